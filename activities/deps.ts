@@ -1,0 +1,49 @@
+import type Redis from 'ioredis';
+import { PaperStream } from '../lib/buffer/paper-stream';
+import { connectRedis } from '../lib/buffer/redis';
+import type { AppConfig } from '../lib/config/config';
+import { DeadLetterStore } from '../lib/deadletters/dead-letter-store';
+import { FeatureStore } from '../lib/features/feature-store';
+import { connectMongo, type MongoConnection } from '../lib/features/mongo';
+import { openObjectStore } from '../lib/storage';
+import type { ObjectStore } from '../lib/storage/object-store';
+
+/** The clients activities share within one worker process. */
+export interface ActivityDeps {
+  config: AppConfig;
+  store: ObjectStore;
+  redis: Redis;
+  mongo: MongoConnection;
+  stream: PaperStream;
+  features: FeatureStore;
+  deadLetters: DeadLetterStore;
+}
+
+export async function openActivityDeps(config: AppConfig): Promise<ActivityDeps & { close(): Promise<void> }> {
+  const redis = await connectRedis(config.redis.url, 'arxiv-mlops-worker');
+  let mongo: MongoConnection;
+  try {
+    mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  const store = openObjectStore(config);
+  const stream = new PaperStream(redis, config.buffer);
+  const features = new FeatureStore(mongo.db);
+  const deadLetters = new DeadLetterStore(mongo.db);
+  await Promise.all([stream.ensureGroup(), features.ensureIndexes(), deadLetters.ensureIndexes()]);
+  return {
+    config,
+    store,
+    redis,
+    mongo,
+    stream,
+    features,
+    deadLetters,
+    async close() {
+      redis.disconnect();
+      await Promise.all([mongo.close(), store.close()]);
+    },
+  };
+}

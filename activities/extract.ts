@@ -1,0 +1,112 @@
+import { Context } from '@temporalio/activity';
+import type { ExtractedItem } from '../lib/arxiv/extracted';
+import type { PaperRecord } from '../lib/arxiv/record';
+import type { SourceCursor, SourceSpec } from '../lib/arxiv/source-spec';
+import { openSource } from '../lib/arxiv/sources';
+import type { DeadLetter } from '../lib/deadletters/dead-letter-store';
+import { landRawBatch } from '../lib/storage/raw-batch';
+import type { ActivityDeps } from './deps';
+import { failFastOn } from './errors';
+
+export interface ExtractInput {
+  source: SourceSpec;
+  /** Stop after this many extracted items (valid or not). */
+  limit?: number;
+  /** Items per raw batch (and per page of a paged API). */
+  pageSize: number;
+  /** Partition of the raw landing zone: the ingestion run's start day, YYYY-MM-DD. */
+  ingestDay: string;
+  ingestWorkflowId: string;
+}
+
+/** Heartbeat details: everything needed to resume after a crash, and the progress so far. */
+export interface ExtractProgress {
+  cursor: SourceCursor;
+  extracted: number;
+  accepted: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  /** Accepted items whose paper this run had already published (listed twice by the source). */
+  duplicates: number;
+  rawObjects: string[];
+  expectedTotal?: number;
+  waitingForRoom?: boolean;
+}
+
+export type ExtractResult = Omit<ExtractProgress, 'cursor' | 'waitingForRoom'>;
+
+function initialProgress(): ExtractProgress {
+  return { cursor: { offset: 0 }, extracted: 0, accepted: 0, rejected: 0, rejectedByReason: {}, duplicates: 0, rawObjects: [] };
+}
+
+export function createExtractActivities(deps: ActivityDeps) {
+  /**
+   * Reads the source page by page: validates, lands accepted records in the object store,
+   * dead-letters rejected ones, and publishes accepted ones to the buffer (waiting while it is
+   * full). Heartbeats its cursor after each page and resumes from it when retried.
+   */
+  async function extractToBuffer(input: ExtractInput): Promise<ExtractResult> {
+    return failFastOn(async () => {
+      const context = Context.current();
+      const resumed = context.info.heartbeatDetails as ExtractProgress | undefined;
+      const progress: ExtractProgress = resumed ? { ...resumed, waitingForRoom: false } : initialProgress();
+      if (resumed) context.log.info('resuming extraction', { cursor: resumed.cursor, extracted: resumed.extracted });
+
+      const source = openSource(input.source, {
+        pageSize: input.pageSize,
+        arxivApiUrl: deps.config.arxiv.apiUrl,
+        oaiUrl: deps.config.arxiv.oaiUrl,
+        requestIntervalMs: deps.config.arxiv.requestIntervalMs,
+        onWait: () => context.heartbeat(progress),
+      });
+      const limit = input.limit ?? Number.POSITIVE_INFINITY;
+
+      for await (const page of source.pages(progress.cursor)) {
+        if (progress.extracted >= limit) break;
+        const firstNumber = progress.extracted + 1;
+        const items: ExtractedItem[] = page.items.slice(0, limit - progress.extracted);
+        const accepted: Array<{ record: PaperRecord; itemNumber: number }> = [];
+        const letters: DeadLetter[] = [];
+        items.forEach((item, index) => {
+          if (item.ok) {
+            accepted.push({ record: item.record, itemNumber: firstNumber + index });
+            return;
+          }
+          letters.push({
+            stage: 'extract',
+            reason: item.reason,
+            detail: item.detail,
+            raw: item.raw,
+            position: `${source.label} item ${firstNumber + index}`,
+            source: source.label,
+            ingestWorkflowId: input.ingestWorkflowId,
+          });
+          progress.rejectedByReason[item.reason] = (progress.rejectedByReason[item.reason] ?? 0) + 1;
+        });
+
+        await deps.deadLetters.record(letters);
+        if (accepted.length > 0) {
+          const batch = await landRawBatch(deps.store, accepted.map(({ record }) => record), input.ingestDay);
+          if (!progress.rawObjects.includes(batch.key)) progress.rawObjects.push(batch.key);
+          const { duplicates } = await deps.stream.publish(
+            accepted.map(({ record, itemNumber }) => ({ record, itemNumber, rawKey: batch.key, ingestWorkflowId: input.ingestWorkflowId })),
+            () => context.heartbeat({ ...progress, waitingForRoom: true }),
+          );
+          progress.duplicates += duplicates;
+        }
+        progress.extracted += items.length;
+        progress.accepted += accepted.length;
+        progress.rejected += letters.length;
+        progress.cursor = page.cursor;
+        progress.expectedTotal = page.expectedTotal;
+        context.heartbeat(progress);
+      }
+
+      await deps.stream.markProducerDone(input.ingestWorkflowId);
+      const { cursor: _cursor, waitingForRoom: _waiting, ...result } = progress;
+      return result;
+    });
+  }
+
+  return { extractToBuffer };
+}

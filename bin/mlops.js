@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+'use strict';
+// We pin an AWS SDK release that supports Node 20; its notice about 2027 releases is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+require('../dist/cli/main.js');

@@ -1,0 +1,123 @@
+import { statSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import type { EmbedProgress, ExtractProgress } from '../../activities';
+import { readSnapshot } from '../../lib/arxiv/snapshot';
+import { parseSourceSpec, type SourceSpec } from '../../lib/arxiv/source-spec';
+import { resolveSnapshotPath } from '../../lib/arxiv/sources';
+import type { AppConfig } from '../../lib/config/config';
+import { ingestProgressQuery, ingestWorkflow, type IngestInput, type IngestSummary } from '../../workflows';
+import type { Reporter } from '../output';
+import { ProgressBoard } from '../progress';
+import { newWorkflowId, pendingActivityDetails, workflowUiLink } from '../temporal';
+
+export interface IngestOptions {
+  source: string;
+  limit?: number;
+  from?: string;
+  until?: string;
+  pageSize?: number;
+  minBatch?: number;
+  embedDimensions?: number;
+  refitEmbedder?: boolean;
+}
+
+export function ingestInput(config: AppConfig, options: IngestOptions): IngestInput {
+  return {
+    source: parseSourceSpec(options.source, { from: options.from, until: options.until }),
+    limit: options.limit,
+    pageSize: options.pageSize,
+    minBatch: options.minBatch,
+    embedder: { referenceSource: { kind: 'sample' }, dimensions: options.embedDimensions, refit: options.refitEmbedder },
+    taskQueues: config.temporal.taskQueues,
+  };
+}
+
+const SMALL_FILE_BYTES = 64 * 1024 * 1024;
+
+/** How many items a local snapshot holds (counted when the file is small), for the progress bar. */
+async function expectedItems(spec: SourceSpec, limit: number | undefined): Promise<number | undefined> {
+  let total: number | undefined;
+  if (spec.kind === 'sample' || spec.kind === 'file') {
+    const path = resolveSnapshotPath(spec);
+    if (statSync(path).size <= SMALL_FILE_BYTES) {
+      total = 0;
+      for await (const _line of readSnapshot(path)) total += 1;
+    }
+  }
+  if (limit === undefined) return total;
+  return total === undefined ? limit : Math.min(limit, total);
+}
+
+export interface IngestRun {
+  summary: IngestSummary;
+  uiLink: string | undefined;
+}
+
+/** Starts the ingestion workflow, shows its progress, and returns its summary. */
+export async function runIngest(client: Client, config: AppConfig, input: IngestInput, reporter: Reporter): Promise<IngestRun> {
+  const workflowId = newWorkflowId('ingest');
+  const handle = await client.workflow.start(ingestWorkflow, {
+    taskQueue: config.temporal.taskQueues.io,
+    workflowId,
+    args: [input],
+  });
+  const uiLink = workflowUiLink(config, workflowId, handle.firstExecutionRunId);
+  reporter.note(`ingestion ${workflowId} started${uiLink ? ` — ${uiLink}` : ''}`);
+
+  const board = new ProgressBoard(!reporter.json);
+  const total = await expectedItems(input.source, input.limit).catch(() => undefined);
+  let finished = false;
+  const result = handle.result().finally(() => {
+    finished = true;
+  });
+  const watch = (async () => {
+    while (!finished) {
+      try {
+        const [progress, details] = await Promise.all([handle.query(ingestProgressQuery), pendingActivityDetails(handle)]);
+        const extract = (details.get('extractToBuffer') as ExtractProgress | undefined) ?? progress.extraction;
+        const embed = (details.get('embedFromBuffer') as EmbedProgress | undefined) ?? progress.embedding;
+        const extracted = extract?.extracted ?? 0;
+        board.update('extract', extracted, total ?? extract?.expectedTotal ?? extracted, 'items', extract ? `(${extract.rejected} rejected)` : '');
+        const embedNote = progress.embedderVersion ? progress.embedderVersion : details.has('ensureEmbedder') ? 'fitting embedder…' : '';
+        board.update('embed', embed?.stored ?? 0, extract?.accepted ?? 0, 'papers', embedNote);
+      } catch {
+        // the workflow may not have started its first task yet
+      }
+      await Promise.race([result.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))]);
+    }
+  })();
+  try {
+    const summary = await result;
+    await watch;
+    board.update('extract', summary.extracted, summary.extracted, 'items', `(${summary.rejected} rejected)`);
+    board.update('embed', summary.embedded, Math.max(summary.accepted - summary.duplicates, summary.embedded), 'papers', summary.embedderVersion);
+    return { summary, uiLink };
+  } finally {
+    board.stop();
+  }
+}
+
+export function reportIngest(reporter: Reporter, { summary, uiLink }: IngestRun): void {
+  const reasons = Object.entries(summary.rejectedByReason)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+  reporter.summary(
+    'Ingestion finished',
+    [
+      ['workflow', `${summary.workflowId} (run ${summary.runId})`],
+      ['source', summary.source],
+      ['extracted', summary.extracted],
+      ['accepted', summary.accepted],
+      ['rejected', summary.rejected ? `${summary.rejected} (${reasons}) — see \`mlops deadletters --run ${summary.workflowId}\`` : 0],
+      ['duplicates', summary.duplicates || undefined],
+      ['embedded', summary.embedded],
+      ['dead-lettered in buffer', summary.deadLettered || undefined],
+      ['counts balance', summary.balanced ? 'yes' : 'NO — see the workflow log'],
+      ['raw objects', `${summary.rawObjects.length} (${summary.rawObjects[0] ?? '-'}${summary.rawObjects.length > 1 ? ', …' : ''})`],
+      ['embedder', summary.embedderVersion],
+      ['seconds', summary.seconds.toFixed(1)],
+      ['Temporal UI', uiLink],
+    ],
+    { ...summary, temporalUi: uiLink },
+  );
+}

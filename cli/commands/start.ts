@@ -1,0 +1,30 @@
+import type { AppConfig } from '../../lib/config/config';
+import { stackUp } from '../../stack';
+import { createWorkers } from '../../worker/workers';
+import type { Reporter } from '../output';
+import { connectClient } from '../temporal';
+import { ingestInput, reportIngest, runIngest } from './ingest';
+
+/** `npm start`: the local stack, a worker in this process, and the pipeline on the bundled sample. */
+export async function startCommand(config: AppConfig, reporter: Reporter): Promise<number> {
+  reporter.note('bringing up the local stack…');
+  await stackUp(config, { onEvent: (message) => reporter.note(`  ${message}`) });
+  const workers = await createWorkers({ config });
+  const running = workers.run();
+  try {
+    const client = await connectClient(config);
+    try {
+      const ingest = await runIngest(client, config, ingestInput(config, { source: 'sample' }), reporter);
+      reportIngest(reporter, ingest);
+    } finally {
+      await client.connection.close();
+    }
+  } finally {
+    workers.shutdown();
+    await running;
+  }
+  if (!reporter.json) {
+    reporter.note('\nThe stack keeps running: open the Temporal UI above, or stop it with `npx mlops stack down`.');
+  }
+  return 0;
+}

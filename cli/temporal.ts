@@ -1,0 +1,43 @@
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { AppConfig } from '../lib/config/config';
+
+export async function connectClient(config: AppConfig): Promise<Client> {
+  try {
+    const connection = await Connection.connect({ address: config.temporal.endpoint.url, connectTimeout: 5_000 });
+    return new Client({ connection, namespace: config.temporal.namespace });
+  } catch (error) {
+    throw new Error(
+      `Temporal not reachable at ${config.temporal.endpoint.url} (${(error as Error).message}): start it with \`mlops stack up\` or set TEMPORAL_ADDRESS`,
+    );
+  }
+}
+
+/** The Temporal Web UI page of a run, when the UI address is known. */
+export function workflowUiLink(config: AppConfig, workflowId: string, runId: string): string | undefined {
+  if (!config.temporal.uiUrl) return undefined;
+  const base = config.temporal.uiUrl.replace(/\/$/, '');
+  return `${base}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}
+
+/** Heartbeat details of a workflow's running activities, by activity type: live progress for the CLI. */
+export async function pendingActivityDetails(handle: WorkflowHandle): Promise<Map<string, unknown>> {
+  const description = await handle.describe();
+  const details = new Map<string, unknown>();
+  for (const activity of description.raw.pendingActivities ?? []) {
+    const payload = activity.heartbeatDetails?.payloads?.[0];
+    const type = activity.activityType?.name;
+    if (!payload || !type) continue;
+    try {
+      details.set(type, defaultPayloadConverter.fromPayload(payload));
+    } catch {
+      // a payload we cannot decode is simply not shown
+    }
+  }
+  return details;
+}
+
+export function newWorkflowId(prefix: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}

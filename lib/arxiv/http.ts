@@ -1,0 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface PoliteFetcherOptions {
+  /** The arXiv API asks for at most one request every 3 seconds. */
+  minIntervalMs: number;
+  maxAttempts?: number;
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  userAgent?: string;
+  /** Called before every wait, so long-running callers can heartbeat. */
+  onWait?: (ms: number, reason: string) => void;
+}
+
+export class HttpStatusError extends Error {
+  override readonly name = 'HttpStatusError';
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly retryable: boolean,
+    body: string,
+  ) {
+    super(`GET ${url} answered ${status}${body ? `: ${body.slice(0, 200).trim()}` : ''}`);
+  }
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * GETs text from a rate-limited public API: spaces requests by `minIntervalMs`, retries 5xx, 429,
+ * timeouts and network errors with exponential backoff (honouring Retry-After), and fails fast on
+ * other 4xx answers, which no retry can fix.
+ */
+export class PoliteFetcher {
+  private nextRequestAt = 0;
+  private readonly maxAttempts: number;
+  private readonly timeoutMs: number;
+  private readonly backoffBaseMs: number;
+
+  constructor(private readonly options: PoliteFetcherOptions) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.backoffBaseMs = options.backoffBaseMs ?? options.minIntervalMs;
+  }
+
+  private async waitTurn(): Promise<void> {
+    const waitMs = this.nextRequestAt - Date.now();
+    if (waitMs > 0) {
+      this.options.onWait?.(waitMs, 'rate limit');
+      await sleep(waitMs);
+    }
+    this.nextRequestAt = Date.now() + this.options.minIntervalMs;
+  }
+
+  async getText(url: string): Promise<string> {
+    let lastError: Error = new Error(`GET ${url} was not attempted`);
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      await this.waitTurn();
+      let delayMs = this.backoffBaseMs * 2 ** (attempt - 1);
+      try {
+        const response = await fetch(url, {
+          headers: { 'user-agent': this.options.userAgent ?? 'arxiv-mlops (+https://github.com/arxiv-mlops)' },
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        const body = await response.text();
+        if (response.ok) return body;
+        const retryable = response.status >= 500 || response.status === 429;
+        lastError = new HttpStatusError(url, response.status, retryable, body);
+        if (!retryable) throw lastError;
+        delayMs = Math.max(delayMs, retryAfterMs(response.headers.get('retry-after')) ?? 0);
+      } catch (error) {
+        if (error instanceof HttpStatusError && !error.retryable) throw error;
+        if (!(error instanceof HttpStatusError)) {
+          lastError = new Error(`GET ${url} failed: ${(error as Error).message}`);
+        }
+      }
+      if (attempt < this.maxAttempts) {
+        this.options.onWait?.(delayMs, `retry ${attempt}/${this.maxAttempts - 1} after: ${lastError.message}`);
+        await sleep(delayMs);
+      }
+    }
+    throw lastError;
+  }
+}

@@ -1,0 +1,16 @@
+export type { PaperRecord } from './record';
+export { paperText, canonicalArxivId, isValidArxivId, normalizeDate, collapseWhitespace } from './record';
+export { validateCandidate, REJECT_REASONS, FIELD_LIMITS } from './validate';
+export type { RejectReason, CandidateRecord, Validation } from './validate';
+export type { ExtractedItem } from './extracted';
+export { parseAtomPage, AtomFormatError } from './atom';
+export type { AtomPage } from './atom';
+export { parseOaiPage, OaiError } from './oai';
+export type { OaiPage } from './oai';
+export { readSnapshot, parseSnapshotLine } from './snapshot';
+export { PoliteFetcher, HttpStatusError } from './http';
+export { isArxivCategory, categoryName, categoryFromSubject } from './taxonomy';
+export { parseSourceSpec, describeSource, SourceSpecError } from './source-spec';
+export type { SourceSpec, SourceCursor } from './source-spec';
+export { openSource, arxivSearchQuery, resolveSnapshotPath, SAMPLE_PATH } from './sources';
+export type { SourcePage, PaperSource, SourceOptions } from './sources';

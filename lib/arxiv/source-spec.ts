@@ -1,0 +1,62 @@
+// Source specifications as users write them. Pure (no I/O), so workflow code may import it.
+
+/** Where papers come from, as given on the command line (`sample`, `file:PATH`, `arxiv:QUERY`, `oai:SET`). */
+export type SourceSpec =
+  | { kind: 'sample' }
+  | { kind: 'file'; path: string }
+  | { kind: 'arxiv'; query: string; from?: string; until?: string }
+  | { kind: 'oai'; set: string; from?: string; until?: string; metadataPrefix: 'arXiv' | 'oai_dc' };
+
+/** Resume position: items consumed so far, plus the OAI-PMH resumption token when there is one. */
+export interface SourceCursor {
+  offset: number;
+  token?: string;
+}
+
+export class SourceSpecError extends Error {
+  override readonly name = 'SourceSpecError';
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function parseSourceSpec(text: string, window: { from?: string; until?: string } = {}): SourceSpec {
+  for (const [name, value] of Object.entries(window)) {
+    if (value !== undefined && !DATE.test(value)) throw new SourceSpecError(`--${name} must be YYYY-MM-DD, got "${value}"`);
+  }
+  if (text === 'sample') return { kind: 'sample' };
+  const colon = text.indexOf(':');
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const argument = colon < 0 ? '' : text.slice(colon + 1).trim();
+  if (!argument) {
+    throw new SourceSpecError(`unknown source "${text}": use sample, file:PATH, arxiv:QUERY (e.g. arxiv:cat:cs.CL) or oai:SET (e.g. oai:cs)`);
+  }
+  switch (kind) {
+    case 'file':
+      return { kind: 'file', path: argument };
+    case 'arxiv':
+      return { kind: 'arxiv', query: argument, ...window };
+    case 'oai': {
+      const [set, prefix] = argument.split('@');
+      const metadataPrefix = prefix === 'oai_dc' ? 'oai_dc' : 'arXiv';
+      if (prefix !== undefined && prefix !== 'oai_dc' && prefix !== 'arXiv') {
+        throw new SourceSpecError(`unknown OAI-PMH metadata format "${prefix}": use arXiv or oai_dc`);
+      }
+      return { kind: 'oai', set: set!, metadataPrefix, ...window };
+    }
+    default:
+      throw new SourceSpecError(`unknown source kind "${kind}": use sample, file:PATH, arxiv:QUERY or oai:SET`);
+  }
+}
+
+export function describeSource(spec: SourceSpec): string {
+  switch (spec.kind) {
+    case 'sample':
+      return 'sample';
+    case 'file':
+      return `file:${spec.path}`;
+    case 'arxiv':
+      return `arxiv:${spec.query}${spec.from || spec.until ? ` [${spec.from ?? '…'} to ${spec.until ?? '…'}]` : ''}`;
+    case 'oai':
+      return `oai:${spec.set}${spec.from || spec.until ? ` [${spec.from ?? '…'} to ${spec.until ?? '…'}]` : ''}`;
+  }
+}

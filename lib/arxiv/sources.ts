@@ -1,0 +1,171 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { projectRoot } from '../config/paths';
+import { parseAtomPage } from './atom';
+import type { ExtractedItem } from './extracted';
+import { PoliteFetcher } from './http';
+import { parseOaiPage } from './oai';
+import { readSnapshot } from './snapshot';
+import { describeSource, SourceSpecError, type SourceCursor, type SourceSpec } from './source-spec';
+
+export interface SourcePage {
+  items: ExtractedItem[];
+  /** Where to resume after this page. */
+  cursor: SourceCursor;
+  /** How many items the source says it holds in all, when it says. */
+  expectedTotal?: number;
+}
+
+export interface PaperSource {
+  readonly label: string;
+  pages(from: SourceCursor): AsyncGenerator<SourcePage>;
+}
+
+export const SAMPLE_PATH = 'data/sample/arxiv-sample.jsonl.gz';
+
+export function resolveSnapshotPath(spec: { kind: 'sample' } | { kind: 'file'; path: string }): string {
+  const path = spec.kind === 'sample' ? resolve(projectRoot(), SAMPLE_PATH) : spec.path;
+  const absolute = isAbsolute(path) ? path : resolve(process.cwd(), path);
+  if (!existsSync(absolute)) throw new SourceSpecError(`snapshot file not found: ${absolute}`);
+  return absolute;
+}
+
+class SnapshotSource implements PaperSource {
+  constructor(
+    readonly label: string,
+    private readonly path: string,
+    private readonly pageSize: number,
+  ) {}
+
+  async *pages(from: SourceCursor): AsyncGenerator<SourcePage> {
+    let items: ExtractedItem[] = [];
+    let offset = from.offset;
+    for await (const { line, item } of readSnapshot(this.path, from.offset)) {
+      items.push(item);
+      offset = line;
+      if (items.length >= this.pageSize) {
+        yield { items, cursor: { offset } };
+        items = [];
+      }
+    }
+    if (items.length > 0) yield { items, cursor: { offset } };
+  }
+}
+
+function compactDate(date: string, endOfDay: boolean): string {
+  return `${date.replaceAll('-', '')}${endOfDay ? '2359' : '0000'}`;
+}
+
+/** The arXiv API's `search_query` with an optional submission-date window. */
+export function arxivSearchQuery(spec: { query: string; from?: string; until?: string }): string {
+  if (!spec.from && !spec.until) return spec.query;
+  const from = spec.from ? compactDate(spec.from, false) : '000001010000';
+  const until = spec.until ? compactDate(spec.until, true) : '999912312359';
+  return `(${spec.query}) AND submittedDate:[${from} TO ${until}]`;
+}
+
+const MAX_ATOM_PAGE = 2_000;
+const EMPTY_PAGE_RETRIES = 3;
+
+class ArxivApiSource implements PaperSource {
+  constructor(
+    readonly label: string,
+    private readonly spec: Extract<SourceSpec, { kind: 'arxiv' }>,
+    private readonly apiUrl: string,
+    private readonly fetcher: PoliteFetcher,
+    private readonly pageSize: number,
+  ) {}
+
+  private pageUrl(start: number): string {
+    const url = new URL(this.apiUrl);
+    url.searchParams.set('search_query', arxivSearchQuery(this.spec));
+    url.searchParams.set('sortBy', 'submittedDate');
+    url.searchParams.set('sortOrder', 'ascending');
+    url.searchParams.set('start', String(start));
+    url.searchParams.set('max_results', String(Math.min(this.pageSize, MAX_ATOM_PAGE)));
+    return url.href;
+  }
+
+  async *pages(from: SourceCursor): AsyncGenerator<SourcePage> {
+    let start = from.offset;
+    for (;;) {
+      let page = parseAtomPage(await this.fetcher.getText(this.pageUrl(start)));
+      // The API sometimes answers a page inside the result set with no entries; asking again helps.
+      for (let retry = 0; page.items.length === 0 && start < page.totalResults && retry < EMPTY_PAGE_RETRIES; retry += 1) {
+        page = parseAtomPage(await this.fetcher.getText(this.pageUrl(start)));
+      }
+      if (page.items.length === 0) return;
+      start += page.items.length;
+      yield { items: page.items, cursor: { offset: start }, expectedTotal: page.totalResults };
+      if (start >= page.totalResults) return;
+    }
+  }
+}
+
+class OaiPmhSource implements PaperSource {
+  constructor(
+    readonly label: string,
+    private readonly spec: Extract<SourceSpec, { kind: 'oai' }>,
+    private readonly baseUrl: string,
+    private readonly fetcher: PoliteFetcher,
+  ) {}
+
+  private pageUrl(token: string | undefined): string {
+    const url = new URL(this.baseUrl);
+    url.searchParams.set('verb', 'ListRecords');
+    if (token) {
+      url.searchParams.set('resumptionToken', token);
+      return url.href;
+    }
+    url.searchParams.set('metadataPrefix', this.spec.metadataPrefix);
+    url.searchParams.set('set', this.spec.set);
+    if (this.spec.from) url.searchParams.set('from', this.spec.from);
+    if (this.spec.until) url.searchParams.set('until', this.spec.until);
+    return url.href;
+  }
+
+  async *pages(from: SourceCursor): AsyncGenerator<SourcePage> {
+    if (from.offset > 0 && !from.token) return; // the previous run already read the last page
+    let token = from.token;
+    let offset = from.offset;
+    for (;;) {
+      const page = parseOaiPage(await this.fetcher.getText(this.pageUrl(token)));
+      offset += page.items.length;
+      token = page.resumptionToken;
+      yield { items: page.items, cursor: { offset, token }, expectedTotal: page.completeListSize };
+      if (!token) return;
+    }
+  }
+}
+
+export interface SourceOptions {
+  pageSize: number;
+  arxivApiUrl: string;
+  oaiUrl: string;
+  requestIntervalMs: number;
+  onWait?: (ms: number, reason: string) => void;
+}
+
+export function openSource(spec: SourceSpec, options: SourceOptions): PaperSource {
+  const label = describeSource(spec);
+  switch (spec.kind) {
+    case 'sample':
+    case 'file':
+      return new SnapshotSource(label, resolveSnapshotPath(spec), options.pageSize);
+    case 'arxiv':
+      return new ArxivApiSource(
+        label,
+        spec,
+        options.arxivApiUrl,
+        new PoliteFetcher({ minIntervalMs: options.requestIntervalMs, onWait: options.onWait }),
+        options.pageSize,
+      );
+    case 'oai':
+      return new OaiPmhSource(
+        label,
+        spec,
+        options.oaiUrl,
+        new PoliteFetcher({ minIntervalMs: options.requestIntervalMs, onWait: options.onWait }),
+      );
+  }
+}

@@ -1,0 +1,264 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Redis from 'ioredis';
+import type { PaperRecord } from '../arxiv/record';
+
+/** A paper waiting in the buffer, with where it came from. */
+export interface BufferedPaper {
+  record: PaperRecord;
+  /** Object-store key of the raw batch the record landed in. */
+  rawKey: string;
+  /** Workflow id of the ingestion run that produced it. */
+  ingestWorkflowId: string;
+}
+
+export interface StreamMessage {
+  id: string;
+  paper: BufferedPaper | undefined;
+  /** Set when the message could not be decoded; the consumer dead-letters it. */
+  error?: string;
+  fields: Record<string, string>;
+}
+
+export interface PaperStreamOptions {
+  stream: string;
+  group: string;
+  /** Producers wait while the stream holds this many entries (back-pressure, never trimming). */
+  highWaterMark: number;
+  /** Entries pending this long on a consumer are presumed abandoned and may be claimed. */
+  claimIdleMs: number;
+}
+
+export interface AcknowledgedEntry {
+  id: string;
+  ingestWorkflowId: string;
+  outcome: 'stored' | 'dead';
+}
+
+const PUBLISHED_TTL_SECONDS = 7 * 24 * 3600;
+
+// ARGV: run, ttl, then (paper id, item number, paper JSON, raw key) per paper. A paper id seen
+// before at the same item number is a retried page (skipped silently); at another item number,
+// a duplicate listing (skipped and counted).
+const PUBLISH_SCRIPT = `
+local published = 0
+local duplicates = 0
+for i = 3, #ARGV, 4 do
+  if redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('XADD', KEYS[1], '*', 'paper', ARGV[i + 2], 'raw', ARGV[i + 3], 'run', ARGV[1])
+    published = published + 1
+  elseif redis.call('HGET', KEYS[2], ARGV[i]) ~= ARGV[i + 1] then
+    duplicates = duplicates + 1
+  end
+end
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return {published, duplicates}
+`;
+
+const ACKNOWLEDGE_SCRIPT = `
+local acknowledged = 0
+for i = 2, #ARGV, 2 do
+  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then
+    redis.call('XDEL', KEYS[1], ARGV[i])
+    redis.call('HINCRBY', KEYS[2], ARGV[i + 1], 1)
+    acknowledged = acknowledged + 1
+  end
+end
+return acknowledged
+`;
+
+export interface BufferDepth {
+  /** Entries in the stream: waiting for delivery plus delivered but not yet acknowledged. */
+  length: number;
+  pending: number;
+}
+
+function fieldsOf(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  return fields;
+}
+
+function decode(id: string, flat: string[]): StreamMessage {
+  const fields = fieldsOf(flat);
+  try {
+    const record = JSON.parse(fields.paper ?? '') as PaperRecord;
+    if (!record || typeof record.id !== 'string' || typeof fields.raw !== 'string' || typeof fields.run !== 'string') {
+      return { id, paper: undefined, error: 'message lacks paper, raw or run fields', fields };
+    }
+    return { id, paper: { record, rawKey: fields.raw, ingestWorkflowId: fields.run }, fields };
+  } catch (error) {
+    return { id, paper: undefined, error: `paper field is not JSON: ${(error as Error).message}`, fields };
+  }
+}
+
+/**
+ * The Redis Stream that decouples ingestion from embedding. Consumers in one group share the
+ * work; a message is acknowledged and deleted only after its features are stored, so the stream
+ * length is exactly the backlog; messages of a crashed consumer are reclaimed after claimIdleMs.
+ */
+export class PaperStream {
+  constructor(
+    private readonly redis: Redis,
+    readonly options: PaperStreamOptions,
+  ) {}
+
+  async ensureGroup(): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', this.options.stream, this.options.group, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
+  }
+
+  async depth(): Promise<BufferDepth> {
+    const [length, pendingSummary] = await Promise.all([
+      this.redis.xlen(this.options.stream),
+      this.redis.xpending(this.options.stream, this.options.group).catch(() => [0]),
+    ]);
+    return { length, pending: Number((pendingSummary as unknown[])[0] ?? 0) };
+  }
+
+  /** Waits (calling onWait meanwhile) until the backlog is below the high-water mark. */
+  async waitForRoom(onWait: (length: number) => void = () => undefined, pollMs = 250): Promise<void> {
+    for (;;) {
+      const length = await this.redis.xlen(this.options.stream);
+      if (length < this.options.highWaterMark) return;
+      onWait(length);
+      await sleep(pollMs);
+    }
+  }
+
+  /**
+   * Appends papers after waiting for room. Each (run, paper id) enters the stream once: a page
+   * re-published by a retried extraction is skipped, and a paper the source lists twice is skipped
+   * and counted as a duplicate. `itemNumber` is the paper's position in the run's input.
+   */
+  async publish(
+    papers: Array<BufferedPaper & { itemNumber: number }>,
+    onWait?: (length: number) => void,
+  ): Promise<{ published: number; duplicates: number }> {
+    if (papers.length === 0) return { published: 0, duplicates: 0 };
+    await this.waitForRoom(onWait);
+    let published = 0;
+    let duplicates = 0;
+    const byRun = new Map<string, Array<BufferedPaper & { itemNumber: number }>>();
+    for (const paper of papers) byRun.set(paper.ingestWorkflowId, [...(byRun.get(paper.ingestWorkflowId) ?? []), paper]);
+    for (const [run, group] of byRun) {
+      const args = group.flatMap((paper) => [paper.record.id, String(paper.itemNumber), JSON.stringify(paper.record), paper.rawKey]);
+      const [added, repeated] = (await this.redis.eval(
+        PUBLISH_SCRIPT,
+        2,
+        this.options.stream,
+        this.publishedKey(run),
+        run,
+        String(PUBLISHED_TTL_SECONDS),
+        ...args,
+      )) as [number, number];
+      published += added;
+      duplicates += repeated;
+    }
+    return { published, duplicates };
+  }
+
+  private publishedKey(ingestWorkflowId: string): string {
+    return `${this.options.stream}:published:${ingestWorkflowId}`;
+  }
+
+  /** Takes over messages another consumer left pending for longer than claimIdleMs. */
+  async claimAbandoned(consumer: string, count: number): Promise<StreamMessage[]> {
+    const reply = (await this.redis.xautoclaim(
+      this.options.stream,
+      this.options.group,
+      consumer,
+      this.options.claimIdleMs,
+      '0-0',
+      'COUNT',
+      count,
+    )) as [string, Array<[string, string[]] | null>, string[]?];
+    const [, entries, deletedIds] = reply;
+    // Entries deleted while pending come back as ids only; acknowledging clears them.
+    if (deletedIds && deletedIds.length > 0) await this.redis.xack(this.options.stream, this.options.group, ...deletedIds);
+    return entries.filter((entry): entry is [string, string[]] => entry !== null).map(([id, flat]) => decode(id, flat));
+  }
+
+  /** New messages for this consumer, waiting up to blockMs when there are none. */
+  async readNew(consumer: string, count: number, blockMs: number): Promise<StreamMessage[]> {
+    const reply = (await this.redis.xreadgroup(
+      'GROUP',
+      this.options.group,
+      consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      this.options.stream,
+      '>',
+    )) as Array<[string, Array<[string, string[]]>]> | null;
+    if (!reply) return [];
+    return reply.flatMap(([, entries]) => entries.map(([id, flat]) => decode(id, flat)));
+  }
+
+  /** Abandoned messages first, then new ones. */
+  async read(consumer: string, count: number, blockMs: number): Promise<StreamMessage[]> {
+    const claimed = await this.claimAbandoned(consumer, count);
+    if (claimed.length > 0) return claimed;
+    return this.readNew(consumer, count, blockMs);
+  }
+
+  /**
+   * Acknowledges, deletes and counts in one atomic step, after the caller has stored the results.
+   * Only entries this call actually acknowledged are counted, so per-run counts are exact even
+   * when a reclaimed message is processed twice.
+   */
+  async acknowledge(entries: AcknowledgedEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const args = entries.flatMap((entry) => [entry.id, `${entry.ingestWorkflowId}:${entry.outcome}`]);
+    const acknowledged = await this.redis.eval(
+      ACKNOWLEDGE_SCRIPT,
+      2,
+      this.options.stream,
+      this.countersKey(),
+      this.options.group,
+      ...args,
+    );
+    return Number(acknowledged);
+  }
+
+  private countersKey(): string {
+    return `${this.options.stream}:outcomes`;
+  }
+
+  /** How many of a run's messages were stored as features, and how many were dead-lettered. */
+  async outcomes(ingestWorkflowId: string): Promise<{ stored: number; deadLettered: number }> {
+    const [stored, dead] = await this.redis.hmget(this.countersKey(), `${ingestWorkflowId}:stored`, `${ingestWorkflowId}:dead`);
+    return { stored: Number(stored ?? 0), deadLettered: Number(dead ?? 0) };
+  }
+
+  private doneKey(ingestWorkflowId: string): string {
+    return `${this.options.stream}:producer-done:${ingestWorkflowId}`;
+  }
+
+  /** Marks that an ingestion run has published everything it will publish. */
+  async markProducerDone(ingestWorkflowId: string): Promise<void> {
+    await this.redis.set(this.doneKey(ingestWorkflowId), new Date().toISOString(), 'EX', PUBLISHED_TTL_SECONDS);
+  }
+
+  async isProducerDone(ingestWorkflowId: string): Promise<boolean> {
+    return (await this.redis.exists(this.doneKey(ingestWorkflowId))) === 1;
+  }
+
+  /** Forgets consumers that hold nothing and have been idle for a long time (crashed workers). */
+  async pruneIdleConsumers(idleMs: number): Promise<number> {
+    const consumers = (await this.redis.xinfo('CONSUMERS', this.options.stream, this.options.group)) as unknown[][];
+    let removed = 0;
+    for (const consumer of consumers) {
+      const info = fieldsOf(consumer.map(String));
+      if (Number(info.pending) === 0 && Number(info.idle) > idleMs) {
+        await this.redis.xgroup('DELCONSUMER', this.options.stream, this.options.group, info.name!);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+}

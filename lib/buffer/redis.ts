@@ -1,0 +1,27 @@
+import Redis from 'ioredis';
+
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+}
+
+/** Connects and pings, so a wrong URL fails here with a message that says what to do. */
+export async function connectRedis(url: string, connectionName = 'arxiv-mlops'): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectionName,
+    maxRetriesPerRequest: 3,
+    enableOfflineQueue: true,
+    retryStrategy: (attempt) => (attempt > 20 ? null : Math.min(attempt * 200, 2_000)),
+  });
+  redis.on('error', () => undefined); // failures surface through the commands below
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new RedisUnavailableError(
+      `Redis not reachable at ${url} (${(error as Error).message}): start it with \`mlops stack up\` or set REDIS_URL`,
+    );
+  }
+  return redis;
+}

@@ -1,0 +1,65 @@
+import type { ObjectStore } from '../storage/object-store';
+import type { LsaEmbedder } from './lsa-embedder';
+import { deserializeEmbedder, serializeEmbedder } from './serialize';
+
+/** Fitted embedders live in the object store; a pointer names the one ingestion uses. */
+export const EMBEDDER_PREFIX = 'embedders';
+const CURRENT_KEY = `${EMBEDDER_PREFIX}/current.json`;
+
+export interface EmbedderManifest {
+  version: string;
+  key: string;
+  dimensions: number;
+  vocabulary: number;
+  documents: number;
+  explainedVariance: number;
+  referenceCorpus: string;
+  fittedAt: string;
+}
+
+export function embedderKey(version: string): string {
+  return `${EMBEDDER_PREFIX}/${version}/embedder.bin`;
+}
+
+export async function saveEmbedder(store: ObjectStore, embedder: LsaEmbedder, referenceCorpus: string): Promise<EmbedderManifest> {
+  const key = embedderKey(embedder.version);
+  const manifest: EmbedderManifest = {
+    version: embedder.version,
+    key,
+    dimensions: embedder.dimensions,
+    vocabulary: embedder.state.tfidf.terms.length,
+    documents: embedder.state.fit.documents,
+    explainedVariance: embedder.state.fit.explainedVariance,
+    referenceCorpus,
+    fittedAt: new Date().toISOString(),
+  };
+  if (!(await store.head(key))) {
+    await store.put(key, serializeEmbedder(embedder), { contentType: 'application/octet-stream', metadata: { version: embedder.version } });
+  }
+  await store.put(`${EMBEDDER_PREFIX}/${embedder.version}/manifest.json`, Buffer.from(JSON.stringify(manifest, null, 2)), {
+    contentType: 'application/json',
+  });
+  return manifest;
+}
+
+export async function setCurrentEmbedder(store: ObjectStore, manifest: EmbedderManifest): Promise<void> {
+  await store.put(CURRENT_KEY, Buffer.from(JSON.stringify(manifest, null, 2)), { contentType: 'application/json' });
+}
+
+export async function currentEmbedder(store: ObjectStore): Promise<EmbedderManifest | undefined> {
+  if (!(await store.head(CURRENT_KEY))) return undefined;
+  return JSON.parse((await store.get(CURRENT_KEY)).toString('utf8')) as EmbedderManifest;
+}
+
+const loaded = new Map<string, Promise<LsaEmbedder>>();
+
+/** Loads an embedder by version, once per process. */
+export function loadEmbedder(store: ObjectStore, version: string): Promise<LsaEmbedder> {
+  let promise = loaded.get(version);
+  if (!promise) {
+    promise = store.get(embedderKey(version)).then(deserializeEmbedder);
+    promise.catch(() => loaded.delete(version));
+    loaded.set(version, promise);
+  }
+  return promise;
+}

@@ -1,0 +1,101 @@
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createCpuActivities, createIoActivities, openActivityDeps } from '../activities';
+import type { AppConfig } from '../lib/config/config';
+
+export type QueueKind = 'io' | 'cpu';
+
+export interface WorkerSetOptions {
+  config: AppConfig;
+  queues?: QueueKind[];
+  /** A prebuilt workflow bundle (tests bundle once); by default workflows/ is bundled at start. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  identity?: string;
+}
+
+export interface WorkerSet {
+  /** Resolves when every worker has stopped (after shutdown()). */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+let runtimeConfigured = false;
+
+/** Keep the SDK's own logging to warnings: the CLI prints what matters. */
+function configureRuntime(): void {
+  if (runtimeConfigured) return;
+  runtimeConfigured = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: 'WARN' } } });
+  } catch {
+    // already installed by the host process (tests): keep its settings
+  }
+}
+
+/**
+ * The I/O worker runs the workflows and the network/storage activities; the CPU worker runs
+ * fitting and embedding one at a time, so each scales by adding processes on its own queue.
+ */
+export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
+  configureRuntime();
+  const { config } = options;
+  const queues = options.queues ?? ['io', 'cpu'];
+  const deps = await openActivityDeps(config);
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporal.endpoint.url });
+  } catch (error) {
+    await deps.close();
+    throw new Error(
+      `Temporal not reachable at ${config.temporal.endpoint.url} (${(error as Error).message}): start it with \`mlops stack up\` or set TEMPORAL_ADDRESS`,
+    );
+  }
+  const workflows = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : { workflowsPath: require.resolve('../workflows') };
+  const workers: Worker[] = [];
+  try {
+    if (queues.includes('io')) {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: config.temporal.namespace,
+          taskQueue: config.temporal.taskQueues.io,
+          ...(options.identity ? { identity: `${options.identity}/io` } : {}),
+          ...workflows,
+          activities: createIoActivities(deps),
+        }),
+      );
+    }
+    if (queues.includes('cpu')) {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: config.temporal.namespace,
+          taskQueue: config.temporal.taskQueues.cpu,
+          ...(options.identity ? { identity: `${options.identity}/cpu` } : {}),
+          activities: createCpuActivities(deps),
+          maxConcurrentActivityTaskExecutions: 1,
+        }),
+      );
+    }
+  } catch (error) {
+    await connection.close();
+    await deps.close();
+    throw error;
+  }
+  return {
+    async run() {
+      try {
+        await Promise.all(workers.map((worker) => worker.run()));
+      } finally {
+        await connection.close();
+        await deps.close();
+      }
+    },
+    shutdown() {
+      for (const worker of workers) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      }
+    },
+  };
+}

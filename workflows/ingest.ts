@@ -1,0 +1,167 @@
+import {
+  CancellationScope,
+  condition,
+  defineQuery,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { CpuActivities, EmbedderSettings, EmbedResult, ExtractResult, IoActivities } from '../activities';
+import { describeSource, type SourceSpec } from '../lib/arxiv/source-spec';
+
+export interface TaskQueues {
+  io: string;
+  cpu: string;
+}
+
+export interface IngestInput {
+  source: SourceSpec;
+  limit?: number;
+  /** Records per raw batch. */
+  pageSize?: number;
+  /** Embedding starts once the buffer holds this many records (or extraction ended with fewer). */
+  minBatch?: number;
+  embedBatchSize?: number;
+  maxEmbedRecordsPerSecond?: number;
+  embedder: EmbedderSettings;
+  taskQueues: TaskQueues;
+  /** How long a silent long-running activity is presumed alive; a crashed worker is noticed after this. */
+  heartbeatTimeoutSeconds?: number;
+}
+
+export type IngestPhase = 'extracting' | 'embedding' | 'summarizing' | 'done';
+
+export interface IngestProgress {
+  phase: IngestPhase;
+  bufferLength?: number;
+  embedderVersion?: string;
+  extraction?: ExtractResult;
+  embedding?: EmbedResult;
+}
+
+export interface IngestSummary {
+  workflowId: string;
+  runId: string;
+  source: string;
+  extracted: number;
+  accepted: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  /** Accepted items naming a paper this run already had. */
+  duplicates: number;
+  /** Papers of this run stored in the feature store. */
+  embedded: number;
+  /** Buffer messages of this run that could not be decoded (dead-lettered). */
+  deadLettered: number;
+  /** extracted = accepted + rejected, and accepted = duplicates + embedded + deadLettered. */
+  balanced: boolean;
+  rawObjects: string[];
+  embedderVersion: string;
+  seconds: number;
+}
+
+export const ingestProgressQuery = defineQuery<IngestProgress>('progress');
+
+export const INGEST_DEFAULTS = {
+  pageSize: 500,
+  minBatch: 500,
+  embedBatchSize: 250,
+  heartbeatTimeoutSeconds: 60,
+} as const;
+
+const RETRY: ActivityOptions['retry'] = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  maximumAttempts: 20,
+};
+
+/**
+ * extract → object store → Redis stream → embed → MongoDB features. Extraction and embedding run
+ * side by side so the buffer absorbs the difference in speed; embedding starts once the buffer
+ * holds `minBatch` records, or extraction ended with fewer, so it never waits forever.
+ */
+export async function ingestWorkflow(input: IngestInput): Promise<IngestSummary> {
+  const info = workflowInfo();
+  const startedAt = Date.now();
+  const heartbeatTimeout = (input.heartbeatTimeoutSeconds ?? INGEST_DEFAULTS.heartbeatTimeoutSeconds) * 1000;
+  const minBatch = input.minBatch ?? INGEST_DEFAULTS.minBatch;
+  const longRunning = { startToCloseTimeout: '24h', heartbeatTimeout, retry: RETRY } as const;
+  const io = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, ...longRunning });
+  const ioQuick = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, startToCloseTimeout: '30s', retry: RETRY });
+  const cpu = proxyActivities<CpuActivities>({ taskQueue: input.taskQueues.cpu, ...longRunning });
+
+  const progress: IngestProgress = { phase: 'extracting' };
+  setHandler(ingestProgressQuery, () => progress);
+
+  // Whichever of the concurrent activities fails first cancels the others and is reported.
+  const scope = new CancellationScope();
+  let failure: unknown;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    scope.cancel();
+  };
+  const embedderReady = scope.run(() => cpu.ensureEmbedder(input.embedder));
+  embedderReady.catch(fail);
+  const extractionDone = scope.run(() =>
+    io.extractToBuffer({
+      source: input.source,
+      limit: input.limit,
+      pageSize: input.pageSize ?? INGEST_DEFAULTS.pageSize,
+      ingestDay: new Date(info.startTime).toISOString().slice(0, 10),
+      ingestWorkflowId: info.workflowId,
+    }),
+  );
+  extractionDone.then((result) => (progress.extraction = result), fail);
+
+  while (progress.extraction === undefined && failure === undefined) {
+    const depth = await ioQuick.bufferDepth();
+    progress.bufferLength = depth.length;
+    if (depth.length >= minBatch) break;
+    await condition(() => progress.extraction !== undefined || failure !== undefined, '2s');
+  }
+
+  let extraction: ExtractResult;
+  try {
+    const embedder = await embedderReady;
+    progress.embedderVersion = embedder.version;
+    progress.phase = 'embedding';
+    progress.embedding = await scope.run(() =>
+      cpu.embedFromBuffer({
+        embedderVersion: embedder.version,
+        ingestWorkflowId: info.workflowId,
+        batchSize: input.embedBatchSize ?? INGEST_DEFAULTS.embedBatchSize,
+        maxRecordsPerSecond: input.maxEmbedRecordsPerSecond,
+      }),
+    );
+    extraction = await extractionDone;
+  } catch (error) {
+    throw failure ?? error;
+  }
+
+  progress.phase = 'summarizing';
+  const outcome = await ioQuick.runOutcome(info.workflowId);
+  const balanced =
+    extraction.extracted === extraction.accepted + extraction.rejected &&
+    extraction.accepted === extraction.duplicates + outcome.stored + outcome.deadLettered;
+  if (!balanced) log.warn('ingestion counts do not add up', { extraction, outcome });
+  progress.phase = 'done';
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    source: describeSource(input.source),
+    extracted: extraction.extracted,
+    accepted: extraction.accepted,
+    rejected: extraction.rejected,
+    rejectedByReason: extraction.rejectedByReason,
+    duplicates: extraction.duplicates,
+    embedded: outcome.stored,
+    deadLettered: outcome.deadLettered,
+    balanced,
+    rawObjects: extraction.rawObjects,
+    embedderVersion: progress.embedderVersion!,
+    seconds: (Date.now() - startedAt) / 1000,
+  };
+}

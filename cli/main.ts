@@ -6,7 +6,7 @@ import { stackCommand } from './commands/stack';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
 import { createReporter, type Reporter } from './output';
-import { connectClient } from './temporal';
+import { connectClient, rootCause } from './temporal';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -28,7 +28,8 @@ async function execute(command: Command, action: (reporter: Reporter) => Promise
   try {
     process.exitCode = await action(reporter);
   } catch (error) {
-    const message = (error as Error).message ?? String(error);
+    const root = error instanceof Error ? rootCause(error) : undefined;
+    const message = root && root !== error ? `${(error as Error).message}: ${root.message}` : ((error as Error).message ?? String(error));
     if (reporter.json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
     process.stderr.write(`error: ${message}\n`);
     process.exitCode = 1;

@@ -41,3 +41,10 @@ export function newWorkflowId(prefix: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
+
+/** The innermost cause of a workflow or activity failure: the message that says what went wrong. */
+export function rootCause(error: Error): Error {
+  let current = error;
+  while (current.cause instanceof Error) current = current.cause;
+  return current;
+}

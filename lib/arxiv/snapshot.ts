@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extractCandidate, rejectedItem, type ExtractedItem } from './extracted';
 
@@ -58,8 +58,12 @@ export function parseSnapshotLine(rawLine: string): ExtractedItem {
 
 /** Streams a JSONL or JSONL.gz snapshot, skipping the first `skipLines` non-blank lines (resume). */
 export async function* readSnapshot(path: string, skipLines = 0): AsyncGenerator<SnapshotLine> {
+  // Open the stream only after the gzip probe: a stream whose open fails while nobody listens
+  // emits an unhandled 'error' that takes the whole process down. pipeline() forwards read
+  // errors of the file to the gunzip stream, whose errors end the line iterator below.
+  const gzip = await isGzip(path);
   const file = createReadStream(path);
-  const input: Readable = (await isGzip(path)) ? file.pipe(createGunzip()) : file;
+  const input: Readable = gzip ? pipeline(file, createGunzip(), () => undefined) : file;
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   try {
@@ -71,6 +75,7 @@ export async function* readSnapshot(path: string, skipLines = 0): AsyncGenerator
     }
   } finally {
     lines.close();
+    input.destroy();
     file.destroy();
   }
 }

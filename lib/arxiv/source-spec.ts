@@ -19,9 +19,20 @@ export class SourceSpecError extends Error {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** `2024-02-29` yes; `2023-02-29`, `2024-13-01` and `2024-1-5` no. */
+function isCalendarDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 export function parseSourceSpec(text: string, window: { from?: string; until?: string } = {}): SourceSpec {
   for (const [name, value] of Object.entries(window)) {
-    if (value !== undefined && !DATE.test(value)) throw new SourceSpecError(`--${name} must be YYYY-MM-DD, got "${value}"`);
+    if (value !== undefined && !isCalendarDate(value)) throw new SourceSpecError(`--${name} must be YYYY-MM-DD, got "${value}"`);
+  }
+  if (window.from !== undefined && window.until !== undefined && window.from > window.until) {
+    throw new SourceSpecError(`--from ${window.from} is after --until ${window.until}: the window would be empty`);
   }
   if (text === 'sample') return { kind: 'sample' };
   const colon = text.indexOf(':');
@@ -36,12 +47,14 @@ export function parseSourceSpec(text: string, window: { from?: string; until?: s
     case 'arxiv':
       return { kind: 'arxiv', query: argument, ...window };
     case 'oai': {
-      const [set, prefix] = argument.split('@');
-      const metadataPrefix = prefix === 'oai_dc' ? 'oai_dc' : 'arXiv';
+      const at = argument.indexOf('@');
+      const set = (at < 0 ? argument : argument.slice(0, at)).trim();
+      const prefix = at < 0 ? undefined : argument.slice(at + 1);
+      if (!set) throw new SourceSpecError(`"${text}" names no OAI-PMH set: use oai:SET or oai:SET@oai_dc (e.g. oai:cs@oai_dc)`);
       if (prefix !== undefined && prefix !== 'oai_dc' && prefix !== 'arXiv') {
         throw new SourceSpecError(`unknown OAI-PMH metadata format "${prefix}": use arXiv or oai_dc`);
       }
-      return { kind: 'oai', set: set!, metadataPrefix, ...window };
+      return { kind: 'oai', set, metadataPrefix: prefix === 'oai_dc' ? 'oai_dc' : 'arXiv', ...window };
     }
     default:
       throw new SourceSpecError(`unknown source kind "${kind}": use sample, file:PATH, arxiv:QUERY or oai:SET`);

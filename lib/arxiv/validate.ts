@@ -35,6 +35,7 @@ export type Validation =
 
 // Control characters other than tab/newline/carriage return, the replacement character that
 // marks a decoding failure, and lone surrogates all mean the text was damaged on the way.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
 const INVALID_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function reject(reason: RejectReason, detail: string): Validation {

@@ -17,7 +17,7 @@ export class HttpStatusError extends Error {
     readonly url: string,
     readonly status: number,
     readonly retryable: boolean,
-    body: string,
+    readonly body: string,
   ) {
     super(`GET ${url} answered ${status}${body ? `: ${body.slice(0, 200).trim()}` : ''}`);
   }

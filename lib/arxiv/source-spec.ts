@@ -70,6 +70,6 @@ export function describeSource(spec: SourceSpec): string {
     case 'arxiv':
       return `arxiv:${spec.query}${spec.from || spec.until ? ` [${spec.from ?? '…'} to ${spec.until ?? '…'}]` : ''}`;
     case 'oai':
-      return `oai:${spec.set}${spec.from || spec.until ? ` [${spec.from ?? '…'} to ${spec.until ?? '…'}]` : ''}`;
+      return `oai:${spec.set}${spec.metadataPrefix === 'oai_dc' ? '@oai_dc' : ''}${spec.from || spec.until ? ` [${spec.from ?? '…'} to ${spec.until ?? '…'}]` : ''}`;
   }
 }

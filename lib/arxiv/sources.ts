@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { projectRoot } from '../config/paths';
-import { parseAtomPage } from './atom';
+import { parseAtomPage, type AtomPage } from './atom';
 import type { ExtractedItem } from './extracted';
-import { PoliteFetcher } from './http';
+import { HttpStatusError, PoliteFetcher } from './http';
 import { parseOaiPage } from './oai';
 import { readSnapshot } from './snapshot';
 import { describeSource, SourceSpecError, type SourceCursor, type SourceSpec } from './source-spec';
@@ -86,13 +86,37 @@ class ArxivApiSource implements PaperSource {
     return url.href;
   }
 
+  /** A 400 answer carries an Atom error feed; its message is what the user needs to see. */
+  private async fetchPage(start: number): Promise<AtomPage> {
+    try {
+      return parseAtomPage(await this.fetcher.getText(this.pageUrl(start)));
+    } catch (error) {
+      if (error instanceof HttpStatusError && error.status === 400) {
+        const reason = (() => {
+          try {
+            const rejected = parseAtomPage(error.body).items.find((item) => !item.ok);
+            return rejected && !rejected.ok ? rejected.detail : undefined;
+          } catch {
+            return undefined;
+          }
+        })();
+        throw new SourceSpecError(`the arXiv API rejected query "${this.spec.query}": ${reason ?? error.message}`);
+      }
+      throw error;
+    }
+  }
+
   async *pages(from: SourceCursor): AsyncGenerator<SourcePage> {
     let start = from.offset;
     for (;;) {
-      let page = parseAtomPage(await this.fetcher.getText(this.pageUrl(start)));
+      let page = await this.fetchPage(start);
       // The API sometimes answers a page inside the result set with no entries; asking again helps.
       for (let retry = 0; page.items.length === 0 && start < page.totalResults && retry < EMPTY_PAGE_RETRIES; retry += 1) {
-        page = parseAtomPage(await this.fetcher.getText(this.pageUrl(start)));
+        page = await this.fetchPage(start);
+      }
+      if (page.items.length === 0 && start < page.totalResults) {
+        // Retryable: the extraction activity resumes from this cursor on its next attempt.
+        throw new Error(`the arXiv API keeps answering start=${start} of ${page.totalResults} results with an empty page`);
       }
       if (page.items.length === 0) return;
       start += page.items.length;

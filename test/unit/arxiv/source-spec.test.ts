@@ -83,7 +83,7 @@ describe('describeSource', () => {
     [{ kind: 'arxiv', query: 'cat:cs.CL', from: '2024-01-01', until: '2024-01-31' }, 'arxiv:cat:cs.CL [2024-01-01 to 2024-01-31]'],
     [{ kind: 'arxiv', query: 'cat:cs.CL', from: '2024-01-01' }, 'arxiv:cat:cs.CL [2024-01-01 to …]'],
     [{ kind: 'oai', set: 'cs', metadataPrefix: 'arXiv' }, 'oai:cs'],
-    [{ kind: 'oai', set: 'cs', metadataPrefix: 'oai_dc', until: '2024-01-31' }, 'oai:cs [… to 2024-01-31]'],
+    [{ kind: 'oai', set: 'cs', metadataPrefix: 'oai_dc', until: '2024-01-31' }, 'oai:cs@oai_dc [… to 2024-01-31]'],
   ])('describes %j as %j', (spec, label) => {
     expect(describeSource(spec)).toBe(label);
   });

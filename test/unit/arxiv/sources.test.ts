@@ -104,6 +104,21 @@ describe('openSource', () => {
       expect(ids(pages)).toHaveLength(30);
     });
 
+    it('fails (so the activity retries from its cursor) when a page inside the result set stays empty', async () => {
+      server = await startServer('/api/query', (request): Reply => {
+        const start = param(request, 'start') ?? '';
+        return { body: withTotal(start === '10' ? withoutEntries(TESTING_PAGES['10']!) : TESTING_PAGES[start] ?? NO_RESULTS, 30) };
+      });
+      const pages: SourcePage[] = [];
+      await expect(
+        (async () => {
+          for await (const page of openSource(spec, options()).pages({ offset: 0 })) pages.push(page);
+        })(),
+      ).rejects.toThrow(/start=10 of 30 results with an empty page/);
+      expect(pages.map((page) => page.cursor)).toEqual([{ offset: 10 }]);
+      expect(server.requests.map((request) => param(request, 'start'))).toEqual(['0', '10', '10', '10', '10']);
+    });
+
     it('resumes from the cursor offset', async () => {
       server = await startServer('/api/query', (request): Reply => ({ body: withTotal(TESTING_PAGES[param(request, 'start') ?? ''] ?? NO_RESULTS, 30) }));
       const pages = await collect(openSource(spec, options()).pages({ offset: 20 }));
@@ -124,12 +139,11 @@ describe('openSource', () => {
       expect(param(server.requests[0]!, 'max_results')).toBe('2000');
     });
 
-    it('fails without retrying when the API answers 400 with its error feed', async () => {
+    it('fails without retrying, with the error feed\'s message, when the API answers 400', async () => {
       server = await startServer('/api/query', () => ({ status: 400, body: ERROR_FEED }));
       await expect(collect(openSource({ kind: 'arxiv', query: 'id:abc' }, options()).pages({ offset: 0 }))).rejects.toMatchObject({
-        name: 'HttpStatusError',
-        status: 400,
-        retryable: false,
+        name: 'SourceSpecError',
+        message: expect.stringContaining('incorrect id format for abc'),
       });
       expect(server.requests).toHaveLength(1);
     });

@@ -6,6 +6,7 @@ import { DeadLetterStore } from '../lib/deadletters/dead-letter-store';
 import { FeatureStore } from '../lib/features/feature-store';
 import { connectMongo, type MongoConnection } from '../lib/features/mongo';
 import { openObjectStore } from '../lib/storage';
+import { MlflowClient } from '../lib/tracking/mlflow-client';
 import type { ObjectStore } from '../lib/storage/object-store';
 
 /** The clients activities share within one worker process. */
@@ -17,6 +18,7 @@ export interface ActivityDeps {
   stream: PaperStream;
   features: FeatureStore;
   deadLetters: DeadLetterStore;
+  mlflow: MlflowClient;
 }
 
 export async function openActivityDeps(config: AppConfig): Promise<ActivityDeps & { close(): Promise<void> }> {
@@ -41,6 +43,7 @@ export async function openActivityDeps(config: AppConfig): Promise<ActivityDeps 
     stream,
     features,
     deadLetters,
+    mlflow: new MlflowClient(config.mlflow.url),
     async close() {
       redis.disconnect();
       await Promise.all([mongo.close(), store.close()]);

@@ -2,15 +2,19 @@ import { createBufferActivities } from './buffer';
 import type { ActivityDeps } from './deps';
 import { createEmbedActivities } from './embed';
 import { createExtractActivities } from './extract';
+import { createPromotionActivities } from './promote';
+import { createTrainActivities } from './train';
 
-/** Activities for the I/O task queue: network, object store, buffer bookkeeping. */
+/** Activities for the I/O task queue: network, object store, buffer bookkeeping, the model registry. */
 export function createIoActivities(deps: ActivityDeps) {
-  return { ...createExtractActivities(deps), ...createBufferActivities(deps) };
+  const { registerAndPromote } = createPromotionActivities(deps);
+  return { ...createExtractActivities(deps), ...createBufferActivities(deps), registerAndPromote };
 }
 
-/** Activities for the CPU task queue: fitting and embedding (later: training). */
+/** Activities for the CPU task queue: fitting, embedding, training and scoring models. */
 export function createCpuActivities(deps: ActivityDeps) {
-  return { ...createEmbedActivities(deps) };
+  const { scoreChampion } = createPromotionActivities(deps);
+  return { ...createEmbedActivities(deps), ...createTrainActivities(deps), scoreChampion };
 }
 
 export type IoActivities = ReturnType<typeof createIoActivities>;
@@ -21,3 +25,5 @@ export type { ActivityDeps } from './deps';
 export type { ExtractInput, ExtractProgress, ExtractResult } from './extract';
 export type { EmbedInput, EmbedProgress, EmbedResult, EmbedderSettings } from './embed';
 export type { RunOutcome } from './buffer';
+export type { TrainInput, TrainResult, TrainProgress } from './train';
+export type { ChampionScore, PromotionInput, PromotionResult } from './promote';

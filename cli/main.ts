@@ -3,6 +3,7 @@ import { loadConfig } from '../lib/config/config';
 import { deadLettersCommand } from './commands/deadletters';
 import { ingestInput, reportIngest, runIngest } from './commands/ingest';
 import { stackCommand } from './commands/stack';
+import { reportTrain, runTrain, trainInput } from './commands/train';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
 import { createReporter, type Reporter } from './output';
@@ -82,6 +83,28 @@ run
       const client = await connectClient(config);
       try {
         reportIngest(reporter, await runIngest(client, config, input, reporter));
+      } finally {
+        await client.connection.close();
+      }
+      return 0;
+    }),
+  );
+
+run
+  .command('train')
+  .description('train a classifier on the stored features, track it in MLflow, register it and promote it if it is not worse')
+  .option('--embedder-version <version>', 'features of this embedder (default: the current one)')
+  .option('--from <date>', 'papers published on or after this day (YYYY-MM-DD)')
+  .option('--until <date>', 'papers published on or before this day (YYYY-MM-DD)')
+  .option('--epochs <n>', 'at most n epochs', positiveInt)
+  .option('--min-examples <n>', 'leave out classes with fewer stored papers', positiveInt)
+  .option('--json', 'JSON summary')
+  .action(async (options, command: Command) =>
+    execute(command, async (reporter) => {
+      const config = loadConfig();
+      const client = await connectClient(config);
+      try {
+        reportTrain(reporter, await runTrain(client, config, trainInput(config, options), reporter));
       } finally {
         await client.connection.close();
       }

@@ -4,8 +4,9 @@ import { createWorkers } from '../../worker/workers';
 import type { Reporter } from '../output';
 import { connectClient } from '../temporal';
 import { ingestInput, reportIngest, runIngest } from './ingest';
+import { reportTrain, runTrain, trainInput } from './train';
 
-/** `npm start`: the local stack, a worker in this process, and the pipeline on the bundled sample. */
+/** `npm start`: the local stack, a worker in this process, and ingest → train on the bundled sample. */
 export async function startCommand(config: AppConfig, reporter: Reporter): Promise<number> {
   reporter.note('bringing up the local stack…');
   await stackUp(config, { onEvent: (message) => reporter.note(`  ${message}`) });
@@ -15,7 +16,13 @@ export async function startCommand(config: AppConfig, reporter: Reporter): Promi
     const client = await connectClient(config);
     try {
       const ingest = await runIngest(client, config, ingestInput(config, { source: 'sample' }), reporter);
-      reportIngest(reporter, ingest);
+      if (!reporter.json) reportIngest(reporter, ingest);
+      const training = await runTrain(client, config, trainInput(config, {}), reporter);
+      if (reporter.json) {
+        reporter.summary('', [], { ingest: { ...ingest.summary, temporalUi: ingest.uiLink }, train: { ...training.summary, mlflowUi: training.mlflowRunUrl, temporalUi: training.uiLink } });
+      } else {
+        reportTrain(reporter, training);
+      }
     } finally {
       await client.connection.close();
     }

@@ -35,6 +35,13 @@ export interface AppConfig {
   objectStore: { url: string; s3: S3Settings };
   arxiv: { apiUrl: string; oaiUrl: string; requestIntervalMs: number };
   mlflow: EngineEndpoint;
+  tracking: {
+    experiment: string;
+    modelName: string;
+    alias: string;
+    /** When set, monitoring and inference use this run instead of the alias's. */
+    latestTrainingRunId: string | undefined;
+  };
 }
 
 const optionalText = z
@@ -80,6 +87,10 @@ const envSchema = z.object({
   ARXIV_OAI_URL: optionalText,
   ARXIV_REQUEST_INTERVAL_MS: positiveInt(3_000),
   MLFLOW_TRACKING_URI: optionalText,
+  MLFLOW_EXPERIMENT: optionalText,
+  MLFLOW_MODEL_NAME: optionalText,
+  MLFLOW_MODEL_ALIAS: optionalText,
+  LATEST_TRAINING_RUN_ID: optionalText,
 });
 
 export class ConfigError extends Error {
@@ -159,6 +170,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestIntervalMs: e.ARXIV_REQUEST_INTERVAL_MS,
     },
     mlflow: endpoint(e.MLFLOW_TRACKING_URI, localUrls.mlflow),
+    tracking: {
+      experiment: e.MLFLOW_EXPERIMENT ?? 'arxiv-classifier',
+      modelName: e.MLFLOW_MODEL_NAME ?? 'arxiv-classifier',
+      alias: e.MLFLOW_MODEL_ALIAS ?? 'champion',
+      latestTrainingRunId: e.LATEST_TRAINING_RUN_ID,
+    },
   };
 }
 

@@ -39,6 +39,25 @@ export interface FeatureDocument {
 
 export const FEATURES_COLLECTION = 'features';
 
+/** A stored feature document as training and monitoring read it. */
+export interface FeatureRow {
+  arxivId: string;
+  vector: Float32Array;
+  primaryCategory: string;
+  published: Date | null;
+  text: TextDescriptors;
+  lineage: FeatureLineage;
+}
+
+export interface FeatureSelection {
+  embedderVersion: string;
+  /** Inclusive bounds on the paper's publication time. */
+  from?: Date;
+  until?: Date;
+}
+
+const ROW_PROJECTION = { arxivId: 1, vector: 1, primaryCategory: 1, published: 1, text: 1, lineage: 1 } as const;
+
 export function featureId(arxivId: string, embedderVersion: string): string {
   return `${arxivId}@${embedderVersion}`;
 }
@@ -161,10 +180,40 @@ export class FeatureStore {
     return { inserted, replaced, unchanged: existing.length - replaced };
   }
 
+  /** Every stored paper of one embedder version (and time window), ordered by id for reproducibility. */
+  async select(selection: FeatureSelection): Promise<FeatureRow[]> {
+    const query: Record<string, unknown> = { embedderVersion: selection.embedderVersion };
+    if (selection.from || selection.until) {
+      query.published = { ...(selection.from ? { $gte: selection.from } : {}), ...(selection.until ? { $lte: selection.until } : {}) };
+    }
+    const documents = await this.collection.find(query, { projection: ROW_PROJECTION }).toArray();
+    return documents.map(toRow).sort((a, b) => (a.arxivId < b.arxivId ? -1 : a.arxivId > b.arxivId ? 1 : 0));
+  }
+
+  /** The given papers' features for one embedder version (those that exist). */
+  async byIds(embedderVersion: string, arxivIds: readonly string[]): Promise<FeatureRow[]> {
+    if (arxivIds.length === 0) return [];
+    const documents = await this.collection
+      .find({ _id: { $in: arxivIds.map((id) => featureId(id, embedderVersion)) } }, { projection: ROW_PROJECTION })
+      .toArray();
+    return documents.map(toRow);
+  }
+
   count(filter: { embedderVersion?: string; ingestWorkflowId?: string } = {}): Promise<number> {
     const query: Record<string, unknown> = {};
     if (filter.embedderVersion) query.embedderVersion = filter.embedderVersion;
     if (filter.ingestWorkflowId) query['lineage.ingestWorkflowId'] = filter.ingestWorkflowId;
     return this.collection.countDocuments(query);
   }
+}
+
+function toRow(document: Pick<FeatureDocument, keyof typeof ROW_PROJECTION>): FeatureRow {
+  return {
+    arxivId: document.arxivId,
+    vector: decodeVector(document.vector),
+    primaryCategory: document.primaryCategory,
+    published: document.published,
+    text: document.text,
+    lineage: document.lineage,
+  };
 }

@@ -1,0 +1,72 @@
+import { LabelEncoder } from './label-encoder';
+import { evaluate, type Evaluation } from './metrics';
+import { MlpClassifier, type LabeledMatrix, type MlpHyperparameters } from './mlp';
+import { loadTf } from './tfjs';
+import { trainWithEarlyStopping, type TrainingHooks, type TrainingOutcome } from './train-loop';
+
+/** One embedded paper with its class. */
+export interface Example {
+  id: string;
+  label: string;
+  vector: Float32Array;
+}
+
+export function toMatrix(examples: readonly Example[], encoder: LabelEncoder): LabeledMatrix {
+  const dimensions = examples[0]?.vector.length ?? 0;
+  const x = new Float32Array(examples.length * dimensions);
+  const y = new Int32Array(examples.length);
+  examples.forEach((example, i) => {
+    if (example.vector.length !== dimensions) throw new Error(`example ${example.id} has ${example.vector.length} dimensions, expected ${dimensions}`);
+    x.set(example.vector, i * dimensions);
+    y[i] = encoder.encode(example.label);
+  });
+  return { rows: examples.length, dimensions, x, y };
+}
+
+export interface TrainedClassifier {
+  model: MlpClassifier;
+  encoder: LabelEncoder;
+  outcome: TrainingOutcome;
+  /** On the test examples. */
+  evaluation: Evaluation;
+  testPredictions: string[];
+  backend: string;
+}
+
+/** Label encoder from the training labels, MLP with early stopping, and evaluation on the test set. */
+export async function trainClassifier(
+  split: { train: readonly Example[]; validation: readonly Example[]; test: readonly Example[] },
+  hp: MlpHyperparameters,
+  hooks: TrainingHooks = {},
+): Promise<TrainedClassifier> {
+  if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
+    throw new Error(`not enough data to train: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows`);
+  }
+  const { tf, backend } = await loadTf();
+  const encoder = LabelEncoder.fit(split.train.map((example) => example.label));
+  if (encoder.size < 2) throw new Error(`training needs at least two classes, found ${encoder.size}`);
+  const train = toMatrix(split.train, encoder);
+  const model = MlpClassifier.build(tf, train.dimensions, encoder.size, hp);
+  const outcome = await trainWithEarlyStopping(model, train, toMatrix(split.validation, encoder), hp, hooks);
+  const test = toMatrix(split.test, encoder);
+  const predicted = model.predict(test.x, test.rows);
+  return {
+    model,
+    encoder,
+    outcome,
+    evaluation: evaluate(Array.from(test.y), Array.from(predicted), encoder.classes),
+    testPredictions: Array.from(predicted, (code) => encoder.decode(code)),
+    backend,
+  };
+}
+
+/** Metrics over string labels, for models whose label sets differ (a champion scored on a new test set). */
+export function evaluateLabels(truth: readonly string[], predicted: readonly string[]): Evaluation {
+  const labels = [...new Set([...truth, ...predicted])].sort();
+  const code = new Map(labels.map((label, i) => [label, i]));
+  return evaluate(
+    truth.map((label) => code.get(label)!),
+    predicted.map((label) => code.get(label)!),
+    labels,
+  );
+}

@@ -1,0 +1,15 @@
+export { LabelEncoder } from './label-encoder';
+export { stratifiedSplit, seededShuffle } from './split';
+export type { DatasetSplit, SplitFractions } from './split';
+export { evaluate } from './metrics';
+export type { Evaluation, ClassMetrics } from './metrics';
+export { MlpClassifier, DEFAULT_HYPERPARAMETERS } from './mlp';
+export type { MlpHyperparameters, LabeledMatrix, EpochMetrics, WeightValues } from './mlp';
+export { trainWithEarlyStopping, encodeCheckpoint, decodeCheckpoint } from './train-loop';
+export type { TrainingCheckpoint, TrainingOutcome, TrainingHooks } from './train-loop';
+export { trainClassifier, evaluateLabels, toMatrix } from './classifier';
+export type { Example, TrainedClassifier } from './classifier';
+export { confusionMatrixSvg } from './confusion-svg';
+export { referenceDataCsv } from './reference-data';
+export type { ReferenceRow } from './reference-data';
+export { loadTf } from './tfjs';

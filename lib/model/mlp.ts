@@ -1,0 +1,255 @@
+import type { LayersModel, Optimizer, Tensor, io as tfio } from '@tensorflow/tfjs';
+import { seededRandom } from '../embedding/linalg';
+import { seededShuffle } from './split';
+import type { Tf } from './tfjs';
+
+export interface MlpHyperparameters {
+  hiddenUnits: number;
+  dropout: number;
+  l2: number;
+  learningRate: number;
+  batchSize: number;
+  maxEpochs: number;
+  /** Stop after this many epochs without a better validation loss; the best epoch's weights are kept. */
+  patience: number;
+  seed: number;
+}
+
+export const DEFAULT_HYPERPARAMETERS: MlpHyperparameters = {
+  hiddenUnits: 256,
+  dropout: 0.3,
+  l2: 0,
+  learningRate: 1e-3,
+  batchSize: 64,
+  maxEpochs: 40,
+  patience: 4,
+  seed: 42,
+};
+
+/** Rows of a dense matrix with integer labels. */
+export interface LabeledMatrix {
+  rows: number;
+  dimensions: number;
+  x: Float32Array;
+  y: Int32Array;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+}
+
+/** The model's weights as plain arrays, for checkpoints. */
+export type WeightValues = Float32Array[];
+
+/** The part of TF.js's Dropout layer we reseed: its `seed` field is private in the typings but read on every call. */
+interface ReseedableDropout {
+  seed?: number;
+}
+
+/**
+ * A multi-layer perceptron over embeddings: dense(relu) → dropout → dense(softmax), trained one
+ * epoch at a time with a seeded shuffle so runs are reproducible and can stop, checkpoint and resume.
+ */
+export class MlpClassifier {
+  private constructor(
+    private readonly tf: Tf,
+    readonly model: LayersModel,
+    readonly inputDimensions: number,
+    readonly classes: number,
+  ) {}
+
+  static build(tf: Tf, inputDimensions: number, classes: number, hp: MlpHyperparameters): MlpClassifier {
+    const regularizer = hp.l2 > 0 ? tf.regularizers.l2({ l2: hp.l2 }) : undefined;
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          inputShape: [inputDimensions],
+          units: hp.hiddenUnits,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: hp.seed }),
+          kernelRegularizer: regularizer,
+        }),
+        tf.layers.dropout({ rate: hp.dropout, seed: hp.seed + 1 }),
+        tf.layers.dense({
+          units: classes,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: hp.seed + 2 }),
+          kernelRegularizer: regularizer,
+        }),
+      ],
+    });
+    const classifier = new MlpClassifier(tf, model, inputDimensions, classes);
+    classifier.compile(hp.learningRate);
+    return classifier;
+  }
+
+  private compile(learningRate: number): void {
+    this.model.compile({ optimizer: this.tf.train.adam(learningRate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  }
+
+  private tensors(data: LabeledMatrix, order?: number[]): { x: Tensor; y: Tensor } {
+    const { tf } = this;
+    if (!order) return { x: tf.tensor2d(data.x, [data.rows, data.dimensions]), y: tf.tensor1d(data.y, 'float32') };
+    const x = new Float32Array(data.rows * data.dimensions);
+    const y = new Float32Array(data.rows);
+    order.forEach((row, i) => {
+      x.set(data.x.subarray(row * data.dimensions, (row + 1) * data.dimensions), i * data.dimensions);
+      y[i] = data.y[row]!;
+    });
+    return { x: tf.tensor2d(x, [data.rows, data.dimensions]), y: tf.tensor1d(y, 'float32') };
+  }
+
+  /**
+   * One pass over the training rows in an order fixed by (seed, epoch). A dropout layer with a
+   * fixed seed draws the same mask for every batch, so each batch gets its own seed, also fixed
+   * by (seed, epoch): the run stays reproducible and a resumed run draws the masks it would have.
+   */
+  async trainEpoch(train: LabeledMatrix, hp: MlpHyperparameters, epoch: number): Promise<{ loss: number; accuracy: number }> {
+    const order = seededShuffle(
+      Array.from({ length: train.rows }, (_, i) => i),
+      hp.seed * 1_000 + epoch,
+    );
+    const dropouts = this.model.layers.filter((layer) => layer.getClassName() === 'Dropout') as unknown as ReseedableDropout[];
+    const configuredSeeds = dropouts.map((layer) => layer.seed);
+    const batchSeeds = seededRandom(hp.seed * 1_000 + epoch + 0x5eed);
+    const { x, y } = this.tensors(train, order);
+    try {
+      const history = await this.model.fit(x, y, {
+        epochs: 1,
+        batchSize: hp.batchSize,
+        shuffle: false,
+        verbose: 0,
+        callbacks: {
+          onBatchBegin: () => {
+            const seed = Math.floor(batchSeeds() * 2 ** 32);
+            for (const layer of dropouts) layer.seed = seed;
+          },
+        },
+      });
+      return { loss: Number(history.history.loss![0]), accuracy: Number((history.history.acc ?? history.history.accuracy)![0]) };
+    } finally {
+      dropouts.forEach((layer, i) => {
+        layer.seed = configuredSeeds[i];
+      });
+      x.dispose();
+      y.dispose();
+    }
+  }
+
+  /** Loss and accuracy without dropout. */
+  measure(data: LabeledMatrix): { loss: number; accuracy: number } {
+    const { x, y } = this.tensors(data);
+    try {
+      const [loss, accuracy] = this.model.evaluate(x, y, { batchSize: 1024 }) as Tensor[];
+      const result = { loss: loss!.dataSync()[0]!, accuracy: accuracy!.dataSync()[0]! };
+      loss!.dispose();
+      accuracy!.dispose();
+      return result;
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+
+  /** Class probabilities, one row of `classes` values per input row. */
+  probabilities(x: Float32Array, rows: number): Float32Array {
+    return this.tf.tidy(() => {
+      const output = this.model.predict(this.tf.tensor2d(x, [rows, this.inputDimensions]), { batchSize: 1024 }) as Tensor;
+      return output.dataSync() as Float32Array;
+    });
+  }
+
+  predict(x: Float32Array, rows: number): Int32Array {
+    const probabilities = this.probabilities(x, rows);
+    const out = new Int32Array(rows);
+    for (let r = 0; r < rows; r += 1) {
+      let best = 0;
+      for (let c = 1; c < this.classes; c += 1) if (probabilities[r * this.classes + c]! > probabilities[r * this.classes + best]!) best = c;
+      out[r] = best;
+    }
+    return out;
+  }
+
+  getWeights(): WeightValues {
+    return this.model.getWeights().map((weight) => Float32Array.from(weight.dataSync() as Float32Array));
+  }
+
+  setWeights(values: WeightValues): void {
+    const current = this.model.getWeights();
+    if (values.length !== current.length) throw new Error(`checkpoint has ${values.length} weight arrays, the model ${current.length}`);
+    const tensors = values.map((value, i) => this.tf.tensor(value, current[i]!.shape));
+    this.model.setWeights(tensors);
+    tensors.forEach((tensor) => tensor.dispose());
+  }
+
+  /**
+   * The optimizer's state (Adam: step count, first and second moments) as plain arrays: a run
+   * resumed from a checkpoint continues with the same moments instead of restarting Adam.
+   */
+  async getOptimizerWeights(): Promise<WeightValues> {
+    const named = await this.model.optimizer.getWeights();
+    return named.map(({ tensor }) => Float32Array.from(tensor.dataSync()));
+  }
+
+  /** Restores what getOptimizerWeights returned, on a model that has not been trained yet. */
+  async setOptimizerWeights(values: WeightValues): Promise<void> {
+    if (values.length === 0) return;
+    const trainable = this.model.trainableWeights;
+    const moments = values.length - 1;
+    if (moments !== 0 && moments !== 2 * trainable.length) {
+      throw new Error(`checkpoint has ${values.length} optimizer arrays; expected 1 or ${1 + 2 * trainable.length} for this model`);
+    }
+    const { tf } = this;
+    const named: Parameters<Optimizer['setWeights']>[0] = [
+      { name: 'iter', tensor: tf.scalar(values[0]![0]!, 'int32') },
+      ...values.slice(1).map((value, i) => {
+        const weight = trainable[i % trainable.length]!;
+        return { name: `${weight.originalName}/${i < trainable.length ? 'm' : 'v'}`, tensor: tf.tensor(value, weight.read().shape) };
+      }),
+    ];
+    try {
+      await this.model.optimizer.setWeights(named);
+    } finally {
+      named.forEach(({ tensor }) => tensor.dispose());
+    }
+  }
+
+  /** TF.js layers format: model.json (topology + weights manifest) and one weights.bin. */
+  async toArtifacts(): Promise<{ modelJson: string; weights: Buffer }> {
+    let saved: tfio.ModelArtifacts | undefined;
+    await this.model.save(
+      this.tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const artifacts = saved!;
+    const modelJson = JSON.stringify({
+      format: 'layers-model',
+      generatedBy: `TensorFlow.js tfjs-layers v${this.tf.version.tfjs}`,
+      convertedBy: null,
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+    });
+    return { modelJson, weights: Buffer.from(this.tf.io.CompositeArrayBuffer.join(artifacts.weightData!)) };
+  }
+
+  static async fromArtifacts(tf: Tf, modelJson: string, weights: Buffer): Promise<MlpClassifier> {
+    const parsed = JSON.parse(modelJson) as { modelTopology: object; weightsManifest: Array<{ weights: tfio.WeightsManifestEntry[] }> };
+    const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: parsed.modelTopology, weightSpecs: parsed.weightsManifest.flatMap((group) => group.weights), weightData }),
+    );
+    const inputShape = model.inputs[0]!.shape;
+    const outputShape = model.outputs[0]!.shape;
+    return new MlpClassifier(tf, model, Number(inputShape[1]), Number(outputShape[1]));
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

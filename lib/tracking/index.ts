@@ -1,0 +1,10 @@
+export { MlflowClient, MlflowError } from './mlflow-client';
+export type { MlflowClientOptions } from './mlflow-client';
+export { splitLogBatch, LOG_BATCH_LIMITS, PARAM_VALUE_LIMIT } from './log-batches';
+export type { LogBatch } from './log-batches';
+export { resolveServingRun, NoServingModelError } from './resolve';
+export type { ServingRun, ServingSettings } from './resolve';
+export { runTag, runParam, runMetric } from './types';
+export type { Experiment, Run, RunInfo, RunStatus, Metric, Param, RunTag, ModelVersion, RegisteredModel, FileInfo } from './types';
+export { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, loadTrainedModel } from './training-run';
+export type { SplitArtifact, TrainedModel } from './training-run';

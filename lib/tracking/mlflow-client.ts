@@ -1,0 +1,309 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { splitLogBatch, type LogBatch } from './log-batches';
+import type { Experiment, FileInfo, Metric, ModelVersion, Param, RegisteredModel, Run, RunStatus, RunTag } from './types';
+
+/** An error MLflow answered with (error_code and message), or the server could not be reached. */
+export class MlflowError extends Error {
+  override readonly name = 'MlflowError';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly errorCode: string | undefined,
+  ) {
+    super(message);
+  }
+
+  get notFound(): boolean {
+    return this.errorCode === 'RESOURCE_DOES_NOT_EXIST' || this.status === 404;
+  }
+
+  get alreadyExists(): boolean {
+    return this.errorCode === 'RESOURCE_ALREADY_EXISTS';
+  }
+}
+
+export interface MlflowClientOptions {
+  maxAttempts?: number;
+  backoffMs?: number;
+  timeoutMs?: number;
+}
+
+const ARTIFACT_PROXY = 'mlflow-artifacts:/';
+
+/**
+ * A typed client of the MLflow tracking server's REST API: experiments, runs, batched logging,
+ * proxied artifacts and the model registry. Connection errors and 5xx answers are retried with
+ * exponential backoff; anything else fails at once with MLflow's own error code and message.
+ */
+export class MlflowClient {
+  private readonly base: string;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly trackingUri: string,
+    options: MlflowClientOptions = {},
+  ) {
+    this.base = trackingUri.replace(/\/+$/, '');
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.backoffMs = options.backoffMs ?? 500;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  private async send(method: string, path: string, body?: string | Uint8Array, contentType?: string): Promise<Response> {
+    const url = `${this.base}${path}`;
+    let lastError: MlflowError | undefined;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      try {
+        const response = await fetch(url, {
+          method,
+          body,
+          headers: contentType ? { 'content-type': contentType } : undefined,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        if (response.status < 500) return response;
+        lastError = new MlflowError(`${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`, response.status, undefined);
+      } catch (error) {
+        lastError = new MlflowError(
+          `MLflow not reachable at ${this.base} (${(error as Error).message}): start it with \`mlops stack up\` or set MLFLOW_TRACKING_URI`,
+          undefined,
+          undefined,
+        );
+      }
+      if (attempt < this.maxAttempts) await sleep(this.backoffMs * 2 ** (attempt - 1));
+    }
+    throw lastError!;
+  }
+
+  private async json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', route: string, payload?: object): Promise<T> {
+    let path = `/api/2.0/mlflow/${route}`;
+    let body: string | undefined;
+    if (method === 'GET' || method === 'DELETE') {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries(payload ?? {})) if (value !== undefined) query.set(key, String(value));
+      if ([...query].length > 0) path += `?${query}`;
+    } else {
+      body = JSON.stringify(payload ?? {});
+    }
+    const response = await this.send(method, path, body, body === undefined ? undefined : 'application/json');
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!response.ok) {
+      const message = typeof parsed.message === 'string' ? parsed.message : text.slice(0, 300);
+      throw new MlflowError(`MLflow ${route}: ${message}`, response.status, parsed.error_code as string | undefined);
+    }
+    return parsed as T;
+  }
+
+  // ---- experiments ------------------------------------------------------------------------
+
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    try {
+      return (await this.json<{ experiment: Experiment }>('GET', 'experiments/get-by-name', { experiment_name: name })).experiment;
+    } catch (error) {
+      if (error instanceof MlflowError && error.notFound) return undefined;
+      throw error;
+    }
+  }
+
+  /** Gets the experiment, creating it when missing; safe when several callers race to create it. */
+  async ensureExperiment(name: string): Promise<Experiment> {
+    const existing = await this.getExperimentByName(name);
+    if (existing) return existing;
+    try {
+      const { experiment_id } = await this.json<{ experiment_id: string }>('POST', 'experiments/create', { name });
+      return { experiment_id, name };
+    } catch (error) {
+      if (!(error instanceof MlflowError && error.alreadyExists)) throw error;
+      const raced = await this.getExperimentByName(name);
+      if (!raced) throw error;
+      return raced;
+    }
+  }
+
+  // ---- runs --------------------------------------------------------------------------------
+
+  async createRun(experimentId: string, options: { runName?: string; tags?: Record<string, string>; startTime?: number } = {}): Promise<Run> {
+    const tags = Object.entries(options.tags ?? {}).map(([key, value]) => ({ key, value }));
+    const { run } = await this.json<{ run: Run }>('POST', 'runs/create', {
+      experiment_id: experimentId,
+      run_name: options.runName,
+      start_time: options.startTime ?? Date.now(),
+      tags,
+    });
+    return run;
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    return (await this.json<{ run: Run }>('GET', 'runs/get', { run_id: runId })).run;
+  }
+
+  async updateRun(runId: string, status: RunStatus, endTime: number | undefined = status === 'RUNNING' ? undefined : Date.now()): Promise<void> {
+    await this.json('POST', 'runs/update', { run_id: runId, status, end_time: endTime });
+  }
+
+  async setTag(runId: string, key: string, value: string): Promise<void> {
+    await this.json('POST', 'runs/set-tag', { run_id: runId, key, value });
+  }
+
+  /** Logs any number of metrics, params and tags, split into requests MLflow accepts. */
+  async logBatch(runId: string, entries: Partial<LogBatch>): Promise<void> {
+    for (const batch of splitLogBatch(entries)) {
+      await this.json('POST', 'runs/log-batch', { run_id: runId, ...batch });
+    }
+  }
+
+  async logParams(runId: string, params: Record<string, string | number | boolean>): Promise<void> {
+    await this.logBatch(runId, { params: Object.entries(params).map(([key, value]): Param => ({ key, value: String(value) })) });
+  }
+
+  async logMetrics(runId: string, metrics: Record<string, number>, step?: number): Promise<void> {
+    const timestamp = Date.now();
+    await this.logBatch(runId, {
+      metrics: Object.entries(metrics).map(([key, value]): Metric => ({ key, value, timestamp, step })),
+    });
+  }
+
+  async setTags(runId: string, tags: Record<string, string>): Promise<void> {
+    await this.logBatch(runId, { tags: Object.entries(tags).map(([key, value]): RunTag => ({ key, value })) });
+  }
+
+  /** Runs of the given experiments matching an MLflow filter string, following every page. */
+  async searchRuns(experimentIds: string[], filter = '', orderBy: string[] = [], maxResults = 1000): Promise<Run[]> {
+    const runs: Run[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.json<{ runs?: Run[]; next_page_token?: string }>('POST', 'runs/search', {
+        experiment_ids: experimentIds,
+        filter,
+        order_by: orderBy,
+        max_results: Math.min(maxResults - runs.length, 1000),
+        page_token: pageToken,
+      });
+      runs.push(...(page.runs ?? []));
+      pageToken = page.next_page_token;
+    } while (pageToken && runs.length < maxResults);
+    return runs;
+  }
+
+  async metricHistory(runId: string, key: string): Promise<Metric[]> {
+    const { metrics } = await this.json<{ metrics?: Metric[] }>('GET', 'metrics/get-history', { run_id: runId, metric_key: key, max_results: 25000 });
+    return metrics ?? [];
+  }
+
+  // ---- artifacts (served by the tracking server: `mlflow server --serve-artifacts`) ---------
+
+  private artifactRoot(run: Run): string {
+    const uri = run.info.artifact_uri;
+    if (!uri.startsWith(ARTIFACT_PROXY)) {
+      throw new MlflowError(
+        `run ${run.info.run_id} stores artifacts at ${uri}; this client needs the tracking server to proxy artifacts (mlflow server --serve-artifacts)`,
+        undefined,
+        undefined,
+      );
+    }
+    return uri.slice(ARTIFACT_PROXY.length).replace(/^\/+/, '').replace(/\/+$/, '');
+  }
+
+  private artifactUrlPath(run: Run, path: string): string {
+    const full = path ? `${this.artifactRoot(run)}/${path.replace(/^\/+/, '')}` : this.artifactRoot(run);
+    return `/api/2.0/mlflow-artifacts/artifacts/${full.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  async uploadArtifact(run: Run, path: string, content: Buffer | string, contentType = 'application/octet-stream'): Promise<void> {
+    const response = await this.send('PUT', this.artifactUrlPath(run, path), typeof content === 'string' ? content : new Uint8Array(content), contentType);
+    if (!response.ok) throw new MlflowError(`uploading artifact ${path}: ${response.status} ${await response.text()}`, response.status, undefined);
+  }
+
+  async downloadArtifact(run: Run, path: string): Promise<Buffer> {
+    const response = await this.send('GET', this.artifactUrlPath(run, path));
+    if (!response.ok) {
+      throw new MlflowError(`artifact ${path} of run ${run.info.run_id}: ${response.status} ${(await response.text()).slice(0, 200)}`, response.status, response.status === 404 ? 'RESOURCE_DOES_NOT_EXIST' : undefined);
+    }
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** Files directly under `path` of the run's artifacts (paths relative to the run's root). */
+  async listArtifacts(run: Run, path = ''): Promise<FileInfo[]> {
+    const root = this.artifactRoot(run);
+    const query = new URLSearchParams({ path: path ? `${root}/${path}` : root });
+    const response = await this.send('GET', `/api/2.0/mlflow-artifacts/artifacts?${query}`);
+    if (!response.ok) throw new MlflowError(`listing artifacts ${path}: ${response.status} ${await response.text()}`, response.status, undefined);
+    const { files } = (await response.json()) as { files?: FileInfo[] };
+    return (files ?? []).map((file) => ({ ...file, path: path ? `${path}/${file.path}` : file.path }));
+  }
+
+  // ---- model registry ---------------------------------------------------------------------
+
+  async ensureRegisteredModel(name: string, description?: string): Promise<void> {
+    try {
+      await this.json('POST', 'registered-models/create', { name, description });
+    } catch (error) {
+      if (!(error instanceof MlflowError && error.alreadyExists)) throw error;
+    }
+  }
+
+  async getRegisteredModel(name: string): Promise<RegisteredModel | undefined> {
+    try {
+      return (await this.json<{ registered_model: RegisteredModel }>('GET', 'registered-models/get', { name })).registered_model;
+    } catch (error) {
+      if (error instanceof MlflowError && error.notFound) return undefined;
+      throw error;
+    }
+  }
+
+  /** Registers `<run artifacts>/<artifactPath>` as a new version and waits until it is READY. */
+  async createModelVersion(name: string, run: Run, artifactPath: string, tags: Record<string, string> = {}): Promise<ModelVersion> {
+    const { model_version } = await this.json<{ model_version: ModelVersion }>('POST', 'model-versions/create', {
+      name,
+      source: `${run.info.artifact_uri.replace(/\/+$/, '')}/${artifactPath}`,
+      run_id: run.info.run_id,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    });
+    let version = model_version;
+    for (let waited = 0; version.status === 'PENDING_REGISTRATION' && waited < 60_000; waited += 500) {
+      await sleep(500);
+      version = await this.getModelVersion(name, version.version);
+    }
+    if (version.status !== 'READY') {
+      throw new MlflowError(`model version ${name}/${version.version} is ${version.status}: ${version.status_message ?? ''}`, undefined, undefined);
+    }
+    return version;
+  }
+
+  async getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    return (await this.json<{ model_version: ModelVersion }>('GET', 'model-versions/get', { name, version })).model_version;
+  }
+
+  /** Model versions created from a run (a retried registration finds the version it made). */
+  async modelVersionsOfRun(name: string, runId: string): Promise<ModelVersion[]> {
+    const { model_versions } = await this.json<{ model_versions?: ModelVersion[] }>('GET', 'model-versions/search', {
+      filter: `name='${name.replace(/'/g, "\\'")}' and run_id='${runId}'`,
+    });
+    return model_versions ?? [];
+  }
+
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    await this.json('POST', 'registered-models/alias', { name, alias, version });
+  }
+
+  async getVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined> {
+    try {
+      return (await this.json<{ model_version: ModelVersion }>('GET', 'registered-models/alias', { name, alias })).model_version;
+    } catch (error) {
+      if (error instanceof MlflowError && (error.notFound || error.errorCode === 'INVALID_PARAMETER_VALUE')) return undefined;
+      throw error;
+    }
+  }
+
+  // ---- links --------------------------------------------------------------------------------
+
+  runUrl(run: Pick<Run, 'info'>): string {
+    return `${this.base}/#/experiments/${run.info.experiment_id}/runs/${run.info.run_id}`;
+  }
+
+  modelUrl(name: string, version?: string): string {
+    return `${this.base}/#/models/${encodeURIComponent(name)}${version ? `/versions/${version}` : ''}`;
+  }
+}

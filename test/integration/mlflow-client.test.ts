@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../lib/config/config';
+import { MlflowClient, MlflowError, NoServingModelError, resolveServingRun, runParam, runTag, type Run } from '../../lib/tracking';
+
+describe('MLflow REST client (real tracking server)', () => {
+  const config = loadConfig();
+  const client = new MlflowClient(config.mlflow.url);
+  const suffix = randomBytes(3).toString('hex');
+  const experimentName = `client-test-${suffix}`;
+  const modelName = `client-test-model-${suffix}`;
+  let experimentId: string;
+
+  beforeAll(async () => {
+    experimentId = (await client.ensureExperiment(experimentName)).experiment_id;
+  });
+
+  it('gets or creates an experiment by name, even when callers race', async () => {
+    const name = `race-${suffix}`;
+    const results = await Promise.all(Array.from({ length: 5 }, () => client.ensureExperiment(name)));
+    expect(new Set(results.map((experiment) => experiment.experiment_id)).size).toBe(1);
+    expect((await client.getExperimentByName(name))?.experiment_id).toBe(results[0]!.experiment_id);
+    expect(await client.getExperimentByName(`missing-${suffix}`)).toBeUndefined();
+  });
+
+  it('logs more metrics, params and tags than one request may carry', async () => {
+    const run = await client.createRun(experimentId, { runName: 'many-entries', tags: { purpose: 'limits' } });
+    const timestamp = Date.now();
+    await client.logBatch(run.info.run_id, {
+      metrics: Array.from({ length: 2_500 }, (_, i) => ({ key: `m${i % 1_250}`, value: i, timestamp, step: Math.floor(i / 1_250) })),
+      params: Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: `value ${i}` })),
+      tags: Array.from({ length: 120 }, (_, i) => ({ key: `t${i}`, value: `tag ${i}` })),
+    });
+    const stored = await client.getRun(run.info.run_id);
+    expect(stored.data.params).toHaveLength(150);
+    expect(stored.data.metrics).toHaveLength(1_250);
+    expect(runTag(stored, 't119')).toBe('tag 119');
+    expect(runTag(stored, 'purpose')).toBe('limits');
+    expect((await client.metricHistory(run.info.run_id, 'm7')).map((metric) => [metric.step, metric.value])).toEqual([
+      [0, 7],
+      [1, 1_257],
+    ]);
+  });
+
+  it('updates a run status and end time', async () => {
+    const run = await client.createRun(experimentId);
+    await client.updateRun(run.info.run_id, 'FINISHED');
+    const stored = await client.getRun(run.info.run_id);
+    expect(stored.info.status).toBe('FINISHED');
+    expect(stored.info.end_time).toBeGreaterThan(0);
+  });
+
+  it('finds runs by tag with a filter', async () => {
+    const key = `key-${randomBytes(3).toString('hex')}`;
+    const run = await client.createRun(experimentId, { tags: { 'mlops.idempotency_key': key } });
+    await client.createRun(experimentId, { tags: { 'mlops.idempotency_key': 'other' } });
+    const found = await client.searchRuns([experimentId], `tags.\`mlops.idempotency_key\` = '${key}'`);
+    expect(found.map((r) => r.info.run_id)).toEqual([run.info.run_id]);
+  });
+
+  it('uploads, lists and downloads artifacts through the tracking server', async () => {
+    const run = await client.createRun(experimentId);
+    const binary = randomBytes(300_000);
+    await client.uploadArtifact(run, 'model/weights.bin', binary);
+    await client.uploadArtifact(run, 'model/model.json', '{"format":"layers-model"}', 'application/json');
+    await client.uploadArtifact(run, 'notes.txt', 'hello');
+    expect((await client.listArtifacts(run)).map((file) => [file.path, file.is_dir])).toEqual([
+      ['model', true],
+      ['notes.txt', false],
+    ]);
+    expect((await client.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual(['model/model.json', 'model/weights.bin']);
+    expect((await client.downloadArtifact(run, 'model/weights.bin')).equals(binary)).toBe(true);
+    await expect(client.downloadArtifact(run, 'missing.txt')).rejects.toMatchObject({ notFound: true });
+  });
+
+  it('registers model versions from run artifacts and moves aliases', async () => {
+    await client.ensureRegisteredModel(modelName);
+    await client.ensureRegisteredModel(modelName); // idempotent
+    const first = await client.createRun(experimentId);
+    const second = await client.createRun(experimentId);
+    for (const run of [first, second]) await client.uploadArtifact(run, 'model/model.json', '{}');
+    const v1 = await client.createModelVersion(modelName, first, 'model');
+    const v2 = await client.createModelVersion(modelName, second, 'model');
+    expect([v1.version, v2.version, v1.status]).toEqual(['1', '2', 'READY']);
+    expect(v1.source).toBe(`${first.info.artifact_uri}/model`);
+    expect((await client.modelVersionsOfRun(modelName, second.info.run_id)).map((v) => v.version)).toEqual(['2']);
+    expect(await client.getVersionByAlias(modelName, 'champion')).toBeUndefined();
+    await client.setAlias(modelName, 'champion', '1');
+    expect((await client.getVersionByAlias(modelName, 'champion'))?.run_id).toBe(first.info.run_id);
+    await client.setAlias(modelName, 'champion', '2');
+    expect((await client.getVersionByAlias(modelName, 'champion'))?.version).toBe('2');
+  });
+
+  it("reports MLflow's error code and message", async () => {
+    const failure = await client.getRun('no-such-run').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MlflowError);
+    expect(failure).toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', notFound: true });
+    expect((failure as Error).message).toMatch(/no-such-run/);
+  });
+
+  it('retries, then says how to reach the server when nothing listens', async () => {
+    const unreachable = new MlflowClient('http://127.0.0.1:9', { maxAttempts: 2, backoffMs: 10 });
+    await expect(unreachable.getRun('x')).rejects.toThrow(/MLflow not reachable at http:\/\/127\.0\.0\.1:9 .*MLFLOW_TRACKING_URI/);
+  });
+
+  describe('which run monitoring and inference use', () => {
+    let aliased: Run;
+    let pinned: Run;
+    const servingModel = `serving-${suffix}`;
+
+    beforeAll(async () => {
+      aliased = await client.createRun(experimentId, { runName: 'aliased' });
+      pinned = await client.createRun(experimentId, { runName: 'pinned' });
+      await client.ensureRegisteredModel(servingModel);
+      for (const run of [aliased, pinned]) await client.uploadArtifact(run, 'model/model.json', '{}');
+      const version = await client.createModelVersion(servingModel, aliased, 'model');
+      await client.setAlias(servingModel, 'champion', version.version);
+    });
+
+    it('is the alias holder by default', async () => {
+      const serving = await resolveServingRun(client, { modelName: servingModel, alias: 'champion' });
+      expect(serving).toMatchObject({ runId: aliased.info.run_id, source: 'alias', modelVersion: '1' });
+    });
+
+    it('is LATEST_TRAINING_RUN_ID when it is set, whatever the alias says', async () => {
+      const serving = await resolveServingRun(client, { modelName: servingModel, alias: 'champion', latestTrainingRunId: pinned.info.run_id });
+      expect(serving).toMatchObject({ runId: pinned.info.run_id, source: 'LATEST_TRAINING_RUN_ID' });
+      expect(runParam(serving.run, 'anything')).toBeUndefined();
+    });
+
+    it('fails with guidance when the pin names no run or no model is promoted', async () => {
+      await expect(resolveServingRun(client, { modelName: servingModel, alias: 'champion', latestTrainingRunId: 'nope' })).rejects.toBeInstanceOf(
+        NoServingModelError,
+      );
+      await expect(resolveServingRun(client, { modelName: `never-${suffix}`, alias: 'champion' })).rejects.toThrow(/mlops run train/);
+    });
+  });
+});

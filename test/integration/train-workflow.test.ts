@@ -1,0 +1,176 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
+import type Redis from 'ioredis';
+import { createCpuActivities, openActivityDeps, type ActivityDeps, type TrainProgress, type TrainResult } from '../../activities';
+import { connectRedis } from '../../lib/buffer';
+import { LabelEncoder } from '../../lib/model';
+import { MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag, type SplitArtifact } from '../../lib/tracking';
+import { ingestWorkflow, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
+import { isolatedSetup } from '../support/isolated-config';
+import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
+
+const PAPERS = 1_500;
+const FAST = { hiddenUnits: 64, maxEpochs: 12, patience: 3, batchSize: 64 };
+
+describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
+  const { config, testId } = isolatedSetup('train', { MLFLOW_EXPERIMENT: '', MLFLOW_MODEL_NAME: '' });
+  const experiment = `train-test-${testId}`;
+  const modelName = `train-test-model-${testId}`;
+  const testConfig = { ...config, tracking: { ...config.tracking, experiment, modelName } };
+  const mlflow = new MlflowClient(config.mlflow.url);
+  let workers: RunningWorkers;
+  let client: Client;
+  let redis: Redis;
+
+  const train = (overrides: Partial<TrainWorkflowInput>, suffix: string): Promise<TrainSummary> =>
+    client.workflow.execute(trainWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-${suffix}`,
+      args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: FAST, ...overrides }],
+    });
+
+  beforeAll(async () => {
+    workers = await startWorkers(testConfig);
+    client = await temporalClient(config);
+    redis = await connectRedis(config.redis.url);
+    await client.workflow.execute(ingestWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-ingest`,
+      args: [
+        {
+          source: { kind: 'sample' },
+          limit: PAPERS,
+          embedder: { referenceSource: { kind: 'sample' }, referenceLimit: PAPERS, dimensions: 48, maxFeatures: 4_000 },
+          taskQueues: config.temporal.taskQueues,
+        },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await workers?.stop();
+    await client?.connection.close();
+    const deps = await openActivityDeps(testConfig);
+    await deps.mongo.db.dropDatabase();
+    await deps.close();
+    const keys = await redis.keys(`${config.buffer.stream}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis?.disconnect();
+  });
+
+  let first: TrainSummary;
+
+  it('trains, registers the first model and gives it the champion alias', async () => {
+    first = await train({}, 'first');
+    expect(first).toMatchObject({ modelName, modelVersion: '1', promoted: true, champion: null, backend: 'wasm' });
+    // The sample's first papers (oldest first) hold ten categories; rare ones are left out, and said so.
+    expect(first.classes.length + first.excludedClasses.length).toBe(10);
+    expect(first.classes.length).toBeGreaterThanOrEqual(8);
+    expect(first.trainRows + first.validationRows + first.testRows).toBeLessThanOrEqual(PAPERS);
+    expect(first.accuracy).toBeGreaterThan(0.4);
+    expect((await mlflow.getVersionByAlias(modelName, 'champion'))?.run_id).toBe(first.runId);
+  });
+
+  it('logs hyper-parameters, data facts, per-epoch curves and test metrics to the MLflow run', async () => {
+    const run = await mlflow.getRun(first.runId);
+    expect(run.info.status).toBe('FINISHED');
+    expect(runParam(run, 'hiddenUnits')).toBe('64');
+    expect(runParam(run, 'seed')).toBe('42');
+    expect(runParam(run, 'embedder_version')).toBe(first.embedderVersion);
+    expect(runParam(run, 'tfjs_backend')).toBe('wasm');
+    expect(runParam(run, 'classes')).toBe(first.classes.join(','));
+    expect(runParam(run, 'train_rows')).toBe(String(first.trainRows));
+    expect(runParam(run, 'data_from')).toBe('all');
+    const curve = await mlflow.metricHistory(first.runId, 'val_accuracy');
+    expect(curve.map((metric) => metric.step)).toEqual(Array.from({ length: first.epochs }, (_, i) => i + 1));
+    const metrics = Object.fromEntries((run.data.metrics ?? []).map((metric) => [metric.key, metric.value]));
+    expect(metrics.test_accuracy).toBeCloseTo(first.accuracy, 10);
+    expect(metrics.test_macro_f1).toBeCloseTo(first.macroF1, 10);
+    for (const label of first.classes) expect(metrics[`test_f1/${label}`]).toBeGreaterThanOrEqual(0);
+    expect(runTag(run, RUN_TAGS.idempotencyKey)).toBe(first.workflowId);
+    expect(runTag(run, RUN_TAGS.decision)).toBe('promoted');
+  });
+
+  it('stores the model, label encoder, reference data, confusion matrix and model card as artifacts', async () => {
+    const run = await mlflow.getRun(first.runId);
+    const top = (await mlflow.listArtifacts(run)).map((file) => file.path).sort();
+    expect(top).toEqual(
+      expect.arrayContaining(['confusion_matrix.svg', 'label_encoder.json', 'model', 'model_card.json', 'reference_data.csv', 'split.json']),
+    );
+    expect((await mlflow.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual(['model/model.json', 'model/weights.bin']);
+    const encoder = LabelEncoder.fromJSON((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.labelEncoder)).toString());
+    expect(encoder.classes).toEqual(first.classes);
+    const csv = (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString().trim().split('\n');
+    expect(csv[0]).toBe(['arxiv_id', 'published', ...Array.from({ length: 48 }, (_, i) => `emb_${i}`), 'label', 'prediction', 'title_chars', 'abstract_chars', 'abstract_words'].join(','));
+    expect(csv).toHaveLength(first.testRows + 1);
+    const card = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.modelCard)).toString()) as {
+      temporal: { workflowId: string };
+      data: { rawObjects: string[]; ingestWorkflowIds: string[] };
+    };
+    expect(card.temporal.workflowId).toBe(first.workflowId);
+    expect(card.data.ingestWorkflowIds).toEqual([`${testId}-ingest`]);
+    expect(card.data.rawObjects.length).toBeGreaterThan(0);
+    expect(card.data.rawObjects.every((key) => key.startsWith('raw/arxiv/dt='))).toBe(true);
+    const svg = (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.confusionMatrix)).toString();
+    expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const split = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.split)).toString()) as SplitArtifact;
+    expect(split.test).toHaveLength(first.testRows);
+  });
+
+  it('registers a worse model but keeps the champion, recording both scores on the same test set', async () => {
+    const worse = await train({ hyperparameters: { ...FAST, hiddenUnits: 2, maxEpochs: 1, learningRate: 1e-5 } }, 'worse');
+    expect(worse.modelVersion).toBe('2');
+    expect(worse.promoted).toBe(false);
+    expect(worse.champion).toMatchObject({ version: '1', runId: first.runId, reembedded: 0 });
+    // The champion scored on the new run's test set: the split is the same (same data, same seed),
+    // so its score equals what its own run measured.
+    expect(worse.champion!.macroF1).toBeCloseTo(first.macroF1, 6);
+    expect(worse.macroF1).toBeLessThan(worse.champion!.macroF1);
+    expect((await mlflow.getVersionByAlias(modelName, 'champion'))?.version).toBe('1');
+    const run = await mlflow.getRun(worse.runId);
+    expect(runTag(run, RUN_TAGS.decision)).toBe('kept-champion');
+    expect(Number(runTag(run, RUN_TAGS.championMacroF1))).toBeCloseTo(worse.champion!.macroF1, 5);
+    expect(Number(runTag(run, RUN_TAGS.candidateMacroF1))).toBeCloseTo(worse.macroF1, 5);
+  });
+
+  describe('the training activity, retried', () => {
+    let deps: ActivityDeps;
+    beforeAll(async () => {
+      deps = await openActivityDeps(testConfig);
+    });
+    afterAll(() => deps.close());
+
+    const input = (key: string) => ({ idempotencyKey: key, workflowId: key, workflowRunId: 'attempt', hyperparameters: { ...FAST, patience: 50, maxEpochs: 6 } });
+
+    it('resumes its MLflow run from the last epoch checkpoint instead of starting another run', async () => {
+      const key = `${testId}-resume`;
+      const interrupted = new MockActivityEnvironment();
+      const epochsBefore: number[] = [];
+      interrupted.on('heartbeat', (details: TrainProgress) => {
+        if (details.epoch > 0) epochsBefore.push(details.epoch);
+        if (details.epoch === 2) interrupted.cancel('simulated crash');
+      });
+      await expect(interrupted.run(createCpuActivities(deps).trainModel, input(key))).rejects.toThrow();
+      expect(epochsBefore).toEqual([1, 2]);
+
+      const retried = new MockActivityEnvironment();
+      const epochsAfter: number[] = [];
+      retried.on('heartbeat', (details: TrainProgress) => {
+        if (details.epoch > 0) epochsAfter.push(details.epoch);
+      });
+      const result: TrainResult = await retried.run(createCpuActivities(deps).trainModel, input(key));
+      expect(epochsAfter).toEqual([3, 4, 5, 6]);
+      expect(result.epochs).toBe(6);
+
+      const experimentId = (await mlflow.getExperimentByName(experiment))!.experiment_id;
+      const runs = await mlflow.searchRuns([experimentId], `tags.\`${RUN_TAGS.idempotencyKey}\` = '${key}'`);
+      expect(runs.map((run) => run.info.run_id)).toEqual([result.runId]);
+      const curve = await mlflow.metricHistory(result.runId, 'val_loss');
+      expect([...new Set(curve.map((metric) => metric.step))].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+
+      // A third attempt after success (its completion was lost) returns the stored result.
+      const again = await new MockActivityEnvironment().run(createCpuActivities(deps).trainModel, input(key));
+      expect(again).toEqual(result);
+    });
+  });
+});

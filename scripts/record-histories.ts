@@ -9,35 +9,52 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { loadConfig } from '../lib/config/config';
 import { projectRoot } from '../lib/config/paths';
 import { createWorkers } from '../worker/workers';
-import { ingestWorkflow, type IngestInput } from '../workflows';
+import { ingestWorkflow, trainWorkflow, type IngestInput, type TaskQueues, type TrainWorkflowInput } from '../workflows';
 
 interface Scenario {
   name: string;
-  input: (queues: IngestInput['taskQueues']) => IngestInput;
+  start(client: Client, options: { taskQueue: string; workflowId: string }, taskQueues: TaskQueues): Promise<WorkflowHandle>;
   expectFailure?: boolean;
 }
 
 const smallEmbedder = { referenceSource: { kind: 'sample' as const }, referenceLimit: 400, dimensions: 16, maxFeatures: 2_000 };
 const fixture = join(projectRoot(), 'test/fixtures/ingest/small-mixed.jsonl');
 
+const ingest = (input: (taskQueues: TaskQueues) => IngestInput): Scenario['start'] => (client, options, taskQueues) =>
+  client.workflow.start(ingestWorkflow, { ...options, args: [input(taskQueues)] });
+const train = (input: (taskQueues: TaskQueues) => TrainWorkflowInput): Scenario['start'] => (client, options, taskQueues) =>
+  client.workflow.start(trainWorkflow, { ...options, args: [input(taskQueues)] });
+
 const SCENARIOS: Scenario[] = [
   {
     name: 'ingest-file-with-rejects',
-    input: (taskQueues) => ({ source: { kind: 'file', path: fixture }, pageSize: 25, minBatch: 20, embedder: smallEmbedder, taskQueues }),
+    start: ingest((taskQueues) => ({ source: { kind: 'file', path: fixture }, pageSize: 25, minBatch: 20, embedder: smallEmbedder, taskQueues })),
   },
   {
     name: 'ingest-limited',
-    input: (taskQueues) => ({ source: { kind: 'file', path: fixture }, limit: 10, minBatch: 500, embedder: smallEmbedder, taskQueues }),
+    start: ingest((taskQueues) => ({ source: { kind: 'file', path: fixture }, limit: 10, minBatch: 500, embedder: smallEmbedder, taskQueues })),
   },
   {
     name: 'ingest-missing-source',
-    input: (taskQueues) => ({ source: { kind: 'file', path: join(fixture, 'missing.jsonl') }, embedder: smallEmbedder, taskQueues }),
+    start: ingest((taskQueues) => ({ source: { kind: 'file', path: join(fixture, 'missing.jsonl') }, embedder: smallEmbedder, taskQueues })),
     expectFailure: true,
+  },
+  {
+    name: 'ingest-sample-for-training',
+    start: ingest((taskQueues) => ({ source: { kind: 'sample' }, limit: 800, embedder: smallEmbedder, taskQueues })),
+  },
+  {
+    name: 'train-first-model',
+    start: train((taskQueues) => ({ taskQueues, hyperparameters: { hiddenUnits: 16, maxEpochs: 3 }, minExamplesPerClass: 10 })),
+  },
+  {
+    name: 'train-worse-model-kept-out',
+    start: train((taskQueues) => ({ taskQueues, hyperparameters: { hiddenUnits: 2, maxEpochs: 1, learningRate: 1e-5 }, minExamplesPerClass: 10 })),
   },
 ];
 
@@ -50,6 +67,8 @@ async function main(): Promise<void> {
     TASK_QUEUE_IO: `record-${id}-io`,
     TASK_QUEUE_CPU: `record-${id}-cpu`,
     OBJECT_STORE_URL: pathToFileURL(join(projectRoot(), '.data', 'record-objects', id)).href,
+    MLFLOW_EXPERIMENT: `record-${id}`,
+    MLFLOW_MODEL_NAME: `record-model-${id}`,
   });
   const workers = await createWorkers({ config });
   const running = workers.run();
@@ -57,11 +76,8 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   try {
     for (const scenario of SCENARIOS) {
-      const handle = await client.workflow.start(ingestWorkflow, {
-        taskQueue: config.temporal.taskQueues.io,
-        workflowId: `${scenario.name}-${id}`,
-        args: [scenario.input(config.temporal.taskQueues)],
-      });
+      const options = { taskQueue: config.temporal.taskQueues.io, workflowId: `${scenario.name}-${id}` };
+      const handle = await scenario.start(client, options, config.temporal.taskQueues);
       const outcome = await handle.result().then(
         () => 'completed',
         () => 'failed',

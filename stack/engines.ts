@@ -4,6 +4,7 @@ import type { AppConfig, EngineEndpoint } from '../lib/config/config';
 import { usesS3 } from '../lib/config/config';
 import { LOCAL_HOST, LOCAL_PORTS, LOCAL_S3_CREDENTIALS } from '../lib/config/local-engines';
 import { projectRoot } from '../lib/config/paths';
+import { parseS3Url } from '../lib/storage/s3-store';
 import { probeMlflow, probeMongo, probeRedis, probeS3, probeTemporal } from './probes';
 
 export type EngineName = 'temporal' | 'redis' | 'mongo' | 's3' | 'mlflow';
@@ -11,6 +12,8 @@ export type EngineName = 'temporal' | 'redis' | 'mongo' | 's3' | 'mlflow';
 export interface LaunchCommand {
   command: string;
   args: string[];
+  /** Extra environment for the engine process. */
+  env?: Record<string, string>;
   /** Which implementation runs (e.g. mongod or FerretDB), for the status line. */
   implementation: string;
 }
@@ -185,19 +188,32 @@ const mlflow: Engine = {
   envVar: 'MLFLOW_TRACKING_URI',
   endpoint: (config) => config.mlflow,
   needed: () => true,
-  launchCommand: (_config, dataDir) => ({
-    command: requireBinary('mlflow', 'MLflow', 'MLFLOW_TRACKING_URI'),
-    args: [
-      'server',
-      '--host', LOCAL_HOST,
-      '--port', String(LOCAL_PORTS.mlflow),
-      '--backend-store-uri', `sqlite:///${join(dataDir, 'mlflow.db')}`,
-      '--artifacts-destination', join(dataDir, 'artifacts'),
-      '--serve-artifacts',
-      '--workers', '1',
-    ],
-    implementation: 'mlflow server (SQLite, proxied artifacts)',
-  }),
+  launchCommand: (config, dataDir) => {
+    // Artifacts go where the project's objects go: the S3 bucket when one is configured.
+    const s3 = usesS3(config) ? parseS3Url(config.objectStore.url) : undefined;
+    const destination = s3 ? `s3://${s3.bucket}/${s3.prefix}mlflow-artifacts` : join(dataDir, 'artifacts');
+    const credentials = config.objectStore.s3.credentials;
+    return {
+      command: requireBinary('mlflow', 'MLflow', 'MLFLOW_TRACKING_URI'),
+      args: [
+        'server',
+        '--host', LOCAL_HOST,
+        '--port', String(LOCAL_PORTS.mlflow),
+        '--backend-store-uri', `sqlite:///${join(dataDir, 'mlflow.db')}`,
+        '--artifacts-destination', destination,
+        '--serve-artifacts',
+        '--workers', '1',
+      ],
+      env: s3
+        ? {
+            MLFLOW_S3_ENDPOINT_URL: config.objectStore.s3.endpoint.url,
+            AWS_DEFAULT_REGION: config.objectStore.s3.region,
+            ...(credentials ? { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey } : {}),
+          }
+        : undefined,
+      implementation: `mlflow server (SQLite, proxied artifacts in ${s3 ? destination : 'a local folder'})`,
+    };
+  },
   probe: (config) => probeMlflow(config.mlflow.url),
   startupTimeoutMs: 120_000,
   links: (config) => ({ 'MLflow UI': config.mlflow.url }),

@@ -137,7 +137,7 @@ async function bringUp(engine: Engine, config: AppConfig, onEvent: (message: str
     const launchCommand = engine.launchCommand(config, dir);
     implementation = launchCommand.implementation;
     onEvent(`starting ${engine.label} (${implementation})`);
-    pid = launch(proc, launchCommand.command, launchCommand.args, { cwd: dir });
+    pid = launch(proc, launchCommand.command, launchCommand.args, { cwd: dir, env: { ...process.env, ...launchCommand.env } });
     const record: LaunchRecord = { implementation, url: current.url, startedAt: new Date().toISOString() };
     writeFileSync(launchRecordPath(config, engine), JSON.stringify(record, null, 2));
   }

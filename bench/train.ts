@@ -76,10 +76,7 @@ async function main(): Promise<void> {
   if (!existsSync(dataFile)) throw new Error(`${DATA} is not there: the benchmark split is defined on that file`);
   note(`reading ${DATA}…`);
   const papers = await benchmarkPapers(dataFile);
-  const outer = stratifiedSplit(papers, (p) => p.primaryCategory, (p) => p.id, { test: 0.2, validation: 0 }, SEED);
-  // The 80% share is train; the split helper sets one paper per class aside as validation, returned to train here.
-  const trainPapers = [...outer.train, ...outer.validation];
-  const testPapers = outer.test;
+  const { train: trainPapers, test: testPapers } = stratifiedSplit(papers, (p) => p.primaryCategory, (p) => p.id, { test: 0.2, validation: 0 }, SEED);
   const outDir = resolveFromRoot('.data/bench');
   mkdirSync(outDir, { recursive: true });
   const splitFile = join(outDir, 'train-split.json');
@@ -105,7 +102,7 @@ async function main(): Promise<void> {
   const inner = stratifiedSplit(trainExamples, (e) => e.label, (e) => e.id, { test: 0, validation: 0.1 }, SEED);
   note('training the TF.js MLP…');
   const mlpStarted = performance.now();
-  const trained = await trainClassifier({ train: [...inner.train, ...inner.test], validation: inner.validation, test: testExamples }, DEFAULT_HYPERPARAMETERS, {
+  const trained = await trainClassifier({ train: inner.train, validation: inner.validation, test: testExamples }, DEFAULT_HYPERPARAMETERS, {
     onEpoch: async (m) => note(`  epoch ${m.epoch}: loss ${m.loss.toFixed(3)}, val accuracy ${pct(m.valAccuracy)}`),
   });
   const mlpSeconds = (performance.now() - mlpStarted) / 1000;

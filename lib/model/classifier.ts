@@ -46,18 +46,25 @@ export async function trainClassifier(
   const encoder = LabelEncoder.fit(split.train.map((example) => example.label));
   if (encoder.size < 2) throw new Error(`training needs at least two classes, found ${encoder.size}`);
   const train = toMatrix(split.train, encoder);
-  const model = MlpClassifier.build(tf, train.dimensions, encoder.size, hp);
-  const outcome = await trainWithEarlyStopping(model, train, toMatrix(split.validation, encoder), hp, hooks);
+  const validation = toMatrix(split.validation, encoder);
   const test = toMatrix(split.test, encoder);
-  const predicted = model.predict(test.x, test.rows);
-  return {
-    model,
-    encoder,
-    outcome,
-    evaluation: evaluate(Array.from(test.y), Array.from(predicted), encoder.classes),
-    testPredictions: Array.from(predicted, (code) => encoder.decode(code)),
-    backend,
-  };
+  const model = MlpClassifier.build(tf, train.dimensions, encoder.size, hp);
+  try {
+    const outcome = await trainWithEarlyStopping(model, train, validation, hp, hooks);
+    const predicted = model.predict(test.x, test.rows);
+    return {
+      model,
+      encoder,
+      outcome,
+      evaluation: evaluate(Array.from(test.y), Array.from(predicted), encoder.classes),
+      testPredictions: Array.from(predicted, (code) => encoder.decode(code)),
+      backend,
+    };
+  } catch (error) {
+    // The caller never sees the model: free its tensors (a cancelled attempt would leak them in the worker).
+    model.dispose();
+    throw error;
+  }
 }
 
 /** Metrics over string labels, for models whose label sets differ (a champion scored on a new test set). */

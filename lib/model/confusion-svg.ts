@@ -4,6 +4,9 @@ function escapeXml(text: string): string {
 
 /** A confusion matrix as a standalone SVG: rows are true classes, columns predictions, shaded by row share. */
 export function confusionMatrixSvg(labels: readonly string[], confusion: readonly (readonly number[])[], title = 'Confusion matrix (test set)'): string {
+  if (confusion.length !== labels.length || confusion.some((row) => row.length !== labels.length)) {
+    throw new Error(`confusion matrix must be ${labels.length}×${labels.length} to match its labels`);
+  }
   const cell = Math.max(28, Math.min(56, Math.floor(720 / Math.max(labels.length, 1))));
   const margin = { left: 150, top: 150 };
   const size = cell * labels.length;

@@ -13,12 +13,14 @@ export class LabelEncoder {
     return new LabelEncoder([...new Set(labels)].sort());
   }
 
+  /** Reads what JSON.stringify(encoder) wrote: {"type": "LabelEncoder", "classes": [...]} (type optional). */
   static fromJSON(json: string): LabelEncoder {
-    const parsed = JSON.parse(json) as { classes?: unknown };
-    if (!Array.isArray(parsed.classes) || !parsed.classes.every((label) => typeof label === 'string')) {
-      throw new Error('label encoder JSON must be {"classes": [string, …]}');
+    const parsed = JSON.parse(json) as unknown;
+    const { type, classes } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { type?: unknown; classes?: unknown };
+    if ((type !== undefined && type !== 'LabelEncoder') || !Array.isArray(classes) || !classes.every((label) => typeof label === 'string')) {
+      throw new Error('label encoder JSON must be {"type": "LabelEncoder", "classes": [string, …]}');
     }
-    return new LabelEncoder(parsed.classes as string[]);
+    return new LabelEncoder(classes as string[]);
   }
 
   get size(): number {

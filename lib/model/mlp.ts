@@ -191,11 +191,13 @@ export class MlpClassifier {
    * resumed from a checkpoint continues with the same moments instead of restarting Adam.
    */
   async getOptimizerWeights(): Promise<WeightValues> {
-    const named = await this.model.optimizer.getWeights();
-    return named.map(({ tensor }) => Float32Array.from(tensor.dataSync()));
+    const [iterations, ...moments] = await this.model.optimizer.getWeights();
+    const values = [iterations!, ...moments].map(({ tensor }) => Float32Array.from(tensor.dataSync()));
+    iterations!.tensor.dispose(); // a new scalar on each call; the moments are the optimizer's own variables
+    return values;
   }
 
-  /** Restores what getOptimizerWeights returned, on a model that has not been trained yet. */
+  /** Restores what getOptimizerWeights returned. */
   async setOptimizerWeights(values: WeightValues): Promise<void> {
     if (values.length === 0) return;
     const trainable = this.model.trainableWeights;
@@ -211,10 +213,12 @@ export class MlpClassifier {
         return { name: `${weight.originalName}/${i < trainable.length ? 'm' : 'v'}`, tensor: tf.tensor(value, weight.read().shape) };
       }),
     ];
+    // Adam replaces its moment variables without disposing the old ones.
+    const replaced = await this.model.optimizer.getWeights();
     try {
       await this.model.optimizer.setWeights(named);
     } finally {
-      named.forEach(({ tensor }) => tensor.dispose());
+      [...replaced, ...named].forEach(({ tensor }) => tensor.dispose());
     }
   }
 
@@ -250,6 +254,10 @@ export class MlpClassifier {
   }
 
   dispose(): void {
+    // Read before disposing; undefined for a model loaded from artifacts (never compiled).
+    const optimizer = this.model.optimizer as Optimizer | undefined;
     this.model.dispose();
+    // compile() handed TF.js an optimizer instance, which LayersModel.dispose leaves alone (Adam's moments).
+    optimizer?.dispose();
   }
 }

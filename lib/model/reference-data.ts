@@ -30,8 +30,11 @@ export function referenceDataCsv(rows: readonly ReferenceRow[]): string {
     'abstract_chars',
     'abstract_words',
   ];
-  const lines = rows.map((row) =>
-    [
+  const lines = rows.map((row) => {
+    if (row.vector.length !== dimensions) {
+      throw new Error(`reference row ${row.arxivId} has ${row.vector.length} embedding dimensions, the first row ${dimensions}`);
+    }
+    return [
       csvField(row.arxivId),
       row.published ? row.published.toISOString() : '',
       ...Array.from(row.vector, (value) => value.toPrecision(7)),
@@ -40,7 +43,7 @@ export function referenceDataCsv(rows: readonly ReferenceRow[]): string {
       String(row.titleChars),
       String(row.abstractChars),
       String(row.abstractWords),
-    ].join(','),
-  );
-  return `${header.join(',')}\n${lines.join('\n')}\n`;
+    ].join(',');
+  });
+  return [header.join(','), ...lines].map((line) => `${line}\n`).join('');
 }

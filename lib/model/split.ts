@@ -22,10 +22,19 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
+function validateFractions(fractions: SplitFractions): void {
+  const { test, validation } = fractions;
+  const valid = (share: number) => Number.isFinite(share) && share >= 0 && share < 1;
+  if (!valid(test) || !valid(validation) || test + validation >= 1) {
+    throw new Error(`split fractions must be in [0, 1) and leave a share for training; got test ${test}, validation ${validation}`);
+  }
+}
+
 /**
  * Stratified split: each class is shuffled (seeded, after sorting by key so input order does not
  * matter) and cut into test, validation and train shares, so every part keeps the class mix.
- * A class too small to share keeps its examples in train.
+ * A class of three or more gets at least one test and one validation example (for a non-zero
+ * fraction) and always keeps one for training; a class too small to share keeps its examples in train.
  */
 export function stratifiedSplit<T>(
   items: readonly T[],
@@ -34,17 +43,23 @@ export function stratifiedSplit<T>(
   fractions: SplitFractions,
   seed: number,
 ): DatasetSplit<T> {
-  const byLabel = new Map<string, T[]>();
-  for (const item of items) byLabel.set(labelOf(item), [...(byLabel.get(labelOf(item)) ?? []), item]);
+  validateFractions(fractions);
+  const byLabel = new Map<string, Array<{ key: string; item: T }>>();
+  for (const item of items) {
+    const label = labelOf(item);
+    let members = byLabel.get(label);
+    if (!members) byLabel.set(label, (members = []));
+    members.push({ key: keyOf(item), item });
+  }
   const split: DatasetSplit<T> = { train: [], validation: [], test: [] };
+  const share = (count: number, fraction: number) => (count < 3 || fraction === 0 ? 0 : Math.max(1, Math.round(count * fraction)));
   for (const label of [...byLabel.keys()].sort()) {
-    const members = byLabel.get(label)!.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-    const shuffled = seededShuffle(members, seed);
-    const testCount = shuffled.length >= 3 ? Math.max(1, Math.round(shuffled.length * fractions.test)) : 0;
-    const validationCount = shuffled.length >= 3 ? Math.max(1, Math.round(shuffled.length * fractions.validation)) : 0;
-    split.test.push(...shuffled.slice(0, testCount));
-    split.validation.push(...shuffled.slice(testCount, testCount + validationCount));
-    split.train.push(...shuffled.slice(testCount + validationCount));
+    const members = byLabel.get(label)!.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const shuffled = seededShuffle(members.map((member) => member.item), seed);
+    const testCount = Math.min(share(shuffled.length, fractions.test), shuffled.length - 1);
+    const validationCount = Math.min(share(shuffled.length, fractions.validation), shuffled.length - 1 - testCount);
+    // A loop, not push(...part): spreading a class of ~125k rows overflows the call stack.
+    shuffled.forEach((item, i) => (i < testCount ? split.test : i < testCount + validationCount ? split.validation : split.train).push(item));
   }
   return split;
 }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../lib/config/config';
 import { deadLettersCommand } from './commands/deadletters';
+import { servingModelCommand } from './commands/model';
 import { ingestInput, reportIngest, runIngest } from './commands/ingest';
 import { stackCommand } from './commands/stack';
 import { reportTrain, runTrain, trainInput } from './commands/train';
@@ -121,6 +122,18 @@ program
   .option('--json', 'JSON summary')
   .action(async (options, command: Command) =>
     execute(command, (reporter) => deadLettersCommand(options, loadConfig(), reporter)),
+  );
+
+program
+  .command('model')
+  .description('the model monitoring and inference use: LATEST_TRAINING_RUN_ID when set, else the registry alias')
+  .argument('<action>', 'serving')
+  .option('--json', 'JSON summary')
+  .action(async (action: string, _options, command: Command) =>
+    execute(command, (reporter) => {
+      if (action !== 'serving') throw new Error(`unknown model action "${action}": use serving`);
+      return servingModelCommand(loadConfig(), reporter);
+    }),
   );
 
 program

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { addScaledRow, randomizedRightSingularVectors } from './linalg';
+import { randomizedRightSingularVectors, weightedRowSum } from './linalg';
 import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from './tfidf';
 
 export interface LsaConfig {
@@ -53,11 +53,7 @@ export class LsaEmbedder {
   embed(text: string): Float32Array {
     const k = this.dimensions;
     const { indices, values } = this.vectorizer.vectorize(text);
-    const sum = new Float64Array(k);
-    const components = this.state.components;
-    for (let p = 0; p < indices.length; p += 1) {
-      addScaledRow(sum, components, indices[p]! * k, values[p]!);
-    }
+    const sum = weightedRowSum(indices, values, this.state.components, k);
     let norm = 0;
     for (let c = 0; c < k; c += 1) norm += sum[c]! * sum[c]!;
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;

@@ -43,9 +43,15 @@ export class EmbedderFormatError extends Error {
 
 export function deserializeEmbedder(bytes: Buffer): LsaEmbedder {
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new EmbedderFormatError('not an arxiv-mlops LSA embedder file');
-  const headerLength = bytes.readUInt32LE(MAGIC.length);
   const headerStart = MAGIC.length + 4;
-  const header = JSON.parse(bytes.subarray(headerStart, headerStart + headerLength).toString('utf8')) as Header;
+  if (bytes.length < headerStart) throw new EmbedderFormatError('embedder file ends before its header: it is truncated');
+  const headerLength = bytes.readUInt32LE(MAGIC.length);
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.subarray(headerStart, headerStart + headerLength).toString('utf8')) as Header;
+  } catch {
+    throw new EmbedderFormatError('embedder file header is not valid JSON: the file is truncated or corrupt');
+  }
   const idfStart = headerStart + headerLength;
   const componentsStart = idfStart + header.vocabulary * 8;
   const expectedEnd = componentsStart + header.vocabulary * header.dimensions * 4;

@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import { connectRedis } from '../../lib/buffer';
 import { projectRoot } from '../../lib/config/paths';
 import { connectMongo } from '../../lib/features';
+import { MlflowClient } from '../../lib/tracking';
 import { isolatedSetup } from '../support/isolated-config';
 import { mixedSnapshot } from '../support/papers';
 import { startWorkers, type RunningWorkers } from '../support/workers';
@@ -93,6 +94,20 @@ describe('the mlops command line', () => {
     expect(run.json.total).toBe(ingestSummary.rejected);
     expect(letters.map((letter) => letter.reason).sort()).toEqual(Object.keys(snapshot.bad).sort());
     expect(letters.every((letter) => letter.raw.length > 0)).toBe(true);
+  });
+
+  it('`model serving` follows LATEST_TRAINING_RUN_ID over the alias, and says what to do when there is no model', async () => {
+    const mlflow = new MlflowClient(config.mlflow.url);
+    const experiment = await mlflow.ensureExperiment(`cli-${config.buffer.stream.replace(/\W+/g, '-')}`);
+    const run = await mlflow.createRun(experiment.experiment_id, { runName: 'pinned' });
+    await mlflow.logParams(run.info.run_id, { embedder_version: 'lsa-pinned' });
+    const modelName = `cli-model-${run.info.run_id}`;
+    const pinned = await mlops(['model', 'serving', '--json'], { ...env, MLFLOW_MODEL_NAME: modelName, LATEST_TRAINING_RUN_ID: run.info.run_id });
+    expect(pinned.code).toBe(0);
+    expect(pinned.json).toMatchObject({ runId: run.info.run_id, source: 'LATEST_TRAINING_RUN_ID', embedderVersion: 'lsa-pinned' });
+    const none = await mlops(['model', 'serving', '--json'], { ...env, MLFLOW_MODEL_NAME: modelName });
+    expect(none.code).toBe(1);
+    expect(String(none.json.error)).toMatch(/mlops run train/);
   });
 
   it('prints a readable error and exits 1 for an unknown source kind', async () => {

@@ -1,0 +1,134 @@
+import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from '../../../lib/embedding/tfidf';
+
+const UNIGRAMS: TfidfConfig = { ngramMax: 1, minDf: 1, maxDfRatio: 1, maxFeatures: 1_000, sublinearTf: true };
+
+// 4 documents; "a" is a one-letter word and never a term.
+const CORPUS = ['The cat sat.', 'the cat ran', 'The dog sat', 'a bird flew'];
+
+/** scikit-learn's smooth idf: ln((1 + n) / (1 + df)) + 1. */
+const smoothIdf = (documents: number, df: number): number => Math.log((1 + documents) / (1 + df)) + 1;
+
+function norm(values: Float64Array): number {
+  return Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
+}
+
+function weightsByTerm(state: TfidfState, text: string): Record<string, number> {
+  const { indices, values } = new TfidfVectorizer(state).vectorize(text);
+  return Object.fromEntries(Array.from(indices, (index, p) => [state.terms[index]!, values[p]!]));
+}
+
+describe('fitTfidf', () => {
+  it('keeps every term with the default thresholds, in sorted order', () => {
+    const state = fitTfidf(CORPUS, UNIGRAMS);
+    expect(state.terms).toEqual(['bird', 'cat', 'dog', 'flew', 'ran', 'sat', 'the']);
+    expect(state.documents).toBe(4);
+  });
+
+  it('computes smooth idf weights from document frequencies', () => {
+    const state = fitTfidf([...CORPUS, 'the the the cat'], UNIGRAMS);
+    const idf = Object.fromEntries(state.terms.map((term, i) => [term, state.idf[i]!]));
+    // n = 5: "the" is in 4 documents, "cat" in 3, "sat" in 2, "bird" in 1.
+    expect(idf.the).toBeCloseTo(Math.log(6 / 5) + 1, 15);
+    expect(idf.cat).toBeCloseTo(Math.log(6 / 4) + 1, 15);
+    expect(idf.sat).toBeCloseTo(Math.log(6 / 3) + 1, 15);
+    expect(idf.bird).toBeCloseTo(Math.log(6 / 2) + 1, 15);
+  });
+
+  it('drops terms in fewer than minDf documents', () => {
+    expect(fitTfidf(CORPUS, { ...UNIGRAMS, minDf: 2 }).terms).toEqual(['cat', 'sat', 'the']);
+  });
+
+  it('drops terms in more than maxDfRatio of the documents, keeping those exactly at the limit', () => {
+    // "the" is in 3 of 4 documents: 0.75.
+    expect(fitTfidf(CORPUS, { ...UNIGRAMS, minDf: 2, maxDfRatio: 0.74 }).terms).toEqual(['cat', 'sat']);
+    expect(fitTfidf(CORPUS, { ...UNIGRAMS, minDf: 2, maxDfRatio: 0.75 }).terms).toEqual(['cat', 'sat', 'the']);
+  });
+
+  it('keeps the maxFeatures terms with the highest document frequency, ties broken by term', () => {
+    // df: the 3, cat 2, sat 2, the rest 1.
+    expect(fitTfidf(CORPUS, { ...UNIGRAMS, maxFeatures: 2 }).terms).toEqual(['cat', 'the']);
+    expect(fitTfidf(CORPUS, { ...UNIGRAMS, maxFeatures: 3 }).terms).toEqual(['cat', 'sat', 'the']);
+  });
+
+  it('ranks maxFeatures by document frequency, not by total count', () => {
+    const corpus = ['dog dog dog dog dog', 'cat mouse', 'cat mouse'];
+    expect(fitTfidf(corpus, { ...UNIGRAMS, maxFeatures: 2 }).terms).toEqual(['cat', 'mouse']);
+  });
+
+  it('counts bigrams as terms of their own when ngramMax is 2', () => {
+    const state = fitTfidf(CORPUS, { ...UNIGRAMS, ngramMax: 2, minDf: 2 });
+    expect(state.terms).toEqual(['cat', 'sat', 'the', 'the cat']);
+    expect(state.idf[3]).toBeCloseTo(smoothIdf(4, 2), 15);
+  });
+});
+
+describe('TfidfVectorizer', () => {
+  const state: TfidfState = {
+    config: { ...UNIGRAMS, ngramMax: 2 },
+    terms: ['cat', 'cat sat', 'deep learning', 'sat', 'the'],
+    idf: Float64Array.from([1.5, 2.5, 3, 2, 1.1]),
+    documents: 10,
+  };
+
+  it('weights each term by (1 + ln tf) · idf and L2-normalizes the row', () => {
+    // the ×3, cat ×2, sat ×2, "cat sat" ×2; "dog" is unknown.
+    const weights = weightsByTerm(state, 'The cat sat. The cat sat! the dog');
+    const raw = { the: (1 + Math.log(3)) * 1.1, cat: (1 + Math.log(2)) * 1.5, sat: (1 + Math.log(2)) * 2, 'cat sat': (1 + Math.log(2)) * 2.5 };
+    const length = Math.hypot(...Object.values(raw));
+    expect(Object.keys(weights).sort()).toEqual(Object.keys(raw).sort());
+    for (const [term, value] of Object.entries(raw)) expect(weights[term]).toBeCloseTo(value / length, 12);
+  });
+
+  it('uses raw counts when sublinear tf is off', () => {
+    const linear = { ...state, config: { ...state.config, sublinearTf: false } };
+    const weights = weightsByTerm(linear, 'the the the cat');
+    const length = Math.hypot(3 * 1.1, 1.5);
+    expect(weights.the).toBeCloseTo((3 * 1.1) / length, 12);
+    expect(weights.cat).toBeCloseTo(1.5 / length, 12);
+  });
+
+  it('returns unit-length rows', () => {
+    const { values } = new TfidfVectorizer(state).vectorize('the cat sat on deep learning');
+    expect(norm(values)).toBeCloseTo(1, 14);
+  });
+
+  it('does not form a bigram across an unknown token', () => {
+    expect(weightsByTerm(state, 'deep zebra learning')).toEqual({});
+    expect(Object.keys(weightsByTerm(state, 'cat zebra sat')).sort()).toEqual(['cat', 'sat']);
+  });
+
+  it('finds a bigram whose words are not terms on their own', () => {
+    expect(Object.keys(weightsByTerm(state, 'Deep learning'))).toEqual(['deep learning']);
+  });
+
+  it('forms bigrams across punctuation and dropped one-letter words, as scikit-learn does', () => {
+    expect(Object.keys(weightsByTerm(state, 'deep, a learning'))).toEqual(['deep learning']);
+  });
+
+  it('returns an empty row for text without known terms', () => {
+    const row = new TfidfVectorizer(state).vectorize('zebra zebra');
+    expect(row.indices).toHaveLength(0);
+    expect(row.values).toHaveLength(0);
+  });
+
+  it('carries no counts over from one text to the next', () => {
+    const vectorizer = new TfidfVectorizer(state);
+    const alone = new TfidfVectorizer(state).vectorize('the cat');
+    vectorizer.vectorize('the the the cat sat cat sat');
+    expect(vectorizer.vectorize('the cat')).toEqual(alone);
+  });
+
+  it('builds a CSR matrix with one row per text', () => {
+    const texts = ['the cat sat', 'zebra', 'deep learning the'];
+    const vectorizer = new TfidfVectorizer(state);
+    const matrix = vectorizer.matrix(texts);
+    expect(matrix.rows).toBe(3);
+    expect(matrix.cols).toBe(5);
+    texts.forEach((text, i) => {
+      const row = vectorizer.vectorize(text);
+      const start = matrix.indptr[i]!;
+      expect(matrix.indices.subarray(start, matrix.indptr[i + 1]!)).toEqual(row.indices);
+      expect(matrix.values.subarray(start, matrix.indptr[i + 1]!)).toEqual(row.values);
+    });
+  });
+});

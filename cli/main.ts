@@ -8,7 +8,7 @@ import { reportTrain, runTrain, trainInput } from './commands/train';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
 import { createReporter, type Reporter } from './output';
-import { connectClient, rootCause } from './temporal';
+import { rootCause, withClient } from './temporal';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -81,12 +81,7 @@ run
         minBatch: options.minBatch,
         refitEmbedder: options.refitEmbedder,
       });
-      const client = await connectClient(config);
-      try {
-        reportIngest(reporter, await runIngest(client, config, input, reporter));
-      } finally {
-        await client.connection.close();
-      }
+      await withClient(config, async (client) => reportIngest(reporter, await runIngest(client, config, input, reporter)));
       return 0;
     }),
   );
@@ -103,12 +98,7 @@ run
   .action(async (options, command: Command) =>
     execute(command, async (reporter) => {
       const config = loadConfig();
-      const client = await connectClient(config);
-      try {
-        reportTrain(reporter, await runTrain(client, config, trainInput(config, options), reporter));
-      } finally {
-        await client.connection.close();
-      }
+      await withClient(config, async (client) => reportTrain(reporter, await runTrain(client, config, trainInput(config, options), reporter)));
       return 0;
     }),
   );

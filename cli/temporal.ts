@@ -1,6 +1,7 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../lib/config/config';
+import type { Reporter } from './output';
 
 export async function connectClient(config: AppConfig): Promise<Client> {
   try {
@@ -10,6 +11,16 @@ export async function connectClient(config: AppConfig): Promise<Client> {
     throw new Error(
       `Temporal not reachable at ${config.temporal.endpoint.url} (${(error as Error).message}): start it with \`mlops stack up\` or set TEMPORAL_ADDRESS`,
     );
+  }
+}
+
+/** Runs fn with a connected client, closing the connection afterwards. */
+export async function withClient<T>(config: AppConfig, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(config);
+  try {
+    return await fn(client);
+  } finally {
+    await client.connection.close();
   }
 }
 
@@ -47,4 +58,36 @@ export function rootCause(error: Error): Error {
   let current = error;
   while (current.cause instanceof Error) current = current.cause;
   return current;
+}
+
+/** Starts a workflow on the I/O queue and tells the user where to watch it. */
+export async function startWorkflowRun<I, R>(
+  client: Client,
+  config: AppConfig,
+  reporter: Reporter,
+  kind: string,
+  workflow: (input: I) => Promise<R>,
+  input: I,
+): Promise<{ handle: WorkflowHandle<(input: I) => Promise<R>>; uiLink: string | undefined }> {
+  const workflowId = newWorkflowId(kind);
+  const handle = await client.workflow.start(workflow, { taskQueue: config.temporal.taskQueues.io, workflowId, args: [input] });
+  const uiLink = workflowUiLink(config, workflowId, handle.firstExecutionRunId);
+  reporter.note(`${kind} ${workflowId} started${uiLink ? ` — ${uiLink}` : ''}`);
+  return { handle, uiLink };
+}
+
+/**
+ * The workflow's result, calling `tick` every interval until it arrives. A failing tick is skipped:
+ * early on the workflow may not have answered its first query yet.
+ */
+export async function resultWithProgress<T>(handle: WorkflowHandle, tick: () => Promise<void>, intervalMs = 500): Promise<T> {
+  let finished = false;
+  const result = (handle.result() as Promise<T>).finally(() => {
+    finished = true;
+  });
+  while (!finished) {
+    await tick().catch(() => undefined);
+    await Promise.race([result.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, intervalMs))]);
+  }
+  return result;
 }

@@ -6,10 +6,10 @@ import {
   proxyActivities,
   setHandler,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { CpuActivities, EmbedderSettings, EmbedResult, ExtractResult, IoActivities } from '../activities';
 import { describeSource, type SourceSpec } from '../lib/arxiv/source-spec';
+import { retryPolicy } from './retry';
 
 export interface TaskQueues {
   io: string;
@@ -71,12 +71,7 @@ export const INGEST_DEFAULTS = {
   heartbeatTimeoutSeconds: 60,
 } as const;
 
-const RETRY: ActivityOptions['retry'] = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-  maximumAttempts: 20,
-};
+const RETRY = retryPolicy(20);
 
 /**
  * extract → object store → Redis stream → embed → MongoDB features. Extraction and embedding run

@@ -1,7 +1,8 @@
-import { defineQuery, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ChampionScore, CpuActivities, IoActivities, PromotionResult, TrainResult } from '../activities';
 import type { MlpHyperparameters } from '../lib/model/mlp';
 import type { TaskQueues } from './ingest';
+import { retryPolicy } from './retry';
 
 export interface TrainWorkflowInput {
   taskQueues: TaskQueues;
@@ -34,12 +35,7 @@ export interface TrainSummary extends TrainResult {
 
 export const trainProgressQuery = defineQuery<TrainWorkflowProgress>('progress');
 
-const RETRY: ActivityOptions['retry'] = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-  maximumAttempts: 10,
-};
+const RETRY = retryPolicy(10);
 
 /**
  * train → score the current champion on the same test set → register the model and move the

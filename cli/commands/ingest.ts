@@ -8,7 +8,7 @@ import type { AppConfig } from '../../lib/config/config';
 import { ingestProgressQuery, ingestWorkflow, type IngestInput, type IngestSummary } from '../../workflows';
 import type { Reporter } from '../output';
 import { ProgressBoard } from '../progress';
-import { newWorkflowId, pendingActivityDetails, workflowUiLink } from '../temporal';
+import { pendingActivityDetails, resultWithProgress, startWorkflowRun } from '../temporal';
 
 export interface IngestOptions {
   source: string;
@@ -55,40 +55,19 @@ export interface IngestRun {
 
 /** Starts the ingestion workflow, shows its progress, and returns its summary. */
 export async function runIngest(client: Client, config: AppConfig, input: IngestInput, reporter: Reporter): Promise<IngestRun> {
-  const workflowId = newWorkflowId('ingest');
-  const handle = await client.workflow.start(ingestWorkflow, {
-    taskQueue: config.temporal.taskQueues.io,
-    workflowId,
-    args: [input],
-  });
-  const uiLink = workflowUiLink(config, workflowId, handle.firstExecutionRunId);
-  reporter.note(`ingestion ${workflowId} started${uiLink ? ` — ${uiLink}` : ''}`);
-
+  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'ingest', ingestWorkflow, input);
   const board = new ProgressBoard(!reporter.json);
   const total = await expectedItems(input.source, input.limit).catch(() => undefined);
-  let finished = false;
-  const result = handle.result().finally(() => {
-    finished = true;
-  });
-  const watch = (async () => {
-    while (!finished) {
-      try {
-        const [progress, details] = await Promise.all([handle.query(ingestProgressQuery), pendingActivityDetails(handle)]);
-        const extract = (details.get('extractToBuffer') as ExtractProgress | undefined) ?? progress.extraction;
-        const embed = (details.get('embedFromBuffer') as EmbedProgress | undefined) ?? progress.embedding;
-        const extracted = extract?.extracted ?? 0;
-        board.update('extract', extracted, total ?? extract?.expectedTotal ?? extracted, 'items', extract ? `(${extract.rejected} rejected)` : '');
-        const embedNote = progress.embedderVersion ? progress.embedderVersion : details.has('ensureEmbedder') ? 'fitting embedder…' : '';
-        board.update('embed', embed?.stored ?? 0, extract?.accepted ?? 0, 'papers', embedNote);
-      } catch {
-        // the workflow may not have started its first task yet
-      }
-      await Promise.race([result.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))]);
-    }
-  })();
   try {
-    const summary = await result;
-    await watch;
+    const summary = await resultWithProgress<IngestSummary>(handle, async () => {
+      const [progress, details] = await Promise.all([handle.query(ingestProgressQuery), pendingActivityDetails(handle)]);
+      const extract = (details.get('extractToBuffer') as ExtractProgress | undefined) ?? progress.extraction;
+      const embed = (details.get('embedFromBuffer') as EmbedProgress | undefined) ?? progress.embedding;
+      const extracted = extract?.extracted ?? 0;
+      board.update('extract', extracted, total ?? extract?.expectedTotal ?? extracted, 'items', extract ? `(${extract.rejected} rejected)` : '');
+      const embedNote = progress.embedderVersion ? progress.embedderVersion : details.has('ensureEmbedder') ? 'fitting embedder…' : '';
+      board.update('embed', embed?.stored ?? 0, extract?.accepted ?? 0, 'papers', embedNote);
+    });
     board.update('extract', summary.extracted, summary.extracted, 'items', `(${summary.rejected} rejected)`);
     board.update('embed', summary.embedded, Math.max(summary.accepted - summary.duplicates, summary.embedded), 'papers', summary.embedderVersion);
     return { summary, uiLink };

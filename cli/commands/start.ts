@@ -2,7 +2,7 @@ import type { AppConfig } from '../../lib/config/config';
 import { stackUp } from '../../stack';
 import { createWorkers } from '../../worker/workers';
 import type { Reporter } from '../output';
-import { connectClient } from '../temporal';
+import { withClient } from '../temporal';
 import { ingestInput, reportIngest, runIngest } from './ingest';
 import { reportTrain, runTrain, trainInput } from './train';
 
@@ -13,19 +13,19 @@ export async function startCommand(config: AppConfig, reporter: Reporter): Promi
   const workers = await createWorkers({ config });
   const running = workers.run();
   try {
-    const client = await connectClient(config);
-    try {
+    await withClient(config, async (client) => {
       const ingest = await runIngest(client, config, ingestInput(config, { source: 'sample' }), reporter);
       if (!reporter.json) reportIngest(reporter, ingest);
       const training = await runTrain(client, config, trainInput(config, {}), reporter);
-      if (reporter.json) {
-        reporter.summary('', [], { ingest: { ...ingest.summary, temporalUi: ingest.uiLink }, train: { ...training.summary, mlflowUi: training.mlflowRunUrl, temporalUi: training.uiLink } });
-      } else {
+      if (!reporter.json) {
         reportTrain(reporter, training);
+        return;
       }
-    } finally {
-      await client.connection.close();
-    }
+      reporter.summary('', [], {
+        ingest: { ...ingest.summary, temporalUi: ingest.uiLink },
+        train: { ...training.summary, mlflowUi: training.mlflowRunUrl, temporalUi: training.uiLink },
+      });
+    });
   } finally {
     workers.shutdown();
     await running;

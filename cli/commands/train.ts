@@ -5,7 +5,7 @@ import type { MlpHyperparameters } from '../../lib/model/mlp';
 import { trainProgressQuery, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
 import type { Reporter } from '../output';
 import { ProgressBoard } from '../progress';
-import { newWorkflowId, pendingActivityDetails, workflowUiLink } from '../temporal';
+import { pendingActivityDetails, resultWithProgress, startWorkflowRun } from '../temporal';
 
 export interface TrainOptions {
   embedderVersion?: string;
@@ -36,35 +36,19 @@ export interface TrainRun {
 
 /** Starts the training workflow, shows the epochs as they pass, and returns its summary. */
 export async function runTrain(client: Client, config: AppConfig, input: TrainWorkflowInput, reporter: Reporter): Promise<TrainRun> {
-  const workflowId = newWorkflowId('train');
-  const handle = await client.workflow.start(trainWorkflow, { taskQueue: config.temporal.taskQueues.io, workflowId, args: [input] });
-  const uiLink = workflowUiLink(config, workflowId, handle.firstExecutionRunId);
-  reporter.note(`training ${workflowId} started${uiLink ? ` — ${uiLink}` : ''}`);
+  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'train', trainWorkflow, input);
   const board = new ProgressBoard(!reporter.json);
-  let finished = false;
-  const result = handle.result().finally(() => {
-    finished = true;
-  });
-  const watch = (async () => {
-    while (!finished) {
-      try {
-        const [progress, details] = await Promise.all([handle.query(trainProgressQuery), pendingActivityDetails(handle)]);
-        const training = details.get('trainModel') as TrainProgress | undefined;
-        if (training && training.maxEpochs > 0) {
-          const note = training.valAccuracy === undefined ? '' : `val accuracy ${(training.valAccuracy * 100).toFixed(1)}%`;
-          board.update('train', training.epoch, training.maxEpochs, 'epochs', note);
-        } else if (progress.phase !== 'training') {
-          board.update('train', 1, 1, 'done', progress.phase);
-        }
-      } catch {
-        // not started yet
-      }
-      await Promise.race([result.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))]);
-    }
-  })();
   try {
-    const summary = await result;
-    await watch;
+    const summary = await resultWithProgress<TrainSummary>(handle, async () => {
+      const [progress, details] = await Promise.all([handle.query(trainProgressQuery), pendingActivityDetails(handle)]);
+      const training = details.get('trainModel') as TrainProgress | undefined;
+      if (training && training.maxEpochs > 0) {
+        const note = training.valAccuracy === undefined ? '' : `val accuracy ${(training.valAccuracy * 100).toFixed(1)}%`;
+        board.update('train', training.epoch, training.maxEpochs, 'epochs', note);
+      } else if (progress.phase !== 'training') {
+        board.update('train', 1, 1, 'done', progress.phase);
+      }
+    });
     board.update('train', summary.epochs, summary.epochs, 'epochs', `best epoch ${summary.bestEpoch}`);
     return { summary, uiLink, mlflowRunUrl: summary.runUrl };
   } finally {

@@ -2,11 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
-import { connectRedis } from '../../lib/buffer';
 import { projectRoot } from '../../lib/config/paths';
-import { connectMongo } from '../../lib/features';
 import { MlflowClient } from '../../lib/tracking';
+import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { mixedSnapshot } from '../support/papers';
 import { startWorkers, type RunningWorkers } from '../support/workers';
@@ -47,20 +45,13 @@ describe('the mlops command line', () => {
   const file = join(dir, 'with-malformed-lines.jsonl');
   writeFileSync(file, snapshot.text);
   let workers: RunningWorkers;
-  let redis: Redis;
 
   beforeAll(async () => {
     workers = await startWorkers(config);
-    redis = await connectRedis(config.redis.url);
   });
   afterAll(async () => {
     await workers?.stop();
-    const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
-    await mongo.db.dropDatabase();
-    await mongo.close();
-    const keys = await redis.keys(`${config.buffer.stream}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis?.disconnect();
+    await removeIsolatedData(config);
     rmSync(dir, { recursive: true, force: true });
   });
 

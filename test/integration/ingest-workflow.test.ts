@@ -10,6 +10,7 @@ import { FeatureStore, connectMongo, type MongoConnection } from '../../lib/feat
 import { openObjectStore, type ObjectStore } from '../../lib/storage';
 import { rootCause } from '../../cli/temporal';
 import { ingestWorkflow, type IngestInput, type IngestSummary } from '../../workflows';
+import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { mixedSnapshot } from '../support/papers';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
@@ -53,12 +54,10 @@ describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () 
   afterAll(async () => {
     await workers?.stop();
     await client?.connection.close();
-    await mongo?.db.dropDatabase();
     await mongo?.close();
-    const keys = await redis.keys(`${config.buffer.stream}*`);
-    if (keys.length > 0) await redis.del(...keys);
     redis?.disconnect();
     await store?.close();
+    await removeIsolatedData(config);
     rmSync(dir, { recursive: true, force: true });
   });
 

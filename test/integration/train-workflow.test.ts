@@ -1,11 +1,10 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
-import type Redis from 'ioredis';
 import { createCpuActivities, openActivityDeps, type ActivityDeps, type TrainProgress, type TrainResult } from '../../activities';
-import { connectRedis } from '../../lib/buffer';
 import { LabelEncoder } from '../../lib/model';
 import { MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag, type SplitArtifact } from '../../lib/tracking';
 import { ingestWorkflow, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
+import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
 
@@ -20,7 +19,6 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
   const mlflow = new MlflowClient(config.mlflow.url);
   let workers: RunningWorkers;
   let client: Client;
-  let redis: Redis;
 
   const train = (overrides: Partial<TrainWorkflowInput>, suffix: string): Promise<TrainSummary> =>
     client.workflow.execute(trainWorkflow, {
@@ -32,7 +30,6 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
   beforeAll(async () => {
     workers = await startWorkers(testConfig);
     client = await temporalClient(config);
-    redis = await connectRedis(config.redis.url);
     await client.workflow.execute(ingestWorkflow, {
       taskQueue: config.temporal.taskQueues.io,
       workflowId: `${testId}-ingest`,
@@ -50,12 +47,7 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
   afterAll(async () => {
     await workers?.stop();
     await client?.connection.close();
-    const deps = await openActivityDeps(testConfig);
-    await deps.mongo.db.dropDatabase();
-    await deps.close();
-    const keys = await redis.keys(`${config.buffer.stream}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis?.disconnect();
+    await removeIsolatedData(config);
   });
 
   let first: TrainSummary;

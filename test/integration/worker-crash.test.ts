@@ -11,6 +11,7 @@ import { fitLsaEmbedder, DEFAULT_LSA_CONFIG, saveEmbedder, setCurrentEmbedder } 
 import { FeatureStore, connectMongo, type MongoConnection } from '../../lib/features';
 import { openObjectStore } from '../../lib/storage';
 import { ingestWorkflow, type IngestSummary } from '../../workflows';
+import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { temporalClient } from '../support/workers';
 
@@ -64,11 +65,9 @@ describe('a worker killed with SIGKILL in the middle of embedding', () => {
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await client?.connection.close();
-    await mongo?.db.dropDatabase();
     await mongo?.close();
-    const keys = await redis.keys(`${config.buffer.stream}*`);
-    if (keys.length > 0) await redis.del(...keys);
     redis?.disconnect();
+    await removeIsolatedData(config);
   });
 
   it('resumes on a new worker and loses or duplicates nothing', async () => {

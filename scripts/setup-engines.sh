@@ -72,7 +72,7 @@ mongo() {
   mkdir -p .tools/bin
   (cd "$work" && go build -o "$root/.tools/bin/ferretdb" ./cmd/ferretdb)
   rm -rf "$work"
-  .tools/bin/ferretdb --version | head -1 >&2
+  say "built $(.tools/bin/ferretdb --version 2>&1 | sed -n 1p) → .tools/bin/ferretdb"
 }
 
 python_env

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { TrainProgress } from '../../activities';
 import type { AppConfig } from '../../lib/config/config';
 import type { MlpHyperparameters } from '../../lib/model/mlp';
-import { trainProgressQuery, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
+import { trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
 import type { Reporter } from '../output';
 import { ProgressBoard } from '../progress';
 import { pendingActivityDetails, resultWithProgress, startWorkflowRun } from '../temporal';
@@ -40,13 +40,10 @@ export async function runTrain(client: Client, config: AppConfig, input: TrainWo
   const board = new ProgressBoard(!reporter.json);
   try {
     const summary = await resultWithProgress<TrainSummary>(handle, async () => {
-      const [progress, details] = await Promise.all([handle.query(trainProgressQuery), pendingActivityDetails(handle)]);
-      const training = details.get('trainModel') as TrainProgress | undefined;
+      const training = (await pendingActivityDetails(handle)).get('trainModel') as TrainProgress | undefined;
       if (training && training.maxEpochs > 0) {
         const note = training.valAccuracy === undefined ? '' : `val accuracy ${(training.valAccuracy * 100).toFixed(1)}%`;
         board.update('train', training.epoch, training.maxEpochs, 'epochs', note);
-      } else if (progress.phase !== 'training') {
-        board.update('train', 1, 1, 'done', progress.phase);
       }
     });
     board.update('train', summary.epochs, summary.epochs, 'epochs', `best epoch ${summary.bestEpoch}`);

@@ -79,7 +79,7 @@ export class MlflowClient {
   private async json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', route: string, payload?: object): Promise<T> {
     let path = `/api/2.0/mlflow/${route}`;
     let body: string | undefined;
-    if (method === 'GET' || method === 'DELETE') {
+    if (method === 'GET') {
       const query = new URLSearchParams();
       for (const [key, value] of Object.entries(payload ?? {})) if (value !== undefined) query.set(key, String(value));
       if ([...query].length > 0) path += `?${query}`;
@@ -107,9 +107,16 @@ export class MlflowClient {
     }
   }
 
-  /** Gets the experiment, creating it when missing; safe when several callers race to create it. */
+  /**
+   * Gets the experiment, creating it when missing (or restoring it from MLflow's trash); safe when
+   * several callers race to create it.
+   */
   async ensureExperiment(name: string): Promise<Experiment> {
     const existing = await this.getExperimentByName(name);
+    if (existing?.lifecycle_stage === 'deleted') {
+      await this.json('POST', 'experiments/restore', { experiment_id: existing.experiment_id });
+      return { ...existing, lifecycle_stage: 'active' };
+    }
     if (existing) return existing;
     try {
       const { experiment_id } = await this.json<{ experiment_id: string }>('POST', 'experiments/create', { name });
@@ -120,6 +127,11 @@ export class MlflowClient {
       if (!raced) throw error;
       return raced;
     }
+  }
+
+  /** Moves the experiment (and its runs) to MLflow's trash. */
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.json('POST', 'experiments/delete', { experiment_id: experimentId });
   }
 
   // ---- runs --------------------------------------------------------------------------------
@@ -242,6 +254,10 @@ export class MlflowClient {
     } catch (error) {
       if (!(error instanceof MlflowError && error.alreadyExists)) throw error;
     }
+  }
+
+  async deleteRegisteredModel(name: string): Promise<void> {
+    await this.json('DELETE', 'registered-models/delete', { name });
   }
 
   async getRegisteredModel(name: string): Promise<RegisteredModel | undefined> {

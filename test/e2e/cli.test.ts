@@ -99,6 +99,7 @@ describe('the mlops command line', () => {
     const none = await mlops(['model', 'serving', '--json'], { ...env, MLFLOW_MODEL_NAME: modelName });
     expect(none.code).toBe(1);
     expect(String(none.json.error)).toMatch(/mlops run train/);
+    await mlflow.deleteExperiment(experiment.experiment_id);
   });
 
   it('prints a readable error and exits 1 for an unknown source kind', async () => {

@@ -13,6 +13,13 @@ describe('MLflow REST client (real tracking server)', () => {
   beforeAll(async () => {
     experimentId = (await client.ensureExperiment(experimentName)).experiment_id;
   });
+  afterAll(async () => {
+    for (const name of [modelName, `serving-${suffix}`]) await client.deleteRegisteredModel(name).catch(() => undefined);
+    for (const name of [experimentName, `race-${suffix}`]) {
+      const experiment = await client.getExperimentByName(name);
+      if (experiment) await client.deleteExperiment(experiment.experiment_id);
+    }
+  });
 
   it('gets or creates an experiment by name, even when callers race', async () => {
     const name = `race-${suffix}`;
@@ -70,6 +77,20 @@ describe('MLflow REST client (real tracking server)', () => {
     expect((await client.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual(['model/model.json', 'model/weights.bin']);
     expect((await client.downloadArtifact(run, 'model/weights.bin')).equals(binary)).toBe(true);
     await expect(client.downloadArtifact(run, 'missing.txt')).rejects.toMatchObject({ notFound: true });
+  });
+
+  it('deletes registered models and experiments, and brings a trashed experiment back when asked for it', async () => {
+    const name = `trash-${suffix}`;
+    await client.ensureRegisteredModel(name);
+    await client.deleteRegisteredModel(name);
+    expect(await client.getRegisteredModel(name)).toBeUndefined();
+    const experiment = await client.ensureExperiment(name);
+    await client.deleteExperiment(experiment.experiment_id);
+    expect((await client.getExperimentByName(name))?.lifecycle_stage).toBe('deleted');
+    const restored = await client.ensureExperiment(name);
+    expect(restored.experiment_id).toBe(experiment.experiment_id);
+    await client.createRun(restored.experiment_id);
+    await client.deleteExperiment(experiment.experiment_id);
   });
 
   it('registers model versions from run artifacts and moves aliases', async () => {

@@ -48,6 +48,9 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     await workers?.stop();
     await client?.connection.close();
     await removeIsolatedData(config);
+    await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
+    const created = await mlflow.getExperimentByName(experiment);
+    if (created) await mlflow.deleteExperiment(created.experiment_id);
   });
 
   let first: TrainSummary;

@@ -43,7 +43,7 @@ export async function trainClassifier(
     throw new Error(`not enough data to train: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows`);
   }
   const { tf, backend } = await loadTf();
-  const encoder = LabelEncoder.fit(split.train.map((example) => example.label));
+  const encoder = LabelEncoder.fromLabels(split.train.map((example) => example.label));
   if (encoder.size < 2) throw new Error(`training needs at least two classes, found ${encoder.size}`);
   const train = toMatrix(split.train, encoder);
   const validation = toMatrix(split.validation, encoder);

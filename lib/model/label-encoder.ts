@@ -9,7 +9,8 @@ export class LabelEncoder {
     this.index = new Map(classes.map((label, i) => [label, i]));
   }
 
-  static fit(labels: Iterable<string>): LabelEncoder {
+  /** Learns the classes from labels (scikit-learn: `LabelEncoder().fit(labels)`). */
+  static fromLabels(labels: Iterable<string>): LabelEncoder {
     return new LabelEncoder([...new Set(labels)].sort());
   }
 

@@ -2,31 +2,31 @@ import { LabelEncoder } from '../../../lib/model/label-encoder';
 
 describe('LabelEncoder', () => {
   it('fits sorted, unique classes and codes each label by its index, like scikit-learn', () => {
-    const encoder = LabelEncoder.fit(['math.ST', 'cs.LG', 'astro-ph', 'cs.LG', 'cs.AI']);
+    const encoder = LabelEncoder.fromLabels(['math.ST', 'cs.LG', 'astro-ph', 'cs.LG', 'cs.AI']);
     expect(encoder.classes).toEqual(['astro-ph', 'cs.AI', 'cs.LG', 'math.ST']);
     expect(encoder.size).toBe(4);
     expect(['cs.LG', 'astro-ph', 'math.ST', 'cs.AI'].map((label) => encoder.encode(label))).toEqual([2, 0, 3, 1]);
   });
 
   it('decodes every code back to its label', () => {
-    const encoder = LabelEncoder.fit(['q-bio', 'hep-th', 'cs.CL']);
+    const encoder = LabelEncoder.fromLabels(['q-bio', 'hep-th', 'cs.CL']);
     for (const label of encoder.classes) expect(encoder.decode(encoder.encode(label))).toBe(label);
     expect(encoder.has('hep-th')).toBe(true);
     expect(encoder.has('hep-ph')).toBe(false);
   });
 
   it('names an unknown label and the known ones when encoding fails', () => {
-    const encoder = LabelEncoder.fit(['cs.AI', 'cs.LG']);
+    const encoder = LabelEncoder.fromLabels(['cs.AI', 'cs.LG']);
     expect(() => encoder.encode('cs.CV')).toThrow('unknown label "cs.CV" (known: cs.AI, cs.LG)');
   });
 
   it('refuses codes that name no class', () => {
-    const encoder = LabelEncoder.fit(['a', 'b']);
+    const encoder = LabelEncoder.fromLabels(['a', 'b']);
     for (const code of [-1, 2, 0.5]) expect(() => encoder.decode(code)).toThrow(`no class with code ${code}`);
   });
 
   it('round-trips through JSON as {type, classes}', () => {
-    const encoder = LabelEncoder.fit(['cs.LG', 'cs.AI', 'stat.ML']);
+    const encoder = LabelEncoder.fromLabels(['cs.LG', 'cs.AI', 'stat.ML']);
     const json = JSON.stringify(encoder);
     expect(JSON.parse(json)).toEqual({ type: 'LabelEncoder', classes: ['cs.AI', 'cs.LG', 'stat.ML'] });
     const restored = LabelEncoder.fromJSON(json);

@@ -11,7 +11,7 @@ import { DEFAULT_LSA_CONFIG, type LsaConfig } from '../lib/embedding/lsa-embedde
 import { currentEmbedder, loadEmbedder, saveEmbedder, setCurrentEmbedder, type EmbedderManifest } from '../lib/embedding/registry';
 import type { FeatureInput } from '../lib/features/feature-store';
 import type { ActivityDeps } from './deps';
-import { failFastOn } from './errors';
+import { failFastOn, isPermanent } from './errors';
 
 export interface EmbedderSettings {
   /** The corpus an embedder is fitted on when none exists yet. */
@@ -24,6 +24,7 @@ export interface EmbedderSettings {
 }
 
 export interface EmbedInput {
+  /** For messages that do not name their embedder (published by older runs). */
   embedderVersion: string;
   /** The ingestion run whose end (producer done, buffer drained) ends this activity. */
   ingestWorkflowId: string;
@@ -106,7 +107,7 @@ export function createEmbedActivities(deps: ActivityDeps) {
       const progress: EmbedProgress = resumed ?? {
         processed: 0, stored: 0, inserted: 0, replaced: 0, unchanged: 0, deadLettered: 0,
       };
-      const embedder = await loadEmbedder(deps.store, input.embedderVersion);
+      await loadEmbedder(deps.store, input.embedderVersion); // fail early if the run's own embedder is missing
       const consumer = `${hostname()}:${process.pid}`;
       // XREADGROUP BLOCK holds its connection, so this consumer reads on a connection of its own.
       const reader = deps.redis.duplicate();
@@ -120,11 +121,13 @@ export function createEmbedActivities(deps: ActivityDeps) {
           const messages = await stream.read(consumer, input.batchSize, IDLE_BLOCK_MS);
           if (messages.length === 0) {
             context.heartbeat(progress);
-            const depth = await stream.depth();
-            if (depth.length === 0 && (await stream.isProducerDone(input.ingestWorkflowId))) break;
+            // Done flag first: it is set only after the run's last publish, so an empty stream seen
+            // after it really is the end (read the other way round, a last page could slip in between).
+            const producerDone = await stream.isProducerDone(input.ingestWorkflowId);
+            if (producerDone && (await stream.depth()).length === 0) break;
             continue;
           }
-          await storeBatch(messages, embedder.version, (text) => embedder.embed(text), progress);
+          await storeBatch(messages, input.embedderVersion, progress);
           context.heartbeat(progress);
           if (input.maxRecordsPerSecond) {
             const aheadMs = (progress.processed / input.maxRecordsPerSecond) * 1000 - (Date.now() - started);
@@ -138,27 +141,35 @@ export function createEmbedActivities(deps: ActivityDeps) {
     });
   }
 
-  async function storeBatch(
-    messages: StreamMessage[],
-    embedderVersion: string,
-    embed: (text: string) => Float32Array,
-    progress: EmbedProgress,
-  ): Promise<void> {
-    const inputs: FeatureInput[] = [];
+  /** Embeds each message with the embedder its run chose, stores the features, then acknowledges. */
+  async function storeBatch(messages: StreamMessage[], fallbackVersion: string, progress: EmbedProgress): Promise<void> {
+    const inputsByVersion = new Map<string, FeatureInput[]>();
     const letters: DeadLetter[] = [];
     const entries: AcknowledgedEntry[] = [];
     for (const message of messages) {
+      let problem = message.error;
       if (message.paper) {
         const { record, rawKey, ingestWorkflowId } = message.paper;
-        inputs.push({ record, vector: embed(paperText(record)), lineage: { rawKey, ingestWorkflowId } });
-        entries.push({ id: message.id, ingestWorkflowId, outcome: 'stored' });
-        continue;
+        const version = message.paper.embedderVersion ?? fallbackVersion;
+        try {
+          const embedder = await loadEmbedder(deps.store, version);
+          const inputs = inputsByVersion.get(version) ?? [];
+          inputs.push({ record, vector: embedder.embed(paperText(record)), lineage: { rawKey, ingestWorkflowId } });
+          inputsByVersion.set(version, inputs);
+          entries.push({ id: message.id, ingestWorkflowId, outcome: 'stored' });
+          continue;
+        } catch (error) {
+          // A store that cannot be reached is retried; a paper that cannot be embedded (no such
+          // embedder, unusable text) must not hold back the others, or every later run.
+          if (!isPermanent(error) && !(error instanceof TypeError || error instanceof RangeError)) throw error;
+          problem = `could not embed with ${version}: ${(error as Error).message}`;
+        }
       }
       const run = message.fields.run ?? 'unknown';
       letters.push({
         stage: 'buffer',
         reason: 'undecodable_message',
-        detail: message.error ?? 'undecodable message',
+        detail: problem ?? 'undecodable message',
         raw: JSON.stringify(message.fields).slice(0, 20_000),
         position: `stream entry ${message.id}`,
         source: deps.stream.options.stream,
@@ -166,14 +177,15 @@ export function createEmbedActivities(deps: ActivityDeps) {
       });
       entries.push({ id: message.id, ingestWorkflowId: run, outcome: 'dead' });
     }
-    const written = await deps.features.upsert(embedderVersion, inputs);
+    for (const [version, inputs] of inputsByVersion) {
+      const written = await deps.features.upsert(version, inputs);
+      progress.stored += inputs.length;
+      progress.inserted += written.inserted;
+      progress.replaced += written.replaced;
+      progress.unchanged += written.unchanged;
+    }
     await deps.deadLetters.record(letters);
-    const acknowledged = await deps.stream.acknowledge(entries);
-    progress.processed += acknowledged;
-    progress.stored += inputs.length;
-    progress.inserted += written.inserted;
-    progress.replaced += written.replaced;
-    progress.unchanged += written.unchanged;
+    progress.processed += await deps.stream.acknowledge(entries);
     progress.deadLettered += letters.length;
   }
 

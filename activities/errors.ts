@@ -18,15 +18,22 @@ export function nonRetryable(error: unknown): never {
   throw ApplicationFailure.create({ message: cause.message, type: cause.name, nonRetryable: true, cause });
 }
 
-/** Runs fn, converting the errors listed above into non-retryable failures. */
+/**
+ * Whether retrying cannot fix the error: one of the types above, or an error that says so itself
+ * (`permanent: true`, or `retryable: false` as HTTP client errors do).
+ */
+export function isPermanent(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const flags = error as Error & { permanent?: boolean; retryable?: boolean };
+  return (NON_RETRYABLE_ERRORS as readonly string[]).includes(error.name) || flags.permanent === true || flags.retryable === false;
+}
+
+/** Runs fn, converting permanent errors into non-retryable failures. */
 export async function failFastOn<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof Error && (NON_RETRYABLE_ERRORS as readonly string[]).includes(error.name)) nonRetryable(error);
-    if (error instanceof Error && error.name === 'HttpStatusError' && (error as Error & { retryable?: boolean }).retryable === false) {
-      nonRetryable(error);
-    }
+    if (isPermanent(error)) nonRetryable(error);
     throw error;
   }
 }

@@ -17,6 +17,8 @@ export interface ExtractInput {
   /** Partition of the raw landing zone: the ingestion run's start day, YYYY-MM-DD. */
   ingestDay: string;
   ingestWorkflowId: string;
+  /** Stamped on every published paper, so whichever consumer takes it embeds it with this version. */
+  embedderVersion?: string;
 }
 
 /** Heartbeat details: everything needed to resume after a crash, and the progress so far. */
@@ -57,7 +59,7 @@ export function createExtractActivities(deps: ActivityDeps) {
         arxivApiUrl: deps.config.arxiv.apiUrl,
         oaiUrl: deps.config.arxiv.oaiUrl,
         requestIntervalMs: deps.config.arxiv.requestIntervalMs,
-        onWait: () => context.heartbeat(progress),
+        onWait: () => context.heartbeat(structuredClone(progress)),
       });
       const limit = input.limit ?? Number.POSITIVE_INFINITY;
 
@@ -67,11 +69,13 @@ export function createExtractActivities(deps: ActivityDeps) {
         const items: ExtractedItem[] = page.items.slice(0, limit - progress.extracted);
         const accepted: Array<{ record: PaperRecord; itemNumber: number }> = [];
         const letters: DeadLetter[] = [];
+        const reasons: Record<string, number> = {};
         items.forEach((item, index) => {
           if (item.ok) {
             accepted.push({ record: item.record, itemNumber: firstNumber + index });
             return;
           }
+          reasons[item.reason] = (reasons[item.reason] ?? 0) + 1;
           letters.push({
             stage: 'extract',
             reason: item.reason,
@@ -81,25 +85,35 @@ export function createExtractActivities(deps: ActivityDeps) {
             source: source.label,
             ingestWorkflowId: input.ingestWorkflowId,
           });
-          progress.rejectedByReason[item.reason] = (progress.rejectedByReason[item.reason] ?? 0) + 1;
         });
 
         await deps.deadLetters.record(letters);
+        let duplicates = 0;
+        let rawKey: string | undefined;
         if (accepted.length > 0) {
-          const batch = await landRawBatch(deps.store, accepted.map(({ record }) => record), input.ingestDay);
-          if (!progress.rawObjects.includes(batch.key)) progress.rawObjects.push(batch.key);
-          const { duplicates } = await deps.stream.publish(
-            accepted.map(({ record, itemNumber }) => ({ record, itemNumber, rawKey: batch.key, ingestWorkflowId: input.ingestWorkflowId })),
-            () => context.heartbeat({ ...progress, waitingForRoom: true }),
-          );
-          progress.duplicates += duplicates;
+          const { key } = await landRawBatch(deps.store, accepted.map(({ record }) => record), input.ingestDay);
+          rawKey = key;
+          ({ duplicates } = await deps.stream.publish(
+            accepted.map(({ record, itemNumber }) => ({
+              record,
+              itemNumber,
+              rawKey: key,
+              ingestWorkflowId: input.ingestWorkflowId,
+              embedderVersion: input.embedderVersion,
+            })),
+            () => context.heartbeat({ ...structuredClone(progress), waitingForRoom: true }),
+          ));
         }
+        // The page is done: only now does it count, so a page redone after a crash counts once.
+        if (rawKey && !progress.rawObjects.includes(rawKey)) progress.rawObjects.push(rawKey);
+        for (const [reason, count] of Object.entries(reasons)) progress.rejectedByReason[reason] = (progress.rejectedByReason[reason] ?? 0) + count;
+        progress.duplicates += duplicates;
         progress.extracted += items.length;
         progress.accepted += accepted.length;
         progress.rejected += letters.length;
         progress.cursor = page.cursor;
         progress.expectedTotal = page.expectedTotal;
-        context.heartbeat(progress);
+        context.heartbeat(structuredClone(progress));
       }
 
       await deps.stream.markProducerDone(input.ingestWorkflowId);

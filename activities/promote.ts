@@ -1,19 +1,23 @@
 import { Context } from '@temporalio/activity';
 import { paperText } from '../lib/arxiv/record';
 import { loadEmbedder } from '../lib/embedding/registry';
-import { evaluateLabels } from '../lib/model/classifier';
+import { TrainingDataError, evaluateLabels } from '../lib/model/classifier';
 import { readRawBatch } from '../lib/storage/raw-batch';
-import { RUN_ARTIFACTS, RUN_TAGS, loadTrainedModel, type SplitArtifact } from '../lib/tracking/training-run';
+import { EMBEDDER_VERSION_PARAM, RUN_ARTIFACTS, RUN_TAGS, loadTrainedModel, type SplitArtifact, type TestPredictions } from '../lib/tracking/training-run';
 import { runParam } from '../lib/tracking/types';
 import type { ActivityDeps } from './deps';
 import { failFastOn } from './errors';
 
+/** Champion and candidate scored on the same papers: the candidate's test set minus what the champion trained on. */
 export interface ChampionScore {
   version: string;
   runId: string;
-  /** Macro-F1 of the champion on the candidate's test set. */
+  /** Macro-F1 of the champion on the shared test papers. */
   macroF1: number;
   accuracy: number;
+  /** Macro-F1 of the candidate on the same papers. */
+  candidateMacroF1: number;
+  sharedTestRows: number;
   /** Test papers the champion's embedder had to embed from their raw text (its features were not stored). */
   reembedded: number;
 }
@@ -28,6 +32,8 @@ export interface PromotionResult {
   modelName: string;
   modelVersion: string;
   promoted: boolean;
+  /** The alias moved to another version after the champion was scored: score again. */
+  championChanged: boolean;
   /** Why, in a sentence, for the summary and the run's tags. */
   reason: string;
   alias: string;
@@ -61,24 +67,42 @@ export function createPromotionActivities(deps: ActivityDeps) {
   async function scoreChampion(input: { candidateRunId: string }): Promise<ChampionScore | undefined> {
     return failFastOn(async () => {
       const version = await mlflow.getVersionByAlias(modelName, alias);
-      if (!version?.run_id) return undefined;
+      if (!version?.run_id || version.run_id === input.candidateRunId) return undefined;
       const candidate = await mlflow.getRun(input.candidateRunId);
-      const split = JSON.parse((await mlflow.downloadArtifact(candidate, RUN_ARTIFACTS.split)).toString('utf8')) as SplitArtifact;
-      const champion = await loadTrainedModel(mlflow, await mlflow.getRun(version.run_id));
+      const championRun = await mlflow.getRun(version.run_id);
+      const [candidatePredictions, championSplit] = await Promise.all([
+        mlflow.downloadArtifact(candidate, RUN_ARTIFACTS.testPredictions).then((bytes) => JSON.parse(bytes.toString('utf8')) as TestPredictions),
+        mlflow.downloadArtifact(championRun, RUN_ARTIFACTS.split).then((bytes) => JSON.parse(bytes.toString('utf8')) as SplitArtifact),
+      ]);
+      // Papers the champion learned from would flatter it: compare on the others only.
+      const seen = new Set([...championSplit.train, ...championSplit.validation]);
+      const shared = candidatePredictions.ids.flatMap((id, i) => (seen.has(id) ? [] : [i]));
+      if (shared.length === 0) throw new TrainingDataError(`every test paper of run ${input.candidateRunId} was used to train the champion: no fair comparison`);
+      const ids = shared.map((i) => candidatePredictions.ids[i]!);
+      const labels = shared.map((i) => candidatePredictions.labels[i]!);
+      const champion = await loadTrainedModel(mlflow, championRun);
       try {
-        const ids = split.test.map((row) => row.id);
-        const candidateEmbedder = runParam(candidate, 'embedder_version') ?? champion.embedderVersion;
+        const candidateEmbedder = runParam(candidate, EMBEDDER_VERSION_PARAM) ?? champion.embedderVersion;
         const { vectors, reembedded } = await championVectors(champion.embedderVersion, candidateEmbedder, ids);
-        const scored = split.test.filter((row) => vectors.has(row.id));
-        if (scored.length < split.test.length) {
-          throw new Error(`the champion (version ${version.version}) could not be scored on ${split.test.length - scored.length} test papers: their raw text is gone`);
+        const missing = ids.filter((id) => !vectors.has(id)).length;
+        if (missing > 0) {
+          throw new TrainingDataError(`the champion (version ${version.version}) could not be scored on ${missing} test papers: their raw text is gone`);
         }
         const dimensions = champion.model.inputDimensions;
-        const x = new Float32Array(scored.length * dimensions);
-        scored.forEach((row, i) => x.set(vectors.get(row.id)!, i * dimensions));
-        const predicted = Array.from(champion.model.predict(x, scored.length), (code) => champion.encoder.decode(code));
-        const evaluation = evaluateLabels(scored.map((row) => row.label), predicted);
-        return { version: version.version, runId: version.run_id, macroF1: evaluation.macroF1, accuracy: evaluation.accuracy, reembedded };
+        const x = new Float32Array(ids.length * dimensions);
+        ids.forEach((id, i) => x.set(vectors.get(id)!, i * dimensions));
+        const predicted = Array.from(champion.model.predict(x, ids.length), (code) => champion.encoder.decode(code));
+        const championScore = evaluateLabels(labels, predicted);
+        const candidateScore = evaluateLabels(labels, shared.map((i) => candidatePredictions.predictions[i]!));
+        return {
+          version: version.version,
+          runId: version.run_id,
+          macroF1: championScore.macroF1,
+          accuracy: championScore.accuracy,
+          candidateMacroF1: candidateScore.macroF1,
+          sharedTestRows: ids.length,
+          reembedded,
+        };
       } finally {
         champion.model.dispose();
       }
@@ -87,8 +111,9 @@ export function createPromotionActivities(deps: ActivityDeps) {
 
   /**
    * Registers the run's model as a new version (once, even when retried) and moves the alias to
-   * it only if its macro-F1 is not worse than the champion's on the same test set. The decision
-   * and both scores are written to the run as tags.
+   * it only if its macro-F1 is not worse than the champion's on the same test papers. The
+   * decision and both scores are written to the run as tags. When the alias moved since the
+   * champion was scored, nothing is decided: the workflow scores the new champion first.
    */
   async function registerAndPromote(input: PromotionInput): Promise<PromotionResult> {
     return failFastOn(async () => {
@@ -98,31 +123,44 @@ export function createPromotionActivities(deps: ActivityDeps) {
       const version =
         existing ?? (await mlflow.createModelVersion(modelName, run, RUN_ARTIFACTS.modelDir, { test_macro_f1: input.candidateMacroF1.toFixed(6) }));
       const { champion } = input;
+      const current = await mlflow.getVersionByAlias(modelName, alias);
+      const result = (promoted: boolean, reason: string, championChanged = false): PromotionResult => ({
+        modelName,
+        modelVersion: version.version,
+        promoted,
+        championChanged,
+        reason,
+        alias,
+      });
+      if (current?.version === version.version) return result(true, 'already the champion');
+      if (current?.version !== champion?.version) {
+        // Another training moved the alias after this one scored the champion: the workflow scores again.
+        return result(false, `the champion became v${current?.version ?? 'none'} while this run was compared with v${champion?.version ?? 'none'}`, true);
+      }
+      const candidateScore = champion ? champion.candidateMacroF1 : input.candidateMacroF1;
       let promoted: boolean;
       let reason: string;
       if (!champion) {
         promoted = true;
         reason = 'first model: promoted';
-      } else if (champion.version === version.version) {
-        promoted = true;
-        reason = 'already the champion';
-      } else if (input.candidateMacroF1 >= champion.macroF1) {
-        promoted = true;
-        reason = `macro-F1 ${input.candidateMacroF1.toFixed(4)} ≥ champion v${champion.version}'s ${champion.macroF1.toFixed(4)} on the same test set`;
       } else {
-        promoted = false;
-        reason = `macro-F1 ${input.candidateMacroF1.toFixed(4)} < champion v${champion.version}'s ${champion.macroF1.toFixed(4)} on the same test set: champion kept`;
+        const comparison = `on the ${champion.sharedTestRows} test papers neither model trained on`;
+        promoted = champion.candidateMacroF1 >= champion.macroF1;
+        reason = promoted
+          ? `macro-F1 ${champion.candidateMacroF1.toFixed(4)} ≥ champion v${champion.version}'s ${champion.macroF1.toFixed(4)} ${comparison}`
+          : `macro-F1 ${champion.candidateMacroF1.toFixed(4)} < champion v${champion.version}'s ${champion.macroF1.toFixed(4)} ${comparison}: champion kept`;
       }
       if (promoted) await mlflow.setAlias(modelName, alias, version.version);
       await mlflow.setTags(input.runId, {
         [RUN_TAGS.decision]: promoted ? 'promoted' : 'kept-champion',
-        [RUN_TAGS.candidateMacroF1]: input.candidateMacroF1.toFixed(6),
+        [RUN_TAGS.candidateMacroF1]: candidateScore.toFixed(6),
         [RUN_TAGS.championMacroF1]: champion ? champion.macroF1.toFixed(6) : 'none',
         [RUN_TAGS.championVersion]: champion ? champion.version : 'none',
         [RUN_TAGS.modelVersion]: version.version,
+        'mlops.promotion.shared_test_rows': champion ? String(champion.sharedTestRows) : 'none',
         'mlops.promotion.reason': reason,
       });
-      return { modelName, modelVersion: version.version, promoted, reason, alias };
+      return result(promoted, reason);
     });
   }
 

@@ -1,18 +1,19 @@
 import { Context } from '@temporalio/activity';
 import { currentEmbedder } from '../lib/embedding/registry';
 import type { FeatureRow } from '../lib/features/feature-store';
-import { trainClassifier, type Example } from '../lib/model/classifier';
+import { TrainingDataError, trainClassifier, type Example, type TrainedClassifier } from '../lib/model/classifier';
 import { confusionMatrixSvg } from '../lib/model/confusion-svg';
 import { DEFAULT_HYPERPARAMETERS, type EpochMetrics, type MlpHyperparameters } from '../lib/model/mlp';
 import { referenceDataCsv } from '../lib/model/reference-data';
-import { stratifiedSplit } from '../lib/model/split';
+import { stratifiedSplit, type DatasetSplit } from '../lib/model/split';
 import { loadTf } from '../lib/model/tfjs';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingCheckpoint } from '../lib/model/train-loop';
 import { ObjectNotFoundError } from '../lib/storage/object-store';
-import { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, type SplitArtifact } from '../lib/tracking/training-run';
-import type { Run } from '../lib/tracking/types';
+import { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, type SplitArtifact, type TestPredictions } from '../lib/tracking/training-run';
+import { MlflowError } from '../lib/tracking/mlflow-client';
+import { runParam, type Run } from '../lib/tracking/types';
 import type { ActivityDeps } from './deps';
-import { failFastOn } from './errors';
+import { failFastOn, isPermanent } from './errors';
 
 export interface TrainInput {
   /** One MLflow run per key: a retried activity finds and resumes its run instead of starting another. */
@@ -60,6 +61,7 @@ export interface TrainProgress {
 const SPLIT_FRACTIONS = { test: 0.2, validation: 0.1 };
 const DEFAULT_MIN_EXAMPLES = 20;
 const DEFAULT_REFERENCE_ROWS = 2_000;
+const HEARTBEAT_EVERY_MS = 10_000;
 
 function checkpointKey(runId: string): string {
   return `checkpoints/train/${runId}/latest.ckpt`;
@@ -68,6 +70,27 @@ function checkpointKey(runId: string): string {
 function dayBound(day: string | undefined, endOfDay: boolean): Date | undefined {
   if (!day) return undefined;
   return new Date(`${day}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z`);
+}
+
+/** The papers a run trains on. Fixed by the run's first attempt, so a retry resumes on the same data. */
+interface TrainingData {
+  embedderVersion: string;
+  storedRows: number;
+  excludedClasses: string[];
+  split: DatasetSplit<FeatureRow>;
+}
+
+function asExamples(rows: FeatureRow[]): Example[] {
+  return rows.map((row) => ({ id: row.arxivId, label: row.primaryCategory, vector: row.vector }));
+}
+
+function splitArtifact(split: DatasetSplit<FeatureRow>, seed: number): SplitArtifact {
+  return {
+    seed,
+    train: split.train.map((row) => row.arxivId),
+    validation: split.validation.map((row) => row.arxivId),
+    test: split.test.map((row) => ({ id: row.arxivId, label: row.primaryCategory })),
+  };
 }
 
 export function createTrainActivities(deps: ActivityDeps) {
@@ -98,169 +121,222 @@ export function createTrainActivities(deps: ActivityDeps) {
     }
   }
 
+  async function savedSplit(run: Run): Promise<SplitArtifact | undefined> {
+    try {
+      return JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.split)).toString('utf8')) as SplitArtifact;
+    } catch (error) {
+      if (error instanceof MlflowError && error.notFound) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Selects the features and splits them. A resumed run reuses the embedder version it logged and
+   * the split it saved, so new ingestions or a refitted embedder cannot change a training midway.
+   */
+  async function trainingData(run: Run, input: TrainInput, seed: number): Promise<TrainingData> {
+    const embedderVersion =
+      runParam(run, EMBEDDER_VERSION_PARAM) ?? input.embedderVersion ?? (await currentEmbedder(deps.store))?.version;
+    if (!embedderVersion) throw new TrainingDataError('no embedder has been fitted yet: run `mlops run ingest` first');
+    const rows = await deps.features.select({ embedderVersion, from: dayBound(input.from, false), until: dayBound(input.until, true) });
+    const saved = await savedSplit(run);
+    if (saved) {
+      const byId = new Map(rows.map((row) => [row.arxivId, row]));
+      const pick = (ids: string[]) => ids.map((id) => byId.get(id)).filter((row): row is FeatureRow => row !== undefined);
+      const split = { train: pick(saved.train), validation: pick(saved.validation), test: pick(saved.test.map(({ id }) => id)) };
+      const kept = new Set([...split.train, ...split.validation, ...split.test].map((row) => row.primaryCategory));
+      const excludedClasses = [...new Set(rows.map((row) => row.primaryCategory))].filter((label) => !kept.has(label)).sort();
+      return { embedderVersion, storedRows: rows.length, excludedClasses, split };
+    }
+    const minExamples = input.minExamplesPerClass ?? DEFAULT_MIN_EXAMPLES;
+    const perClass = new Map<string, number>();
+    for (const row of rows) perClass.set(row.primaryCategory, (perClass.get(row.primaryCategory) ?? 0) + 1);
+    const excludedClasses = [...perClass].filter(([, n]) => n < minExamples).map(([label]) => label).sort();
+    const excluded = new Set(excludedClasses);
+    const kept = rows.filter((row) => !excluded.has(row.primaryCategory));
+    const split = stratifiedSplit(kept, (row) => row.primaryCategory, (row) => row.arxivId, SPLIT_FRACTIONS, seed);
+    await mlflow.uploadArtifact(run, RUN_ARTIFACTS.split, JSON.stringify(splitArtifact(split, seed)), 'application/json');
+    return { embedderVersion, storedRows: rows.length, excludedClasses, split };
+  }
+
   /**
    * Trains a classifier on the stored features and logs everything needed to reproduce and trace
    * it to MLflow: parameters, per-epoch metrics, test metrics, the TF.js model, the label encoder,
-   * reference data for monitoring, the confusion matrix, the split and a model card.
+   * reference data for monitoring, the confusion matrix, the split and a model card. A run whose
+   * training cannot succeed (bad data, refused request) is marked FAILED.
    */
   async function trainModel(input: TrainInput): Promise<TrainResult> {
     return failFastOn(async () => {
       const context = Context.current();
-      const started = Date.now();
       const experiment = await mlflow.ensureExperiment(deps.config.tracking.experiment);
       const run = await findOrCreateRun(experiment.experiment_id, input);
-      const runId = run.info.run_id;
       if (run.info.status === 'FINISHED') {
         // The previous attempt finished but its result never reached the workflow.
         return JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.result)).toString('utf8')) as TrainResult;
       }
-      if (run.info.status !== 'RUNNING') await mlflow.updateRun(runId, 'RUNNING');
-      context.heartbeat({ runId, epoch: 0, maxEpochs: 0 } satisfies TrainProgress);
+      if (run.info.status !== 'RUNNING') await mlflow.updateRun(run.info.run_id, 'RUNNING');
+      const progress: TrainProgress = { runId: run.info.run_id, epoch: 0, maxEpochs: 0 };
+      context.heartbeat(progress);
+      // Between epochs the loop heartbeats itself; this covers the long data loading before them.
+      const beat = setInterval(() => context.heartbeat({ ...progress }), HEARTBEAT_EVERY_MS);
+      try {
+        return await trainInRun(run, experiment.name, input, progress);
+      } catch (error) {
+        if (isPermanent(error)) await mlflow.updateRun(run.info.run_id, 'FAILED').catch(() => undefined);
+        throw error;
+      } finally {
+        clearInterval(beat);
+      }
+    });
+  }
 
-      const embedderVersion = input.embedderVersion ?? (await currentEmbedder(deps.store))?.version;
-      if (!embedderVersion) throw new Error('no embedder has been fitted yet: run `mlops run ingest` first');
-      const rows = await deps.features.select({
-        embedderVersion,
-        from: dayBound(input.from, false),
-        until: dayBound(input.until, true),
-      });
-      const minExamples = input.minExamplesPerClass ?? DEFAULT_MIN_EXAMPLES;
-      const perClass = new Map<string, number>();
-      for (const row of rows) perClass.set(row.primaryCategory, (perClass.get(row.primaryCategory) ?? 0) + 1);
-      const excludedClasses = [...perClass].filter(([, n]) => n < minExamples).map(([label]) => label).sort();
-      const kept = rows.filter((row) => !excludedClasses.includes(row.primaryCategory));
-      const hp: MlpHyperparameters = { ...DEFAULT_HYPERPARAMETERS, ...input.hyperparameters };
-      const split = stratifiedSplit(kept, (row) => row.primaryCategory, (row) => row.arxivId, SPLIT_FRACTIONS, hp.seed);
-      const asExamples = (part: FeatureRow[]): Example[] => part.map((row) => ({ id: row.arxivId, label: row.primaryCategory, vector: row.vector }));
-      const classes = [...new Set(split.train.map((row) => row.primaryCategory))].sort();
-
-      const resumeFrom = await loadCheckpoint(runId);
-      if (resumeFrom) context.log.info('resuming training from checkpoint', { runId, epoch: resumeFrom.epoch });
-
-      const { backend } = await loadTf();
-      // A resumed run already has its params (MLflow refuses to change a logged param).
-      const params = {
+  async function trainInRun(run: Run, experimentName: string, input: TrainInput, progress: TrainProgress): Promise<TrainResult> {
+    const context = Context.current();
+    const started = Date.now();
+    const runId = run.info.run_id;
+    const hp: MlpHyperparameters = { ...DEFAULT_HYPERPARAMETERS, ...input.hyperparameters };
+    const data = await trainingData(run, input, hp.seed);
+    const { split } = data;
+    const classes = [...new Set(split.train.map((row) => row.primaryCategory))].sort();
+    const { backend } = await loadTf();
+    // A resumed run already has its params (MLflow refuses to change a logged param).
+    if ((run.data.params ?? []).length === 0) {
+      await mlflow.logParams(runId, {
         ...hp,
-        [EMBEDDER_VERSION_PARAM]: embedderVersion,
+        [EMBEDDER_VERSION_PARAM]: data.embedderVersion,
         data_from: input.from ?? 'all',
         data_until: input.until ?? 'all',
-        min_examples_per_class: minExamples,
+        min_examples_per_class: input.minExamplesPerClass ?? DEFAULT_MIN_EXAMPLES,
         classes: classes.length <= 60 ? classes.join(',') : `${classes.length} classes (see label_encoder.json)`,
         class_count: classes.length,
-        excluded_classes: excludedClasses.length <= 60 ? excludedClasses.join(',') || 'none' : `${excludedClasses.length} classes`,
-        stored_rows: rows.length,
+        excluded_classes: data.excludedClasses.length <= 60 ? data.excludedClasses.join(',') || 'none' : `${data.excludedClasses.length} classes`,
+        stored_rows: data.storedRows,
         train_rows: split.train.length,
         validation_rows: split.validation.length,
         test_rows: split.test.length,
         split_test_fraction: SPLIT_FRACTIONS.test,
         split_validation_fraction: SPLIT_FRACTIONS.validation,
         tfjs_backend: backend,
-      };
-      if ((run.data.params ?? []).length === 0) await mlflow.logParams(runId, params);
+      });
+    }
 
-      const trained = await trainClassifier(
-        { train: asExamples(split.train), validation: asExamples(split.validation), test: asExamples(split.test) },
-        hp,
-        {
-          resumeFrom,
-          onEpoch: async (metrics: EpochMetrics, checkpoint: TrainingCheckpoint) => {
-            await deps.store.put(checkpointKey(runId), encodeCheckpoint(checkpoint));
-            await mlflow.logMetrics(
-              runId,
-              { loss: metrics.loss, accuracy: metrics.accuracy, val_loss: metrics.valLoss, val_accuracy: metrics.valAccuracy },
-              metrics.epoch,
-            );
-            context.heartbeat({ runId, epoch: metrics.epoch, maxEpochs: hp.maxEpochs, valAccuracy: metrics.valAccuracy } satisfies TrainProgress);
-            // Cancelled (workflow cancelled, or timed out): stop between epochs; the checkpoint lets a retry resume.
-            if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-          },
-        },
-      );
-      const { evaluation } = trained;
-
-      const finalMetrics: Record<string, number> = {
-        test_accuracy: evaluation.accuracy,
-        test_macro_f1: evaluation.macroF1,
-        best_epoch: trained.outcome.bestEpoch,
-        epochs_trained: trained.outcome.history.length,
-      };
-      for (const metrics of evaluation.perClass) {
-        finalMetrics[`test_precision/${metrics.label}`] = metrics.precision;
-        finalMetrics[`test_recall/${metrics.label}`] = metrics.recall;
-        finalMetrics[`test_f1/${metrics.label}`] = metrics.f1;
-      }
-      await mlflow.logMetrics(runId, finalMetrics);
-
-      const { modelJson, weights } = await trained.model.toArtifacts();
+    const resumeFrom = await loadCheckpoint(runId);
+    if (resumeFrom) context.log.info('resuming training from checkpoint', { runId, epoch: resumeFrom.epoch });
+    const trained = await trainClassifier({ train: asExamples(split.train), validation: asExamples(split.validation), test: asExamples(split.test) }, hp, {
+      resumeFrom,
+      onEpoch: async (metrics: EpochMetrics, checkpoint: TrainingCheckpoint) => {
+        await deps.store.put(checkpointKey(runId), encodeCheckpoint(checkpoint));
+        await mlflow.logMetrics(
+          runId,
+          { loss: metrics.loss, accuracy: metrics.accuracy, val_loss: metrics.valLoss, val_accuracy: metrics.valAccuracy },
+          metrics.epoch,
+        );
+        Object.assign(progress, { epoch: metrics.epoch, maxEpochs: hp.maxEpochs, valAccuracy: metrics.valAccuracy });
+        context.heartbeat({ ...progress });
+        // Cancelled (workflow cancelled, or timed out): stop between epochs; the checkpoint lets a retry resume.
+        if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+      },
+    });
+    try {
+      await logResults(run, experimentName, input, data, trained, hp, backend);
+    } finally {
       trained.model.dispose();
-      const referenceRows = split.test.slice(0, input.referenceRows ?? DEFAULT_REFERENCE_ROWS).map((row, i) => ({
-        arxivId: row.arxivId,
-        published: row.published,
-        vector: row.vector,
-        label: row.primaryCategory,
-        prediction: trained.testPredictions[i]!,
-        titleChars: row.text.titleChars,
-        abstractChars: row.text.abstractChars,
-        abstractWords: row.text.abstractWords,
-      }));
-      const splitArtifact: SplitArtifact = {
-        seed: hp.seed,
-        train: split.train.map((row) => row.arxivId),
-        validation: split.validation.map((row) => row.arxivId),
-        test: split.test.map((row) => ({ id: row.arxivId, label: row.primaryCategory })),
-      };
-      const modelCard = {
-        model: 'MLP classifier of arXiv primary categories over LSA embeddings (TensorFlow.js layers format)',
-        createdAt: new Date().toISOString(),
-        mlflow: { runId, experimentId: experiment.experiment_id, experiment: experiment.name },
-        temporal: { workflowId: input.workflowId, runId: input.workflowRunId },
-        embedderVersion,
-        data: {
-          window: { from: input.from ?? null, until: input.until ?? null },
-          storedRows: rows.length,
-          trainRows: split.train.length,
-          validationRows: split.validation.length,
-          testRows: split.test.length,
-          classes,
-          excludedClasses,
-          rawObjects: [...new Set(kept.map((row) => row.lineage.rawKey))].sort(),
-          ingestWorkflowIds: [...new Set(kept.map((row) => row.lineage.ingestWorkflowId))].sort(),
-        },
-        hyperparameters: hp,
-        training: { backend, bestEpoch: trained.outcome.bestEpoch, epochs: trained.outcome.history.length, stoppedEarly: trained.outcome.stoppedEarly },
-        evaluation: { accuracy: evaluation.accuracy, macroF1: evaluation.macroF1, perClass: evaluation.perClass },
-      };
-      const upload = (path: string, body: Buffer | string, type: string) => mlflow.uploadArtifact(run, path, body, type);
-      await upload(RUN_ARTIFACTS.modelJson, modelJson, 'application/json');
-      await upload(RUN_ARTIFACTS.modelWeights, weights, 'application/octet-stream');
-      await upload(RUN_ARTIFACTS.labelEncoder, JSON.stringify(trained.encoder.toJSON(), null, 2), 'application/json');
-      await upload(RUN_ARTIFACTS.referenceData, referenceDataCsv(referenceRows), 'text/csv');
-      await upload(RUN_ARTIFACTS.confusionMatrix, confusionMatrixSvg(evaluation.labels, evaluation.confusion), 'image/svg+xml');
-      await upload(RUN_ARTIFACTS.split, JSON.stringify(splitArtifact), 'application/json');
-      await upload(RUN_ARTIFACTS.modelCard, JSON.stringify(modelCard, null, 2), 'application/json');
+    }
+    const result: TrainResult = {
+      runId,
+      experimentId: run.info.experiment_id,
+      runUrl: mlflow.runUrl(run),
+      embedderVersion: data.embedderVersion,
+      accuracy: trained.evaluation.accuracy,
+      macroF1: trained.evaluation.macroF1,
+      classes,
+      excludedClasses: data.excludedClasses,
+      trainRows: split.train.length,
+      validationRows: split.validation.length,
+      testRows: split.test.length,
+      bestEpoch: trained.outcome.bestEpoch,
+      epochs: trained.outcome.history.length,
+      backend,
+      seconds: (Date.now() - started) / 1000,
+    };
+    await mlflow.uploadArtifact(run, RUN_ARTIFACTS.result, JSON.stringify(result, null, 2), 'application/json');
+    await mlflow.updateRun(runId, 'FINISHED');
+    await deps.store.delete(checkpointKey(runId));
+    return result;
+  }
 
-      const result: TrainResult = {
-        runId,
-        experimentId: experiment.experiment_id,
-        runUrl: mlflow.runUrl(run),
-        embedderVersion,
-        accuracy: evaluation.accuracy,
-        macroF1: evaluation.macroF1,
-        classes,
-        excludedClasses,
+  /** Test metrics and every artifact of a finished training. */
+  async function logResults(
+    run: Run,
+    experimentName: string,
+    input: TrainInput,
+    data: TrainingData,
+    trained: TrainedClassifier,
+    hp: MlpHyperparameters,
+    backend: string,
+  ): Promise<void> {
+    const runId = run.info.run_id;
+    const { evaluation } = trained;
+    const { split } = data;
+    const finalMetrics: Record<string, number> = {
+      test_accuracy: evaluation.accuracy,
+      test_macro_f1: evaluation.macroF1,
+      best_epoch: trained.outcome.bestEpoch,
+      epochs_trained: trained.outcome.history.length,
+    };
+    for (const metrics of evaluation.perClass) {
+      finalMetrics[`test_precision/${metrics.label}`] = metrics.precision;
+      finalMetrics[`test_recall/${metrics.label}`] = metrics.recall;
+      finalMetrics[`test_f1/${metrics.label}`] = metrics.f1;
+    }
+    await mlflow.logMetrics(runId, finalMetrics);
+
+    const { modelJson, weights } = await trained.model.toArtifacts();
+    const referenceRows = split.test.slice(0, input.referenceRows ?? DEFAULT_REFERENCE_ROWS).map((row, i) => ({
+      arxivId: row.arxivId,
+      published: row.published,
+      vector: row.vector,
+      label: row.primaryCategory,
+      prediction: trained.testPredictions[i]!,
+      titleChars: row.text.titleChars,
+      abstractChars: row.text.abstractChars,
+      abstractWords: row.text.abstractWords,
+    }));
+    const predictions: TestPredictions = {
+      ids: split.test.map((row) => row.arxivId),
+      labels: split.test.map((row) => row.primaryCategory),
+      predictions: trained.testPredictions,
+    };
+    const kept = [...split.train, ...split.validation, ...split.test];
+    const modelCard = {
+      model: 'MLP classifier of arXiv primary categories over LSA embeddings (TensorFlow.js layers format)',
+      createdAt: new Date().toISOString(),
+      mlflow: { runId, experimentId: run.info.experiment_id, experiment: experimentName },
+      temporal: { workflowId: input.workflowId, runId: input.workflowRunId },
+      embedderVersion: data.embedderVersion,
+      data: {
+        window: { from: input.from ?? null, until: input.until ?? null },
+        storedRows: data.storedRows,
         trainRows: split.train.length,
         validationRows: split.validation.length,
         testRows: split.test.length,
-        bestEpoch: trained.outcome.bestEpoch,
-        epochs: trained.outcome.history.length,
-        backend,
-        seconds: (Date.now() - started) / 1000,
-      };
-      await upload(RUN_ARTIFACTS.result, JSON.stringify(result, null, 2), 'application/json');
-      await mlflow.updateRun(runId, 'FINISHED');
-      await deps.store.delete(checkpointKey(runId));
-      return result;
-    });
+        classes: trained.encoder.classes,
+        excludedClasses: data.excludedClasses,
+        rawObjects: [...new Set(kept.map((row) => row.lineage.rawKey))].sort(),
+        ingestWorkflowIds: [...new Set(kept.map((row) => row.lineage.ingestWorkflowId))].sort(),
+      },
+      hyperparameters: hp,
+      training: { backend, bestEpoch: trained.outcome.bestEpoch, epochs: trained.outcome.history.length, stoppedEarly: trained.outcome.stoppedEarly },
+      evaluation: { accuracy: evaluation.accuracy, macroF1: evaluation.macroF1, perClass: evaluation.perClass },
+    };
+    const upload = (path: string, body: Buffer | string, type: string) => mlflow.uploadArtifact(run, path, body, type);
+    await upload(RUN_ARTIFACTS.modelJson, modelJson, 'application/json');
+    await upload(RUN_ARTIFACTS.modelWeights, weights, 'application/octet-stream');
+    await upload(RUN_ARTIFACTS.labelEncoder, JSON.stringify(trained.encoder.toJSON(), null, 2), 'application/json');
+    await upload(RUN_ARTIFACTS.referenceData, referenceDataCsv(referenceRows), 'text/csv');
+    await upload(RUN_ARTIFACTS.testPredictions, JSON.stringify(predictions), 'application/json');
+    await upload(RUN_ARTIFACTS.confusionMatrix, confusionMatrixSvg(evaluation.labels, evaluation.confusion), 'image/svg+xml');
+    await upload(RUN_ARTIFACTS.modelCard, JSON.stringify(modelCard, null, 2), 'application/json');
   }
 
   return { trainModel };

@@ -1,4 +1,5 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../lib/config/config';
 import type { Reporter } from './output';
@@ -73,7 +74,28 @@ export async function startWorkflowRun<I, R>(
   const handle = await client.workflow.start(workflow, { taskQueue: config.temporal.taskQueues.io, workflowId, args: [input] });
   const uiLink = workflowUiLink(config, workflowId, handle.firstExecutionRunId);
   reporter.note(`${kind} ${workflowId} started${uiLink ? ` — ${uiLink}` : ''}`);
+  for (const queue of await queuesWithoutWorkers(client, config)) {
+    reporter.note(`warning: no worker polls the task queue "${queue}": start one with \`mlops worker\` (the run waits until one does)`);
+  }
   return { handle, uiLink };
+}
+
+/** Task queues of this project that no worker has polled lately. */
+async function queuesWithoutWorkers(client: Client, config: AppConfig): Promise<string[]> {
+  const checks: Array<[string, temporal.api.enums.v1.TaskQueueType]> = [
+    [config.temporal.taskQueues.io, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
+    [config.temporal.taskQueues.cpu, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
+  ];
+  const idle: string[] = [];
+  for (const [name, taskQueueType] of checks) {
+    try {
+      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: config.temporal.namespace, taskQueue: { name }, taskQueueType });
+      if (!pollers || pollers.length === 0) idle.push(name);
+    } catch {
+      // an older server without this call: say nothing rather than something wrong
+    }
+  }
+  return idle;
 }
 
 /**

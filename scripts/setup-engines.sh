@@ -17,12 +17,20 @@ cd "$root"
 
 FERRETDB_VERSION=v1.24.2
 
+# A temporary build folder, removed however the script ends.
+work=""
+cleanup() { if [ -n "$work" ]; then rm -rf "$work"; fi; }
+trap cleanup EXIT
+
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"
   elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
   else return 1
   fi
 }
+
+# The value of a top-level string field in `go … -json` output (one field per line).
+json_field() { printf '%s\n' "$2" | sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\".*/\1/p" | sed -n 1p; }
 
 python_env() {
   local stamp=".venv/.requirements.sha256"
@@ -51,8 +59,16 @@ redis() {
   else
     fail "redis-server is missing and apt-get is not available: install Redis 7, or set REDIS_URL"
   fi
-  # Debian starts a system service on install; the project launches its own server instead.
-  as_root service redis-server stop >/dev/null 2>&1 || true
+  disable_redis_service
+}
+
+# Debian starts redis-server as a system service on install and enables it at boot, where it would hold
+# port 6379 (`mlops stack up` then reports the port as foreign); the project launches its own server.
+# Best effort: a missing tool or missing root rights is not an error.
+disable_redis_service() {
+  if command -v systemctl >/dev/null 2>&1 && as_root systemctl disable --now redis-server >/dev/null 2>&1; then return; fi
+  if command -v update-rc.d >/dev/null 2>&1; then as_root update-rc.d redis-server disable >/dev/null 2>&1 || true; fi
+  if command -v service >/dev/null 2>&1; then as_root service redis-server stop >/dev/null 2>&1 || true; fi
 }
 
 mongo() {
@@ -61,17 +77,20 @@ mongo() {
   if [ -x .tools/bin/ferretdb ]; then note "FerretDB present (.tools/bin/ferretdb)"; return; fi
   command -v go >/dev/null 2>&1 || fail "neither mongod nor Go is installed: install Go 1.22+ (to build FerretDB), put mongod on PATH, or set MONGODB_URI"
   say "building FerretDB $FERRETDB_VERSION with Go (a minute or two)…"
-  local module_dir work
-  module_dir="$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
-  [ -d "$module_dir" ] || fail "could not download the FerretDB module from the Go proxy"
+  local module_json module_dir error
+  if ! module_json="$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION")"; then
+    error="$(json_field Error "$module_json")"
+    fail "could not download the FerretDB module from the Go proxy${error:+ ($error)}: check the network and GOPROXY, or set MONGODB_URI"
+  fi
+  module_dir="$(json_field Dir "$module_json")"
+  [ -d "$module_dir" ] || fail "go mod download did not report the FerretDB module folder"
   work="$(mktemp -d)"
   cp -r "$module_dir/." "$work/"
   chmod -R u+w "$work"
   # The module archive lacks the generated version file the release build embeds.
   echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
   mkdir -p .tools/bin
-  (cd "$work" && go build -o "$root/.tools/bin/ferretdb" ./cmd/ferretdb)
-  rm -rf "$work"
+  (cd "$work" && go build -o "$root/.tools/bin/ferretdb" ./cmd/ferretdb) || fail "could not build FerretDB $FERRETDB_VERSION (Go 1.22+ is needed), or set MONGODB_URI"
   say "built $(.tools/bin/ferretdb --version 2>&1 | sed -n 1p) → .tools/bin/ferretdb"
 }
 

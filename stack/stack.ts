@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../lib/config/config';
 import { ENGINES, engineByName, type Engine, type EngineName } from './engines';
-import { isAlive, launch, managedProcess, runningPid, tailOf, terminate } from './processes';
+import { isAlive, launch, managedProcess, runningPid, tailOf, terminate, type ManagedProcess } from './processes';
 
 export type EngineState =
   /** The user's own server (URL env var set), answering. */
@@ -49,6 +49,22 @@ function engineDir(config: AppConfig, engine: Engine): string {
   return join(config.dataDir, engine.name);
 }
 
+/**
+ * The programs engines were launched with before pid files recorded the process identity: a pid file
+ * that holds only a number is trusted only while that pid runs one of these.
+ */
+const LEGACY_PROGRAMS: Record<EngineName, readonly string[]> = {
+  temporal: ['temporal'],
+  redis: ['redis-server'],
+  mongo: ['mongod', 'ferretdb'],
+  s3: ['weed'],
+  mlflow: ['mlflow'],
+};
+
+function engineProcess(config: AppConfig, engine: Engine): ManagedProcess {
+  return managedProcess(engineDir(config, engine), LEGACY_PROGRAMS[engine.name]);
+}
+
 function launchRecordPath(config: AppConfig, engine: Engine): string {
   return join(engineDir(config, engine), 'engine.json');
 }
@@ -87,8 +103,7 @@ async function statusOf(engine: Engine, config: AppConfig): Promise<EngineStatus
       ? { ...base, state: 'external-unreachable', detail: `${engine.envVar} is set but the server does not answer: ${problem}` }
       : { ...base, state: 'external' };
   }
-  const proc = managedProcess(engineDir(config, engine));
-  const pid = runningPid(proc);
+  const pid = runningPid(engineProcess(config, engine));
   const record = readLaunchRecord(config, engine);
   const problem = await answers(engine, config);
   if (pid !== undefined) {
@@ -116,7 +131,7 @@ async function waitUntilAnswering(engine: Engine, config: AppConfig, pid: number
   let problem = await answers(engine, config);
   while (problem && Date.now() < deadline) {
     if (!isAlive(pid)) {
-      const log = managedProcess(engineDir(config, engine)).logFile;
+      const log = engineProcess(config, engine).logFile;
       return `the process exited during start-up; last lines of ${log}:\n${tailOf(log)}`;
     }
     await sleep(300);
@@ -129,7 +144,7 @@ async function bringUp(engine: Engine, config: AppConfig, onEvent: (message: str
   const current = await statusOf(engine, config);
   if (current.state !== 'stopped' && current.state !== 'local-unhealthy') return current;
   const dir = engineDir(config, engine);
-  const proc = managedProcess(dir);
+  const proc = engineProcess(config, engine);
   let pid = current.pid;
   let implementation = current.implementation;
   if (pid === undefined) {
@@ -190,7 +205,7 @@ export async function stackDown(
   await Promise.all(
     engines.map(async (engine) => {
       if (engine.endpoint(config).external) return;
-      if (await terminate(managedProcess(engineDir(config, engine)))) onEvent(`stopped ${engine.label}`);
+      if (await terminate(engineProcess(config, engine))) onEvent(`stopped ${engine.label}`);
     }),
   );
   return stackStatus(config, engines.map((engine) => engine.name));

@@ -85,12 +85,19 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
   }
   return {
     async run() {
-      try {
-        await Promise.all(workers.map((worker) => worker.run()));
-      } finally {
-        await connection.close();
-        await deps.close();
-      }
+      // If one worker fails, stop the other before the shared clients are closed under it.
+      const outcomes = await Promise.allSettled(
+        workers.map((worker) =>
+          worker.run().catch((error: unknown) => {
+            for (const other of workers) if (other !== worker && other.getState() === 'RUNNING') other.shutdown();
+            throw error;
+          }),
+        ),
+      );
+      await connection.close();
+      await deps.close();
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     shutdown() {
       for (const worker of workers) {

@@ -3,6 +3,7 @@ import {
   condition,
   defineQuery,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -73,6 +74,9 @@ export const INGEST_DEFAULTS = {
 
 const RETRY = retryPolicy(20);
 
+/** patched() id of the change that stamps the run's embedder version on each buffered paper. */
+export const STAMP_EMBEDDER_PATCH = 'stamp-embedder-version';
+
 /**
  * extract → object store → Redis stream → embed → MongoDB features. Extraction and embedding run
  * side by side so the buffer absorbs the difference in speed; embedding starts once the buffer
@@ -100,6 +104,9 @@ export async function ingestWorkflow(input: IngestInput): Promise<IngestSummary>
   };
   const embedderReady = scope.run(() => cpu.ensureEmbedder(input.embedder));
   embedderReady.catch(fail);
+  // Runs since this patch settle the embedder before extracting and stamp it on every paper, so
+  // whichever consumer takes a paper embeds it with this run's embedder, even during a refit.
+  const stampedVersion = patched(STAMP_EMBEDDER_PATCH) ? (await embedderReady).version : undefined;
   const extractionDone = scope.run(() =>
     io.extractToBuffer({
       source: input.source,
@@ -107,6 +114,7 @@ export async function ingestWorkflow(input: IngestInput): Promise<IngestSummary>
       pageSize: input.pageSize ?? INGEST_DEFAULTS.pageSize,
       ingestDay: new Date(info.startTime).toISOString().slice(0, 10),
       ingestWorkflowId: info.workflowId,
+      embedderVersion: stampedVersion,
     }),
   );
   extractionDone.then((result) => (progress.extraction = result), fail);
@@ -133,6 +141,7 @@ export async function ingestWorkflow(input: IngestInput): Promise<IngestSummary>
     );
     extraction = await extractionDone;
   } catch (error) {
+    scope.cancel(); // an embedding failure stops the extraction too
     throw failure ?? error;
   }
 

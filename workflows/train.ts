@@ -36,6 +36,7 @@ export interface TrainSummary extends TrainResult {
 export const trainProgressQuery = defineQuery<TrainWorkflowProgress>('progress');
 
 const RETRY = retryPolicy(10);
+const MAX_PROMOTION_ROUNDS = 3;
 
 /**
  * train → score the current champion on the same test set → register the model and move the
@@ -64,16 +65,18 @@ export async function trainWorkflow(input: TrainWorkflowInput): Promise<TrainSum
   });
   progress.training = training;
 
-  progress.phase = 'scoring-champion';
-  const champion = (await cpu.scoreChampion({ candidateRunId: training.runId })) ?? null;
-  progress.champion = champion;
-
-  progress.phase = 'registering';
-  const promotion: PromotionResult = await io.registerAndPromote({
-    runId: training.runId,
-    candidateMacroF1: training.macroF1,
-    champion: champion ?? undefined,
-  });
+  // Score the champion, then decide; if another training moved the alias meanwhile, score the new one.
+  let champion: ChampionScore | null;
+  let promotion: PromotionResult;
+  let rounds = 0;
+  do {
+    progress.phase = 'scoring-champion';
+    champion = (await cpu.scoreChampion({ candidateRunId: training.runId })) ?? null;
+    progress.champion = champion;
+    progress.phase = 'registering';
+    promotion = await io.registerAndPromote({ runId: training.runId, candidateMacroF1: training.macroF1, champion: champion ?? undefined });
+    rounds += 1;
+  } while (promotion.championChanged && rounds < MAX_PROMOTION_ROUNDS);
   progress.phase = 'done';
   return {
     ...training,

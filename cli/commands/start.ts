@@ -11,7 +11,10 @@ export async function startCommand(config: AppConfig, reporter: Reporter): Promi
   reporter.note('bringing up the local stack…');
   await stackUp(config, { onEvent: (message) => reporter.note(`  ${message}`) });
   const workers = await createWorkers({ config });
-  const running = workers.run();
+  let workerFailure: unknown;
+  const running = workers.run().catch((error: unknown) => {
+    workerFailure = error;
+  });
   try {
     await withClient(config, async (client) => {
       const ingest = await runIngest(client, config, ingestInput(config, { source: 'sample' }), reporter);
@@ -30,6 +33,7 @@ export async function startCommand(config: AppConfig, reporter: Reporter): Promi
     workers.shutdown();
     await running;
   }
+  if (workerFailure) throw workerFailure;
   if (!reporter.json) {
     reporter.note('\nThe stack keeps running: open the Temporal UI above, or stop it with `npx mlops stack down`.');
   }

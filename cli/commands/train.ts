@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { TrainProgress } from '../../activities';
+import { checkDayWindow } from '../../lib/arxiv/source-spec';
 import type { AppConfig } from '../../lib/config/config';
 import type { MlpHyperparameters } from '../../lib/model/mlp';
 import { trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
@@ -16,6 +17,7 @@ export interface TrainOptions {
 }
 
 export function trainInput(config: AppConfig, options: TrainOptions): TrainWorkflowInput {
+  checkDayWindow({ from: options.from, until: options.until });
   const hyperparameters: Partial<MlpHyperparameters> = {};
   if (options.epochs !== undefined) hyperparameters.maxEpochs = options.epochs;
   return {

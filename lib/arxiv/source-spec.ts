@@ -27,13 +27,18 @@ function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-export function parseSourceSpec(text: string, window: { from?: string; until?: string } = {}): SourceSpec {
+/** Checks a --from/--until window of calendar days (either end may be open). */
+export function checkDayWindow(window: { from?: string; until?: string }): void {
   for (const [name, value] of Object.entries(window)) {
     if (value !== undefined && !isCalendarDate(value)) throw new SourceSpecError(`--${name} must be YYYY-MM-DD, got "${value}"`);
   }
   if (window.from !== undefined && window.until !== undefined && window.from > window.until) {
     throw new SourceSpecError(`--from ${window.from} is after --until ${window.until}: the window would be empty`);
   }
+}
+
+export function parseSourceSpec(text: string, window: { from?: string; until?: string } = {}): SourceSpec {
+  checkDayWindow(window);
   if (text === 'sample') return { kind: 'sample' };
   const colon = text.indexOf(':');
   const kind = colon < 0 ? text : text.slice(0, colon);

@@ -9,6 +9,8 @@ export interface BufferedPaper {
   rawKey: string;
   /** Workflow id of the ingestion run that produced it. */
   ingestWorkflowId: string;
+  /** The embedder the run chose for its papers (absent on messages of older runs: the consumer decides). */
+  embedderVersion?: string;
 }
 
 export interface StreamMessage {
@@ -36,15 +38,19 @@ export interface AcknowledgedEntry {
 
 const PUBLISHED_TTL_SECONDS = 7 * 24 * 3600;
 
-// ARGV: run, ttl, then (paper id, item number, paper JSON, raw key) per paper. A paper id seen
-// before at the same item number is a retried page (skipped silently); at another item number,
-// a duplicate listing (skipped and counted).
+// ARGV: run, ttl, embedder version ('' for none), then (paper id, item number, paper JSON, raw key)
+// per paper. A paper id seen before at the same item number is a retried page (skipped silently);
+// at another item number, a duplicate listing (skipped and counted).
 const PUBLISH_SCRIPT = `
 local published = 0
 local duplicates = 0
-for i = 3, #ARGV, 4 do
+for i = 4, #ARGV, 4 do
   if redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then
-    redis.call('XADD', KEYS[1], '*', 'paper', ARGV[i + 2], 'raw', ARGV[i + 3], 'run', ARGV[1])
+    if ARGV[3] == '' then
+      redis.call('XADD', KEYS[1], '*', 'paper', ARGV[i + 2], 'raw', ARGV[i + 3], 'run', ARGV[1])
+    else
+      redis.call('XADD', KEYS[1], '*', 'paper', ARGV[i + 2], 'raw', ARGV[i + 3], 'run', ARGV[1], 'embedder', ARGV[3])
+    end
     published = published + 1
   elseif redis.call('HGET', KEYS[2], ARGV[i]) ~= ARGV[i + 1] then
     duplicates = duplicates + 1
@@ -54,12 +60,16 @@ redis.call('EXPIRE', KEYS[2], ARGV[2])
 return {published, duplicates}
 `;
 
+// KEYS[1] stream; ARGV: group, key prefix of the per-run outcome hashes, ttl, then (id, run, outcome)
+// per entry. Counts only what this call acknowledged, so a message processed twice counts once.
 const ACKNOWLEDGE_SCRIPT = `
 local acknowledged = 0
-for i = 2, #ARGV, 2 do
+for i = 4, #ARGV, 3 do
   if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then
     redis.call('XDEL', KEYS[1], ARGV[i])
-    redis.call('HINCRBY', KEYS[2], ARGV[i + 1], 1)
+    local counters = ARGV[2] .. ARGV[i + 1]
+    redis.call('HINCRBY', counters, ARGV[i + 2], 1)
+    redis.call('EXPIRE', counters, ARGV[3])
     acknowledged = acknowledged + 1
   end
 end
@@ -78,17 +88,35 @@ function fieldsOf(flat: string[]): Record<string, string> {
   return fields;
 }
 
+/** Why a decoded `paper` field is not a PaperRecord, or undefined when it is one. */
+function recordProblem(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return 'paper is not an object';
+  const record = value as Record<string, unknown>;
+  for (const field of ['id', 'title', 'abstract', 'primaryCategory'] as const) {
+    if (typeof record[field] !== 'string') return `paper.${field} is not a string`;
+  }
+  if (!Array.isArray(record.categories) || !record.categories.every((code) => typeof code === 'string')) {
+    return 'paper.categories is not a list of strings';
+  }
+  return undefined;
+}
+
 function decode(id: string, flat: string[]): StreamMessage {
   const fields = fieldsOf(flat);
+  if (typeof fields.raw !== 'string' || typeof fields.run !== 'string') {
+    return { id, paper: undefined, error: 'message lacks its raw or run field', fields };
+  }
+  let value: unknown;
   try {
-    const record = JSON.parse(fields.paper ?? '') as PaperRecord;
-    if (!record || typeof record.id !== 'string' || typeof fields.raw !== 'string' || typeof fields.run !== 'string') {
-      return { id, paper: undefined, error: 'message lacks paper, raw or run fields', fields };
-    }
-    return { id, paper: { record, rawKey: fields.raw, ingestWorkflowId: fields.run }, fields };
+    value = JSON.parse(fields.paper ?? '');
   } catch (error) {
     return { id, paper: undefined, error: `paper field is not JSON: ${(error as Error).message}`, fields };
   }
+  const problem = recordProblem(value);
+  if (problem) return { id, paper: undefined, error: problem, fields };
+  const paper: BufferedPaper = { record: value as PaperRecord, rawKey: fields.raw, ingestWorkflowId: fields.run };
+  if (fields.embedder) paper.embedderVersion = fields.embedder;
+  return { id, paper, fields };
 }
 
 /**
@@ -141,9 +169,15 @@ export class PaperStream {
     await this.waitForRoom(onWait);
     let published = 0;
     let duplicates = 0;
-    const byRun = new Map<string, Array<BufferedPaper & { itemNumber: number }>>();
-    for (const paper of papers) byRun.set(paper.ingestWorkflowId, [...(byRun.get(paper.ingestWorkflowId) ?? []), paper]);
-    for (const [run, group] of byRun) {
+    const groups = new Map<string, Array<BufferedPaper & { itemNumber: number }>>();
+    for (const paper of papers) {
+      const key = `${paper.ingestWorkflowId}\u0000${paper.embedderVersion ?? ''}`;
+      const group = groups.get(key);
+      if (group) group.push(paper);
+      else groups.set(key, [paper]);
+    }
+    for (const group of groups.values()) {
+      const { ingestWorkflowId: run, embedderVersion } = group[0]!;
       const args = group.flatMap((paper) => [paper.record.id, String(paper.itemNumber), JSON.stringify(paper.record), paper.rawKey]);
       const [added, repeated] = (await this.redis.eval(
         PUBLISH_SCRIPT,
@@ -152,6 +186,7 @@ export class PaperStream {
         this.publishedKey(run),
         run,
         String(PUBLISHED_TTL_SECONDS),
+        embedderVersion ?? '',
         ...args,
       )) as [number, number];
       published += added;
@@ -213,25 +248,26 @@ export class PaperStream {
    */
   async acknowledge(entries: AcknowledgedEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
-    const args = entries.flatMap((entry) => [entry.id, `${entry.ingestWorkflowId}:${entry.outcome}`]);
+    const args = entries.flatMap((entry) => [entry.id, entry.ingestWorkflowId, entry.outcome]);
     const acknowledged = await this.redis.eval(
       ACKNOWLEDGE_SCRIPT,
-      2,
+      1,
       this.options.stream,
-      this.countersKey(),
       this.options.group,
+      this.outcomesPrefix(),
+      String(PUBLISHED_TTL_SECONDS),
       ...args,
     );
     return Number(acknowledged);
   }
 
-  private countersKey(): string {
-    return `${this.options.stream}:outcomes`;
+  private outcomesPrefix(): string {
+    return `${this.options.stream}:outcomes:`;
   }
 
   /** How many of a run's messages were stored as features, and how many were dead-lettered. */
   async outcomes(ingestWorkflowId: string): Promise<{ stored: number; deadLettered: number }> {
-    const [stored, dead] = await this.redis.hmget(this.countersKey(), `${ingestWorkflowId}:stored`, `${ingestWorkflowId}:dead`);
+    const [stored, dead] = await this.redis.hmget(`${this.outcomesPrefix()}${ingestWorkflowId}`, 'stored', 'dead');
     return { stored: Number(stored ?? 0), deadLettered: Number(dead ?? 0) };
   }
 

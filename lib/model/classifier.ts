@@ -4,6 +4,12 @@ import { MlpClassifier, type LabeledMatrix, type MlpHyperparameters } from './ml
 import { loadTf } from './tfjs';
 import { trainWithEarlyStopping, type TrainingHooks, type TrainingOutcome } from './train-loop';
 
+/** The data cannot train a model (too little of it, one class, mixed dimensions): retrying will not help. */
+export class TrainingDataError extends Error {
+  override readonly name = 'TrainingDataError';
+  readonly permanent = true;
+}
+
 /** One embedded paper with its class. */
 export interface Example {
   id: string;
@@ -16,7 +22,7 @@ export function toMatrix(examples: readonly Example[], encoder: LabelEncoder): L
   const x = new Float32Array(examples.length * dimensions);
   const y = new Int32Array(examples.length);
   examples.forEach((example, i) => {
-    if (example.vector.length !== dimensions) throw new Error(`example ${example.id} has ${example.vector.length} dimensions, expected ${dimensions}`);
+    if (example.vector.length !== dimensions) throw new TrainingDataError(`example ${example.id} has ${example.vector.length} dimensions, expected ${dimensions}`);
     x.set(example.vector, i * dimensions);
     y[i] = encoder.encode(example.label);
   });
@@ -40,11 +46,11 @@ export async function trainClassifier(
   hooks: TrainingHooks = {},
 ): Promise<TrainedClassifier> {
   if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
-    throw new Error(`not enough data to train: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows`);
+    throw new TrainingDataError(`not enough data to train: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows`);
   }
   const { tf, backend } = await loadTf();
   const encoder = LabelEncoder.fromLabels(split.train.map((example) => example.label));
-  if (encoder.size < 2) throw new Error(`training needs at least two classes, found ${encoder.size}`);
+  if (encoder.size < 2) throw new TrainingDataError(`training needs at least two classes, found ${encoder.size}`);
   const train = toMatrix(split.train, encoder);
   const validation = toMatrix(split.validation, encoder);
   const test = toMatrix(split.test, encoder);

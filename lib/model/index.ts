@@ -7,7 +7,7 @@ export { MlpClassifier, DEFAULT_HYPERPARAMETERS } from './mlp';
 export type { MlpHyperparameters, LabeledMatrix, EpochMetrics, WeightValues } from './mlp';
 export { trainWithEarlyStopping, encodeCheckpoint, decodeCheckpoint } from './train-loop';
 export type { TrainingCheckpoint, TrainingOutcome, TrainingHooks } from './train-loop';
-export { trainClassifier, evaluateLabels, toMatrix } from './classifier';
+export { trainClassifier, evaluateLabels, toMatrix, TrainingDataError } from './classifier';
 export type { Example, TrainedClassifier } from './classifier';
 export { confusionMatrixSvg } from './confusion-svg';
 export { referenceDataCsv } from './reference-data';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { seededRandom } from '../embedding/linalg';
 
 export interface SplitFractions {
@@ -30,9 +31,16 @@ function validateFractions(fractions: SplitFractions): void {
   }
 }
 
+/** A paper's place in the seeded order: a hash of (seed, key), so it does not depend on the other papers. */
+function rank(seed: number, key: string): string {
+  return createHash('sha256').update(`${seed}\u0000${key}`).digest('hex');
+}
+
 /**
- * Stratified split: each class is shuffled (seeded, after sorting by key so input order does not
- * matter) and cut into test, validation and train shares, so every part keeps the class mix.
+ * Stratified split: each class is ordered by a seeded hash of the key and cut into test,
+ * validation and train shares, so every part keeps the class mix. Because a paper's rank depends
+ * only on its own key, adding papers moves few others between parts: a model trained before and
+ * one trained after share almost all their test papers (what a fair champion comparison needs).
  * A class of three or more gets at least one test and one validation example (for a non-zero
  * fraction) and always keeps one for training; a class too small to share keeps its examples in train.
  */
@@ -54,8 +62,9 @@ export function stratifiedSplit<T>(
   const split: DatasetSplit<T> = { train: [], validation: [], test: [] };
   const share = (count: number, fraction: number) => (count < 3 || fraction === 0 ? 0 : Math.max(1, Math.round(count * fraction)));
   for (const label of [...byLabel.keys()].sort()) {
-    const members = byLabel.get(label)!.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const shuffled = seededShuffle(members.map((member) => member.item), seed);
+    const ranked = byLabel.get(label)!.map((member) => ({ ...member, rank: rank(seed, member.key) }));
+    ranked.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const shuffled = ranked.map((member) => member.item);
     const testCount = Math.min(share(shuffled.length, fractions.test), shuffled.length - 1);
     const validationCount = Math.min(share(shuffled.length, fractions.validation), shuffled.length - 1 - testCount);
     // A loop, not push(...part): spreading a class of ~125k rows overflows the call stack.

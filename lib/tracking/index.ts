@@ -6,5 +6,5 @@ export { resolveServingRun, NoServingModelError } from './resolve';
 export type { ServingRun, ServingSettings } from './resolve';
 export { runTag, runParam, runMetric } from './types';
 export type { Experiment, Run, RunInfo, RunStatus, Metric, Param, RunTag, ModelVersion, RegisteredModel, FileInfo } from './types';
-export { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, loadTrainedModel } from './training-run';
-export type { SplitArtifact, TrainedModel } from './training-run';
+export { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, loadTrainedModel, NotATrainingRunError } from './training-run';
+export type { SplitArtifact, TrainedModel, TestPredictions } from './training-run';

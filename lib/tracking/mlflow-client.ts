@@ -20,6 +20,11 @@ export class MlflowError extends Error {
   get alreadyExists(): boolean {
     return this.errorCode === 'RESOURCE_ALREADY_EXISTS';
   }
+
+  /** A request MLflow refused as such (4xx other than rate limiting or timeout): sending it again cannot help. */
+  get permanent(): boolean {
+    return this.status !== undefined && this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
+  }
 }
 
 export interface MlflowClientOptions {
@@ -29,6 +34,9 @@ export interface MlflowClientOptions {
 }
 
 const ARTIFACT_PROXY = 'mlflow-artifacts:/';
+
+/** `when-unreached`: for requests that create something, which must not be applied twice. */
+type Retry = 'always' | 'when-unreached';
 
 /**
  * A typed client of the MLflow tracking server's REST API: experiments, runs, batched logging,
@@ -51,10 +59,16 @@ export class MlflowClient {
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
-  private async send(method: string, path: string, body?: string | Uint8Array, contentType?: string): Promise<Response> {
+  /**
+   * Sends with retries. A request that creates something is retried only when it surely never
+   * reached the server (connection refused): after a timeout or a 5xx it may have been applied,
+   * and the caller, which can look for what it made, decides.
+   */
+  private async send(method: string, path: string, body?: string | Uint8Array, contentType?: string, retry: Retry = 'always'): Promise<Response> {
     const url = `${this.base}${path}`;
     let lastError: MlflowError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      let unreached = false;
       try {
         const response = await fetch(url, {
           method,
@@ -65,18 +79,20 @@ export class MlflowClient {
         if (response.status < 500) return response;
         lastError = new MlflowError(`${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`, response.status, undefined);
       } catch (error) {
+        unreached = ((error as Error & { cause?: { code?: string } }).cause?.code ?? '') === 'ECONNREFUSED';
         lastError = new MlflowError(
           `MLflow not reachable at ${this.base} (${(error as Error).message}): start it with \`mlops stack up\` or set MLFLOW_TRACKING_URI`,
           undefined,
           undefined,
         );
       }
+      if (retry === 'when-unreached' && !unreached) break;
       if (attempt < this.maxAttempts) await sleep(this.backoffMs * 2 ** (attempt - 1));
     }
     throw lastError!;
   }
 
-  private async json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', route: string, payload?: object): Promise<T> {
+  private async json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', route: string, payload?: object, retry: Retry = 'always'): Promise<T> {
     let path = `/api/2.0/mlflow/${route}`;
     let body: string | undefined;
     if (method === 'GET') {
@@ -86,9 +102,18 @@ export class MlflowClient {
     } else {
       body = JSON.stringify(payload ?? {});
     }
-    const response = await this.send(method, path, body, body === undefined ? undefined : 'application/json');
+    const response = await this.send(method, path, body, body === undefined ? undefined : 'application/json', retry);
     const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      throw new MlflowError(
+        `MLflow ${route} answered ${response.status} with something that is not JSON (is ${this.base} an MLflow server?): ${text.slice(0, 200)}`,
+        response.status,
+        undefined,
+      );
+    }
     if (!response.ok) {
       const message = typeof parsed.message === 'string' ? parsed.message : text.slice(0, 300);
       throw new MlflowError(`MLflow ${route}: ${message}`, response.status, parsed.error_code as string | undefined);
@@ -138,12 +163,12 @@ export class MlflowClient {
 
   async createRun(experimentId: string, options: { runName?: string; tags?: Record<string, string>; startTime?: number } = {}): Promise<Run> {
     const tags = Object.entries(options.tags ?? {}).map(([key, value]) => ({ key, value }));
-    const { run } = await this.json<{ run: Run }>('POST', 'runs/create', {
-      experiment_id: experimentId,
-      run_name: options.runName,
-      start_time: options.startTime ?? Date.now(),
-      tags,
-    });
+    const { run } = await this.json<{ run: Run }>(
+      'POST',
+      'runs/create',
+      { experiment_id: experimentId, run_name: options.runName, start_time: options.startTime ?? Date.now(), tags },
+      'when-unreached',
+    );
     return run;
   }
 
@@ -271,12 +296,17 @@ export class MlflowClient {
 
   /** Registers `<run artifacts>/<artifactPath>` as a new version and waits until it is READY. */
   async createModelVersion(name: string, run: Run, artifactPath: string, tags: Record<string, string> = {}): Promise<ModelVersion> {
-    const { model_version } = await this.json<{ model_version: ModelVersion }>('POST', 'model-versions/create', {
-      name,
-      source: `${run.info.artifact_uri.replace(/\/+$/, '')}/${artifactPath}`,
-      run_id: run.info.run_id,
-      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-    });
+    const { model_version } = await this.json<{ model_version: ModelVersion }>(
+      'POST',
+      'model-versions/create',
+      {
+        name,
+        source: `${run.info.artifact_uri.replace(/\/+$/, '')}/${artifactPath}`,
+        run_id: run.info.run_id,
+        tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+      },
+      'when-unreached',
+    );
     let version = model_version;
     for (let waited = 0; version.status === 'PENDING_REGISTRATION' && waited < 60_000; waited += 500) {
       await sleep(500);

@@ -14,6 +14,7 @@ export const RUN_ARTIFACTS = {
   confusionMatrix: 'confusion_matrix.svg',
   modelCard: 'model_card.json',
   split: 'split.json',
+  testPredictions: 'test_predictions.json',
   result: 'train_result.json',
 } as const;
 
@@ -38,6 +39,18 @@ export interface SplitArtifact {
   test: Array<{ id: string; label: string }>;
 }
 
+export class NotATrainingRunError extends Error {
+  override readonly name = 'NotATrainingRunError';
+  readonly permanent = true;
+}
+
+/** The run's own predictions on its test set, so another model can be compared on the same papers. */
+export interface TestPredictions {
+  ids: string[];
+  labels: string[];
+  predictions: string[];
+}
+
 export interface TrainedModel {
   runId: string;
   model: MlpClassifier;
@@ -48,7 +61,7 @@ export interface TrainedModel {
 /** Loads a training run's TF.js model, label encoder and embedder version from MLflow. */
 export async function loadTrainedModel(client: MlflowClient, run: Run): Promise<TrainedModel> {
   const embedderVersion = runParam(run, EMBEDDER_VERSION_PARAM);
-  if (!embedderVersion) throw new Error(`run ${run.info.run_id} has no ${EMBEDDER_VERSION_PARAM} param: it is not a training run of this project`);
+  if (!embedderVersion) throw new NotATrainingRunError(`run ${run.info.run_id} has no ${EMBEDDER_VERSION_PARAM} param: it is not a training run of this project`);
   const [modelJson, weights, encoderJson] = await Promise.all([
     client.downloadArtifact(run, RUN_ARTIFACTS.modelJson),
     client.downloadArtifact(run, RUN_ARTIFACTS.modelWeights),

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../lib/config/config';
 import { MlflowClient, MlflowError, NoServingModelError, resolveServingRun, runParam, runTag, type Run } from '../../lib/tracking';
 
@@ -121,6 +123,41 @@ describe('MLflow REST client (real tracking server)', () => {
   it('retries, then says how to reach the server when nothing listens', async () => {
     const unreachable = new MlflowClient('http://127.0.0.1:9', { maxAttempts: 2, backoffMs: 10 });
     await expect(unreachable.getRun('x')).rejects.toThrow(/MLflow not reachable at http:\/\/127\.0\.0\.1:9 .*MLFLOW_TRACKING_URI/);
+  });
+
+  describe('facing a server that misbehaves', () => {
+    let server: Server;
+    let url: string;
+    const requests: string[] = [];
+    let answer: { status: number; body: string } = { status: 200, body: '' };
+
+    beforeAll(async () => {
+      server = createServer((request, response) => {
+        requests.push(`${request.method} ${request.url}`);
+        response.writeHead(answer.status, { 'content-type': 'text/html' }).end(answer.body);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    beforeEach(() => {
+      requests.length = 0;
+    });
+
+    it('says so when the answer is not JSON', async () => {
+      answer = { status: 200, body: '<html>a proxy login page</html>' };
+      await expect(new MlflowClient(url).getRun('x')).rejects.toThrow(/not JSON \(is http:\/\/127\.0\.0\.1:\d+ an MLflow server\?\)/);
+    });
+
+    it('retries a read after a 5xx, but never repeats a create that may have been applied', async () => {
+      answer = { status: 503, body: 'busy' };
+      const flaky = new MlflowClient(url, { maxAttempts: 3, backoffMs: 5 });
+      await expect(flaky.getRun('x')).rejects.toThrow(/503/);
+      expect(requests).toHaveLength(3);
+      requests.length = 0;
+      await expect(flaky.createRun('1')).rejects.toThrow(/503/);
+      expect(requests).toEqual(['POST /api/2.0/mlflow/runs/create']);
+    });
   });
 
   describe('which run monitoring and inference use', () => {

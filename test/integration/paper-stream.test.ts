@@ -97,6 +97,13 @@ describe('paper stream (real Redis)', () => {
     expect(message!.fields.run).toBe('ingest-a');
   });
 
+  it('reports a well-formed message whose paper is incomplete, so the consumer can dead-letter it', async () => {
+    await redis.xadd(stream.options.stream, '*', 'paper', JSON.stringify({ id: '2501.00001', title: 'No abstract' }), 'raw', 'k', 'run', 'ingest-a');
+    const [message] = await stream.read('consumer-1', 10, 100);
+    expect(message!.paper).toBeUndefined();
+    expect(message!.error).toBe('paper.abstract is not a string');
+  });
+
   it('remembers that a run has finished publishing', async () => {
     expect(await stream.isProducerDone('ingest-z')).toBe(false);
     await stream.markProducerDone('ingest-z');

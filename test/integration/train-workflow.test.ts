@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
-import { createCpuActivities, openActivityDeps, type ActivityDeps, type TrainProgress, type TrainResult } from '../../activities';
+import { ApplicationFailure } from '@temporalio/common';
+import { createCpuActivities, createIoActivities, openActivityDeps, type ActivityDeps, type ChampionScore, type PromotionResult, type TrainProgress, type TrainResult } from '../../activities';
 import { LabelEncoder } from '../../lib/model';
 import { MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag, type SplitArtifact } from '../../lib/tracking';
 import { ingestWorkflow, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
@@ -54,6 +55,7 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
   });
 
   let first: TrainSummary;
+  let worse: TrainSummary;
 
   it('trains, registers the first model and gives it the champion alias', async () => {
     first = await train({}, 'first');
@@ -113,19 +115,63 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
   });
 
   it('registers a worse model but keeps the champion, recording both scores on the same test set', async () => {
-    const worse = await train({ hyperparameters: { ...FAST, hiddenUnits: 2, maxEpochs: 1, learningRate: 1e-5 } }, 'worse');
+    worse = await train({ hyperparameters: { ...FAST, hiddenUnits: 2, maxEpochs: 1, learningRate: 1e-5 } }, 'worse');
     expect(worse.modelVersion).toBe('2');
     expect(worse.promoted).toBe(false);
     expect(worse.champion).toMatchObject({ version: '1', runId: first.runId, reembedded: 0 });
     // The champion scored on the new run's test set: the split is the same (same data, same seed),
     // so its score equals what its own run measured.
     expect(worse.champion!.macroF1).toBeCloseTo(first.macroF1, 6);
+    expect(worse.champion).toMatchObject({ sharedTestRows: worse.testRows });
+    expect(worse.champion!.candidateMacroF1).toBeCloseTo(worse.macroF1, 10);
     expect(worse.macroF1).toBeLessThan(worse.champion!.macroF1);
     expect((await mlflow.getVersionByAlias(modelName, 'champion'))?.version).toBe('1');
     const run = await mlflow.getRun(worse.runId);
     expect(runTag(run, RUN_TAGS.decision)).toBe('kept-champion');
     expect(Number(runTag(run, RUN_TAGS.championMacroF1))).toBeCloseTo(worse.champion!.macroF1, 5);
     expect(Number(runTag(run, RUN_TAGS.candidateMacroF1))).toBeCloseTo(worse.macroF1, 5);
+  });
+
+  it('compares a model trained on more data with the champion only on papers the champion never trained on', async () => {
+    await client.workflow.execute(ingestWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-ingest-more`,
+      args: [{ source: { kind: 'sample' }, limit: PAPERS + 400, embedder: { referenceSource: { kind: 'sample' } }, taskQueues: config.temporal.taskQueues }],
+    });
+    const grown = await train({}, 'grown');
+    const champion = grown.champion!;
+    expect(champion.version).toBe('1');
+    expect(champion.sharedTestRows).toBeGreaterThan(0);
+    expect(champion.sharedTestRows).toBeLessThanOrEqual(grown.testRows);
+    const championSplit = JSON.parse((await mlflow.downloadArtifact(await mlflow.getRun(first.runId), RUN_ARTIFACTS.split)).toString()) as SplitArtifact;
+    const grownSplit = JSON.parse((await mlflow.downloadArtifact(await mlflow.getRun(grown.runId), RUN_ARTIFACTS.split)).toString()) as SplitArtifact;
+    const championSeen = new Set([...championSplit.train, ...championSplit.validation]);
+    const unseen = grownSplit.test.filter(({ id }) => !championSeen.has(id));
+    expect(champion.sharedTestRows).toBe(unseen.length);
+    // Ranking by a hash of the id keeps old papers where they were: few change sides.
+    expect(unseen.length).toBeGreaterThan(grown.testRows * 0.9);
+    const decision = runTag(await mlflow.getRun(grown.runId), RUN_TAGS.decision);
+    expect(decision).toBe(champion.candidateMacroF1 >= champion.macroF1 ? 'promoted' : 'kept-champion');
+  });
+
+  describe('the promotion activity', () => {
+    let deps: ActivityDeps & { close(): Promise<void> };
+    beforeAll(async () => {
+      deps = await openActivityDeps(testConfig);
+    });
+    afterAll(() => deps.close());
+
+    it('decides nothing when the champion changed after it was scored, so the workflow scores the new one', async () => {
+      const current = await mlflow.getVersionByAlias(modelName, 'champion');
+      const stale: ChampionScore = { version: '999', runId: 'gone', macroF1: 0, accuracy: 0, candidateMacroF1: 1, sharedTestRows: 1, reembedded: 0 };
+      const result: PromotionResult = await new MockActivityEnvironment().run(createIoActivities(deps).registerAndPromote, {
+        runId: worse.runId,
+        candidateMacroF1: 1,
+        champion: stale,
+      });
+      expect(result).toMatchObject({ modelVersion: '2', promoted: false, championChanged: true });
+      expect((await mlflow.getVersionByAlias(modelName, 'champion'))?.version).toBe(current?.version);
+    });
   });
 
   describe('the training activity, retried', () => {
@@ -166,6 +212,24 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
       // A third attempt after success (its completion was lost) returns the stored result.
       const again = await new MockActivityEnvironment().run(createCpuActivities(deps).trainModel, input(key));
       expect(again).toEqual(result);
+    });
+
+    it('fails without retrying, and marks its MLflow run FAILED, when there is nothing to train on', async () => {
+      const empty = await openActivityDeps({ ...testConfig, mongo: { ...testConfig.mongo, database: `${testConfig.mongo.database}_empty` } });
+      try {
+        const key = `${testId}-nothing`;
+        const failure = await new MockActivityEnvironment()
+          .run(createCpuActivities(empty).trainModel, { ...input(key), embedderVersion: 'lsa-0000000000000000' })
+          .catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(ApplicationFailure);
+        expect(failure).toMatchObject({ nonRetryable: true, type: 'TrainingDataError' });
+        const experimentId = (await mlflow.getExperimentByName(experiment))!.experiment_id;
+        const [run] = await mlflow.searchRuns([experimentId], `tags.\`${RUN_TAGS.idempotencyKey}\` = '${key}'`);
+        expect(run!.info.status).toBe('FAILED');
+      } finally {
+        await empty.mongo.db.dropDatabase();
+        await empty.close();
+      }
     });
   });
 });

@@ -7,7 +7,7 @@ import { openSource } from '../lib/arxiv/sources';
 import { PaperStream, type AcknowledgedEntry, type StreamMessage } from '../lib/buffer/paper-stream';
 import type { DeadLetter } from '../lib/deadletters/dead-letter-store';
 import { fitInThread } from '../lib/embedding/fit-in-thread';
-import { DEFAULT_LSA_CONFIG, type LsaConfig } from '../lib/embedding/lsa-embedder';
+import { DEFAULT_LSA_CONFIG, type LsaConfig, type LsaEmbedder } from '../lib/embedding/lsa-embedder';
 import { currentEmbedder, loadEmbedder, saveEmbedder, setCurrentEmbedder, type EmbedderManifest } from '../lib/embedding/registry';
 import type { FeatureInput } from '../lib/features/feature-store';
 import type { ActivityDeps } from './deps';
@@ -144,6 +144,7 @@ export function createEmbedActivities(deps: ActivityDeps) {
   /** Embeds each message with the embedder its run chose, stores the features, then acknowledges. */
   async function storeBatch(messages: StreamMessage[], fallbackVersion: string, progress: EmbedProgress): Promise<void> {
     const inputsByVersion = new Map<string, FeatureInput[]>();
+    const embedders = new Map<string, LsaEmbedder>();
     const letters: DeadLetter[] = [];
     const entries: AcknowledgedEntry[] = [];
     for (const message of messages) {
@@ -152,7 +153,8 @@ export function createEmbedActivities(deps: ActivityDeps) {
         const { record, rawKey, ingestWorkflowId } = message.paper;
         const version = message.paper.embedderVersion ?? fallbackVersion;
         try {
-          const embedder = await loadEmbedder(deps.store, version);
+          let embedder = embedders.get(version);
+          if (!embedder) embedders.set(version, (embedder = await loadEmbedder(deps.store, version)));
           const inputs = inputsByVersion.get(version) ?? [];
           inputs.push({ record, vector: embedder.embed(paperText(record)), lineage: { rawKey, ingestWorkflowId } });
           inputsByVersion.set(version, inputs);

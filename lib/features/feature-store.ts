@@ -199,11 +199,8 @@ export class FeatureStore {
     return documents.map(toRow);
   }
 
-  count(filter: { embedderVersion?: string; ingestWorkflowId?: string } = {}): Promise<number> {
-    const query: Record<string, unknown> = {};
-    if (filter.embedderVersion) query.embedderVersion = filter.embedderVersion;
-    if (filter.ingestWorkflowId) query['lineage.ingestWorkflowId'] = filter.ingestWorkflowId;
-    return this.collection.countDocuments(query);
+  count(filter: { embedderVersion?: string } = {}): Promise<number> {
+    return this.collection.countDocuments(filter.embedderVersion ? { embedderVersion: filter.embedderVersion } : {});
   }
 }
 

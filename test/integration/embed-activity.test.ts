@@ -1,23 +1,16 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCpuActivities, openActivityDeps, type ActivityDeps } from '../../activities';
 import type { PaperRecord } from '../../lib/arxiv/record';
+import { parseSnapshotLine } from '../../lib/arxiv/snapshot';
 import { DEFAULT_LSA_CONFIG, fitLsaEmbedder, saveEmbedder, type LsaEmbedder } from '../../lib/embedding';
 import { DeadLetterStore } from '../../lib/deadletters';
 import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { sampleLines } from '../support/papers';
 
-const records: PaperRecord[] = sampleLines(40).map((line) => {
-  const row = JSON.parse(line) as { id: string; title: string; abstract: string; categories: string; primary_category: string };
-  return {
-    id: row.id,
-    title: row.title,
-    abstract: row.abstract,
-    categories: row.categories.split(' '),
-    primaryCategory: row.primary_category,
-    published: null,
-    updated: null,
-  };
+const records: PaperRecord[] = sampleLines(40).flatMap((line) => {
+  const item = parseSnapshotLine(line);
+  return item.ok ? [item.record] : [];
 });
 
 function tinyEmbedder(seed: number): LsaEmbedder {

@@ -17,6 +17,11 @@ module.exports = {
     },
     {
       ...base,
+      displayName: 'parity',
+      testMatch: ['<rootDir>/test/parity/**/*.test.ts'],
+    },
+    {
+      ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',

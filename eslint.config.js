@@ -15,6 +15,10 @@ module.exports = tseslint.config(
     },
   },
   {
+    files: ['lib/monitoring/report-client.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly', echarts: 'readonly', IntersectionObserver: 'readonly' } },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

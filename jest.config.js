@@ -22,6 +22,11 @@ module.exports = {
     },
     {
       ...base,
+      displayName: 'report',
+      testMatch: ['<rootDir>/test/report/**/*.test.ts'],
+    },
+    {
+      ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',

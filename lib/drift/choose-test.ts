@@ -14,7 +14,8 @@ export const SMALL_REFERENCE_ROWS = 1000;
 export function defaultTest(reference: Sample, current: Sample, type: ColumnType): TestName {
   const small = sampleSize(reference) <= SMALL_REFERENCE_ROWS;
   if (type === 'text') return small ? 'perc_text_content_drift' : 'abs_text_content_drift';
-  const distinct = countDistinct(reference, current);
+  // Only whether there are more than two, or more than five, distinct values matters.
+  const distinct = countDistinct(6, reference, current);
   if (small) {
     if (type === 'numerical' && distinct > 5) return 'ks';
     return distinct > 2 ? 'chisquare' : 'z';

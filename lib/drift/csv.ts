@@ -3,39 +3,47 @@ import { TableError, type ColumnValues, type Table } from './table';
 
 /** What pandas' read_csv reads as missing by default. */
 const MISSING = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
-const INTEGER = /^[+-]?\d+$/;
-const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|Inf|INF|infinity|Infinity)$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INFINITY: Record<string, number> = { inf: Infinity, '+inf': Infinity, infinity: Infinity, '+infinity': Infinity, '-inf': -Infinity, '-infinity': -Infinity };
 const BOOLEAN: Record<string, string> = { True: 'True', TRUE: 'True', true: 'True', False: 'False', FALSE: 'False', false: 'False' };
 
-function toNumber(text: string): number {
-  if (MISSING.has(text)) return Number.NaN;
-  const lower = text.toLowerCase();
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Number.POSITIVE_INFINITY;
-  if (lower === '-inf' || lower === '-infinity') return Number.NEGATIVE_INFINITY;
-  return Number(text);
+function isIntegerText(text: string): boolean {
+  return text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
 }
 
 /**
  * One column's values typed the way pandas' read_csv types them, so column types are inferred
  * from the same dtypes Evidently sees: integers without gaps → int, numbers (gaps allowed) → float,
- * True/False without gaps → bool, anything else → strings.
+ * True/False without gaps → bool, anything else → strings. One pass while the values are numbers.
  */
 function typeColumn(raw: string[]): ColumnValues {
+  const numbers = new Float64Array(raw.length);
+  let numeric = true;
+  let integers = true;
   let missing = 0;
-  let integers = 0;
-  let floats = 0;
-  let booleans = 0;
-  for (const text of raw) {
-    if (MISSING.has(text)) missing += 1;
-    else if (INTEGER.test(text)) integers += 1;
-    else if (FLOAT.test(text)) floats += 1;
-    else if (text in BOOLEAN) booleans += 1;
+  for (let i = 0; i < raw.length && numeric; i += 1) {
+    const text = raw[i]!;
+    if (MISSING.has(text)) {
+      missing += 1;
+      numbers[i] = Number.NaN;
+    } else if (NUMBER.test(text)) {
+      numbers[i] = Number(text);
+      if (integers && !isIntegerText(text)) integers = false;
+    } else {
+      const infinite = INFINITY[text.toLowerCase()];
+      if (infinite === undefined) numeric = false;
+      else {
+        numbers[i] = infinite;
+        integers = false;
+      }
+    }
   }
-  const present = raw.length - missing;
-  if (present === 0) return { storage: 'empty', values: raw.map(() => null) };
-  if (integers === present && missing === 0) return { storage: 'int', values: Float64Array.from(raw, Number) };
-  if (integers + floats === present) return { storage: 'float', values: Float64Array.from(raw, toNumber) };
-  if (booleans === present && missing === 0) return { storage: 'bool', values: raw.map((text) => BOOLEAN[text]!) };
+  if (numeric) {
+    if (missing === raw.length) return { storage: 'empty', values: raw.map(() => null) };
+    return { storage: integers && missing === 0 ? 'int' : 'float', values: numbers };
+  }
+  const present = raw.filter((text) => !MISSING.has(text));
+  if (present.length === raw.length && present.every((text) => text in BOOLEAN)) return { storage: 'bool', values: raw.map((text) => BOOLEAN[text]!) };
   return { storage: 'string', values: raw.map((text) => (MISSING.has(text) ? null : text)) };
 }
 

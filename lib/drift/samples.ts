@@ -23,9 +23,15 @@ export function keysOf(sample: Sample): Key[] {
   return Array.from(sample.values as ArrayLike<Key>);
 }
 
-export function countDistinct(...samples: Sample[]): number {
+/** Distinct values across the samples, counted up to `limit` (a column of 20,000 floats stops early). */
+export function countDistinct(limit: number, ...samples: Sample[]): number {
   const seen = new Set<Key>();
-  for (const sample of samples) for (let i = 0; i < sample.values.length; i += 1) seen.add(sample.values[i]!);
+  for (const sample of samples) {
+    for (let i = 0; i < sample.values.length; i += 1) {
+      seen.add(sample.values[i]!);
+      if (seen.size >= limit) return limit;
+    }
+  }
   return seen.size;
 }
 

@@ -3,6 +3,7 @@ import gammainc from '@stdlib/math-base-special-gammainc';
 import type { ColumnType } from './column-types';
 import { ksTwoSample } from './ks';
 import {
+  countDistinct,
   histogramCounts,
   keysOf,
   populationStd,
@@ -70,7 +71,7 @@ function fillZeroes(percents: Float64Array): void {
  */
 export function binnedShares(reference: Sample, current: Sample, type: ColumnType, fillEmpty: boolean): { reference: Float64Array; current: Float64Array } {
   let result: { reference: Float64Array; current: Float64Array };
-  if (type === 'numerical' && reference.kind === 'numbers' && current.kind === 'numbers' && new Set(reference.values).size > 20) {
+  if (type === 'numerical' && reference.kind === 'numbers' && current.kind === 'numbers' && countDistinct(21, reference) > 20) {
     const combined = new Float64Array(reference.values.length + current.values.length);
     combined.set(reference.values);
     combined.set(current.values, reference.values.length);
@@ -122,18 +123,17 @@ export function jensenShannonDistance(p: Float64Array, q: Float64Array): number 
 export function wassersteinDistance(a: Float64Array, b: Float64Array): number {
   const sortedA = sortedNumbers(a);
   const sortedB = sortedNumbers(b);
-  const all = new Float64Array(a.length + b.length);
-  all.set(sortedA);
-  all.set(sortedB, a.length);
-  all.sort();
+  // Walk the merged order of both samples; between consecutive values both CDFs are constant.
   let area = 0;
   let i = 0;
   let j = 0;
-  for (let k = 0; k < all.length - 1; k += 1) {
-    const x = all[k]!;
+  let previous = Math.min(sortedA[0]!, sortedB[0]!);
+  while (i < sortedA.length || j < sortedB.length) {
+    const x = j >= sortedB.length || (i < sortedA.length && sortedA[i]! <= sortedB[j]!) ? sortedA[i]! : sortedB[j]!;
+    area += Math.abs(i / sortedA.length - j / sortedB.length) * (x - previous);
     while (i < sortedA.length && sortedA[i]! <= x) i += 1;
     while (j < sortedB.length && sortedB[j]! <= x) j += 1;
-    area += Math.abs(i / sortedA.length - j / sortedB.length) * (all[k + 1]! - x);
+    previous = x;
   }
   return area;
 }

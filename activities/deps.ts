@@ -5,6 +5,8 @@ import type { AppConfig } from '../lib/config/config';
 import { DeadLetterStore } from '../lib/deadletters/dead-letter-store';
 import { FeatureStore } from '../lib/features/feature-store';
 import { connectMongo, type MongoConnection } from '../lib/features/mongo';
+import { MonitoringReportStore } from '../lib/monitoring/report-store';
+import { RetrainLedger } from '../lib/monitoring/retrain-ledger';
 import { openObjectStore } from '../lib/storage';
 import { MlflowClient } from '../lib/tracking/mlflow-client';
 import type { ObjectStore } from '../lib/storage/object-store';
@@ -18,6 +20,8 @@ export interface ActivityDeps {
   stream: PaperStream;
   features: FeatureStore;
   deadLetters: DeadLetterStore;
+  reports: MonitoringReportStore;
+  ledger: RetrainLedger;
   mlflow: MlflowClient;
 }
 
@@ -34,7 +38,9 @@ export async function openActivityDeps(config: AppConfig): Promise<ActivityDeps 
   const stream = new PaperStream(redis, config.buffer);
   const features = new FeatureStore(mongo.db);
   const deadLetters = new DeadLetterStore(mongo.db);
-  await Promise.all([stream.ensureGroup(), features.ensureIndexes(), deadLetters.ensureIndexes()]);
+  const reports = new MonitoringReportStore(mongo.db);
+  const ledger = new RetrainLedger(mongo.db);
+  await Promise.all([stream.ensureGroup(), features.ensureIndexes(), deadLetters.ensureIndexes(), reports.ensureIndexes(), ledger.ensureIndexes()]);
   return {
     config,
     store,
@@ -43,6 +49,8 @@ export async function openActivityDeps(config: AppConfig): Promise<ActivityDeps 
     stream,
     features,
     deadLetters,
+    reports,
+    ledger,
     mlflow: new MlflowClient(config.mlflow.url),
     async close() {
       redis.disconnect();

@@ -8,6 +8,7 @@ import { PaperStream, type AcknowledgedEntry, type StreamMessage } from '../lib/
 import type { DeadLetter } from '../lib/deadletters/dead-letter-store';
 import { fitInThread } from '../lib/embedding/fit-in-thread';
 import { DEFAULT_LSA_CONFIG, type LsaConfig, type LsaEmbedder } from '../lib/embedding/lsa-embedder';
+import { DEFAULT_EMBEDDER_HOLDOUT, isHeldOut } from '../lib/embedding/holdout';
 import { currentEmbedder, loadEmbedder, saveEmbedder, setCurrentEmbedder, type EmbedderManifest } from '../lib/embedding/registry';
 import type { FeatureInput } from '../lib/features/feature-store';
 import type { ActivityDeps } from './deps';
@@ -74,7 +75,10 @@ export function createEmbedActivities(deps: ActivityDeps) {
       });
       const limit = settings.referenceLimit ?? Number.POSITIVE_INFINITY;
       for await (const page of source.pages({ offset: 0 })) {
-        for (const item of page.items) if (item.ok && texts.length < limit) texts.push(paperText(item.record));
+        for (const item of page.items) {
+          // Held-out papers stay unseen, so monitoring can compare new papers with papers like them.
+          if (item.ok && texts.length < limit && !isHeldOut(item.record.id, DEFAULT_EMBEDDER_HOLDOUT)) texts.push(paperText(item.record));
+        }
         context.heartbeat({ step: 'reading reference corpus', texts: texts.length });
         if (texts.length >= limit) break;
       }
@@ -85,7 +89,7 @@ export function createEmbedActivities(deps: ActivityDeps) {
           onStep: (step) => context.heartbeat({ step }),
           signal: context.cancellationSignal,
         });
-        const manifest = await saveEmbedder(deps.store, embedder, source.label);
+        const manifest = await saveEmbedder(deps.store, embedder, source.label, DEFAULT_EMBEDDER_HOLDOUT);
         await setCurrentEmbedder(deps.store, manifest);
         context.log.info('embedder fitted', { version: manifest.version, documents: manifest.documents });
         return manifest;
@@ -156,7 +160,8 @@ export function createEmbedActivities(deps: ActivityDeps) {
           let embedder = embedders.get(version);
           if (!embedder) embedders.set(version, (embedder = await loadEmbedder(deps.store, version)));
           const inputs = inputsByVersion.get(version) ?? [];
-          inputs.push({ record, vector: embedder.embed(paperText(record)), lineage: { rawKey, ingestWorkflowId } });
+          const text = paperText(record);
+          inputs.push({ record, vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), lineage: { rawKey, ingestWorkflowId } });
           inputsByVersion.set(version, inputs);
           entries.push({ id: message.id, ingestWorkflowId, outcome: 'stored' });
           continue;

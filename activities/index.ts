@@ -2,19 +2,31 @@ import { createBufferActivities } from './buffer';
 import type { ActivityDeps } from './deps';
 import { createEmbedActivities } from './embed';
 import { createExtractActivities } from './extract';
+import { createMonitorActivities } from './monitor';
 import { createPromotionActivities } from './promote';
 import { createTrainActivities } from './train';
 
 /** Activities for the I/O task queue: network, object store, buffer bookkeeping, the model registry. */
 export function createIoActivities(deps: ActivityDeps) {
   const { registerAndPromote } = createPromotionActivities(deps);
-  return { ...createExtractActivities(deps), ...createBufferActivities(deps), registerAndPromote };
+  const { resolveMonitorReference, startMonitoringRun, finishMonitoringRun, decideRetraining, recordRetrainOutcome } = createMonitorActivities(deps);
+  return {
+    ...createExtractActivities(deps),
+    ...createBufferActivities(deps),
+    registerAndPromote,
+    resolveMonitorReference,
+    startMonitoringRun,
+    finishMonitoringRun,
+    decideRetraining,
+    recordRetrainOutcome,
+  };
 }
 
-/** Activities for the CPU task queue: fitting, embedding, training and scoring models. */
+/** Activities for the CPU task queue: fitting, embedding, training and scoring models, drift analysis. */
 export function createCpuActivities(deps: ActivityDeps) {
   const { scoreChampion } = createPromotionActivities(deps);
-  return { ...createEmbedActivities(deps), ...createTrainActivities(deps), scoreChampion };
+  const { monitorDrift } = createMonitorActivities(deps);
+  return { ...createEmbedActivities(deps), ...createTrainActivities(deps), scoreChampion, monitorDrift };
 }
 
 export type IoActivities = ReturnType<typeof createIoActivities>;
@@ -27,3 +39,4 @@ export type { EmbedInput, EmbedProgress, EmbedResult, EmbedderSettings } from '.
 export type { RunOutcome } from './buffer';
 export type { TrainInput, TrainResult, TrainProgress } from './train';
 export type { ChampionScore, PromotionInput, PromotionResult } from './promote';
+export type { MonitorReference, MonitoringRunHandle, MonitorDriftInput, MonitorDriftResult, DecideRetrainingInput, RetrainDecision } from './monitor';

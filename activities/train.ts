@@ -1,15 +1,16 @@
 import { Context } from '@temporalio/activity';
-import { currentEmbedder } from '../lib/embedding/registry';
+import { isHeldOut } from '../lib/embedding/holdout';
+import { currentEmbedder, embedderManifest } from '../lib/embedding/registry';
 import type { FeatureRow } from '../lib/features/feature-store';
 import { TrainingDataError, trainClassifier, type Example, type TrainedClassifier } from '../lib/model/classifier';
 import { confusionMatrixSvg } from '../lib/model/confusion-svg';
 import { DEFAULT_HYPERPARAMETERS, type EpochMetrics, type MlpHyperparameters } from '../lib/model/mlp';
-import { referenceDataCsv } from '../lib/model/reference-data';
+import { chooseReferenceRows, referenceDataCsv, type ReferenceRow } from '../lib/model/reference-data';
 import { stratifiedSplit, type DatasetSplit } from '../lib/model/split';
 import { loadTf } from '../lib/model/tfjs';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingCheckpoint } from '../lib/model/train-loop';
 import { ObjectNotFoundError } from '../lib/storage/object-store';
-import { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, type SplitArtifact, type TestPredictions } from '../lib/tracking/training-run';
+import { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, MODEL_TRAINING_EXPERIMENT_TAGS, type SplitArtifact, type TestPredictions } from '../lib/tracking/training-run';
 import { MlflowError } from '../lib/tracking/mlflow-client';
 import { runParam, type Run } from '../lib/tracking/types';
 import type { ActivityDeps } from './deps';
@@ -168,7 +169,7 @@ export function createTrainActivities(deps: ActivityDeps) {
   async function trainModel(input: TrainInput): Promise<TrainResult> {
     return failFastOn(async () => {
       const context = Context.current();
-      const experiment = await mlflow.ensureExperiment(deps.config.tracking.experiment);
+      const experiment = await mlflow.ensureExperiment(deps.config.tracking.experiment, MODEL_TRAINING_EXPERIMENT_TAGS);
       const run = await findOrCreateRun(experiment.experiment_id, input);
       if (run.info.status === 'FINISHED') {
         // The previous attempt finished but its result never reached the workflow.
@@ -265,6 +266,34 @@ export function createTrainActivities(deps: ActivityDeps) {
     return result;
   }
 
+  /**
+   * reference_data.csv's rows: papers the embedder was not fitted on (see lib/embedding/holdout),
+   * with the trained model's predictions.
+   */
+  async function referenceRowsOf(data: TrainingData, trained: TrainedClassifier, limit: number): Promise<{ rows: ReferenceRow[]; embedderInSample: boolean }> {
+    const holdout = (await embedderManifest(deps.store, data.embedderVersion))?.holdout;
+    const choice = chooseReferenceRows(data.split, holdout ? (id) => isHeldOut(id, holdout) : undefined, limit);
+    const testIndex = new Map(data.split.test.map((row, i) => [row.arxivId, i]));
+    const others = choice.rows.filter(({ part }) => part !== 'test').map(({ row }) => row);
+    const dimensions = trained.model.inputDimensions;
+    const x = new Float32Array(others.length * dimensions);
+    others.forEach((row, i) => x.set(row.vector, i * dimensions));
+    const codes = others.length > 0 ? trained.model.predict(x, others.length) : new Int32Array(0);
+    const predicted = new Map(others.map((row, i) => [row.arxivId, trained.encoder.decode(codes[i]!)]));
+    const rows = choice.rows.map(({ row, part }): ReferenceRow => ({
+      arxivId: row.arxivId,
+      published: row.published,
+      vector: row.vector,
+      label: row.primaryCategory,
+      prediction: part === 'test' ? trained.testPredictions[testIndex.get(row.arxivId)!]! : predicted.get(row.arxivId)!,
+      titleChars: row.text.titleChars,
+      abstractChars: row.text.abstractChars,
+      abstractWords: row.text.abstractWords,
+      oovShare: row.text.oovShare,
+    }));
+    return { rows, embedderInSample: choice.embedderInSample };
+  }
+
   /** Test metrics and every artifact of a finished training. */
   async function logResults(
     run: Run,
@@ -292,16 +321,8 @@ export function createTrainActivities(deps: ActivityDeps) {
     await mlflow.logMetrics(runId, finalMetrics);
 
     const { modelJson, weights } = await trained.model.toArtifacts();
-    const referenceRows = split.test.slice(0, input.referenceRows ?? DEFAULT_REFERENCE_ROWS).map((row, i) => ({
-      arxivId: row.arxivId,
-      published: row.published,
-      vector: row.vector,
-      label: row.primaryCategory,
-      prediction: trained.testPredictions[i]!,
-      titleChars: row.text.titleChars,
-      abstractChars: row.text.abstractChars,
-      abstractWords: row.text.abstractWords,
-    }));
+    const referenceRows = await referenceRowsOf(data, trained, input.referenceRows ?? DEFAULT_REFERENCE_ROWS);
+    await mlflow.setTags(runId, { [RUN_TAGS.referenceEmbedderInSample]: String(referenceRows.embedderInSample) });
     const predictions: TestPredictions = {
       ids: split.test.map((row) => row.arxivId),
       labels: split.test.map((row) => row.primaryCategory),
@@ -333,7 +354,7 @@ export function createTrainActivities(deps: ActivityDeps) {
     await upload(RUN_ARTIFACTS.modelJson, modelJson, 'application/json');
     await upload(RUN_ARTIFACTS.modelWeights, weights, 'application/octet-stream');
     await upload(RUN_ARTIFACTS.labelEncoder, JSON.stringify(trained.encoder.toJSON(), null, 2), 'application/json');
-    await upload(RUN_ARTIFACTS.referenceData, referenceDataCsv(referenceRows), 'text/csv');
+    await upload(RUN_ARTIFACTS.referenceData, referenceDataCsv(referenceRows.rows), 'text/csv');
     await upload(RUN_ARTIFACTS.testPredictions, JSON.stringify(predictions), 'application/json');
     await upload(RUN_ARTIFACTS.confusionMatrix, confusionMatrixSvg(evaluation.labels, evaluation.confusion), 'image/svg+xml');
     await upload(RUN_ARTIFACTS.modelCard, JSON.stringify(modelCard, null, 2), 'application/json');

@@ -2,6 +2,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { AppConfig } from '../lib/config/config';
+import { workflowUiLink } from '../lib/config/links';
 import type { Reporter } from './output';
 
 export async function connectClient(config: AppConfig): Promise<Client> {
@@ -25,12 +26,7 @@ export async function withClient<T>(config: AppConfig, fn: (client: Client) => P
   }
 }
 
-/** The Temporal Web UI page of a run, when the UI address is known. */
-export function workflowUiLink(config: AppConfig, workflowId: string, runId: string): string | undefined {
-  if (!config.temporal.uiUrl) return undefined;
-  const base = config.temporal.uiUrl.replace(/\/$/, '');
-  return `${base}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
-}
+export { workflowUiLink };
 
 /** Heartbeat details of a workflow's running activities, by activity type: live progress for the CLI. */
 export async function pendingActivityDetails(handle: WorkflowHandle): Promise<Map<string, unknown>> {

@@ -2,3 +2,5 @@ export { ingestWorkflow, ingestProgressQuery, INGEST_DEFAULTS } from './ingest';
 export type { IngestInput, IngestSummary, IngestProgress, IngestPhase, TaskQueues } from './ingest';
 export { trainWorkflow, trainProgressQuery } from './train';
 export type { TrainWorkflowInput, TrainSummary, TrainWorkflowProgress, TrainPhase } from './train';
+export { monitorWorkflow, monitorProgressQuery } from './monitor';
+export type { MonitorWorkflowInput, MonitorSummary, MonitorProgress, MonitorPhase, RetrainSettings, RetrainReport } from './monitor';

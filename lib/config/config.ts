@@ -42,6 +42,16 @@ export interface AppConfig {
     /** When set, monitoring and inference use this run instead of the alias's. */
     latestTrainingRunId: string | undefined;
   };
+  monitoring: {
+    /** MLflow experiment of the monitoring runs. */
+    experiment: string;
+    /** A retraining on drift starts at most this often… */
+    retrainCooldownHours: number;
+    /** …and at most this many times a day (UTC). */
+    retrainDailyCap: number;
+    /** A quality alert when macro-F1 on the current window falls by more than this. */
+    maxMacroF1Drop: number;
+  };
 }
 
 const optionalText = z
@@ -59,6 +69,20 @@ const positiveInt = (fallback: number) =>
       const parsed = Number(value);
       if (!Number.isInteger(parsed) || parsed <= 0) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a positive integer, got "${value}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const nonNegativeNumber = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isFinite(parsed) || parsed < 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a number ≥ 0, got "${value}"` });
         return z.NEVER;
       }
       return parsed;
@@ -91,6 +115,10 @@ const envSchema = z.object({
   MLFLOW_MODEL_NAME: optionalText,
   MLFLOW_MODEL_ALIAS: optionalText,
   LATEST_TRAINING_RUN_ID: optionalText,
+  MLFLOW_MONITORING_EXPERIMENT: optionalText,
+  RETRAIN_COOLDOWN_HOURS: nonNegativeNumber(12),
+  RETRAIN_DAILY_CAP: nonNegativeNumber(2),
+  MONITOR_MAX_MACRO_F1_DROP: nonNegativeNumber(0.05),
 });
 
 export class ConfigError extends Error {
@@ -175,6 +203,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       modelName: e.MLFLOW_MODEL_NAME ?? 'arxiv-classifier',
       alias: e.MLFLOW_MODEL_ALIAS ?? 'champion',
       latestTrainingRunId: e.LATEST_TRAINING_RUN_ID,
+    },
+    monitoring: {
+      experiment: e.MLFLOW_MONITORING_EXPERIMENT ?? `${e.MLFLOW_EXPERIMENT ?? 'arxiv-classifier'}-monitoring`,
+      retrainCooldownHours: e.RETRAIN_COOLDOWN_HOURS,
+      retrainDailyCap: Math.floor(e.RETRAIN_DAILY_CAP),
+      maxMacroF1Drop: e.MONITOR_MAX_MACRO_F1_DROP,
     },
   };
 }

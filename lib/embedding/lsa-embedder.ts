@@ -50,6 +50,11 @@ export class LsaEmbedder {
     return this.state.config.dimensions;
   }
 
+  /** Monitoring watches it: a rising share means the papers use words the embedder never learned. */
+  outOfVocabularyShare(text: string): number {
+    return this.vectorizer.outOfVocabularyShare(text);
+  }
+
   embed(text: string): Float32Array {
     const k = this.dimensions;
     const { indices, values } = this.vectorizer.vectorize(text);

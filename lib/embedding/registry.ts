@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../storage/object-store';
+import type { EmbedderHoldout } from './holdout';
 import type { LsaEmbedder } from './lsa-embedder';
 import { deserializeEmbedder, serializeEmbedder } from './serialize';
 
@@ -15,13 +16,19 @@ export interface EmbedderManifest {
   explainedVariance: number;
   referenceCorpus: string;
   fittedAt: string;
+  /** Which papers of the corpus the fit left out (absent: embedders fitted before it did). */
+  holdout?: EmbedderHoldout;
 }
 
 export function embedderKey(version: string): string {
   return `${EMBEDDER_PREFIX}/${version}/embedder.bin`;
 }
 
-export async function saveEmbedder(store: ObjectStore, embedder: LsaEmbedder, referenceCorpus: string): Promise<EmbedderManifest> {
+function manifestKey(version: string): string {
+  return `${EMBEDDER_PREFIX}/${version}/manifest.json`;
+}
+
+export async function saveEmbedder(store: ObjectStore, embedder: LsaEmbedder, referenceCorpus: string, holdout?: EmbedderHoldout): Promise<EmbedderManifest> {
   const key = embedderKey(embedder.version);
   const manifest: EmbedderManifest = {
     version: embedder.version,
@@ -32,11 +39,12 @@ export async function saveEmbedder(store: ObjectStore, embedder: LsaEmbedder, re
     explainedVariance: embedder.state.fit.explainedVariance,
     referenceCorpus,
     fittedAt: new Date().toISOString(),
+    ...(holdout ? { holdout } : {}),
   };
   if (!(await store.head(key))) {
     await store.put(key, serializeEmbedder(embedder), { contentType: 'application/octet-stream', metadata: { version: embedder.version } });
   }
-  await store.put(`${EMBEDDER_PREFIX}/${embedder.version}/manifest.json`, Buffer.from(JSON.stringify(manifest, null, 2)), {
+  await store.put(manifestKey(embedder.version), Buffer.from(JSON.stringify(manifest, null, 2)), {
     contentType: 'application/json',
   });
   return manifest;
@@ -49,6 +57,12 @@ export async function setCurrentEmbedder(store: ObjectStore, manifest: EmbedderM
 export async function currentEmbedder(store: ObjectStore): Promise<EmbedderManifest | undefined> {
   if (!(await store.head(CURRENT_KEY))) return undefined;
   return JSON.parse((await store.get(CURRENT_KEY)).toString('utf8')) as EmbedderManifest;
+}
+
+/** The manifest of one embedder version; undefined when none was stored. */
+export async function embedderManifest(store: ObjectStore, version: string): Promise<EmbedderManifest | undefined> {
+  if (!(await store.head(manifestKey(version)))) return undefined;
+  return JSON.parse((await store.get(manifestKey(version))).toString('utf8')) as EmbedderManifest;
 }
 
 const loaded = new Map<string, Promise<LsaEmbedder>>();

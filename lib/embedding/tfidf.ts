@@ -62,6 +62,18 @@ export class TfidfVectorizer {
     return this.state.terms.length;
   }
 
+  /** Share of the text's tokens that are not a term of the vocabulary (0 for a text without tokens). */
+  outOfVocabularyShare(text: string): number {
+    const tokens = tokenize(text);
+    if (tokens.length === 0) return 0;
+    let unknown = 0;
+    for (const token of tokens) {
+      const id = this.tokenIds.get(token);
+      if (id === undefined || this.unigramTerms[id]! < 0) unknown += 1;
+    }
+    return unknown / tokens.length;
+  }
+
   /** Fills `counts` and `seen`; returns how many distinct terms the text has. */
   private countTerms(text: string): number {
     const { counts, seen, unigramTerms, bigramTerms } = this;

@@ -13,6 +13,8 @@ export interface TextDescriptors {
   titleChars: number;
   abstractChars: number;
   abstractWords: number;
+  /** Share of the text's tokens outside the embedder's vocabulary (stored since monitoring; absent before). */
+  oovShare?: number;
 }
 
 /** One paper embedded by one embedder version. */
@@ -49,6 +51,17 @@ export interface FeatureRow {
   lineage: FeatureLineage;
 }
 
+/** Papers of a time window, whichever embedder stored them: by publication or by first storage time. */
+export interface FeatureWindow {
+  by: 'published' | 'ingested';
+  from?: Date;
+  until?: Date;
+}
+
+export interface WindowRow extends FeatureRow {
+  embedderVersion: string;
+}
+
 export interface FeatureSelection {
   embedderVersion: string;
   /** Inclusive bounds on the paper's publication time. */
@@ -71,6 +84,7 @@ export interface FeatureInput {
   record: PaperRecord;
   vector: Float32Array;
   lineage: FeatureLineage;
+  oovShare?: number;
 }
 
 export interface UpsertResult {
@@ -113,9 +127,11 @@ export class FeatureStore {
   async ensureIndexes(): Promise<void> {
     await this.collection.createIndex({ arxivId: 1, embedderVersion: 1 }, { unique: true, name: 'paper_per_embedder' });
     await this.collection.createIndex({ embedderVersion: 1, published: 1 }, { name: 'embedder_time_window' });
+    await this.collection.createIndex({ published: 1 }, { name: 'published_window' });
+    await this.collection.createIndex({ createdAt: 1 }, { name: 'ingested_window' });
   }
 
-  private toDocument(embedderVersion: string, { record, vector, lineage }: FeatureInput, now: Date): FeatureDocument {
+  private toDocument(embedderVersion: string, { record, vector, lineage, oovShare }: FeatureInput, now: Date): FeatureDocument {
     return {
       _id: featureId(record.id, embedderVersion),
       arxivId: record.id,
@@ -128,7 +144,7 @@ export class FeatureStore {
       categories: record.categories,
       published: record.published ? new Date(record.published) : null,
       updated: record.updated ? new Date(record.updated) : null,
-      text: describeText(record),
+      text: oovShare === undefined ? describeText(record) : { ...describeText(record), oovShare },
       lineage,
       createdAt: now,
       updatedAt: now,
@@ -188,6 +204,17 @@ export class FeatureStore {
     }
     const documents = await this.collection.find(query, { projection: ROW_PROJECTION }).toArray();
     return documents.map(toRow).sort((a, b) => (a.arxivId < b.arxivId ? -1 : a.arxivId > b.arxivId ? 1 : 0));
+  }
+
+  /** Every stored feature document of a window (all embedder versions), ordered by id. */
+  async window(window: FeatureWindow): Promise<WindowRow[]> {
+    const field = window.by === 'published' ? 'published' : 'createdAt';
+    const bounds = { ...(window.from ? { $gte: window.from } : {}), ...(window.until ? { $lte: window.until } : {}) };
+    const query = Object.keys(bounds).length > 0 ? { [field]: bounds } : {};
+    const documents = await this.collection.find(query, { projection: { ...ROW_PROJECTION, embedderVersion: 1 } }).toArray();
+    return documents
+      .map((document) => ({ ...toRow(document), embedderVersion: document.embedderVersion }))
+      .sort((a, b) => (a.arxivId < b.arxivId ? -1 : a.arxivId > b.arxivId ? 1 : a.embedderVersion < b.embedderVersion ? -1 : 1));
   }
 
   /** The given papers' features for one embedder version (those that exist). */

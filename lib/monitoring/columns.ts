@@ -1,5 +1,10 @@
 import type { ColumnMapping } from '../drift/data-drift';
-import type { Table } from '../drift/table';
+import { isNumeric, type ColumnValues, type Table } from '../drift/table';
+
+function hasValues(values: ColumnValues): boolean {
+  if (isNumeric(values)) return values.values.some(Number.isFinite);
+  return values.values.some((value) => value !== null);
+}
 
 /**
  * The columns of reference_data.csv and of the current window built like it: the paper's id and
@@ -29,6 +34,8 @@ export function embeddingColumnsOf(table: Table): string[] {
  */
 export function monitorMapping(reference: Table, current: Table): { mapping: ColumnMapping; embedding: string[] } {
   const both = (name: string) => reference.data.has(name) && current.data.has(name);
+  // A descriptor older data lacks (all empty on one side) is left out rather than failing the run.
+  const filled = (name: string) => both(name) && [reference, current].every((table) => hasValues(table.data.get(name)!));
   const embedding = embeddingColumnsOf(reference).filter(both);
   const mapping: ColumnMapping = {};
   if (both(MONITOR_COLUMNS.target)) mapping.target = MONITOR_COLUMNS.target;
@@ -37,7 +44,7 @@ export function monitorMapping(reference: Table, current: Table): { mapping: Col
   if (reference.data.has(MONITOR_COLUMNS.datetime) || current.data.has(MONITOR_COLUMNS.datetime)) mapping.datetime = MONITOR_COLUMNS.datetime;
   if (embedding.length > 0) {
     // Our own layout: every embedding dimension and descriptor is numerical, as Evidently would be told.
-    mapping.numerical = [...embedding, ...MONITOR_COLUMNS.descriptors.filter(both)];
+    mapping.numerical = [...embedding, ...MONITOR_COLUMNS.descriptors.filter(filled)];
     mapping.categorical = [];
   }
   return { mapping, embedding };

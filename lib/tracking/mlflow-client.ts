@@ -134,9 +134,17 @@ export class MlflowClient {
 
   /**
    * Gets the experiment, creating it when missing (or restoring it from MLflow's trash); safe when
-   * several callers race to create it.
+   * several callers race to create it. The given tags are set where they differ.
    */
-  async ensureExperiment(name: string): Promise<Experiment> {
+  async ensureExperiment(name: string, tags: Record<string, string> = {}): Promise<Experiment> {
+    const experiment = await this.getOrCreateExperiment(name);
+    for (const [key, value] of Object.entries(tags)) {
+      if (experiment.tags?.find((tag) => tag.key === key)?.value !== value) await this.setExperimentTag(experiment.experiment_id, key, value);
+    }
+    return experiment;
+  }
+
+  private async getOrCreateExperiment(name: string): Promise<Experiment> {
     const existing = await this.getExperimentByName(name);
     if (existing?.lifecycle_stage === 'deleted') {
       await this.json('POST', 'experiments/restore', { experiment_id: existing.experiment_id });
@@ -152,6 +160,10 @@ export class MlflowClient {
       if (!raced) throw error;
       return raced;
     }
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    await this.json('POST', 'experiments/set-experiment-tag', { experiment_id: experimentId, key, value });
   }
 
   /** Moves the experiment (and its runs) to MLflow's trash. */

@@ -27,9 +27,14 @@ export const RUN_TAGS = {
   championMacroF1: 'mlops.promotion.champion_macro_f1',
   championVersion: 'mlops.promotion.champion_version',
   modelVersion: 'mlops.registry.model_version',
+  /** true when reference_data.csv holds papers the embedder was fitted on (monitoring would see false drift). */
+  referenceEmbedderInSample: 'mlops.reference.embedder_in_sample',
 } as const;
 
 export const EMBEDDER_VERSION_PARAM = 'embedder_version';
+
+/** MLflow 3 files experiments by kind; this one opens the model-training view (not GenAI's). */
+export const MODEL_TRAINING_EXPERIMENT_TAGS = { 'mlflow.experimentKind': 'custom_model_development' } as const;
 
 /** The held-out ids of a run, with their labels: the test set a champion is scored on too. */
 export interface SplitArtifact {

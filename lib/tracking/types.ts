@@ -5,6 +5,7 @@ export interface Experiment {
   name: string;
   artifact_location?: string;
   lifecycle_stage?: string;
+  tags?: Array<{ key: string; value: string }>;
 }
 
 export interface Metric {

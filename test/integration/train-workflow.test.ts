@@ -2,6 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCpuActivities, createIoActivities, openActivityDeps, type ActivityDeps, type ChampionScore, type PromotionResult, type TrainProgress, type TrainResult } from '../../activities';
+import { DEFAULT_EMBEDDER_HOLDOUT, isHeldOut } from '../../lib/embedding';
 import { LabelEncoder } from '../../lib/model';
 import { MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag, type SplitArtifact } from '../../lib/tracking';
 import { ingestWorkflow, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
@@ -98,8 +99,15 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     const encoder = LabelEncoder.fromJSON((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.labelEncoder)).toString());
     expect(encoder.classes).toEqual(first.classes);
     const csv = (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString().trim().split('\n');
-    expect(csv[0]).toBe(['arxiv_id', 'published', ...Array.from({ length: 48 }, (_, i) => `emb_${i}`), 'label', 'prediction', 'title_chars', 'abstract_chars', 'abstract_words'].join(','));
-    expect(csv).toHaveLength(first.testRows + 1);
+    expect(csv[0]).toBe(['arxiv_id', 'published', ...Array.from({ length: 48 }, (_, i) => `emb_${i}`), 'label', 'prediction', 'title_chars', 'abstract_chars', 'abstract_words', 'oov_share'].join(','));
+    // Monitoring's reference: the papers the embedder was not fitted on, test papers first.
+    const referenceIds = csv.slice(1).map((line) => line.split(',')[0]!);
+    const splitIds = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.split)).toString()) as SplitArtifact;
+    const heldOut = splitIds.test.map(({ id }) => id).filter((id) => isHeldOut(id, DEFAULT_EMBEDDER_HOLDOUT));
+    // The embedder's held-out papers are, nearly all, the split's test papers.
+    expect(heldOut.length).toBeGreaterThan(splitIds.test.length * 0.9);
+    expect(referenceIds).toEqual(heldOut);
+    expect(runTag(run, RUN_TAGS.referenceEmbedderInSample)).toBe('false');
     const card = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.modelCard)).toString()) as {
       temporal: { workflowId: string };
       data: { rawObjects: string[]; ingestWorkflowIds: string[] };

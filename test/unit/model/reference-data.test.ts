@@ -10,6 +10,7 @@ function row(overrides: Partial<ReferenceRow> = {}): ReferenceRow {
     titleChars: 42,
     abstractChars: 900,
     abstractWords: 150,
+    oovShare: 0.125,
     ...overrides,
   };
 }
@@ -25,17 +26,19 @@ function fields(line: string): string[] {
 describe('referenceDataCsv', () => {
   it('has the header arxiv_id, published, emb_0..emb_{d-1}, label, prediction and the text descriptors', () => {
     const [header] = referenceDataCsv([row()]).split('\n');
-    expect(header).toBe('arxiv_id,published,emb_0,emb_1,emb_2,label,prediction,title_chars,abstract_chars,abstract_words');
+    expect(header).toBe('arxiv_id,published,emb_0,emb_1,emb_2,label,prediction,title_chars,abstract_chars,abstract_words,oov_share');
   });
 
   it('writes one line per row in header order, ending with a newline', () => {
-    const csv = referenceDataCsv([row(), row({ arxivId: '2401.00002', published: null, label: 'math.ST', prediction: 'math.ST' })]);
+    const csv = referenceDataCsv([row(), row({ arxivId: '2401.00002', published: null, label: 'math.ST', prediction: 'math.ST', oovShare: undefined })]);
     expect(csv.endsWith('\n')).toBe(true);
     const lines = csv.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(fields(lines[1]!)).toEqual(['2401.00001', '2024-01-02T03:04:05.000Z', '0.5000000', '-0.2500000', '1.000000', 'cs.LG', 'cs.AI', '42', '900', '150']);
+    expect(fields(lines[1]!)).toEqual(['2401.00001', '2024-01-02T03:04:05.000Z', '0.5000000', '-0.2500000', '1.000000', 'cs.LG', 'cs.AI', '42', '900', '150', '0.125000']);
     expect(fields(lines[2]!).slice(0, 2)).toEqual(['2401.00002', '']);
-    expect(fields(lines[2]!)).toHaveLength(10);
+    // A paper embedded before the out-of-vocabulary share was stored leaves its field empty.
+    expect(fields(lines[2]!)).toHaveLength(11);
+    expect(fields(lines[2]!)[10]).toBe('');
   });
 
   it('writes embedding values that parse back to the stored float32 within 7 significant digits', () => {
@@ -52,7 +55,7 @@ describe('referenceDataCsv', () => {
   });
 
   it('writes just the header for no rows, without a blank line', () => {
-    expect(referenceDataCsv([])).toBe('arxiv_id,published,label,prediction,title_chars,abstract_chars,abstract_words\n');
+    expect(referenceDataCsv([])).toBe('arxiv_id,published,label,prediction,title_chars,abstract_chars,abstract_words,oov_share\n');
   });
 
   it('refuses rows whose embeddings differ in length from the first', () => {

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { paperText } from '../arxiv/record';
+import { loadEmbedder } from '../embedding/registry';
+import type { FeatureStore, FeatureWindow, WindowRow } from '../features/feature-store';
+import type { ObjectStore } from '../storage/object-store';
+import { readRawBatch } from '../storage/raw-batch';
+import type { TrainedModel } from '../tracking/training-run';
+import type { ScoredPaper } from './current-window';
+
+export interface ScoredWindow {
+  papers: ScoredPaper[];
+  /** Papers in the window before sampling down to the row limit. */
+  found: number;
+  /** Papers whose stored features came from another embedder: embedded again from their raw text. */
+  reembedded: number;
+  /** Papers whose raw text was gone, so they could not be seen by the serving embedder. */
+  unavailable: number;
+}
+
+function rank(id: string): string {
+  return createHash('sha1').update(id).digest('hex');
+}
+
+/**
+ * The window's papers as the serving model sees them: its own embedder's vectors (stored, or
+ * embedded again from the raw batches when another embedder stored them), its predictions, and
+ * the true labels. Above `maxRows` papers, a fixed sample (ranked by a hash of the id) is kept.
+ */
+export async function scoreWindow(
+  sources: { features: FeatureStore; store: ObjectStore },
+  model: TrainedModel,
+  window: FeatureWindow,
+  options: { maxRows: number; onProgress?: (step: string) => void },
+): Promise<ScoredWindow> {
+  const progress = options.onProgress ?? (() => undefined);
+  progress('selecting the window');
+  const byPaper = new Map<string, WindowRow>();
+  for (const row of await sources.features.window(window)) {
+    const kept = byPaper.get(row.arxivId);
+    if (!kept || (row.embedderVersion === model.embedderVersion && kept.embedderVersion !== model.embedderVersion)) byPaper.set(row.arxivId, row);
+  }
+  const found = byPaper.size;
+  let rows = [...byPaper.values()];
+  if (rows.length > options.maxRows) rows = rows.map((row) => ({ row, key: rank(row.arxivId) })).sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, options.maxRows).map(({ row }) => row);
+
+  const vectors = new Map<string, { vector: Float32Array; oovShare?: number }>();
+  const foreign = rows.filter((row) => row.embedderVersion !== model.embedderVersion);
+  for (const row of rows) if (row.embedderVersion === model.embedderVersion) vectors.set(row.arxivId, { vector: row.vector, oovShare: row.text.oovShare });
+  if (foreign.length > 0) {
+    const embedder = await loadEmbedder(sources.store, model.embedderVersion);
+    const wanted = new Set(foreign.map((row) => row.arxivId));
+    const batches = [...new Set(foreign.map((row) => row.lineage.rawKey))];
+    for (const [index, key] of batches.entries()) {
+      progress(`re-embedding raw batch ${index + 1}/${batches.length}`);
+      for (const record of await readRawBatch(sources.store, key).catch(() => [])) {
+        if (!wanted.has(record.id) || vectors.has(record.id)) continue;
+        const text = paperText(record);
+        vectors.set(record.id, { vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text) });
+      }
+    }
+  }
+  const usable = rows.filter((row) => vectors.has(row.arxivId));
+
+  progress('scoring');
+  const dimensions = model.model.inputDimensions;
+  const x = new Float32Array(usable.length * dimensions);
+  usable.forEach((row, i) => x.set(vectors.get(row.arxivId)!.vector, i * dimensions));
+  const predictions = usable.length === 0 ? [] : Array.from(model.model.predict(x, usable.length), (code) => model.encoder.decode(code));
+  const papers = usable.map((row, i): ScoredPaper => {
+    const { vector, oovShare } = vectors.get(row.arxivId)!;
+    return {
+      arxivId: row.arxivId,
+      published: row.published,
+      vector,
+      label: row.primaryCategory,
+      prediction: predictions[i]!,
+      text: { ...row.text, oovShare },
+    };
+  });
+  return { papers, found, reembedded: foreign.length - (rows.length - usable.length), unavailable: rows.length - usable.length };
+}

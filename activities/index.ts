@@ -9,7 +9,7 @@ import { createTrainActivities } from './train';
 /** Activities for the I/O task queue: network, object store, buffer bookkeeping, the model registry. */
 export function createIoActivities(deps: ActivityDeps) {
   const { registerAndPromote } = createPromotionActivities(deps);
-  const { resolveMonitorReference, startMonitoringRun, finishMonitoringRun, decideRetraining, recordRetrainOutcome } = createMonitorActivities(deps);
+  const { resolveMonitorReference, startMonitoringRun, finishMonitoringRun, decideRetraining, recordRetrainOutcome, trainingNeeded } = createMonitorActivities(deps);
   return {
     ...createExtractActivities(deps),
     ...createBufferActivities(deps),
@@ -19,6 +19,7 @@ export function createIoActivities(deps: ActivityDeps) {
     finishMonitoringRun,
     decideRetraining,
     recordRetrainOutcome,
+    trainingNeeded,
   };
 }
 

@@ -11,6 +11,7 @@ import { renderReport } from '../lib/monitoring/report-html';
 import type { RetrainDecisionKind, RetrainOutcome } from '../lib/monitoring/retrain-ledger';
 import { scoreWindow } from '../lib/monitoring/score-window';
 import { summarize, type MonitoringSummary, type ReportLink } from '../lib/monitoring/summary';
+import { currentEmbedder } from '../lib/embedding/registry';
 import { resolveServingRun } from '../lib/tracking/resolve';
 import { EMBEDDER_VERSION_PARAM, loadTrainedModel, MODEL_TRAINING_EXPERIMENT_TAGS, RUN_ARTIFACTS } from '../lib/tracking/training-run';
 import { runMetric, runParam, type Run } from '../lib/tracking/types';
@@ -354,5 +355,26 @@ export function createMonitorActivities(deps: ActivityDeps) {
     });
   }
 
-  return { resolveMonitorReference, startMonitoringRun, monitorDrift, finishMonitoringRun, decideRetraining, recordRetrainOutcome };
+  /**
+   * The pipeline's rule for training: when there is no champion, when the current embedder is not
+   * the champion's, or when at least `minNewPapers` papers were stored since the champion's data.
+   */
+  async function trainingNeeded(input: { minNewPapers: number }): Promise<{ train: boolean; reason: string }> {
+    return failFastOn(async () => {
+      const embedder = await currentEmbedder(deps.store);
+      if (!embedder) return { train: false, reason: 'no embedder has been fitted (nothing was ingested)' };
+      const version = await mlflow.getVersionByAlias(modelName, alias);
+      if (!version?.run_id) return { train: true, reason: `no model carries the alias "${alias}" yet` };
+      const champion = await mlflow.getRun(version.run_id);
+      if (runParam(champion, EMBEDDER_VERSION_PARAM) !== embedder.version) return { train: true, reason: `the embedder changed (${runParam(champion, EMBEDDER_VERSION_PARAM)} → ${embedder.version})` };
+      const trainedOn = Number(runParam(champion, 'stored_rows') ?? 0);
+      const stored = await deps.features.count({ embedderVersion: embedder.version });
+      const fresh = stored - trainedOn;
+      return fresh >= input.minNewPapers
+        ? { train: true, reason: `${fresh} papers stored since champion v${version.version} trained (≥ ${input.minNewPapers})` }
+        : { train: false, reason: `only ${fresh} papers stored since champion v${version.version} trained (< ${input.minNewPapers})` };
+    });
+  }
+
+  return { resolveMonitorReference, startMonitoringRun, monitorDrift, finishMonitoringRun, decideRetraining, recordRetrainOutcome, trainingNeeded };
 }

@@ -1,7 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../lib/config/config';
 import { deadLettersCommand } from './commands/deadletters';
-import { servingModelCommand } from './commands/model';
+import { rollbackCommand, servingModelCommand } from './commands/model';
+import { reportMonitor, runMonitor, type MonitorOptions } from './commands/monitor';
+import { pipelineInput, reportPipeline, runPipeline } from './commands/pipeline';
+import { retrainHistoryCommand } from './commands/retrain';
+import { scheduleCommand } from './commands/schedule';
 import { ingestInput, reportIngest, runIngest } from './commands/ingest';
 import { stackCommand } from './commands/stack';
 import { reportTrain, runTrain, trainInput } from './commands/train';
@@ -9,6 +13,12 @@ import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
 import { createReporter, type Reporter } from './output';
 import { rootCause, withClient } from './temporal';
+
+function nonNegative(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number ≥ 0');
+  return parsed;
+}
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -103,6 +113,87 @@ run
     }),
   );
 
+/** Options of the monitoring step, shared by `run monitor` and `run pipeline`. */
+function monitorOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--by <time>', 'window:… counts papers by when they were ingested or published').choices(['ingested', 'published']).default('ingested'))
+    .option('--no-retrain', 'do not start a retraining on drift')
+    .option('--cooldown-hours <h>', 'at most one retraining this often (default RETRAIN_COOLDOWN_HOURS)', nonNegative)
+    .option('--daily-cap <n>', 'at most this many retrainings a day (default RETRAIN_DAILY_CAP)', nonNegative)
+    .option('--max-f1-drop <x>', 'quality alert when macro-F1 falls by more (default MONITOR_MAX_MACRO_F1_DROP)', nonNegative)
+    .option('--drift-share <x>', 'dataset drift when this share of columns drifted (default 0.5)', nonNegative)
+    .option('--stattest <name>', 'one drift test for every column (default: Evidently’s choice per column)')
+    .option('--threshold <x>', 'one threshold for every column’s test', nonNegative)
+    .addOption(new Option('--embedding-method <method>', 'embedding drift method').choices(['model', 'distance', 'ratio', 'mmd']))
+    .option('--alert-on <signals>', 'what raises the drift alert: dataset,embedding,prediction (default all three)');
+}
+
+monitorOptions(
+  run
+    .command('monitor')
+    .description('compare recent papers with the serving model’s reference data; drift report, alerts, retraining on drift')
+    .option('--reference <ref>', 'serving | run:<training run id> | file:<csv>', 'serving')
+    .option('--current <window>', 'window:<days> | window:<from>..<until> | file:<csv>', 'window:7')
+    .option('--out <path>', 'file inputs: where to write the HTML report (a .json summary goes beside it)')
+    .option('--json', 'JSON summary'),
+).action(async (options: MonitorOptions, command: Command) =>
+  execute(command, async (reporter) => {
+    const config = loadConfig();
+    reportMonitor(reporter, await runMonitor(config, options, reporter, (fn) => withClient(config, fn)));
+    return 0;
+  }),
+);
+
+monitorOptions(
+  run
+    .command('pipeline')
+    .description('ingest → train (no champion, or enough new papers) → monitor the new papers → retrain on drift')
+    .option('--source <source>', 'sample | file:PATH | arxiv:QUERY | oai:SET[@oai_dc]', 'sample')
+    .option('--limit <n>', 'stop after n items', positiveInt)
+    .option('--from <date>', 'arxiv/oai sources: first day (YYYY-MM-DD)')
+    .option('--until <date>', 'arxiv/oai sources: last day (YYYY-MM-DD)')
+    .option('--min-new-papers <n>', 'train when this many papers arrived since the champion’s data', positiveInt)
+    .option('--epochs <n>', 'at most n epochs when training', positiveInt)
+    .option('--json', 'JSON summary'),
+).action(async (options, command: Command) =>
+  execute(command, async (reporter) => {
+    const config = loadConfig();
+    await withClient(config, async (client) => reportPipeline(reporter, await runPipeline(client, config, pipelineInput(config, options), reporter)));
+    return 0;
+  }),
+);
+
+program
+  .command('schedule')
+  .description('run the pipeline on a Temporal Schedule (a run still going makes the next one skip)')
+  .argument('<action>', 'create | list | pause | unpause | trigger | delete')
+  .option('--id <id>', 'schedule id', 'arxiv-ct-cm')
+  .option('--every <interval>', 'create: how often, e.g. 1d, 6h', '1d')
+  .option('--cron <expression>', 'create: a cron expression instead of --every')
+  .option('--paused', 'create: start paused')
+  .option('--source <source>', 'create: what each run ingests', 'sample')
+  .option('--limit <n>', 'create: stop each ingestion after n items', positiveInt)
+  .option('--json', 'JSON summary')
+  .action(async (action: string, options, command: Command) =>
+    execute(command, (reporter) => {
+      const config = loadConfig();
+      return withClient(config, (client) => scheduleCommand(action, options, () => pipelineInput(config, { source: options.source, limit: options.limit }), client, config, reporter));
+    }),
+  );
+
+program
+  .command('retrain')
+  .description('the CM → CT decisions: drifted? retrained? promoted? why not? and rollbacks')
+  .argument('<action>', 'history')
+  .option('--limit <n>', 'show at most n', positiveInt, 20)
+  .option('--json', 'JSON summary')
+  .action(async (action: string, options: { limit: number }, command: Command) =>
+    execute(command, (reporter) => {
+      if (action !== 'history') throw new Error(`unknown retrain action "${action}": use history`);
+      return retrainHistoryCommand(options, loadConfig(), reporter);
+    }),
+  );
+
 program
   .command('deadletters')
   .description('list rejected input with the reason it was rejected')
@@ -117,12 +208,15 @@ program
 program
   .command('model')
   .description('the model monitoring and inference use: LATEST_TRAINING_RUN_ID when set, else the registry alias')
-  .argument('<action>', 'serving')
+  .argument('<action>', 'serving | rollback')
+  .option('--to <version>', 'rollback: the version to move the alias to (default: the previous champion)')
+  .option('--reason <text>', 'rollback: why, for the history')
   .option('--json', 'JSON summary')
-  .action(async (action: string, _options, command: Command) =>
+  .action(async (action: string, options: { to?: string; reason?: string }, command: Command) =>
     execute(command, (reporter) => {
-      if (action !== 'serving') throw new Error(`unknown model action "${action}": use serving`);
-      return servingModelCommand(loadConfig(), reporter);
+      if (action === 'serving') return servingModelCommand(loadConfig(), reporter);
+      if (action === 'rollback') return rollbackCommand(options, loadConfig(), reporter);
+      throw new Error(`unknown model action "${action}": use serving or rollback`);
     }),
   );
 

@@ -65,12 +65,14 @@ export async function startWorkflowRun<I, R>(
   kind: string,
   workflow: (input: I) => Promise<R>,
   input: I,
+  options: { inProcessWorker?: boolean } = {},
 ): Promise<{ handle: WorkflowHandle<(input: I) => Promise<R>>; uiLink: string | undefined }> {
   const workflowId = newWorkflowId(kind);
   const handle = await client.workflow.start(workflow, { taskQueue: config.temporal.taskQueues.io, workflowId, args: [input] });
   const uiLink = workflowUiLink(config, workflowId, handle.firstExecutionRunId);
   reporter.note(`${kind} ${workflowId} started${uiLink ? ` — ${uiLink}` : ''}`);
-  for (const queue of await queuesWithoutWorkers(client, config)) {
+  // A worker started in this process may not have polled yet; it will.
+  for (const queue of options.inProcessWorker ? [] : await queuesWithoutWorkers(client, config)) {
     reporter.note(`warning: no worker polls the task queue "${queue}": start one with \`mlops worker\` (the run waits until one does)`);
   }
   return { handle, uiLink };

@@ -25,7 +25,12 @@ function configureRuntime(): void {
   if (runtimeConfigured) return;
   runtimeConfigured = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: 'WARN' } } });
+    const sdk = new DefaultLogger('WARN');
+    // A CPU-queue worker has no workflows by design; the SDK says so at every start.
+    const logger = new DefaultLogger('WARN', (entry) => {
+      if (!entry.message.startsWith('No workflows registered')) sdk.log(entry.level, entry.message, entry.meta);
+    });
+    Runtime.install({ logger, telemetryOptions: { logging: { filter: 'WARN' } } });
   } catch {
     // already installed by the host process (tests): keep its settings
   }

@@ -54,8 +54,8 @@ export interface IngestRun {
 }
 
 /** Starts the ingestion workflow, shows its progress, and returns its summary. */
-export async function runIngest(client: Client, config: AppConfig, input: IngestInput, reporter: Reporter): Promise<IngestRun> {
-  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'ingest', ingestWorkflow, input);
+export async function runIngest(client: Client, config: AppConfig, input: IngestInput, reporter: Reporter, inProcessWorker = false): Promise<IngestRun> {
+  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'ingest', ingestWorkflow, input, { inProcessWorker });
   const board = new ProgressBoard(!reporter.json);
   const total = await expectedItems(input.source, input.limit).catch(() => undefined);
   try {
@@ -64,9 +64,11 @@ export async function runIngest(client: Client, config: AppConfig, input: Ingest
       const extract = (details.get('extractToBuffer') as ExtractProgress | undefined) ?? progress.extraction;
       const embed = (details.get('embedFromBuffer') as EmbedProgress | undefined) ?? progress.embedding;
       const extracted = extract?.extracted ?? 0;
-      board.update('extract', extracted, total ?? extract?.expectedTotal ?? extracted, 'items', extract ? `(${extract.rejected} rejected)` : '');
-      const embedNote = progress.embedderVersion ? progress.embedderVersion : details.has('ensureEmbedder') ? 'fitting embedder…' : '';
-      board.update('embed', embed?.stored ?? 0, extract?.accepted ?? 0, 'papers', embedNote);
+      const fitting = !progress.embedderVersion && details.has('ensureEmbedder');
+      board.update('extract', extracted, total ?? extract?.expectedTotal ?? extracted, 'items', fitting ? 'fitting the embedder first…' : extract ? `(${extract.rejected} rejected)` : '');
+      // No embed bar before there is something to embed (it would read 0/1 papers).
+      const accepted = extract?.accepted ?? 0;
+      if (accepted > 0 || embed) board.update('embed', embed?.stored ?? 0, accepted, 'papers', progress.embedderVersion ?? '');
     });
     board.update('extract', summary.extracted, summary.extracted, 'items', `(${summary.rejected} rejected)`);
     board.update('embed', summary.embedded, Math.max(summary.accepted - summary.duplicates, summary.embedded), 'papers', summary.embedderVersion);

@@ -37,8 +37,8 @@ export interface TrainRun {
 }
 
 /** Starts the training workflow, shows the epochs as they pass, and returns its summary. */
-export async function runTrain(client: Client, config: AppConfig, input: TrainWorkflowInput, reporter: Reporter): Promise<TrainRun> {
-  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'train', trainWorkflow, input);
+export async function runTrain(client: Client, config: AppConfig, input: TrainWorkflowInput, reporter: Reporter, inProcessWorker = false): Promise<TrainRun> {
+  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'train', trainWorkflow, input, { inProcessWorker });
   const board = new ProgressBoard(!reporter.json);
   try {
     const summary = await resultWithProgress<TrainSummary>(handle, async () => {

@@ -1,0 +1,236 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../../lib/config/config';
+import { parseCsv } from '../../lib/drift/csv';
+import type { DataDriftOptions } from '../../lib/drift/data-drift';
+import type { EmbeddingDriftMethod, EmbeddingMethodName } from '../../lib/drift/embedding-drift';
+import type { Table } from '../../lib/drift/table';
+import { analyze, type DriftSignal } from '../../lib/monitoring/analysis';
+import { monitorMapping } from '../../lib/monitoring/columns';
+import type { WindowSpec } from '../../lib/monitoring/current-window';
+import { renderReport } from '../../lib/monitoring/report-html';
+import { summarize, type MonitoringSummary } from '../../lib/monitoring/summary';
+import { MlflowClient } from '../../lib/tracking/mlflow-client';
+import { resolveServingRun } from '../../lib/tracking/resolve';
+import { RUN_ARTIFACTS } from '../../lib/tracking/training-run';
+import { monitorProgressQuery, monitorWorkflow, type MonitorSummary, type MonitorWorkflowInput } from '../../workflows';
+import type { Reporter } from '../output';
+import { resultWithProgress, startWorkflowRun } from '../temporal';
+
+/** `--reference`: the serving run (default), a training run, or a CSV. */
+export type ReferenceSpec = { kind: 'serving' } | { kind: 'run'; runId: string } | { kind: 'file'; path: string };
+/** `--current`: a window of stored papers (scored by the serving model in a workflow), or a CSV. */
+export type CurrentSpec = { kind: 'window'; window: WindowSpec } | { kind: 'file'; path: string };
+
+export class MonitorArgumentError extends Error {
+  override readonly name = 'MonitorArgumentError';
+}
+
+export function parseReference(text: string | undefined): ReferenceSpec {
+  if (!text || text === 'serving') return { kind: 'serving' };
+  if (text.startsWith('run:') && text.length > 4) return { kind: 'run', runId: text.slice(4) };
+  if (text.startsWith('file:') && text.length > 5) return { kind: 'file', path: resolve(text.slice(5)) };
+  throw new MonitorArgumentError(`--reference "${text}": use serving, run:<training run id> or file:<csv>`);
+}
+
+/** `window:<days>`, `window:<from>..<until>` (days or ISO times, either side optional), or `file:<csv>`. */
+export function parseCurrent(text: string | undefined, by: WindowSpec['by']): CurrentSpec {
+  const value = text ?? 'window:7';
+  if (value.startsWith('file:') && value.length > 5) return { kind: 'file', path: resolve(value.slice(5)) };
+  if (value.startsWith('window:')) {
+    const body = value.slice('window:'.length);
+    if (/^\d+(\.\d+)?$/.test(body) && Number(body) > 0) return { kind: 'window', window: { by, days: Number(body) } };
+    const range = /^([^.]*)\.\.([^.]*(?:\.\d+Z?)?)$/.exec(body);
+    if (range && (range[1] || range[2])) return { kind: 'window', window: { by, ...(range[1] ? { from: range[1] } : {}), ...(range[2] ? { until: range[2] } : {}) } };
+  }
+  throw new MonitorArgumentError(`--current "${value}": use window:<days>, window:<from>..<until> or file:<csv>`);
+}
+
+export interface MonitorOptions {
+  reference?: string;
+  current?: string;
+  by?: WindowSpec['by'];
+  out?: string;
+  retrain?: boolean;
+  cooldownHours?: number;
+  dailyCap?: number;
+  maxF1Drop?: number;
+  driftShare?: number;
+  stattest?: string;
+  threshold?: number;
+  embeddingMethod?: EmbeddingMethodName;
+  alertOn?: string;
+}
+
+function driftOptions(options: MonitorOptions): DataDriftOptions {
+  return {
+    ...(options.driftShare !== undefined ? { driftShare: options.driftShare } : {}),
+    ...(options.stattest ? { test: options.stattest as DataDriftOptions['test'] } : {}),
+    ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+  };
+}
+
+function alertOn(options: MonitorOptions): DriftSignal[] | undefined {
+  if (options.alertOn === undefined) return undefined;
+  const signals = options.alertOn.split(',').map((part) => part.trim()).filter(Boolean);
+  for (const signal of signals) {
+    if (!['dataset', 'embedding', 'prediction'].includes(signal)) throw new MonitorArgumentError(`--alert-on "${signal}": use dataset, embedding and/or prediction`);
+  }
+  return signals as DriftSignal[];
+}
+
+/** What `mlops run monitor` prints: the same keys for a workflow run and a local comparison of CSVs. */
+export interface MonitorReport {
+  drift: boolean;
+  reasons: string[];
+  driftShare: number;
+  driftedColumns: string[];
+  columns: MonitoringSummary['columns'];
+  embeddingDrift: MonitoringSummary['embeddingDrift'];
+  predictionDrift: MonitoringSummary['predictionDrift'];
+  quality: MonitoringSummary['quality'];
+  qualityAlert: boolean;
+  reportPath: string | null;
+  retrainWorkflowId: string | null;
+  retrain: MonitorSummary['retrain'] | null;
+  reference: string;
+  current: string;
+  rows: MonitoringSummary['rows'];
+  workflowId: string | null;
+  mlflowUi: string | null;
+  temporalUi: string | null;
+  seconds: number;
+}
+
+async function referenceTable(config: AppConfig, spec: ReferenceSpec): Promise<{ table: Table; label: string }> {
+  if (spec.kind === 'file') return { table: parseCsv(readFileSync(spec.path, 'utf8'), spec.path), label: spec.path };
+  const client = new MlflowClient(config.mlflow.url);
+  const run =
+    spec.kind === 'run'
+      ? await client.getRun(spec.runId)
+      : (await resolveServingRun(client, { latestTrainingRunId: config.tracking.latestTrainingRunId, modelName: config.tracking.modelName, alias: config.tracking.alias })).run;
+  const csv = (await client.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString('utf8');
+  return { table: parseCsv(csv, `${RUN_ARTIFACTS.referenceData} of run ${run.info.run_id}`), label: `training run ${run.info.run_id} (${RUN_ARTIFACTS.referenceData})` };
+}
+
+/** Two tables compared here, without Temporal: a user's CSVs, or a run's reference data and a CSV. */
+async function compareLocally(config: AppConfig, reference: ReferenceSpec, current: { path: string }, options: MonitorOptions): Promise<MonitorReport> {
+  const started = Date.now();
+  const ref = await referenceTable(config, reference);
+  const cur = parseCsv(readFileSync(current.path, 'utf8'), current.path);
+  const { mapping, embedding } = monitorMapping(ref.table, cur);
+  const methodName = options.embeddingMethod;
+  const embeddingMethod: EmbeddingDriftMethod | undefined = methodName ? ({ method: methodName } as EmbeddingDriftMethod) : undefined;
+  const analysis = analyze(ref.table, cur, { mapping, embedding, drift: driftOptions(options), embeddingMethod, alertOn: alertOn(options), maxMacroF1Drop: options.maxF1Drop });
+  const generatedAt = new Date().toISOString();
+  const context = { title: 'Drift report', generatedAt, reference: ref.label, current: current.path, links: [] };
+  const stamp = generatedAt.replace(/[-:]/g, '').replace(/\..*$/, '');
+  const reportPath = resolve(options.out ?? resolve(config.dataDir, 'reports', 'monitoring', `drift-${stamp}.html`));
+  mkdirSync(dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, renderReport(analysis, context));
+  const summary = summarize(analysis, context);
+  writeFileSync(reportPath.replace(/\.html?$/, '') + '.json', JSON.stringify(summary, null, 1));
+  return {
+    ...pick(summary),
+    reportPath,
+    retrainWorkflowId: null,
+    retrain: null,
+    workflowId: null,
+    mlflowUi: null,
+    temporalUi: null,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+function pick(summary: MonitoringSummary) {
+  return {
+    drift: summary.drift,
+    reasons: summary.reasons,
+    driftShare: summary.driftShare,
+    driftedColumns: summary.driftedColumns,
+    columns: summary.columns,
+    embeddingDrift: summary.embeddingDrift,
+    predictionDrift: summary.predictionDrift,
+    quality: summary.quality,
+    qualityAlert: summary.qualityAlert,
+    reference: summary.reference,
+    current: summary.current,
+    rows: summary.rows,
+  };
+}
+
+export function monitorInput(config: AppConfig, reference: ReferenceSpec, window: WindowSpec, options: MonitorOptions): MonitorWorkflowInput {
+  return {
+    taskQueues: config.temporal.taskQueues,
+    ...(reference.kind === 'run' ? { referenceRunId: reference.runId } : {}),
+    window,
+    drift: driftOptions(options),
+    ...(options.embeddingMethod ? { embeddingMethod: { method: options.embeddingMethod } as EmbeddingDriftMethod } : {}),
+    ...(options.alertOn !== undefined ? { alertOn: alertOn(options) } : {}),
+    ...(options.maxF1Drop !== undefined ? { maxMacroF1Drop: options.maxF1Drop } : {}),
+    retrain: {
+      enabled: options.retrain ?? true,
+      ...(options.cooldownHours !== undefined ? { cooldownHours: options.cooldownHours } : {}),
+      ...(options.dailyCap !== undefined ? { dailyCap: options.dailyCap } : {}),
+    },
+  };
+}
+
+/** Runs the monitoring workflow, shows its phase, and returns what it found. */
+export async function runMonitorWorkflow(client: Client, config: AppConfig, input: MonitorWorkflowInput, reporter: Reporter, inProcessWorker = false): Promise<MonitorReport> {
+  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'monitor', monitorWorkflow, input, { inProcessWorker });
+  let last = '';
+  const result = await resultWithProgress<MonitorSummary>(handle, async () => {
+    const progress = await handle.query(monitorProgressQuery);
+    if (progress.phase !== last && !reporter.json) reporter.note(`  monitor: ${progress.phase}${progress.phase === 'retraining' && progress.decision?.retrainWorkflowId ? ` (${progress.decision.retrainWorkflowId})` : ''}…`);
+    last = progress.phase;
+  });
+  if (result.insufficientData || !result.summary) {
+    throw new Error(`${result.window} holds ${result.currentRows} papers: too few to compare (ingest papers first, or widen the window)`);
+  }
+  return {
+    ...pick(result.summary),
+    reportPath: result.reportUrl,
+    retrainWorkflowId: result.retrain.workflowId,
+    retrain: result.retrain,
+    workflowId: result.workflowId,
+    mlflowUi: result.mlflowRunUrl,
+    temporalUi: uiLink ?? null,
+    seconds: result.seconds,
+  };
+}
+
+export async function runMonitor(config: AppConfig, options: MonitorOptions, reporter: Reporter, withClient: <T>(fn: (client: Client) => Promise<T>) => Promise<T>): Promise<MonitorReport> {
+  const reference = parseReference(options.reference);
+  const current = parseCurrent(options.current, options.by ?? 'ingested');
+  if (current.kind === 'file') return compareLocally(config, reference, current, options);
+  if (reference.kind === 'file') {
+    throw new MonitorArgumentError('a window of stored papers is scored by a training run: with --current window:…, use --reference serving or run:<id> (or give --current file:<csv>)');
+  }
+  return withClient((client) => runMonitorWorkflow(client, config, monitorInput(config, reference, current.window, options), reporter));
+}
+
+const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+export function reportMonitor(reporter: Reporter, report: MonitorReport): void {
+  const drifted = report.driftedColumns.length;
+  reporter.summary(
+    report.drift ? 'Drift detected' : 'No drift',
+    [
+      ['reference', report.reference],
+      ['current', report.current],
+      ['why', report.reasons.length ? report.reasons.join('; ') : undefined],
+      ['columns drifted', `${drifted} of ${report.columns.length} (${pct(report.driftShare)})`],
+      ['embedding', report.embeddingDrift ? `${report.embeddingDrift.drifted ? 'drift' : 'no drift'} (${report.embeddingDrift.method} ${report.embeddingDrift.score.toFixed(3)} vs ${report.embeddingDrift.threshold.toFixed(3)})` : undefined],
+      ['predicted classes', report.predictionDrift ? `${report.predictionDrift.drifted ? 'drift' : 'no drift'} (${report.predictionDrift.test} ${report.predictionDrift.score.toPrecision(3)})` : undefined],
+      ['model quality', report.quality ? `macro-F1 ${pct(report.quality.macroF1)}${report.quality.baselineMacroF1 === null ? '' : ` vs ${pct(report.quality.baselineMacroF1)} on the training test set`}${report.qualityAlert ? ' — QUALITY ALERT' : ''}` : undefined],
+      ['retraining', report.retrain ? `${report.retrain.decision}: ${report.retrain.detail}${report.retrain.promoted === null ? '' : report.retrain.promoted ? ' — promoted' : ` — not promoted (${report.retrain.reason})`}` : undefined],
+      ['report', report.reportPath ?? undefined],
+      ['MLflow UI', report.mlflowUi ?? undefined],
+      ['Temporal UI', report.temporalUi ?? undefined],
+      ['seconds', report.seconds.toFixed(1)],
+    ],
+    report,
+  );
+}

@@ -5,7 +5,10 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../support/workers';
 
 const HISTORY_DIR = join(__dirname, '..', 'histories');
-const files = readdirSync(HISTORY_DIR).filter((name) => name.endsWith('.json')).sort();
+const IDS_FILE = 'workflow-ids.json';
+const files = readdirSync(HISTORY_DIR).filter((name) => name.endsWith('.json') && name !== IDS_FILE).sort();
+/** The ids the histories ran under: a workflow that names its children after its own id replays only under it. */
+const recordedIds = JSON.parse(readFileSync(join(HISTORY_DIR, IDS_FILE), 'utf8')) as Record<string, string>;
 
 describe('recorded workflow histories replay without non-determinism', () => {
   it('has recorded histories to replay', () => {
@@ -15,7 +18,7 @@ describe('recorded workflow histories replay without non-determinism', () => {
   it.each(files)('%s', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(HISTORY_DIR, file), 'utf8')));
     const replayed = Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: file }, [
-      { workflowId: file, history },
+      { workflowId: recordedIds[file] ?? file, history },
     ]);
     for await (const result of replayed) {
       expect(result.error).toBeUndefined();

@@ -5,6 +5,7 @@
 Reading the CSVs is not timed (nor is ours); each report is timed computing and saving its HTML.
 """
 import json
+import logging
 import os
 import sys
 import time
@@ -13,6 +14,7 @@ import warnings
 import pandas as pd
 
 warnings.filterwarnings("ignore")
+logging.disable(logging.WARNING)
 
 
 def legacy(reference, current, embedding, out_dir):

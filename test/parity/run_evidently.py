@@ -7,6 +7,7 @@ column mapping; embedding drift from Evidently's drift-method objects (the repor
 its t-SNE plot, which decides nothing); column types from the current API's inference.
 """
 import json
+import logging
 import math
 import sys
 import warnings
@@ -19,6 +20,8 @@ from evidently.legacy.pipeline.column_mapping import ColumnMapping
 from evidently.legacy.report import Report
 
 warnings.filterwarnings("ignore")
+# Evidently logs a warning for every embedding column that is also a numerical feature (as meant here).
+logging.disable(logging.WARNING)
 
 PRESET_KEYS = {
     "test": "stattest",

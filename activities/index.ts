@@ -40,4 +40,4 @@ export type { EmbedInput, EmbedProgress, EmbedResult, EmbedderSettings } from '.
 export type { RunOutcome } from './buffer';
 export type { TrainInput, TrainResult, TrainProgress } from './train';
 export type { ChampionScore, PromotionInput, PromotionResult } from './promote';
-export type { MonitorReference, MonitoringRunHandle, MonitorDriftInput, MonitorDriftResult, DecideRetrainingInput, RetrainDecision } from './monitor';
+export type { DriftSettings, MonitorReference, MonitoringRunHandle, MonitorDriftInput, MonitorDriftResult, DecideRetrainingInput, RetrainDecision } from './monitor';

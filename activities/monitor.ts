@@ -35,19 +35,25 @@ export interface MonitoringRunHandle {
   experimentId: string;
 }
 
-export interface MonitorDriftInput {
+/** How a window is compared: the same knobs for the workflow and its analysis activity. */
+export interface DriftSettings {
+  /** Above this many papers, a fixed sample (default 20,000). */
+  maxRows?: number;
+  /** Fewer papers than this: nothing is concluded (default 30). */
+  minRows?: number;
+  drift?: DataDriftOptions;
+  embeddingMethod?: EmbeddingDriftMethod;
+  alertOn?: DriftSignal[];
+  maxMacroF1Drop?: number;
+}
+
+export interface MonitorDriftInput extends DriftSettings {
   workflowId: string;
   reference: MonitorReference;
   monitoringRun: MonitoringRunHandle;
   window: WindowSpec;
   /** ISO time the window ends (the workflow's start, so a retried activity sees the same window). */
   windowEnd: string;
-  maxRows?: number;
-  minRows?: number;
-  drift?: DataDriftOptions;
-  embeddingMethod?: EmbeddingDriftMethod;
-  alertOn?: DriftSignal[];
-  maxMacroF1Drop?: number;
   workflowRunId: string;
 }
 

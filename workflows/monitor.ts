@@ -9,10 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CpuActivities, IoActivities, MonitorDriftResult, MonitorReference, RetrainDecision } from '../activities';
-import type { DataDriftOptions } from '../lib/drift/data-drift';
-import type { EmbeddingDriftMethod } from '../lib/drift/embedding-drift';
-import type { DriftSignal } from '../lib/monitoring/analysis';
+import type { CpuActivities, DriftSettings, IoActivities, MonitorDriftResult, MonitorReference, RetrainDecision } from '../activities';
 import type { WindowSpec } from '../lib/monitoring/current-window';
 import type { TaskQueues } from './ingest';
 import { retryPolicy } from './retry';
@@ -27,17 +24,11 @@ export interface RetrainSettings {
   training?: Omit<TrainWorkflowInput, 'taskQueues'>;
 }
 
-export interface MonitorWorkflowInput {
+export interface MonitorWorkflowInput extends DriftSettings {
   taskQueues: TaskQueues;
   /** Compare with this training run instead of the serving one. */
   referenceRunId?: string;
   window: WindowSpec;
-  maxRows?: number;
-  minRows?: number;
-  drift?: DataDriftOptions;
-  embeddingMethod?: EmbeddingDriftMethod;
-  alertOn?: DriftSignal[];
-  maxMacroF1Drop?: number;
   retrain?: RetrainSettings;
   heartbeatTimeoutSeconds?: number;
 }

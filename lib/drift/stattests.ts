@@ -138,6 +138,21 @@ export function wassersteinDistance(a: Float64Array, b: Float64Array): number {
   return area;
 }
 
+/** The distance tests: a score from 0 up, drift at or above the threshold (0.1 by default). */
+function distanceTest(name: StatTestName, displayName: string, allowedTypes: ColumnType[], score: (reference: Sample, current: Sample, type: ColumnType) => number): StatTest {
+  return {
+    name,
+    displayName,
+    allowedTypes,
+    defaultThreshold: 0.1,
+    scoreKind: 'distance',
+    run(reference, current, type, threshold) {
+      const value = score(reference, current, type);
+      return { score: value, drifted: value >= threshold };
+    },
+  };
+}
+
 const ks: StatTest = {
   name: 'ks',
   displayName: 'K-S p_value',
@@ -206,97 +221,59 @@ const z: StatTest = {
   },
 };
 
-const wasserstein: StatTest = {
-  name: 'wasserstein',
-  displayName: 'Wasserstein distance (normed)',
-  allowedTypes: ['numerical'],
-  defaultThreshold: 0.1,
-  scoreKind: 'distance',
-  run(reference, current, _type, threshold) {
-    const referenceValues = numbersOf(reference, 'wasserstein');
-    const norm = Math.max(populationStd(referenceValues), 0.001);
-    const score = wassersteinDistance(referenceValues, numbersOf(current, 'wasserstein')) / norm;
-    return { score, drifted: score >= threshold };
-  },
-};
+const wasserstein = distanceTest('wasserstein', 'Wasserstein distance (normed)', ['numerical'], (reference, current) => {
+  const referenceValues = numbersOf(reference, 'wasserstein');
+  const norm = Math.max(populationStd(referenceValues), 0.001);
+  return wassersteinDistance(referenceValues, numbersOf(current, 'wasserstein')) / norm;
+});
 
-const jensenshannon: StatTest = {
-  name: 'jensenshannon',
-  displayName: 'Jensen-Shannon distance',
-  allowedTypes: ['categorical', 'numerical'],
-  defaultThreshold: 0.1,
-  scoreKind: 'distance',
-  run(reference, current, type, threshold) {
-    const binned = binnedShares(reference, current, type, false);
-    const score = jensenShannonDistance(binned.reference, binned.current);
-    return { score, drifted: score >= threshold };
-  },
-};
+const jensenshannon = distanceTest('jensenshannon', 'Jensen-Shannon distance', ['categorical', 'numerical'], (reference, current, type) => {
+  const binned = binnedShares(reference, current, type, false);
+  return jensenShannonDistance(binned.reference, binned.current);
+});
 
-const psi: StatTest = {
-  name: 'psi',
-  displayName: 'PSI',
-  allowedTypes: ['categorical', 'numerical'],
-  defaultThreshold: 0.1,
-  scoreKind: 'distance',
-  run(reference, current, type, threshold) {
-    const binned = binnedShares(reference, current, type, true);
-    let score = 0;
-    binned.reference.forEach((r, i) => {
-      const c = binned.current[i]!;
-      score += (r - c) * Math.log(r / c);
-    });
-    return { score, drifted: score >= threshold };
-  },
-};
+const psi = distanceTest('psi', 'PSI', ['categorical', 'numerical'], (reference, current, type) => {
+  const binned = binnedShares(reference, current, type, true);
+  let score = 0;
+  binned.reference.forEach((r, i) => {
+    const c = binned.current[i]!;
+    score += (r - c) * Math.log(r / c);
+  });
+  return score;
+});
 
-const klDiv: StatTest = {
-  name: 'kl_div',
-  displayName: 'Kullback-Leibler divergence',
-  allowedTypes: ['categorical', 'numerical'],
-  defaultThreshold: 0.1,
-  scoreKind: 'distance',
-  run(reference, current, type, threshold) {
-    const binned = binnedShares(reference, current, type, true);
-    const p = normalized(binned.reference);
-    const q = normalized(binned.current);
-    let score = 0;
-    p.forEach((value, i) => (score += relativeEntropy(value, q[i]!)));
-    return { score, drifted: score >= threshold };
-  },
-};
+const klDiv = distanceTest('kl_div', 'Kullback-Leibler divergence', ['categorical', 'numerical'], (reference, current, type) => {
+  const binned = binnedShares(reference, current, type, true);
+  const p = normalized(binned.reference);
+  const q = normalized(binned.current);
+  let score = 0;
+  p.forEach((value, i) => (score += relativeEntropy(value, q[i]!)));
+  return score;
+});
 
-const hellinger: StatTest = {
-  name: 'hellinger',
-  displayName: 'Hellinger distance',
-  allowedTypes: ['categorical', 'numerical'],
-  defaultThreshold: 0.1,
-  scoreKind: 'distance',
-  run(reference, current, type, threshold) {
-    let overlap = 0;
-    if (type === 'categorical') {
-      const { reference: p, current: q } = shares(reference, current);
-      p.forEach((value, i) => (overlap += Math.sqrt(value * q[i]!)));
-    } else {
-      // Densities over Sturges bins of the distinct values, weighted by the bin width.
-      const referenceValues = numbersOf(reference, 'hellinger');
-      const currentValues = numbersOf(current, 'hellinger');
-      const edges = sturgesEdges(Float64Array.from(new Set([...referenceValues, ...currentValues])));
-      const width = (edges[edges.length - 1]! - edges[0]!) / (edges.length - 1);
-      const density = (values: Float64Array) => {
-        const counts = histogramCounts(sortedNumbers(values), edges);
-        let total = 0;
-        for (const count of counts) total += count;
-        return counts.map((count, b) => count / total / (edges[b + 1]! - edges[b]!));
-      };
-      const p = density(referenceValues);
-      const q = density(currentValues);
-      p.forEach((value, i) => (overlap += Math.sqrt(value * q[i]!) * width));
-    }
-    const score = Math.sqrt(1 - Math.min(1, Math.max(0, overlap)));
-    return { score, drifted: score >= threshold };
-  },
-};
+const hellinger = distanceTest('hellinger', 'Hellinger distance', ['categorical', 'numerical'], (reference, current, type) => {
+  let overlap = 0;
+  if (type === 'categorical') {
+    const { reference: p, current: q } = shares(reference, current);
+    p.forEach((value, i) => (overlap += Math.sqrt(value * q[i]!)));
+  } else {
+    // Densities over Sturges bins of the distinct values, weighted by the bin width.
+    const referenceValues = numbersOf(reference, 'hellinger');
+    const currentValues = numbersOf(current, 'hellinger');
+    const edges = sturgesEdges(Float64Array.from(new Set([...referenceValues, ...currentValues])));
+    const width = (edges[edges.length - 1]! - edges[0]!) / (edges.length - 1);
+    const density = (values: Float64Array) => {
+      const counts = histogramCounts(sortedNumbers(values), edges);
+      let total = 0;
+      for (const count of counts) total += count;
+      return counts.map((count, b) => count / total / (edges[b + 1]! - edges[b]!));
+    };
+    const p = density(referenceValues);
+    const q = density(currentValues);
+    p.forEach((value, i) => (overlap += Math.sqrt(value * q[i]!) * width));
+  }
+  return Math.sqrt(1 - Math.min(1, Math.max(0, overlap)));
+});
 
 export const STAT_TESTS: Readonly<Record<StatTestName, StatTest>> = { ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div: klDiv, hellinger };
 

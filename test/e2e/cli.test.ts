@@ -1,42 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../lib/config/paths';
 import { MlflowClient } from '../../lib/tracking';
 import { removeIsolatedData } from '../support/cleanup';
+import { mlops } from '../support/cli';
 import { isolatedSetup } from '../support/isolated-config';
 import { mixedSnapshot } from '../support/papers';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** The last stdout line parsed as JSON (the --json summary). */
-  json: Record<string, unknown>;
-}
-
-function mlops(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(last) as Record<string, unknown>;
-      } catch {
-        // not JSON: the assertions below will say so
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
 
 describe('the mlops command line', () => {
   const { config, env } = isolatedSetup('cli');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,35 +7,10 @@ import { MlflowClient } from '../../lib/tracking';
 import { ingestWorkflow } from '../../workflows';
 import { writeCsv } from '../parity/cases';
 import { removeIsolatedData } from '../support/cleanup';
+import { mlops } from '../support/cli';
 import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json: Record<string, unknown>;
-}
-
-function mlops(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
-      } catch {
-        // not JSON: the assertions say so
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
 
 const DRIFT_DATA = join(projectRoot(), 'data/drift');
 

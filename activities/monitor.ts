@@ -11,9 +11,10 @@ import { renderReport } from '../lib/monitoring/report-html';
 import type { RetrainDecisionKind, RetrainOutcome } from '../lib/monitoring/retrain-ledger';
 import { scoreWindow } from '../lib/monitoring/score-window';
 import { summarize, type MonitoringSummary, type ReportLink } from '../lib/monitoring/summary';
-import { currentEmbedder } from '../lib/embedding/registry';
+import { currentEmbedder, loadEmbedder } from '../lib/embedding/registry';
 import { resolveServingRun } from '../lib/tracking/resolve';
-import { EMBEDDER_VERSION_PARAM, loadTrainedModel, MODEL_TRAINING_EXPERIMENT_TAGS, RUN_ARTIFACTS } from '../lib/tracking/training-run';
+import { loadPredictor } from '../lib/tracking/serving-model';
+import { EMBEDDER_VERSION_PARAM, MODEL_TRAINING_EXPERIMENT_TAGS, RUN_ARTIFACTS } from '../lib/tracking/training-run';
 import { runMetric, runParam, type Run } from '../lib/tracking/types';
 import type { ActivityDeps } from './deps';
 import { failFastOn } from './errors';
@@ -178,19 +179,20 @@ export function createMonitorActivities(deps: ActivityDeps) {
         beat('downloading the reference data');
         const run = await mlflow.getRun(input.reference.runId);
         const reference = parseCsv((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString('utf8'), RUN_ARTIFACTS.referenceData);
-        const model = await loadTrainedModel(mlflow, run);
+        const predictor = await loadPredictor(mlflow, run, (version) => loadEmbedder(deps.store, version));
+        const dimensions = predictor.model.model.inputDimensions;
         let scored;
         try {
-          scored = await scoreWindow({ features: deps.features, store: deps.store }, model, { by: input.window.by, ...windowBounds(input.window, end) }, { maxRows: input.maxRows ?? DEFAULT_MAX_ROWS, onProgress: beat });
+          scored = await scoreWindow({ features: deps.features, store: deps.store }, predictor, { by: input.window.by, ...windowBounds(input.window, end) }, { maxRows: input.maxRows ?? DEFAULT_MAX_ROWS, onProgress: beat });
         } finally {
-          model.model.dispose();
+          predictor.dispose();
         }
         const result = { window: label, currentRows: scored.papers.length, foundRows: scored.found, reembedded: scored.reembedded };
         if (scored.papers.length < (input.minRows ?? DEFAULT_MIN_ROWS)) {
           return { ...result, insufficientData: true, summary: null, reportKey: null, summaryKey: null, reportUrl: null, reportBytes: 0, seconds: (Date.now() - started) / 1000 };
         }
         beat('analyzing');
-        const current = currentWindowTable(scored.papers, model.model.inputDimensions);
+        const current = currentWindowTable(scored.papers, dimensions);
         const { mapping, embedding } = monitorMapping(reference, current);
         const analysis = analyze(reference, current, {
           mapping,

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { isHeldOut } from '../lib/embedding/holdout';
-import { currentEmbedder, embedderManifest } from '../lib/embedding/registry';
+import { currentEmbedder, embedderKey, embedderManifest } from '../lib/embedding/registry';
+import { readRawBatch } from '../lib/storage/raw-batch';
+import { inputExample, mlModelFile } from '../lib/tracking/mlmodel';
 import type { FeatureRow } from '../lib/features/feature-store';
 import { TrainingDataError, trainClassifier, type Example, type TrainedClassifier } from '../lib/model/classifier';
 import { confusionMatrixSvg } from '../lib/model/confusion-svg';
@@ -351,6 +354,15 @@ export function createTrainActivities(deps: ActivityDeps) {
       evaluation: { accuracy: evaluation.accuracy, macroF1: evaluation.macroF1, perClass: evaluation.perClass },
     };
     const upload = (path: string, body: Buffer | string, type: string) => mlflow.uploadArtifact(run, path, body, type);
+    // Self-contained: the embedder's exact bytes beside the model, so text → category needs MLflow alone.
+    const embedderBytes = await deps.store.get(embedderKey(data.embedderVersion));
+    const embedderSha256 = createHash('sha256').update(embedderBytes).digest('hex');
+    const manifest = await embedderManifest(deps.store, data.embedderVersion);
+    await upload(RUN_ARTIFACTS.embedder, embedderBytes, 'application/octet-stream');
+    await upload(RUN_ARTIFACTS.embedderManifest, JSON.stringify({ ...manifest, version: data.embedderVersion, sha256: embedderSha256 }, null, 2), 'application/json');
+    const [example] = kept.length > 0 ? await readRawBatch(deps.store, kept[0]!.lineage.rawKey).catch(() => []) : [];
+    await upload(RUN_ARTIFACTS.mlModel, mlModelFile({ runId, createdAt: modelCard.createdAt, classes: [...trained.encoder.classes], embedderVersion: data.embedderVersion, embedderSha256, backend }), 'text/yaml');
+    if (example) await upload(RUN_ARTIFACTS.inputExample, inputExample(example.title, example.abstract), 'application/json');
     await upload(RUN_ARTIFACTS.modelJson, modelJson, 'application/json');
     await upload(RUN_ARTIFACTS.modelWeights, weights, 'application/octet-stream');
     await upload(RUN_ARTIFACTS.labelEncoder, JSON.stringify(trained.encoder.toJSON(), null, 2), 'application/json');

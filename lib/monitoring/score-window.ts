@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { paperText } from '../arxiv/record';
-import { loadEmbedder } from '../embedding/registry';
 import type { FeatureStore, FeatureWindow, WindowRow } from '../features/feature-store';
 import type { ObjectStore } from '../storage/object-store';
 import { readRawBatch } from '../storage/raw-batch';
-import type { TrainedModel } from '../tracking/training-run';
+import type { TextPredictor } from '../tracking/serving-model';
 import type { ScoredPaper } from './current-window';
 
 export interface ScoredWindow {
@@ -28,7 +27,7 @@ function rank(id: string): string {
  */
 export async function scoreWindow(
   sources: { features: FeatureStore; store: ObjectStore },
-  model: TrainedModel,
+  predictor: TextPredictor,
   window: FeatureWindow,
   options: { maxRows: number; onProgress?: (step: string) => void },
 ): Promise<ScoredWindow> {
@@ -37,17 +36,17 @@ export async function scoreWindow(
   const byPaper = new Map<string, WindowRow>();
   for (const row of await sources.features.window(window)) {
     const kept = byPaper.get(row.arxivId);
-    if (!kept || (row.embedderVersion === model.embedderVersion && kept.embedderVersion !== model.embedderVersion)) byPaper.set(row.arxivId, row);
+    if (!kept || (row.embedderVersion === predictor.embedderVersion && kept.embedderVersion !== predictor.embedderVersion)) byPaper.set(row.arxivId, row);
   }
   const found = byPaper.size;
   let rows = [...byPaper.values()];
   if (rows.length > options.maxRows) rows = rows.map((row) => ({ row, key: rank(row.arxivId) })).sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, options.maxRows).map(({ row }) => row);
 
   const vectors = new Map<string, { vector: Float32Array; oovShare?: number }>();
-  const foreign = rows.filter((row) => row.embedderVersion !== model.embedderVersion);
-  for (const row of rows) if (row.embedderVersion === model.embedderVersion) vectors.set(row.arxivId, { vector: row.vector, oovShare: row.text.oovShare });
+  const foreign = rows.filter((row) => row.embedderVersion !== predictor.embedderVersion);
+  for (const row of rows) if (row.embedderVersion === predictor.embedderVersion) vectors.set(row.arxivId, { vector: row.vector, oovShare: row.text.oovShare });
   if (foreign.length > 0) {
-    const embedder = await loadEmbedder(sources.store, model.embedderVersion);
+    const { embedder } = predictor;
     const wanted = new Set(foreign.map((row) => row.arxivId));
     const batches = [...new Set(foreign.map((row) => row.lineage.rawKey))];
     for (const [index, key] of batches.entries()) {
@@ -62,10 +61,10 @@ export async function scoreWindow(
   const usable = rows.filter((row) => vectors.has(row.arxivId));
 
   progress('scoring');
-  const dimensions = model.model.inputDimensions;
+  const dimensions = predictor.model.model.inputDimensions;
   const x = new Float32Array(usable.length * dimensions);
   usable.forEach((row, i) => x.set(vectors.get(row.arxivId)!.vector, i * dimensions));
-  const predictions = usable.length === 0 ? [] : Array.from(model.model.predict(x, usable.length), (code) => model.encoder.decode(code));
+  const predictions = usable.length === 0 ? [] : Array.from(predictor.model.model.predict(x, usable.length), (code) => predictor.model.encoder.decode(code));
   const papers = usable.map((row, i): ScoredPaper => {
     const { vector, oovShare } = vectors.get(row.arxivId)!;
     return {

@@ -4,7 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createCpuActivities, createIoActivities, openActivityDeps, type ActivityDeps, type ChampionScore, type PromotionResult, type TrainProgress, type TrainResult } from '../../activities';
 import { DEFAULT_EMBEDDER_HOLDOUT, isHeldOut } from '../../lib/embedding';
 import { LabelEncoder } from '../../lib/model';
-import { MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag, type SplitArtifact } from '../../lib/tracking';
+import { loadPredictor, MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag, type SplitArtifact, type TestPredictions } from '../../lib/tracking';
+import { readSnapshot } from '../../lib/arxiv/snapshot';
+import { SAMPLE_PATH } from '../../lib/arxiv/sources';
 import { ingestWorkflow, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
 import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
@@ -93,9 +95,9 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     const run = await mlflow.getRun(first.runId);
     const top = (await mlflow.listArtifacts(run)).map((file) => file.path).sort();
     expect(top).toEqual(
-      expect.arrayContaining(['confusion_matrix.svg', 'label_encoder.json', 'model', 'model_card.json', 'reference_data.csv', 'split.json']),
+      expect.arrayContaining(['confusion_matrix.svg', 'embedder', 'label_encoder.json', 'model', 'model_card.json', 'reference_data.csv', 'split.json']),
     );
-    expect((await mlflow.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual(['model/model.json', 'model/weights.bin']);
+    expect((await mlflow.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual(['model/MLmodel', 'model/input_example.json', 'model/model.json', 'model/weights.bin']);
     const encoder = LabelEncoder.fromJSON((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.labelEncoder)).toString());
     expect(encoder.classes).toEqual(first.classes);
     const csv = (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString().trim().split('\n');
@@ -120,6 +122,31 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     const split = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.split)).toString()) as SplitArtifact;
     expect(split.test).toHaveLength(first.testRows);
+  });
+
+  it('is enough to serve from MLflow alone: an MLflow Model with its signature, and the embedder it was trained with', async () => {
+    const run = await mlflow.getRun(first.runId);
+    const mlModel = (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.mlModel)).toString();
+    expect(mlModel).toContain('arxiv_mlops_tfjs:');
+    expect(mlModel).toContain(`embedder_version: ${first.embedderVersion}`);
+    const signature = /^ {2}inputs: (.*)$/m.exec(mlModel)![1]!;
+    expect((JSON.parse(JSON.parse(signature) as string) as Array<{ name: string }>).map((input) => input.name)).toEqual(['title', 'abstract']);
+    const example = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.inputExample)).toString()) as { columns: string[]; data: string[][] };
+    expect(example.columns).toEqual(['title', 'abstract']);
+
+    const predictor = await loadPredictor(mlflow, run);
+    try {
+      expect(predictor).toMatchObject({ runId: first.runId, embedderVersion: first.embedderVersion });
+      // The test papers' text through the predictor gives the predictions the training recorded.
+      const recorded = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.testPredictions)).toString()) as TestPredictions;
+      const texts = new Map<string, { title: string; abstract: string }>();
+      for await (const { item } of readSnapshot(SAMPLE_PATH)) if (item.ok) texts.set(item.record.id, item.record);
+      const predicted = predictor.predict(recorded.ids.map((id) => texts.get(id)!));
+      expect(predicted.map((prediction) => prediction.category)).toEqual(recorded.predictions);
+      expect(predicted[0]!.probabilities.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 5);
+    } finally {
+      predictor.dispose();
+    }
   });
 
   it('registers a worse model but keeps the champion, recording both scores on the same test set', async () => {

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { paperText } from '../arxiv/record';
+import { EmbedderFormatError, deserializeEmbedder } from '../embedding/serialize';
+import type { LsaEmbedder } from '../embedding/lsa-embedder';
+import { MlflowError, type MlflowClient } from './mlflow-client';
+import { loadTrainedModel, RUN_ARTIFACTS, type TrainedModel } from './training-run';
+import type { Run } from './types';
+
+export interface PaperText {
+  title: string;
+  abstract: string;
+}
+
+export interface Prediction {
+  category: string;
+  /** One per class, in `classes` order. */
+  probabilities: Float32Array;
+}
+
+/**
+ * A training run as a text → category predictor: its embedder (the exact bytes it was trained
+ * with, checked against their sha256), its model and its label encoder — all from MLflow. The
+ * inference API serves it; the monitor scores windows with it.
+ */
+export interface TextPredictor {
+  runId: string;
+  embedderVersion: string;
+  classes: readonly string[];
+  embedder: LsaEmbedder;
+  model: TrainedModel;
+  /** Class probabilities of already embedded rows (n × dimensions). */
+  probabilities(x: Float32Array, rows: number): Float32Array;
+  predict(papers: readonly PaperText[]): Prediction[];
+  dispose(): void;
+}
+
+export class ModelArtifactError extends Error {
+  override readonly name = 'ModelArtifactError';
+  readonly permanent = true;
+}
+
+async function runEmbedder(client: MlflowClient, run: Run): Promise<LsaEmbedder | undefined> {
+  let bytes: Buffer;
+  let manifest: { version?: string; sha256?: string };
+  try {
+    [bytes, manifest] = await Promise.all([
+      client.downloadArtifact(run, RUN_ARTIFACTS.embedder),
+      client.downloadArtifact(run, RUN_ARTIFACTS.embedderManifest).then((body) => JSON.parse(body.toString('utf8')) as { version?: string; sha256?: string }),
+    ]);
+  } catch (error) {
+    if (error instanceof MlflowError && error.notFound) return undefined;
+    throw error;
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (manifest.sha256 && manifest.sha256 !== sha256) {
+    throw new ModelArtifactError(`the embedder of run ${run.info.run_id} does not match its sha256 (${sha256} ≠ ${manifest.sha256}): the artifact is damaged`);
+  }
+  return deserializeEmbedder(bytes);
+}
+
+/**
+ * Builds the predictor of a run. Runs trained before embedders were logged with them take the
+ * embedder from `fallback` (the object store), when given.
+ */
+export async function loadPredictor(client: MlflowClient, run: Run, fallback?: (version: string) => Promise<LsaEmbedder>): Promise<TextPredictor> {
+  const model = await loadTrainedModel(client, run);
+  try {
+    let embedder = await runEmbedder(client, run);
+    if (!embedder && fallback) embedder = await fallback(model.embedderVersion);
+    if (!embedder) throw new ModelArtifactError(`run ${run.info.run_id} has no ${RUN_ARTIFACTS.embedder}: it predates self-contained models; train again`);
+    if (embedder.version !== model.embedderVersion) {
+      throw new EmbedderFormatError(`run ${run.info.run_id} was trained with embedder ${model.embedderVersion}, its artifact is ${embedder.version}`);
+    }
+    const dimensions = model.model.inputDimensions;
+    const loaded = embedder;
+    const probabilities = (x: Float32Array, rows: number) => model.model.probabilities(x, rows);
+    return {
+      runId: run.info.run_id,
+      embedderVersion: model.embedderVersion,
+      classes: model.encoder.classes,
+      embedder: loaded,
+      model,
+      probabilities,
+      predict(papers) {
+        if (papers.length === 0) return [];
+        const x = new Float32Array(papers.length * dimensions);
+        papers.forEach((paper, i) => x.set(loaded.embed(paperText(paper)), i * dimensions));
+        const all = probabilities(x, papers.length);
+        const k = model.encoder.classes.length;
+        return papers.map((_, i) => {
+          const row = all.slice(i * k, (i + 1) * k);
+          let best = 0;
+          for (let c = 1; c < k; c += 1) if (row[c]! > row[best]!) best = c;
+          return { category: model.encoder.decode(best), probabilities: row };
+        });
+      },
+      dispose: () => model.model.dispose(),
+    };
+  } catch (error) {
+    model.model.dispose();
+    throw error;
+  }
+}

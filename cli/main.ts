@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../lib/config/config';
+import { apiCommand } from './commands/api';
 import { deadLettersCommand } from './commands/deadletters';
 import { rollbackCommand, servingModelCommand } from './commands/model';
 import { reportMonitor, runMonitor, type MonitorOptions } from './commands/monitor';
@@ -65,6 +66,13 @@ program
   .action(async (options: { queue: string }, command: Command) =>
     execute(command, (reporter) => workerCommand(options.queue, loadConfig(), reporter)),
   );
+
+program
+  .command('api')
+  .description('serve predictions of the serving model over HTTP (LATEST_TRAINING_RUN_ID, else the alias)')
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--port <port>', 'port', positiveInt, 8080)
+  .action(async (options: { host: string; port: number }, command: Command) => execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)));
 
 const run = program.command('run').description('start a pipeline workflow, wait for it and print its summary');
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,23 @@ describe('monitoring from the command line', () => {
     const retrainId = (drifted.monitor as { retrain: { workflowId: string } }).retrain.workflowId;
     expect(entries).toContainEqual(expect.objectContaining({ kind: 'decision', decision: 'retrain', retrainWorkflowId: retrainId }));
     expect(entries.filter((entry) => entry.kind === 'decision').length).toBe(2);
+  });
+
+  it('`mlops api` serves the champion until SIGTERM', async () => {
+    const port = 18_000 + Math.floor(Math.random() * 2_000);
+    const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'api', '--port', String(port)], { env: cliEnv });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 60_000;
+    while (!stderr.includes('api listening') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stderr).toContain(`api listening on http://127.0.0.1:${port}`);
+    const response = await fetch(`http://127.0.0.1:${port}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Speech recognition', abstract: 'We recognise speech with neural networks.' }) });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { model: { name: string; version: string } }).model).toMatchObject({ name: modelName, version: '1' });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('api stopped');
   });
 
   it('`schedule` creates, lists and deletes a pipeline schedule', async () => {

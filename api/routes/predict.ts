@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiDeps } from '../app';
+import { ErrorBody, ModelInfo } from '../schemas';
+
+export const MAX_ITEMS = 64;
+const MAX_TITLE = 1_000;
+const MAX_ABSTRACT = 10_000;
+
+const Paper = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: MAX_TITLE, pattern: '\\S' }),
+    abstract: Type.String({ minLength: 1, maxLength: MAX_ABSTRACT, pattern: '\\S' }),
+  },
+  { additionalProperties: false },
+);
+const Batch = Type.Object({ items: Type.Array(Paper, { minItems: 1, maxItems: MAX_ITEMS }) }, { additionalProperties: false });
+const Body = Type.Union([Paper, Batch]);
+// Type coercion is off (a number is no title), so the query's `top` is checked as text: 1 to 20.
+const Query = Type.Object({ top: Type.Optional(Type.String({ pattern: '^(?:[1-9]|1[0-9]|20)$', description: 'how many classes to list (1–20, default 3)' })) }, { additionalProperties: false });
+
+const Scored = Type.Object({
+  category: Type.String(),
+  top: Type.Array(Type.Object({ category: Type.String(), probability: Type.Number() })),
+});
+const Response = Type.Object({
+  requestId: Type.String(),
+  model: ModelInfo,
+  predictions: Type.Array(Scored),
+});
+
+type PredictBody = Static<typeof Body>;
+
+/**
+ * POST /v1/predict: one paper (`{ title, abstract }`) or up to 64 (`{ items: [...] }`) → for each,
+ * the category and the top-k classes with their probabilities, and which model answered.
+ */
+export function predictRoutes(deps: ApiDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: PredictBody; Querystring: Static<typeof Query> }>(
+      '/v1/predict',
+      { schema: { body: Body, querystring: Query, response: { 200: Response, 400: ErrorBody, 503: ErrorBody } } },
+      async (request) => {
+        // The model current when the request started answers all of it, even if another is swapped in meanwhile.
+        const served = deps.models.current();
+        const papers = 'items' in request.body ? request.body.items : [request.body];
+        const top = request.query.top === undefined ? 3 : Number(request.query.top);
+        const { classes } = served.predictor;
+        const predictions = served.predictor.predict(papers).map((prediction) => ({
+          category: prediction.category,
+          top: Array.from(prediction.probabilities, (probability, c) => ({ category: classes[c]!, probability }))
+            .sort((a, b) => b.probability - a.probability)
+            .slice(0, top),
+        }));
+        return {
+          requestId: request.id,
+          model: { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion },
+          predictions,
+        };
+      },
+    );
+  };
+}
+
+export const newRequestId = () => randomUUID();

@@ -1,0 +1,138 @@
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app';
+import { ModelHolder } from '../../api/model-holder';
+import { MAX_ITEMS } from '../../api/routes/predict';
+import { connectMongo, type MongoConnection } from '../../lib/features';
+import { loadPredictor, MlflowClient, resolveServingRun } from '../../lib/tracking';
+import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
+import { removeIsolatedData } from '../support/cleanup';
+import { isolatedSetup } from '../support/isolated-config';
+import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
+
+/** The inference API's routes against a really trained model from a real MLflow server. */
+const PAPER = {
+  title: 'Attention-based neural machine translation for low-resource languages',
+  abstract: 'We study neural machine translation with attention for language pairs with little parallel text, and show that back-translation and subword units improve BLEU.',
+};
+
+describe('inference API routes (real MLflow model, real MongoDB)', () => {
+  const { config, testId } = isolatedSetup('api', { MLFLOW_EXPERIMENT: '', MLFLOW_MODEL_NAME: '' });
+  const modelName = `api-test-model-${testId}`;
+  const experiment = `api-test-${testId}`;
+  const testConfig = { ...config, tracking: { ...config.tracking, experiment, modelName } };
+  const mlflow = new MlflowClient(config.mlflow.url);
+  let workers: RunningWorkers;
+  let client: Client;
+  let mongo: MongoConnection;
+  let trained: TrainSummary;
+  let app: FastifyInstance;
+  const models = new ModelHolder();
+
+  beforeAll(async () => {
+    workers = await startWorkers(testConfig);
+    client = await temporalClient(config);
+    mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
+    await client.workflow.execute(ingestWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-ingest`,
+      args: [{ source: { kind: 'sample' }, limit: 1_000, embedder: { referenceSource: { kind: 'sample' }, referenceLimit: 1_000, dimensions: 48, maxFeatures: 4_000 }, taskQueues: config.temporal.taskQueues }],
+    });
+    trained = await client.workflow.execute(trainWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-train`,
+      args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: { hiddenUnits: 32, maxEpochs: 8 } }],
+    });
+    app = buildApp({ models, mongoReachable: async () => (await mongo.db.command({ ping: 1 })).ok === 1 });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    models.current().predictor.dispose();
+    await workers?.stop();
+    await client?.connection.close();
+    await mongo?.close();
+    await removeIsolatedData(config);
+    await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
+    const created = await mlflow.getExperimentByName(experiment);
+    if (created) await mlflow.deleteExperiment(created.experiment_id);
+  });
+
+  it('is alive but not ready before a model is loaded, and says why predictions fail', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toEqual({ status: 'not ready', model: false, mongo: true });
+    const predict = await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER });
+    expect(predict.statusCode).toBe(503);
+    expect(predict.json()).toMatchObject({ error: 'Service Unavailable', statusCode: 503, message: expect.stringContaining('no model is loaded') });
+  });
+
+  it('serves the alias’s model and tells what it is', async () => {
+    const serving = await resolveServingRun(mlflow, { modelName, alias: 'champion' });
+    models.swap({ predictor: await loadPredictor(mlflow, serving.run), modelName, modelVersion: serving.modelVersion ?? null, chosenBy: 'alias', alias: 'champion', loadedAt: new Date() });
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    const model = (await app.inject({ method: 'GET', url: '/v1/model' })).json();
+    expect(model).toMatchObject({ model: { name: modelName, version: '1', runId: trained.runId, embedderVersion: trained.embedderVersion }, chosenBy: 'alias', classes: trained.classes });
+  });
+
+  it('predicts one paper: a category, the top classes with probabilities, the model and a request id', async () => {
+    const response = await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER });
+    expect(response.statusCode).toBe(200);
+    const body = response.json() as { requestId: string; model: { runId: string }; predictions: Array<{ category: string; top: Array<{ category: string; probability: number }> }> };
+    expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.model.runId).toBe(trained.runId);
+    expect(body.predictions).toHaveLength(1);
+    const [prediction] = body.predictions;
+    expect(trained.classes).toContain(prediction!.category);
+    expect(prediction!.top).toHaveLength(3);
+    expect(prediction!.top[0]!.category).toBe(prediction!.category);
+    expect(prediction!.top.map((entry) => entry.probability)).toEqual([...prediction!.top.map((entry) => entry.probability)].sort((a, b) => b - a));
+  });
+
+  it('predicts a batch in order, the same as one by one, with the asked-for number of classes', async () => {
+    const items = [PAPER, { title: 'Convolutional networks for image segmentation', abstract: 'A fully convolutional network labels every pixel of an image.' }];
+    const batch = (await app.inject({ method: 'POST', url: '/v1/predict?top=5', payload: { items } })).json() as { predictions: Array<{ category: string; top: unknown[] }> };
+    expect(batch.predictions).toHaveLength(2);
+    expect(batch.predictions[0]!.top).toHaveLength(5);
+    for (const [i, item] of items.entries()) {
+      const single = (await app.inject({ method: 'POST', url: '/v1/predict', payload: item })).json() as { predictions: Array<{ category: string }> };
+      expect(single.predictions[0]!.category).toBe(batch.predictions[i]!.category);
+    }
+  });
+
+  const bad: Array<[string, { payload?: unknown; body?: string; url?: string; contentType?: string }, RegExp]> = [
+    ['a missing abstract', { payload: { title: 'Only a title' } }, /abstract/],
+    ['a number for the title', { payload: { title: 42, abstract: 'Text.' } }, /title|must be/],
+    ['an empty title', { payload: { title: '', abstract: 'Text.' } }, /title/],
+    ['a title of blanks', { payload: { title: '   ', abstract: 'Text.' } }, /title/],
+    ['an unknown field', { payload: { ...PAPER, author: 'someone' } }, /additional|must/],
+    ['a huge abstract', { payload: { title: 'T', abstract: 'word '.repeat(3_000) } }, /abstract/],
+    ['an empty batch', { payload: { items: [] } }, /items/],
+    ['too many items', { payload: { items: Array.from({ length: MAX_ITEMS + 1 }, () => PAPER) } }, /items/],
+    ['malformed JSON', { body: '{"title": "cut off', contentType: 'application/json' }, /JSON|Unexpected|parse/i],
+    ['an out-of-range top', { payload: PAPER, url: '/v1/predict?top=0' }, /top/],
+  ];
+
+  it.each(bad)('answers %s with 400 and a message, and keeps serving', async (_what, request, message) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: request.url ?? '/v1/predict',
+      ...(request.body !== undefined ? { body: request.body, headers: { 'content-type': request.contentType! } } : { payload: request.payload as object }),
+    });
+    expect(response.statusCode).toBe(400);
+    const body = response.json() as { error: string; message: string; statusCode: number };
+    expect(body).toMatchObject({ error: 'Bad Request', statusCode: 400 });
+    expect(body.message).toMatch(message);
+    expect((await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).statusCode).toBe(200);
+  });
+
+  it('handles unicode text: accents, math, emoji and characters outside the BMP', async () => {
+    const response = await app.inject({ method: 'POST', url: '/v1/predict', payload: { title: 'Équations de Schrödinger 𝛼-stables 🚀', abstract: 'Nous étudions ∫ e^{-x²} dx et les opérateurs 𝓛 sur ℝⁿ. 中文摘要。' } });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('answers an unknown route with 404 in the same error shape', async () => {
+    expect((await app.inject({ method: 'GET', url: '/v2/nothing' })).json()).toEqual({ error: 'Not Found', message: 'no route GET /v2/nothing', statusCode: 404 });
+  });
+});

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { PredictionLog } from '../lib/predictions/prediction-log';
 import type { ModelHolder } from './model-holder';
 import { healthRoutes } from './routes/health';
 import { modelRoutes } from './routes/model';
@@ -9,6 +10,8 @@ import type { ErrorBody } from './schemas';
 export interface ApiDeps {
   models: ModelHolder;
   mongoReachable(): Promise<boolean>;
+  /** Where every prediction is recorded for monitoring (absent: not recorded). */
+  log?: PredictionLog;
 }
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable' };

@@ -6,6 +6,7 @@ import { openObjectStore } from '../lib/storage';
 import { MlflowClient } from '../lib/tracking/mlflow-client';
 import { resolveServingRun } from '../lib/tracking/resolve';
 import { loadPredictor } from '../lib/tracking/serving-model';
+import { PredictionLog } from '../lib/predictions/prediction-log';
 import { buildApp } from './app';
 import { ModelHolder, type ServedModel } from './model-holder';
 
@@ -39,8 +40,13 @@ export async function startApi(config: AppConfig, options: { host: string; port:
   } catch {
     mongo = undefined; // /readyz says so; predictions do not need it yet
   }
-  const app = buildApp({ models, mongoReachable: async () => Boolean(mongo && (await mongo.db.command({ ping: 1 })).ok === 1) }, { logger: options.logger });
+  const log = mongo ? new PredictionLog(mongo.db) : undefined;
+  await log?.ensureIndexes();
+  log?.start();
+  const app = buildApp({ models, log, mongoReachable: async () => Boolean(mongo && (await mongo.db.command({ ping: 1 })).ok === 1) }, { logger: options.logger });
   app.addHook('onClose', async () => {
+    // Closing (SIGTERM) writes the predictions still queued; only a kill can lose them.
+    await log?.close();
     models.current().predictor.dispose();
     await mongo?.close();
   });

@@ -4,7 +4,7 @@ import type { ApiDeps } from '../app';
 import { ErrorBody } from '../schemas';
 
 const Health = Type.Object({ status: Type.String() });
-const Ready = Type.Object({ status: Type.String(), model: Type.Boolean(), mongo: Type.Boolean() });
+const Ready = Type.Object({ status: Type.String(), model: Type.Boolean(), mongo: Type.Boolean(), predictionBacklog: Type.Integer() });
 
 /** /healthz: the process answers. /readyz: a model is loaded and MongoDB (the prediction log) is reachable. */
 export function healthRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -14,7 +14,7 @@ export function healthRoutes(deps: ApiDeps): FastifyPluginAsync {
       const mongo = await deps.mongoReachable().catch(() => false);
       const model = deps.models.loaded;
       const ready = model && mongo;
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', model, mongo });
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', model, mongo, predictionBacklog: deps.log?.backlog ?? 0 });
     });
   };
 }

@@ -53,11 +53,24 @@ export function predictRoutes(deps: ApiDeps): FastifyPluginAsync {
             .sort((a, b) => b.probability - a.probability)
             .slice(0, top),
         }));
-        return {
-          requestId: request.id,
-          model: { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion },
-          predictions,
-        };
+        const model = { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion };
+        const at = new Date();
+        deps.log?.record(
+          papers.map((paper, i) => ({
+            _id: `${request.id}:${i}`,
+            requestId: request.id,
+            at,
+            title: paper.title,
+            abstract: paper.abstract,
+            category: predictions[i]!.category,
+            top: predictions[i]!.top,
+            modelName: model.name,
+            modelVersion: model.version,
+            runId: model.runId,
+            embedderVersion: model.embedderVersion,
+          })),
+        );
+        return { requestId: request.id, model, predictions };
       },
     );
   };

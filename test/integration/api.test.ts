@@ -4,6 +4,7 @@ import { buildApp } from '../../api/app';
 import { ModelHolder } from '../../api/model-holder';
 import { MAX_ITEMS } from '../../api/routes/predict';
 import { connectMongo, type MongoConnection } from '../../lib/features';
+import { PredictionLog } from '../../lib/predictions/prediction-log';
 import { loadPredictor, MlflowClient, resolveServingRun } from '../../lib/tracking';
 import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
 import { removeIsolatedData } from '../support/cleanup';
@@ -28,6 +29,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   let trained: TrainSummary;
   let app: FastifyInstance;
   const models = new ModelHolder();
+  let log: PredictionLog;
 
   beforeAll(async () => {
     workers = await startWorkers(testConfig);
@@ -43,7 +45,8 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       workflowId: `${testId}-train`,
       args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: { hiddenUnits: 32, maxEpochs: 8 } }],
     });
-    app = buildApp({ models, mongoReachable: async () => (await mongo.db.command({ ping: 1 })).ok === 1 });
+    log = new PredictionLog(mongo.db, { flushIntervalMs: 60_000 });
+    app = buildApp({ models, log, mongoReachable: async () => (await mongo.db.command({ ping: 1 })).ok === 1 });
   });
 
   afterAll(async () => {
@@ -62,7 +65,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: 'not ready', model: false, mongo: true });
+    expect(ready.json()).toEqual({ status: 'not ready', model: false, mongo: true, predictionBacklog: 0 });
     const predict = await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER });
     expect(predict.statusCode).toBe(503);
     expect(predict.json()).toMatchObject({ error: 'Service Unavailable', statusCode: 503, message: expect.stringContaining('no model is loaded') });
@@ -130,6 +133,25 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   it('handles unicode text: accents, math, emoji and characters outside the BMP', async () => {
     const response = await app.inject({ method: 'POST', url: '/v1/predict', payload: { title: 'Équations de Schrödinger 𝛼-stables 🚀', abstract: 'Nous étudions ∫ e^{-x²} dx et les opérateurs 𝓛 sur ℝⁿ. 中文摘要。' } });
     expect(response.statusCode).toBe(200);
+  });
+
+  it('records every prediction in MongoDB, once, with the model that made it', async () => {
+    await log.flush();
+    const before = await log.collection.countDocuments();
+    const response = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { items: [PAPER, PAPER, PAPER] } })).json() as { requestId: string; predictions: Array<{ category: string }> };
+    expect(log.backlog).toBe(3);
+    expect(((await app.inject({ method: 'GET', url: '/readyz' })).json() as { predictionBacklog: number }).predictionBacklog).toBe(3);
+    await log.flush();
+    expect(log.backlog).toBe(0);
+    expect(await log.collection.countDocuments()).toBe(before + 3);
+    const stored = await log.collection.find({ requestId: response.requestId }).sort({ _id: 1 }).toArray();
+    expect(stored.map((document) => [document._id, document.category, document.runId, document.title])).toEqual(
+      response.predictions.map((prediction, i) => [`${response.requestId}:${i}`, prediction.category, trained.runId, PAPER.title]),
+    );
+    // A flush retried after its answer was lost writes nothing twice.
+    log.record(stored);
+    await log.flush();
+    expect(await log.collection.countDocuments()).toBe(before + 3);
   });
 
   it('answers an unknown route with 404 in the same error shape', async () => {

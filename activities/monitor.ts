@@ -122,7 +122,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
     return failFastOn(async () => {
       const serving = input.runId
         ? { run: await mlflow.getRun(input.runId), source: 'pinned' as const, modelVersion: (await mlflow.modelVersionsOfRun(modelName, input.runId).catch(() => []))[0]?.version }
-        : await resolveServingRun(mlflow, { latestTrainingRunId: deps.config.tracking.latestTrainingRunId, modelName, alias });
+        : await resolveServingRun(mlflow, deps.config.tracking);
       const { run } = serving;
       const embedderVersion = runParam(run, EMBEDDER_VERSION_PARAM);
       if (!embedderVersion) throw Object.assign(new Error(`run ${run.info.run_id} is not a training run of this project (no ${EMBEDDER_VERSION_PARAM} param)`), { permanent: true });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { isHeldOut } from '../lib/embedding/holdout';
+import { isHeldOut, type EmbedderHoldout } from '../lib/embedding/holdout';
 import { currentEmbedder, embedderKey, embedderManifest } from '../lib/embedding/registry';
 import { readRawBatch } from '../lib/storage/raw-batch';
 import { inputExample, mlModelFile } from '../lib/tracking/mlmodel';
@@ -273,8 +273,7 @@ export function createTrainActivities(deps: ActivityDeps) {
    * reference_data.csv's rows: papers the embedder was not fitted on (see lib/embedding/holdout),
    * with the trained model's predictions.
    */
-  async function referenceRowsOf(data: TrainingData, trained: TrainedClassifier, limit: number): Promise<{ rows: ReferenceRow[]; embedderInSample: boolean }> {
-    const holdout = (await embedderManifest(deps.store, data.embedderVersion))?.holdout;
+  function referenceRowsOf(data: TrainingData, trained: TrainedClassifier, holdout: EmbedderHoldout | undefined, limit: number): { rows: ReferenceRow[]; embedderInSample: boolean } {
     const choice = chooseReferenceRows(data.split, holdout ? (id) => isHeldOut(id, holdout) : undefined, limit);
     const testIndex = new Map(data.split.test.map((row, i) => [row.arxivId, i]));
     const others = choice.rows.filter(({ part }) => part !== 'test').map(({ row }) => row);
@@ -324,7 +323,8 @@ export function createTrainActivities(deps: ActivityDeps) {
     await mlflow.logMetrics(runId, finalMetrics);
 
     const { modelJson, weights } = await trained.model.toArtifacts();
-    const referenceRows = await referenceRowsOf(data, trained, input.referenceRows ?? DEFAULT_REFERENCE_ROWS);
+    const manifest = await embedderManifest(deps.store, data.embedderVersion);
+    const referenceRows = referenceRowsOf(data, trained, manifest?.holdout, input.referenceRows ?? DEFAULT_REFERENCE_ROWS);
     await mlflow.setTags(runId, { [RUN_TAGS.referenceEmbedderInSample]: String(referenceRows.embedderInSample) });
     const predictions: TestPredictions = {
       ids: split.test.map((row) => row.arxivId),
@@ -357,7 +357,6 @@ export function createTrainActivities(deps: ActivityDeps) {
     // Self-contained: the embedder's exact bytes beside the model, so text → category needs MLflow alone.
     const embedderBytes = await deps.store.get(embedderKey(data.embedderVersion));
     const embedderSha256 = createHash('sha256').update(embedderBytes).digest('hex');
-    const manifest = await embedderManifest(deps.store, data.embedderVersion);
     await upload(RUN_ARTIFACTS.embedder, embedderBytes, 'application/octet-stream');
     await upload(RUN_ARTIFACTS.embedderManifest, JSON.stringify({ ...manifest, version: data.embedderVersion, sha256: embedderSha256 }, null, 2), 'application/json');
     const [example] = kept.length > 0 ? await readRawBatch(deps.store, kept[0]!.lineage.rawKey).catch(() => []) : [];

@@ -12,8 +12,8 @@ import { ModelHolder, type ServedModel } from './model-holder';
 
 /** The serving model as the configuration chooses it: LATEST_TRAINING_RUN_ID, else the alias. */
 export async function loadServedModel(config: AppConfig, mlflow: MlflowClient): Promise<ServedModel> {
-  const { modelName, alias, latestTrainingRunId } = config.tracking;
-  const serving = await resolveServingRun(mlflow, { latestTrainingRunId, modelName, alias });
+  const { modelName, alias } = config.tracking;
+  const serving = await resolveServingRun(mlflow, config.tracking);
   const store = openObjectStore(config);
   try {
     // Runs trained before their embedder was logged with them find it in the object store.

@@ -109,7 +109,7 @@ async function referenceTable(config: AppConfig, spec: ReferenceSpec): Promise<{
   const run =
     spec.kind === 'run'
       ? await client.getRun(spec.runId)
-      : (await resolveServingRun(client, { latestTrainingRunId: config.tracking.latestTrainingRunId, modelName: config.tracking.modelName, alias: config.tracking.alias })).run;
+      : (await resolveServingRun(client, config.tracking)).run;
   const csv = (await client.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString('utf8');
   return { table: parseCsv(csv, `${RUN_ARTIFACTS.referenceData} of run ${run.info.run_id}`), label: `training run ${run.info.run_id} (${RUN_ARTIFACTS.referenceData})` };
 }

@@ -15,7 +15,8 @@ export function distinctCount(values: ColumnValues): number {
   return seen.size;
 }
 
-function presentCount(values: ColumnValues): number {
+/** Values that are not missing. */
+export function presentCount(values: ColumnValues): number {
   let count = 0;
   if (isNumeric(values)) {
     for (const value of values.values) if (!Number.isNaN(value)) count += 1;

@@ -66,7 +66,7 @@ export function domainClassifierAuc(
   const model = fitSgdClassifier(design, labels, train, options);
   const testLabels = Uint8Array.from(test, (row) => labels[row]!);
   const testScores = Float64Array.from(test, (row) => {
-    const decision = model.decision(design, row);
+    const decision = model.decision(row);
     return options.clipScores ? Math.min(1, Math.max(-1, decision)) : decision;
   });
   return { rocAuc: rocAuc(testLabels, testScores), testLabels };

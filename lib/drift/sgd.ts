@@ -61,7 +61,8 @@ function gradientOf(kind: SgdOptions['loss'], y: number, p: number): number {
 }
 
 export interface SgdModel {
-  decision(design: Design, row: number): number;
+  /** The decision function of a row of the design it was trained on. */
+  decision(row: number): number;
   epochs: number;
 }
 
@@ -188,19 +189,5 @@ export function fitSgdClassifier(design: Design, labels: ArrayLike<number>, rows
       break;
     }
   }
-  const weights = Float64Array.from(w, (value) => value * wscale);
-  return {
-    epochs: epoch,
-    decision(data, row) {
-      let sum = 0;
-      if (data.kind === 'dense') {
-        const offset = row * data.dims;
-        for (let d = 0; d < data.dims; d += 1) sum += weights[d]! * data.data[offset + d]!;
-      } else {
-        const { indices, values } = data.rows[row]!;
-        for (let k = 0; k < indices.length; k += 1) sum += weights[indices[k]!]! * values[k]!;
-      }
-      return sum + intercept;
-    },
-  };
+  return { epochs: epoch, decision: (row) => dot(row) + intercept };
 }

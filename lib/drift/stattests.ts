@@ -43,17 +43,25 @@ function numbersOf(sample: Sample, test: string): Float64Array {
   return sample.values;
 }
 
-/** Shares of each distinct value (in one key order for both samples). */
-function shares(reference: Sample, current: Sample): { keys: Key[]; reference: Float64Array; current: Float64Array } {
-  const referenceKeys = keysOf(reference);
-  const currentKeys = keysOf(current);
-  const keys = unionKeys(referenceKeys, currentKeys);
-  const referenceCounts = valueCounts(referenceKeys);
-  const currentCounts = valueCounts(currentKeys);
+/** Counts of each distinct value of either sample, in one key order for both. */
+function counts(reference: Sample, current: Sample): { keys: Key[]; reference: Float64Array; current: Float64Array } {
+  const referenceCounts = valueCounts(keysOf(reference));
+  const currentCounts = valueCounts(keysOf(current));
+  const keys = unionKeys(keysOf(reference), keysOf(current));
   return {
     keys,
-    reference: Float64Array.from(keys, (key) => (referenceCounts.get(key) ?? 0) / referenceKeys.length),
-    current: Float64Array.from(keys, (key) => (currentCounts.get(key) ?? 0) / currentKeys.length),
+    reference: Float64Array.from(keys, (key) => referenceCounts.get(key) ?? 0),
+    current: Float64Array.from(keys, (key) => currentCounts.get(key) ?? 0),
+  };
+}
+
+/** Shares of each distinct value (in one key order for both samples). */
+function shares(reference: Sample, current: Sample): { keys: Key[]; reference: Float64Array; current: Float64Array } {
+  const counted = counts(reference, current);
+  return {
+    keys: counted.keys,
+    reference: counted.reference.map((count) => count / reference.values.length),
+    current: counted.current.map((count) => count / current.values.length),
   };
 }
 
@@ -172,19 +180,14 @@ const chisquare: StatTest = {
   defaultThreshold: 0.05,
   scoreKind: 'p_value',
   run(reference, current, _type, threshold) {
-    const referenceKeys = keysOf(reference);
-    const currentKeys = keysOf(current);
-    const keys = unionKeys(referenceKeys, currentKeys);
-    const referenceCounts = valueCounts(referenceKeys);
-    const currentCounts = valueCounts(currentKeys);
-    const scale = currentKeys.length / referenceKeys.length;
+    const counted = counts(reference, current);
+    const scale = current.values.length / reference.values.length;
     let statistic = 0;
-    for (const key of keys) {
-      const expected = (referenceCounts.get(key) ?? 0) * scale;
-      const observed = currentCounts.get(key) ?? 0;
-      statistic += (observed - expected) ** 2 / expected;
-    }
-    const degrees = keys.length - 1;
+    counted.reference.forEach((count, k) => {
+      const expected = count * scale;
+      statistic += (counted.current[k]! - expected) ** 2 / expected;
+    });
+    const degrees = counted.keys.length - 1;
     // A value the reference never had expects zero: an infinite statistic, p = 0 (as scipy).
     const pValue = degrees <= 0 || Number.isNaN(statistic) ? Number.NaN : statistic === Number.POSITIVE_INFINITY ? 0 : gammainc(statistic / 2, degrees / 2, true, true);
     return { score: pValue, drifted: pValue < threshold };

@@ -4,7 +4,6 @@ import { embeddingDrift, type EmbeddingDrift, type EmbeddingDriftMethod } from '
 import { rowsOf } from '../drift/matrix';
 import { column, isNumeric, type Table } from '../drift/table';
 import { distributionsFor, projection, type Distribution, type Projection } from './charts';
-import { MONITOR_COLUMNS } from './columns';
 import { watchQuality, type QualityBaseline, type QualityWatch } from './quality';
 
 /** Which signals raise the drift alert. */
@@ -131,4 +130,3 @@ export function analyze(reference: Table, current: Table, settings: AnalysisSett
   };
 }
 
-export { MONITOR_COLUMNS };

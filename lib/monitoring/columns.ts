@@ -1,10 +1,6 @@
 import type { ColumnMapping } from '../drift/data-drift';
-import { isNumeric, type ColumnValues, type Table } from '../drift/table';
-
-function hasValues(values: ColumnValues): boolean {
-  if (isNumeric(values)) return values.values.some(Number.isFinite);
-  return values.values.some((value) => value !== null);
-}
+import { presentCount } from '../drift/column-types';
+import type { Table } from '../drift/table';
 
 /**
  * The columns of reference_data.csv and of the current window built like it: the paper's id and
@@ -35,7 +31,7 @@ export function embeddingColumnsOf(table: Table): string[] {
 export function monitorMapping(reference: Table, current: Table): { mapping: ColumnMapping; embedding: string[] } {
   const both = (name: string) => reference.data.has(name) && current.data.has(name);
   // A descriptor older data lacks (all empty on one side) is left out rather than failing the run.
-  const filled = (name: string) => both(name) && [reference, current].every((table) => hasValues(table.data.get(name)!));
+  const filled = (name: string) => both(name) && [reference, current].every((table) => presentCount(table.data.get(name)!) > 0);
   const embedding = embeddingColumnsOf(reference).filter(both);
   const mapping: ColumnMapping = {};
   if (both(MONITOR_COLUMNS.target)) mapping.target = MONITOR_COLUMNS.target;

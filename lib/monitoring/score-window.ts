@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { paperText } from '../arxiv/record';
 import type { FeatureStore, FeatureWindow, WindowRow } from '../features/feature-store';
-import type { ObjectStore } from '../storage/object-store';
+import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 import { readRawBatch } from '../storage/raw-batch';
 import type { TextPredictor } from '../tracking/serving-model';
 import type { ScoredPaper } from './current-window';
@@ -51,7 +51,10 @@ export async function scoreWindow(
     const batches = [...new Set(foreign.map((row) => row.lineage.rawKey))];
     for (const [index, key] of batches.entries()) {
       progress(`re-embedding raw batch ${index + 1}/${batches.length}`);
-      for (const record of await readRawBatch(sources.store, key).catch(() => [])) {
+      for (const record of await readRawBatch(sources.store, key).catch((error: unknown) => {
+        if (error instanceof ObjectNotFoundError) return []; // its papers stay unavailable
+        throw error;
+      })) {
         if (!wanted.has(record.id) || vectors.has(record.id)) continue;
         const text = paperText(record);
         vectors.set(record.id, { vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text) });

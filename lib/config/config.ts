@@ -60,33 +60,23 @@ const optionalText = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
-const positiveInt = (fallback: number) =>
+/** A number from an env var: `fallback` when unset or blank, else it must pass `valid` (said as `expected`). */
+const numberVar = (fallback: number, valid: (value: number) => boolean, expected: string) =>
   z
     .string()
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value.trim() === '') return fallback;
       const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed <= 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a positive integer, got "${value}"` });
+      if (!valid(parsed)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected ${expected}, got "${value}"` });
         return z.NEVER;
       }
       return parsed;
     });
 
-const nonNegativeNumber = (fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const parsed = Number(value);
-      if (!Number.isFinite(parsed) || parsed < 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a number ≥ 0, got "${value}"` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
+const positiveInt = (fallback: number) => numberVar(fallback, (value) => Number.isInteger(value) && value > 0, 'a positive integer');
+const nonNegativeNumber = (fallback: number) => numberVar(fallback, (value) => Number.isFinite(value) && value >= 0, 'a number ≥ 0');
 
 const envSchema = z.object({
   MLOPS_DATA_DIR: optionalText,

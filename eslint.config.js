@@ -19,6 +19,10 @@ module.exports = tseslint.config(
     languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly', echarts: 'readonly', IntersectionObserver: 'readonly' } },
   },
   {
+    files: ['api/page/try.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', fetch: 'readonly' } },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

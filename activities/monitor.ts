@@ -9,6 +9,7 @@ import { currentWindowTable, describeWindow, windowBounds, type WindowSpec } fro
 import type { QualityBaseline } from '../lib/monitoring/quality';
 import { renderReport } from '../lib/monitoring/report-html';
 import type { RetrainDecisionKind, RetrainOutcome } from '../lib/monitoring/retrain-ledger';
+import { scorePredictions } from '../lib/monitoring/score-predictions';
 import { scoreWindow } from '../lib/monitoring/score-window';
 import { summarize, type MonitoringSummary, type ReportLink } from '../lib/monitoring/summary';
 import { currentEmbedder, loadEmbedder } from '../lib/embedding/registry';
@@ -183,7 +184,13 @@ export function createMonitorActivities(deps: ActivityDeps) {
         const dimensions = predictor.model.model.inputDimensions;
         let scored;
         try {
-          scored = await scoreWindow({ features: deps.features, store: deps.store }, predictor, { by: input.window.by, ...windowBounds(input.window, end) }, { maxRows: input.maxRows ?? DEFAULT_MAX_ROWS, onProgress: beat });
+          const bounds = windowBounds(input.window, end);
+          const limits = { maxRows: input.maxRows ?? DEFAULT_MAX_ROWS, onProgress: beat };
+          const { by } = input.window;
+          scored =
+            by === 'predicted'
+              ? await scorePredictions(deps.mongo.db, predictor, bounds, limits)
+              : await scoreWindow({ features: deps.features, store: deps.store }, predictor, { by, ...bounds }, limits);
         } finally {
           predictor.dispose();
         }

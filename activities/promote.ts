@@ -3,6 +3,7 @@ import { paperText } from '../lib/arxiv/record';
 import { loadEmbedder } from '../lib/embedding/registry';
 import { TrainingDataError, evaluateLabels } from '../lib/model/classifier';
 import { readRawBatch } from '../lib/storage/raw-batch';
+import { announcePromotion } from '../lib/tracking/promotions';
 import { EMBEDDER_VERSION_PARAM, RUN_ARTIFACTS, RUN_TAGS, loadTrainedModel, type SplitArtifact, type TestPredictions } from '../lib/tracking/training-run';
 import { runParam } from '../lib/tracking/types';
 import type { ActivityDeps } from './deps';
@@ -160,6 +161,10 @@ export function createPromotionActivities(deps: ActivityDeps) {
         'mlops.promotion.shared_test_rows': champion ? String(champion.sharedTestRows) : 'none',
         'mlops.promotion.reason': reason,
       });
+      if (promoted) {
+        // Serving APIs reload now rather than at their next poll; if nobody hears it, the poll still does.
+        await announcePromotion(deps.redis, { modelName, alias, version: version.version, runId: input.runId }).catch(() => 0);
+      }
       return result(promoted, reason);
     });
   }

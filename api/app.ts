@@ -1,8 +1,15 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { PredictionLog } from '../lib/predictions/prediction-log';
+import { ApiMetrics } from './metrics';
 import type { ModelHolder } from './model-holder';
+import type { ModelReloader } from './model-reloader';
 import { healthRoutes } from './routes/health';
 import { modelRoutes } from './routes/model';
+import { pageRoutes } from './routes/page';
 import { newRequestId, predictRoutes } from './routes/predict';
 import type { ErrorBody } from './schemas';
 
@@ -12,31 +19,106 @@ export interface ApiDeps {
   mongoReachable(): Promise<boolean>;
   /** Where every prediction is recorded for monitoring (absent: not recorded). */
   log?: PredictionLog;
+  /** Moves to a newly chosen model (absent: `POST /v1/model/reload` answers 503). */
+  reloader?: ModelReloader;
+  /** The admin key of `POST /v1/model/reload` (absent: the admin API is off). */
+  adminKey?: string;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable' };
-
-function errorBody(statusCode: number, message: string): ErrorBody {
-  return { error: STATUS_TEXT[statusCode] ?? 'Error', message, statusCode };
+export interface RouteDeps extends ApiDeps {
+  metrics: ApiMetrics;
 }
+
+export interface AppOptions {
+  /** pino logs (JSON lines with the request id) at this level; off when absent (tests). */
+  logLevel?: string;
+  bodyLimit?: number;
+  /** Requests per minute per client address. */
+  rateLimitPerMinute?: number;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const errorBody = (statusCode: number, message: string, requestId: string): ErrorBody => ({ error: STATUS_TEXT[statusCode] ?? 'Error', message, statusCode, requestId });
 
 /** The inference API as a Fastify app (tests inject into it; `mlops api` listens with it). */
-export function buildApp(deps: ApiDeps, options: { logger?: boolean; bodyLimit?: number } = {}): FastifyInstance {
+export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logLevel ? { level: options.logLevel, redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization'], censor: '[hidden]' } } : false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: () => newRequestId(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
+  const metrics = new ApiMetrics(deps.models, deps.log);
+  const routeDeps: RouteDeps = { ...deps, metrics };
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     const statusCode = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     const message = error.validation ? `invalid request: ${error.message}` : statusCode >= 500 && statusCode !== 503 ? 'internal error' : error.message;
-    if (statusCode >= 500 && statusCode !== 503) reply.log.error(error);
-    return reply.code(statusCode).send(errorBody(statusCode, message));
+    if (statusCode >= 500 && statusCode !== 503) request.log.error({ err: error }, 'request failed');
+    return reply.code(statusCode).send(errorBody(statusCode, message, request.id));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url}`)));
-  app.register(healthRoutes(deps));
-  app.register(modelRoutes(deps));
-  app.register(predictRoutes(deps));
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`, request.id)));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // Unmatched URLs share one label, so scanners cannot grow the metric without bound.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
+    metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  app.register(rateLimit, {
+    max: options.rateLimitPerMinute ?? 6_000,
+    timeWindow: 60_000,
+    errorResponseBuilder: (request, context) => ({
+      ...errorBody(429, `more than ${context.max} requests in ${context.after}: slow down`, request.id),
+    }),
+  });
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'arxiv-mlops inference API', version: '1.0.0', description: 'Classifies arXiv papers (title + abstract) into their primary category with the champion model from MLflow.' },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } },
+      tags: [
+        { name: 'predict', description: 'classification' },
+        { name: 'model', description: 'the served model' },
+        { name: 'health', description: 'liveness, readiness, metrics' },
+      ],
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.register(healthRoutes(routeDeps));
+  app.register(modelRoutes(routeDeps));
+  app.register(predictRoutes(routeDeps));
+  app.register(pageRoutes());
   return app;
 }

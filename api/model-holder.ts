@@ -16,9 +16,20 @@ export class NoModelLoadedError extends Error {
   readonly statusCode = 503;
 }
 
-/** Holds the served model; a request takes the one current when it starts and keeps it to the end. */
+/** A served model in use by one request: released when the request is done with it. */
+export interface ModelLease {
+  served: ServedModel;
+  release(): void;
+}
+
+/**
+ * Holds the served model. A request leases the model current when it starts and keeps it to the
+ * end; a replaced model is disposed of only once the last request using it has released it.
+ */
 export class ModelHolder {
   private served: ServedModel | undefined;
+  private readonly inUse = new Map<ServedModel, number>();
+  private readonly retired = new Set<ServedModel>();
 
   constructor(initial?: ServedModel) {
     this.served = initial;
@@ -33,10 +44,40 @@ export class ModelHolder {
     return this.served !== undefined;
   }
 
-  /** Serves `next` from now on and returns the model it replaced. */
+  lease(): ModelLease {
+    const served = this.current();
+    this.inUse.set(served, (this.inUse.get(served) ?? 0) + 1);
+    let released = false;
+    return {
+      served,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.inUse.get(served) ?? 1) - 1;
+        if (left > 0) this.inUse.set(served, left);
+        else {
+          this.inUse.delete(served);
+          if (this.retired.delete(served)) served.predictor.dispose();
+        }
+      },
+    };
+  }
+
+  /** Serves `next` from now on; the model it replaces is disposed of when no request uses it any more. */
   swap(next: ServedModel): ServedModel | undefined {
     const previous = this.served;
     this.served = next;
+    if (previous && previous !== next) {
+      if (this.inUse.has(previous)) this.retired.add(previous);
+      else previous.predictor.dispose();
+    }
     return previous;
+  }
+
+  /** Disposes of the served model (on shutdown). */
+  dispose(): void {
+    const served = this.served;
+    this.served = undefined;
+    served?.predictor.dispose();
   }
 }

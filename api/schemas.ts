@@ -5,12 +5,13 @@ export const ErrorBody = Type.Object({
   error: Type.String({ description: 'HTTP status text' }),
   message: Type.String({ description: 'what was wrong, in a sentence' }),
   statusCode: Type.Integer(),
+  requestId: Type.String({ description: 'also in the x-request-id header and the logs' }),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
 export const ModelInfo = Type.Object({
   name: Type.String(),
-  version: Type.Union([Type.String(), Type.Null()]),
-  runId: Type.String(),
+  version: Type.Union([Type.String(), Type.Null()], { description: 'registered version (null for a pinned run that was never registered)' }),
+  runId: Type.String({ description: 'the MLflow training run' }),
   embedderVersion: Type.String(),
 });

@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import type Redis from 'ioredis';
+import { connectRedis } from '../lib/buffer/redis';
 import type { AppConfig } from '../lib/config/config';
 import { loadEmbedder } from '../lib/embedding/registry';
-import { connectMongo, type MongoConnection } from '../lib/features/mongo';
+import { openMongo } from '../lib/features/mongo';
+import { PredictionLog } from '../lib/predictions/prediction-log';
 import { openObjectStore } from '../lib/storage';
 import { MlflowClient } from '../lib/tracking/mlflow-client';
+import { listenForPromotions } from '../lib/tracking/promotions';
 import { resolveServingRun } from '../lib/tracking/resolve';
 import { loadPredictor } from '../lib/tracking/serving-model';
-import { PredictionLog } from '../lib/predictions/prediction-log';
 import { buildApp } from './app';
 import { ModelHolder, type ServedModel } from './model-holder';
+import { ModelReloader } from './model-reloader';
 
 /** The serving model as the configuration chooses it: LATEST_TRAINING_RUN_ID, else the alias. */
 export async function loadServedModel(config: AppConfig, mlflow: MlflowClient): Promise<ServedModel> {
@@ -27,29 +31,86 @@ export async function loadServedModel(config: AppConfig, mlflow: MlflowClient): 
 export interface RunningApi {
   app: FastifyInstance;
   url: string;
+  reloader: ModelReloader;
+  log: PredictionLog;
   close(): Promise<void>;
 }
 
-/** `mlops api`: the app on a port, the serving model loaded, MongoDB connected for readiness. */
-export async function startApi(config: AppConfig, options: { host: string; port: number; logger?: boolean }): Promise<RunningApi> {
+export interface ApiListenOptions {
+  host: string;
+  port: number;
+  /** pino level; default from API_LOG_LEVEL. */
+  logLevel?: string;
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> =>
+  Promise.race([promise, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
+
+/**
+ * `mlops api`: the app on a port with the serving model loaded; predictions logged to MongoDB
+ * (which may be down: the log keeps them and retries); the model reloaded when the alias moves
+ * (polled, and at once when a training announces a promotion on Redis).
+ */
+export async function startApi(config: AppConfig, options: ApiListenOptions): Promise<RunningApi> {
   const mlflow = new MlflowClient(config.mlflow.url);
   const models = new ModelHolder(await loadServedModel(config, mlflow));
-  let mongo: MongoConnection | undefined;
-  try {
-    mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
-  } catch {
-    mongo = undefined; // /readyz says so; predictions do not need it yet
+  const mongo = openMongo(config.mongo.endpoint.url, config.mongo.database, { serverSelectionTimeoutMS: 5_000, appName: 'arxiv-mlops-api' });
+  // Reassigned once the app (and its logger) exists; the log may report before that.
+  let report: { warn(fields: object, message: string): void; error(fields: object, message: string): void } = { warn: () => undefined, error: () => undefined };
+  const log = new PredictionLog(mongo.db, {
+    maxBacklog: config.api.predictionLogMaxBacklog,
+    onOverflow: (dropped, total) => report.error({ dropped, total }, 'prediction log full (MongoDB unreachable too long): oldest predictions dropped'),
+    onWriteError: (error, backlog) => report.warn({ err: error, backlog }, 'prediction log: MongoDB write failed, will retry'),
+  });
+  log.start();
+  const reloader = new ModelReloader(models, {
+    choose: async () => {
+      const serving = await resolveServingRun(mlflow, config.tracking);
+      return { runId: serving.run.info.run_id, modelVersion: serving.modelVersion ?? null };
+    },
+    load: () => loadServedModel(config, mlflow),
+    onReload: (outcome) => report.warn({ reason: outcome.reason, from: outcome.from, to: outcome.to }, 'serving a new model'),
+    onError: (error, reason) => report.error({ err: error, reason }, 'model reload failed: the current model stays'),
+  });
+  const app = buildApp(
+    {
+      models,
+      log,
+      reloader,
+      adminKey: config.api.adminKey,
+      mongoReachable: () => withTimeout(mongo.db.command({ ping: 1 }).then((answer) => answer.ok === 1, () => false), 2_000, false),
+    },
+    { logLevel: options.logLevel ?? config.api.logLevel, rateLimitPerMinute: config.api.rateLimitPerMinute },
+  );
+  report = app.log;
+
+  let subscriber: Redis | undefined;
+  if (!config.tracking.latestTrainingRunId) {
+    reloader.startPolling(config.api.reloadIntervalSeconds);
+    try {
+      subscriber = await connectRedis(config.redis.url, 'arxiv-mlops-api-promotions');
+      await listenForPromotions(subscriber, (event) => {
+        if (event.modelName !== config.tracking.modelName || event.alias !== config.tracking.alias) return;
+        reloader.reload(`promotion of v${event.version}`).catch((error: unknown) => report.error({ err: error }, 'model reload after a promotion failed'));
+      });
+    } catch (error) {
+      subscriber = undefined;
+      report.warn({ err: error }, 'promotions not heard (Redis unreachable): the alias is polled only');
+    }
   }
-  const log = mongo ? new PredictionLog(mongo.db) : undefined;
-  await log?.ensureIndexes();
-  log?.start();
-  const app = buildApp({ models, log, mongoReachable: async () => Boolean(mongo && (await mongo.db.command({ ping: 1 })).ok === 1) }, { logger: options.logger });
+
   app.addHook('onClose', async () => {
     // Closing (SIGTERM) writes the predictions still queued; only a kill can lose them.
-    await log?.close();
-    models.current().predictor.dispose();
-    await mongo?.close();
+    subscriber?.disconnect();
+    await reloader.stop();
+    try {
+      await log.close();
+    } catch (error) {
+      report.error({ err: error, unwritten: log.backlog }, 'prediction log: MongoDB unreachable at shutdown, predictions not written');
+    }
+    models.dispose();
+    await mongo.close();
   });
   const url = await app.listen({ host: options.host, port: options.port });
-  return { app, url, close: () => app.close() };
+  return { app, url, reloader, log, close: () => app.close() };
 }

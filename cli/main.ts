@@ -72,7 +72,8 @@ program
   .description('serve predictions of the serving model over HTTP (LATEST_TRAINING_RUN_ID, else the alias)')
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--port <port>', 'port', positiveInt, 8080)
-  .action(async (options: { host: string; port: number }, command: Command) => execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)));
+  .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stdout); default API_LOG_LEVEL or info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .action(async (options: { host: string; port: number; logLevel?: string }, command: Command) => execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)));
 
 const run = program.command('run').description('start a pipeline workflow, wait for it and print its summary');
 
@@ -141,7 +142,7 @@ monitorOptions(
     .command('monitor')
     .description('compare recent papers with the serving model’s reference data; drift report, alerts, retraining on drift')
     .option('--reference <ref>', 'serving | run:<training run id> | file:<csv>', 'serving')
-    .option('--current <window>', 'window:<days> | window:<from>..<until> | file:<csv>', 'window:7')
+    .option('--current <window>', 'window:<days> | window:<from>..<until> (stored papers) | predictions:<days> | predictions:<from>..<until> (what the API served) | file:<csv>', 'window:7')
     .option('--out <path>', 'file inputs: where to write the HTML report (a .json summary goes beside it)')
     .option('--json', 'JSON summary'),
 ).action(async (options: MonitorOptions, command: Command) =>

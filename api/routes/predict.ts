@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { ApiDeps } from '../app';
+import type { RouteDeps } from '../app';
+import { describeText, encodeVector } from '../../lib/features/feature-store';
+import { inputHash, type PredictionDocument } from '../../lib/predictions/prediction-log';
+import type { Prediction } from '../../lib/tracking/serving-model';
 import { ErrorBody, ModelInfo } from '../schemas';
 
 export const MAX_ITEMS = 64;
@@ -36,44 +39,73 @@ type PredictBody = Static<typeof Body>;
  * POST /v1/predict: one paper (`{ title, abstract }`) or up to 64 (`{ items: [...] }`) → for each,
  * the category and the top-k classes with their probabilities, and which model answered.
  */
-export function predictRoutes(deps: ApiDeps): FastifyPluginAsync {
+export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: PredictBody; Querystring: Static<typeof Query> }>(
       '/v1/predict',
-      { schema: { body: Body, querystring: Query, response: { 200: Response, 400: ErrorBody, 503: ErrorBody } } },
+      {
+        schema: {
+          tags: ['predict'],
+          summary: 'Classify papers by title and abstract',
+          body: Body,
+          querystring: Query,
+          response: { 200: Response, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+        },
+      },
       async (request) => {
         // The model current when the request started answers all of it, even if another is swapped in meanwhile.
-        const served = deps.models.current();
-        const papers = 'items' in request.body ? request.body.items : [request.body];
-        const top = request.query.top === undefined ? 3 : Number(request.query.top);
-        const { classes } = served.predictor;
-        const predictions = served.predictor.predict(papers).map((prediction) => ({
-          category: prediction.category,
-          top: Array.from(prediction.probabilities, (probability, c) => ({ category: classes[c]!, probability }))
-            .sort((a, b) => b.probability - a.probability)
-            .slice(0, top),
-        }));
-        const model = { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion };
-        const at = new Date();
-        deps.log?.record(
-          papers.map((paper, i) => ({
-            _id: `${request.id}:${i}`,
-            requestId: request.id,
-            at,
-            title: paper.title,
-            abstract: paper.abstract,
-            category: predictions[i]!.category,
-            top: predictions[i]!.top,
-            modelName: model.name,
-            modelVersion: model.version,
-            runId: model.runId,
-            embedderVersion: model.embedderVersion,
-          })),
-        );
-        return { requestId: request.id, model, predictions };
+        const lease = deps.models.lease();
+        try {
+          const served = lease.served;
+          const papers = 'items' in request.body ? request.body.items : [request.body];
+          const top = request.query.top === undefined ? 3 : Number(request.query.top);
+          const { classes } = served.predictor;
+          const scored = served.predictor.predict(papers);
+          const predictions = scored.map((prediction) => ({
+            category: prediction.category,
+            top: Array.from(prediction.probabilities, (probability, c) => ({ category: classes[c]!, probability }))
+              .sort((a, b) => b.probability - a.probability)
+              .slice(0, top),
+          }));
+          const model = { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion };
+          for (const prediction of predictions) deps.metrics.predictions.inc({ category: prediction.category, model_version: model.version ?? 'none' });
+          deps.log?.record(predictionDocuments(request.id, new Date(), papers, scored, predictions, model, classes));
+          return { requestId: request.id, model, predictions };
+        } finally {
+          lease.release();
+        }
       },
     );
   };
+}
+
+function predictionDocuments(
+  requestId: string,
+  at: Date,
+  papers: ReadonlyArray<{ title: string; abstract: string }>,
+  scored: readonly Prediction[],
+  answered: ReadonlyArray<{ category: string; top: Array<{ category: string; probability: number }> }>,
+  model: { name: string; version: string | null; runId: string; embedderVersion: string },
+  classes: readonly string[],
+): PredictionDocument[] {
+  return papers.map((paper, i) => ({
+    _id: `${requestId}:${i}`,
+    requestId,
+    at,
+    inputHash: inputHash(paper),
+    title: paper.title,
+    abstract: paper.abstract,
+    text: { ...describeText(paper), oovShare: scored[i]!.oovShare },
+    embedding: encodeVector(scored[i]!.vector),
+    category: answered[i]!.category,
+    probabilities: Array.from(scored[i]!.probabilities),
+    classes: [...classes],
+    top: answered[i]!.top,
+    modelName: model.name,
+    modelVersion: model.version,
+    runId: model.runId,
+    embedderVersion: model.embedderVersion,
+  }));
 }
 
 export const newRequestId = () => randomUUID();

@@ -34,23 +34,28 @@ export function parseReference(text: string | undefined): ReferenceSpec {
   throw new MonitorArgumentError(`--reference "${text}": use serving, run:<training run id> or file:<csv>`);
 }
 
-/** `window:<days>`, `window:<from>..<until>` (days or ISO times, either side optional), or `file:<csv>`. */
-export function parseCurrent(text: string | undefined, by: WindowSpec['by']): CurrentSpec {
+/**
+ * `window:<days>`, `window:<from>..<until>` (days or ISO times, either side optional): stored
+ * papers; `predictions:<days>` or `predictions:<from>..<until>`: what the API served; `file:<csv>`.
+ */
+export function parseCurrent(text: string | undefined, by: 'published' | 'ingested'): CurrentSpec {
   const value = text ?? 'window:7';
   if (value.startsWith('file:') && value.length > 5) return { kind: 'file', path: resolve(value.slice(5)) };
-  if (value.startsWith('window:')) {
-    const body = value.slice('window:'.length);
-    if (/^\d+(\.\d+)?$/.test(body) && Number(body) > 0) return { kind: 'window', window: { by, days: Number(body) } };
+  const prefix = ['window:', 'predictions:'].find((candidate) => value.startsWith(candidate));
+  if (prefix) {
+    const body = value.slice(prefix.length);
+    const counted: WindowSpec['by'] = prefix === 'predictions:' ? 'predicted' : by;
+    if (/^\d+(\.\d+)?$/.test(body) && Number(body) > 0) return { kind: 'window', window: { by: counted, days: Number(body) } };
     const range = /^([^.]*)\.\.([^.]*(?:\.\d+Z?)?)$/.exec(body);
-    if (range && (range[1] || range[2])) return { kind: 'window', window: { by, ...(range[1] ? { from: range[1] } : {}), ...(range[2] ? { until: range[2] } : {}) } };
+    if (range && (range[1] || range[2])) return { kind: 'window', window: { by: counted, ...(range[1] ? { from: range[1] } : {}), ...(range[2] ? { until: range[2] } : {}) } };
   }
-  throw new MonitorArgumentError(`--current "${value}": use window:<days>, window:<from>..<until> or file:<csv>`);
+  throw new MonitorArgumentError(`--current "${value}": use window:<days>, window:<from>..<until>, predictions:<days>, predictions:<from>..<until> or file:<csv>`);
 }
 
 export interface MonitorOptions {
   reference?: string;
   current?: string;
-  by?: WindowSpec['by'];
+  by?: 'published' | 'ingested';
   out?: string;
   retrain?: boolean;
   cooldownHours?: number;

@@ -52,6 +52,18 @@ export interface AppConfig {
     /** A quality alert when macro-F1 on the current window falls by more than this. */
     maxMacroF1Drop: number;
   };
+  api: {
+    /** The admin key (`POST /v1/model/reload`); unset: the admin routes answer 403. */
+    adminKey: string | undefined;
+    /** How often the API asks the registry whether the alias moved (seconds; 0: never). */
+    reloadIntervalSeconds: number;
+    /** Requests per minute per client address. */
+    rateLimitPerMinute: number;
+    /** Predictions kept in memory while MongoDB is unreachable; beyond, the oldest are dropped and counted. */
+    predictionLogMaxBacklog: number;
+    /** pino level of the API's logs (info logs every request). */
+    logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
 }
 
 const optionalText = z
@@ -109,6 +121,11 @@ const envSchema = z.object({
   RETRAIN_COOLDOWN_HOURS: nonNegativeNumber(12),
   RETRAIN_DAILY_CAP: nonNegativeNumber(2),
   MONITOR_MAX_MACRO_F1_DROP: nonNegativeNumber(0.05),
+  MLOPS_API_KEY: optionalText,
+  API_RELOAD_INTERVAL_SECONDS: nonNegativeNumber(30),
+  API_RATE_LIMIT_PER_MINUTE: positiveInt(6_000),
+  PREDICTION_LOG_MAX_BACKLOG: positiveInt(100_000),
+  API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
 export class ConfigError extends Error {
@@ -199,6 +216,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retrainCooldownHours: e.RETRAIN_COOLDOWN_HOURS,
       retrainDailyCap: Math.floor(e.RETRAIN_DAILY_CAP),
       maxMacroF1Drop: e.MONITOR_MAX_MACRO_F1_DROP,
+    },
+    api: {
+      adminKey: e.MLOPS_API_KEY,
+      reloadIntervalSeconds: e.API_RELOAD_INTERVAL_SECONDS,
+      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      predictionLogMaxBacklog: e.PREDICTION_LOG_MAX_BACKLOG,
+      logLevel: e.API_LOG_LEVEL ?? 'info',
     },
   };
 }

@@ -3,11 +3,12 @@ import type { TextDescriptors } from '../features/feature-store';
 import { MONITOR_COLUMNS } from './columns';
 
 /**
- * The current window: papers published, or first stored, in the last `days` days before the
- * window's end (or between explicit days), as the serving model sees them.
+ * The current window: papers published, or first stored, or predictions the API served
+ * (`predicted`), in the last `days` days before the window's end (or between explicit days), as
+ * the serving model sees them.
  */
 export interface WindowSpec {
-  by: 'published' | 'ingested';
+  by: 'published' | 'ingested' | 'predicted';
   days?: number;
   /** YYYY-MM-DD (whole days, inclusive) or an ISO time. */
   from?: string;
@@ -41,20 +42,23 @@ export function windowBounds(spec: WindowSpec, end: Date): { from?: Date; until?
 }
 
 export function describeWindow(spec: WindowSpec, end: Date): string {
-  const what = spec.by === 'published' ? 'papers published' : 'papers ingested';
+  const what = spec.by === 'published' ? 'papers published' : spec.by === 'predicted' ? 'predictions served' : 'papers ingested';
   if (spec.days !== undefined) return `${what} in the ${spec.days} days before ${end.toISOString()}`;
   if (spec.from && spec.until) return `${what} ${spec.from} … ${spec.until}`;
   if (spec.from) return `${what} since ${spec.from}`;
   if (spec.until) return `${what} until ${spec.until}`;
-  return `all ${what.replace('papers ', '')} papers`;
+  return spec.by === 'predicted' ? 'all predictions served' : `all ${what.replace('papers ', '')} papers`;
 }
 
 /** One paper of the current window, embedded by the serving embedder and scored by the serving model. */
 export interface ScoredPaper {
+  /** The arXiv id (a served prediction: its log id). */
   arxivId: string;
+  /** When published (a served prediction: when it was served). */
   published: Date | null;
   vector: Float32Array;
-  label: string;
+  /** The true category; null for served predictions (nobody labelled them). */
+  label: string | null;
   prediction: string;
   text: TextDescriptors;
 }
@@ -68,7 +72,8 @@ export function currentWindowTable(papers: readonly ScoredPaper[], dimensions: n
     stringColumn(MONITOR_COLUMNS.id, papers.map((paper) => paper.arxivId)),
     stringColumn(MONITOR_COLUMNS.datetime, papers.map((paper) => paper.published?.toISOString() ?? null)),
     ...embedding,
-    stringColumn(MONITOR_COLUMNS.target, papers.map((paper) => paper.label)),
+    // Without labels (served predictions) there is no target column, so quality is not measured.
+    ...(papers.some((paper) => paper.label !== null) ? [stringColumn(MONITOR_COLUMNS.target, papers.map((paper) => paper.label))] : []),
     stringColumn(MONITOR_COLUMNS.prediction, papers.map((paper) => paper.prediction)),
     numericColumn('title_chars', papers.map((paper) => paper.text.titleChars), 'int'),
     numericColumn('abstract_chars', papers.map((paper) => paper.text.abstractChars), 'int'),

@@ -1,4 +1,6 @@
-import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import { createHash } from 'node:crypto';
+import { MongoBulkWriteError, type Binary, type Collection, type Db } from 'mongodb';
+import type { TextDescriptors } from '../features/feature-store';
 
 /** One served prediction, as monitoring reads it back. */
 export interface PredictionDocument {
@@ -6,14 +8,26 @@ export interface PredictionDocument {
   _id: string;
   requestId: string;
   at: Date;
+  /** sha256 of the title and abstract: the same paper asked twice has the same hash. */
+  inputHash: string;
   title: string;
   abstract: string;
+  text: TextDescriptors;
+  /** The embedder's vector (float32, little-endian), as for stored features. */
+  embedding: Binary;
   category: string;
+  /** Every class's probability, in `classes` order. */
+  probabilities: number[];
+  classes: string[];
   top: Array<{ category: string; probability: number }>;
   modelName: string;
   modelVersion: string | null;
   runId: string;
   embedderVersion: string;
+}
+
+export function inputHash(paper: { title: string; abstract: string }): string {
+  return createHash('sha256').update(paper.title).update('\u0000').update(paper.abstract).digest('hex');
 }
 
 export const PREDICTIONS_COLLECTION = 'predictions';
@@ -24,9 +38,14 @@ export interface PredictionLogOptions {
   flushIntervalMs: number;
   /** Write at most this many documents at once. */
   maxBatch: number;
+  /** Keep at most this many unwritten predictions in memory (MongoDB down); older ones beyond are dropped and counted. */
+  maxBacklog: number;
+  /** Told when predictions are dropped (the backlog was full) and when a write fails. */
+  onOverflow?: (dropped: number, totalDropped: number) => void;
+  onWriteError?: (error: unknown, backlog: number) => void;
 }
 
-const DEFAULTS: PredictionLogOptions = { flushIntervalMs: 500, maxBatch: 1_000 };
+const DEFAULTS: PredictionLogOptions = { flushIntervalMs: 500, maxBatch: 1_000, maxBacklog: 100_000 };
 
 /**
  * The prediction log: predictions are queued in memory and written to MongoDB in the background,
@@ -39,13 +58,17 @@ export class PredictionLog {
   private queue: PredictionDocument[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private indexed = false;
   private written = 0;
+  private dropped = 0;
+  private failedWrites = 0;
 
   constructor(db: Db, options: Partial<PredictionLogOptions> = {}) {
     this.collection = db.collection<PredictionDocument>(PREDICTIONS_COLLECTION);
     this.options = { ...DEFAULTS, ...options };
   }
 
+  /** Creates the indexes monitoring reads by (also done before the first write). */
   async ensureIndexes(): Promise<void> {
     await this.collection.createIndex({ at: -1 }, { name: 'latest_first' });
     await this.collection.createIndex({ runId: 1, at: -1 }, { name: 'by_model_run' });
@@ -56,8 +79,15 @@ export class PredictionLog {
     this.timer.unref();
   }
 
+  /** Queues predictions to write; when the backlog is full the oldest are dropped, counted and reported. */
   record(documents: PredictionDocument[]): void {
     this.queue.push(...documents);
+    const excess = this.queue.length - this.options.maxBacklog;
+    if (excess > 0) {
+      this.queue = this.queue.slice(excess);
+      this.dropped += excess;
+      this.options.onOverflow?.(excess, this.dropped);
+    }
   }
 
   /** Predictions answered but not yet in MongoDB. */
@@ -69,15 +99,35 @@ export class PredictionLog {
     return this.written;
   }
 
+  /** Predictions dropped because the backlog was full. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** Writes MongoDB refused or did not answer (each retried at the next flush). */
+  get failedWriteCount(): number {
+    return this.failedWrites;
+  }
+
   /** Writes the queue (in batches); what fails stays queued for the next flush. */
   flush(): Promise<void> {
-    this.flushing ??= this.writeQueue().finally(() => {
-      this.flushing = undefined;
-    });
+    this.flushing ??= this.writeQueue()
+      .catch((error: unknown) => {
+        this.failedWrites += 1;
+        this.options.onWriteError?.(error, this.queue.length);
+        throw error;
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
     return this.flushing;
   }
 
   private async writeQueue(): Promise<void> {
+    if (this.queue.length > 0 && !this.indexed) {
+      await this.ensureIndexes();
+      this.indexed = true;
+    }
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.options.maxBatch);
       try {
@@ -88,7 +138,9 @@ export class PredictionLog {
           (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every((writeError) => writeError.code === DUPLICATE_KEY);
         if (!duplicatesOnly) throw error;
       }
-      this.queue = this.queue.slice(batch.length);
+      // Predictions dropped meanwhile (a full backlog) were taken from the front: remove only what is still there.
+      const sent = new Set(batch);
+      this.queue = this.queue.filter((document) => !sent.has(document));
       this.written += batch.length;
     }
   }

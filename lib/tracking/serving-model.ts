@@ -15,6 +15,10 @@ export interface Prediction {
   category: string;
   /** One per class, in `classes` order. */
   probabilities: Float32Array;
+  /** The paper as the model saw it: the embedder's vector. */
+  vector: Float32Array;
+  /** Share of the paper's tokens outside the embedder's vocabulary. */
+  oovShare: number;
 }
 
 /**
@@ -84,14 +88,15 @@ export async function loadPredictor(client: MlflowClient, run: Run, fallback?: (
       predict(papers) {
         if (papers.length === 0) return [];
         const x = new Float32Array(papers.length * dimensions);
-        papers.forEach((paper, i) => x.set(loaded.embed(paperText(paper)), i * dimensions));
+        const texts = papers.map((paper) => paperText(paper));
+        texts.forEach((text, i) => x.set(loaded.embed(text), i * dimensions));
         const all = probabilities(x, papers.length);
         const k = model.encoder.classes.length;
         return papers.map((_, i) => {
           const row = all.slice(i * k, (i + 1) * k);
           let best = 0;
           for (let c = 1; c < k; c += 1) if (row[c]! > row[best]!) best = c;
-          return { category: model.encoder.decode(best), probabilities: row };
+          return { category: model.encoder.decode(best), probabilities: row, vector: x.subarray(i * dimensions, (i + 1) * dimensions), oovShare: loaded.outOfVocabularyShare(texts[i]!) };
         });
       },
       dispose: () => model.model.dispose(),

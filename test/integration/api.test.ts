@@ -4,7 +4,9 @@ import { buildApp } from '../../api/app';
 import { ModelHolder } from '../../api/model-holder';
 import { MAX_ITEMS } from '../../api/routes/predict';
 import { connectMongo, type MongoConnection } from '../../lib/features';
-import { PredictionLog } from '../../lib/predictions/prediction-log';
+import { decodeVector } from '../../lib/features/feature-store';
+import { inputHash, PredictionLog } from '../../lib/predictions/prediction-log';
+import { ModelReloader } from '../../api/model-reloader';
 import { loadPredictor, MlflowClient, resolveServingRun } from '../../lib/tracking';
 import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
 import { removeIsolatedData } from '../support/cleanup';
@@ -12,6 +14,7 @@ import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
 
 /** The inference API's routes against a really trained model from a real MLflow server. */
+const ADMIN_KEY = 'k3y-for-tests-only';
 const PAPER = {
   title: 'Attention-based neural machine translation for low-resource languages',
   abstract: 'We study neural machine translation with attention for language pairs with little parallel text, and show that back-translation and subword units improve BLEU.',
@@ -46,12 +49,22 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: { hiddenUnits: 32, maxEpochs: 8 } }],
     });
     log = new PredictionLog(mongo.db, { flushIntervalMs: 60_000 });
-    app = buildApp({ models, log, mongoReachable: async () => (await mongo.db.command({ ping: 1 })).ok === 1 });
+    const reloader = new ModelReloader(models, {
+      choose: async () => {
+        const serving = await resolveServingRun(mlflow, { modelName, alias: 'champion' });
+        return { runId: serving.run.info.run_id, modelVersion: serving.modelVersion ?? null };
+      },
+      load: async () => {
+        const serving = await resolveServingRun(mlflow, { modelName, alias: 'champion' });
+        return { predictor: await loadPredictor(mlflow, serving.run), modelName, modelVersion: serving.modelVersion ?? null, chosenBy: 'alias', alias: 'champion', loadedAt: new Date() };
+      },
+    });
+    app = buildApp({ models, log, reloader, adminKey: ADMIN_KEY, mongoReachable: async () => (await mongo.db.command({ ping: 1 })).ok === 1 });
   });
 
   afterAll(async () => {
     await app?.close();
-    models.current().predictor.dispose();
+    models.dispose();
     await workers?.stop();
     await client?.connection.close();
     await mongo?.close();
@@ -124,8 +137,10 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       ...(request.body !== undefined ? { body: request.body, headers: { 'content-type': request.contentType! } } : { payload: request.payload as object }),
     });
     expect(response.statusCode).toBe(400);
-    const body = response.json() as { error: string; message: string; statusCode: number };
-    expect(body).toMatchObject({ error: 'Bad Request', statusCode: 400 });
+    const body = response.json() as { error: string; message: string; statusCode: number; requestId: string };
+    expect(body).toMatchObject({ error: 'Bad Request', statusCode: 400, requestId: response.headers['x-request-id'] });
+    expect(Object.keys(body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+    expect(response.body).not.toMatch(/node_modules|\bat .+:\d+:\d+/);
     expect(body.message).toMatch(message);
     expect((await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).statusCode).toBe(200);
   });
@@ -133,6 +148,12 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   it('handles unicode text: accents, math, emoji and characters outside the BMP', async () => {
     const response = await app.inject({ method: 'POST', url: '/v1/predict', payload: { title: 'Équations de Schrödinger 𝛼-stables 🚀', abstract: 'Nous étudions ∫ e^{-x²} dx et les opérateurs 𝓛 sur ℝⁿ. 中文摘要。' } });
     expect(response.statusCode).toBe(200);
+    // Lone surrogates, NUL, right-to-left marks, zero-width and combining characters: answered, never a 5xx.
+    for (const raw of ['{"title":"\\ud800 broken","abstract":"half a pair \\udfff"}', '{"title":"nul \\u0000 inside","abstract":"text"}', '{"title":"\u202eright to left\u200b","abstract":"e\u0301\u0301\u0301 zero\u200dwidth"}']) {
+      const answer = await app.inject({ method: 'POST', url: '/v1/predict', body: raw, headers: { 'content-type': 'application/json' } });
+      expect(answer.statusCode).toBe(200);
+      expect((answer.json() as { predictions: unknown[] }).predictions).toHaveLength(1);
+    }
   });
 
   it('records every prediction in MongoDB, once, with the model that made it', async () => {
@@ -148,6 +169,18 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(stored.map((document) => [document._id, document.category, document.runId, document.title])).toEqual(
       response.predictions.map((prediction, i) => [`${response.requestId}:${i}`, prediction.category, trained.runId, PAPER.title]),
     );
+    // What monitoring needs: the input's hash, its descriptors, the embedding and every class's probability.
+    const [first] = stored;
+    expect(first!.inputHash).toBe(inputHash(PAPER));
+    expect(first!.text).toMatchObject({ titleChars: PAPER.title.length, abstractChars: PAPER.abstract.length, abstractWords: PAPER.abstract.split(' ').length });
+    expect(first!.text.oovShare).toBeGreaterThanOrEqual(0);
+    expect(first!.text.oovShare).toBeLessThan(1);
+    const expected = models.current().predictor.predict([PAPER])[0]!;
+    expect(Array.from(decodeVector(first!.embedding))).toEqual(Array.from(expected.vector));
+    expect(first!.classes).toEqual(trained.classes);
+    expect(first!.probabilities).toHaveLength(trained.classes.length);
+    expect(first!.probabilities.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 4);
+    expect(first!.classes[first!.probabilities.indexOf(Math.max(...first!.probabilities))]).toBe(first!.category);
     // A flush retried after its answer was lost writes nothing twice.
     log.record(stored);
     await log.flush();
@@ -155,6 +188,83 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   });
 
   it('answers an unknown route with 404 in the same error shape', async () => {
-    expect((await app.inject({ method: 'GET', url: '/v2/nothing' })).json()).toEqual({ error: 'Not Found', message: 'no route GET /v2/nothing', statusCode: 404 });
+    const response = await app.inject({ method: 'GET', url: '/v2/nothing?x=1' });
+    expect(response.json()).toEqual({ error: 'Not Found', message: 'no route GET /v2/nothing', statusCode: 404, requestId: response.headers['x-request-id'] });
+  });
+
+  it('answers an unsupported content type with 415, and a body over the limit with 413', async () => {
+    const text = await app.inject({ method: 'POST', url: '/v1/predict', body: 'title=x&abstract=y', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(text.statusCode).toBe(415);
+    expect(text.json()).toMatchObject({ error: 'Unsupported Media Type', statusCode: 415 });
+    const huge = await app.inject({ method: 'POST', url: '/v1/predict', body: JSON.stringify({ title: 'T', abstract: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toMatchObject({ error: 'Payload Too Large', statusCode: 413 });
+  });
+
+  it('sends security headers and a request id with every answer', async () => {
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('guards the reload with the admin key: 401 without it or with a wrong one, 200 with it', async () => {
+    const url = '/v1/model/reload';
+    const missing = await app.inject({ method: 'POST', url });
+    expect(missing.statusCode).toBe(401);
+    expect(missing.json()).toMatchObject({ error: 'Unauthorized', message: expect.stringContaining('admin key is needed') });
+    for (const headers of [{ 'x-api-key': 'nope' }, { 'x-api-key': `${ADMIN_KEY}x` }, { authorization: `Bearer ${ADMIN_KEY.slice(0, -1)}` }]) {
+      const wrong = await app.inject({ method: 'POST', url, headers });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json()).toMatchObject({ message: 'the admin key is wrong' });
+    }
+    for (const headers of [{ 'x-api-key': ADMIN_KEY }, { authorization: `Bearer ${ADMIN_KEY}` }]) {
+      const ok = await app.inject({ method: 'POST', url, headers });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json()).toMatchObject({ changed: false, to: { runId: trained.runId, modelVersion: '1' }, model: { model: { runId: trained.runId } } });
+    }
+    const off = buildApp({ models, mongoReachable: async () => true });
+    expect((await off.inject({ method: 'POST', url, headers: { 'x-api-key': ADMIN_KEY } })).json()).toMatchObject({ statusCode: 403, message: expect.stringContaining('MLOPS_API_KEY') });
+    await off.close();
+  });
+
+  it('exports Prometheus metrics: requests and latency per route, predictions per class, the model, the log backlog', async () => {
+    const fresh = buildApp({ models, log, mongoReachable: async () => true });
+    const answer = (await fresh.inject({ method: 'POST', url: '/v1/predict', payload: { items: [PAPER, PAPER] } })).json() as { predictions: Array<{ category: string }> };
+    await fresh.inject({ method: 'POST', url: '/v1/predict', payload: { title: '' } });
+    const metrics = await fresh.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    const text = metrics.body;
+    expect(text).toContain('arxiv_api_requests_total{method="POST",route="/v1/predict",status_code="200"} 1');
+    expect(text).toContain('arxiv_api_requests_total{method="POST",route="/v1/predict",status_code="400"} 1');
+    expect(text).toMatch(/arxiv_api_request_duration_seconds_count\{method="POST",route="\/v1\/predict"\} 2/);
+    expect(text).toContain(`arxiv_api_predictions_total{category="${answer.predictions[0]!.category}",model_version="1"} 2`);
+    expect(text).toContain(`arxiv_api_model_info{model_name="${modelName}",model_version="1",run_id="${trained.runId}",embedder_version="${trained.embedderVersion}",chosen_by="alias"} 1`);
+    expect(text).toMatch(new RegExp(`arxiv_api_prediction_log_backlog ${log.backlog}\\b`));
+    expect(text).toContain('arxiv_api_prediction_log_dropped_total 0');
+    await fresh.close();
+  });
+
+  it('limits requests per client: 429 in the error shape beyond the limit', async () => {
+    const limited = buildApp({ models, mongoReachable: async () => true }, { rateLimitPerMinute: 3 });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i += 1) codes.push((await limited.inject({ method: 'GET', url: '/healthz' })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    const refused = await limited.inject({ method: 'GET', url: '/v1/model' });
+    expect(refused.json()).toMatchObject({ error: 'Too Many Requests', statusCode: 429, message: expect.stringContaining('more than 3 requests') });
+    expect(refused.headers['retry-after']).toBeDefined();
+    await limited.close();
+  });
+
+  it('publishes its OpenAPI description and docs from the route schemas', async () => {
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/model', '/v1/model/reload', '/v1/predict']);
+    expect(spec.paths['/v1/predict']!.post!.requestBody).toBeDefined();
+    expect(Object.keys(spec.paths['/v1/predict']!.post!.responses)).toEqual(expect.arrayContaining(['200', '400', '503']));
+    const docs = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger');
   });
 });

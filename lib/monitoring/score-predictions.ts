@@ -1,0 +1,40 @@
+import type { Db } from 'mongodb';
+import { paperText } from '../arxiv/record';
+import { decodeVector } from '../features/feature-store';
+import { predictionsServed } from '../predictions/prediction-window';
+import type { TextPredictor } from '../tracking/serving-model';
+import type { ScoredPaper } from './current-window';
+import type { ScoredWindow } from './score-window';
+
+/**
+ * The predictions the API served in a window as the monitored model sees them: the logged vector
+ * when the same embedder made it, else the logged text embedded again; scored by the monitored
+ * model (whatever model served them). They carry no true label, so quality is not measured.
+ */
+export async function scorePredictions(db: Db, predictor: TextPredictor, window: { from?: Date; until?: Date }, options: { maxRows: number; onProgress?: (step: string) => void }): Promise<ScoredWindow> {
+  options.onProgress?.('selecting the served predictions');
+  const { rows, found } = await predictionsServed(db, window, options.maxRows);
+  const dimensions = predictor.model.model.inputDimensions;
+  let reembedded = 0;
+  const vectors = rows.map((row) => {
+    if (row.embedderVersion === predictor.embedderVersion && row.embedding) return { vector: decodeVector(row.embedding), oovShare: row.text.oovShare };
+    reembedded += 1;
+    const text = paperText(row);
+    return { vector: predictor.embedder.embed(text), oovShare: predictor.embedder.outOfVocabularyShare(text) };
+  });
+  options.onProgress?.('scoring');
+  const x = new Float32Array(rows.length * dimensions);
+  vectors.forEach(({ vector }, i) => x.set(vector, i * dimensions));
+  const predictions = rows.length === 0 ? [] : Array.from(predictor.model.model.predict(x, rows.length), (code) => predictor.model.encoder.decode(code));
+  const papers = rows.map(
+    (row, i): ScoredPaper => ({
+      arxivId: row._id,
+      published: row.at,
+      vector: vectors[i]!.vector,
+      label: null,
+      prediction: predictions[i]!,
+      text: { ...row.text, oovShare: vectors[i]!.oovShare },
+    }),
+  );
+  return { papers, found, reembedded, unavailable: 0 };
+}

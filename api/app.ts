@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { PredictionLog } from '../lib/predictions/prediction-log';
 import { ApiMetrics } from './metrics';
 import type { ModelHolder } from './model-holder';
@@ -51,6 +51,8 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
 const errorBody = (statusCode: number, message: string, requestId: string): ErrorBody => ({ error: STATUS_TEXT[statusCode] ?? 'Error', message, statusCode, requestId });
 
 /** The inference API as a Fastify app (tests inject into it; `mlops api` listens with it). */
@@ -70,7 +72,18 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
     if (statusCode >= 500 && statusCode !== 503) request.log.error({ err: error }, 'request failed');
     return reply.code(statusCode).send(errorBody(statusCode, message, request.id));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`, request.id)));
+  const unrouted = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0]!;
+    // A known path asked with another method: 405 and the methods it has, as HTTP says.
+    const allowed = METHODS.filter((method) => app.hasRoute({ method, url: path }));
+    if (allowed.length > 0) return reply.code(405).header('allow', allowed.join(', ')).send(errorBody(405, `${path} accepts ${allowed.join(', ')}, not ${request.method}`, request.id));
+    return reply.code(404).send(errorBody(404, `no route ${request.method} ${path}`, request.id));
+  };
+  app.setNotFoundHandler(unrouted);
+  // Answered before the body is read: an unrouted request is never parsed.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return unrouted(request, reply);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -114,7 +127,8 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
       ],
     },
   });
-  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // Swagger UI sets inline styles; its own CSP would block them (and log it), so allow styles inline there too.
+  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'") });
 
   app.register(healthRoutes(routeDeps));
   app.register(modelRoutes(routeDeps));

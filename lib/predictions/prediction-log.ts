@@ -48,6 +48,16 @@ export interface PredictionLogOptions {
 const DEFAULTS: PredictionLogOptions = { flushIntervalMs: 500, maxBatch: 1_000, maxBacklog: 100_000 };
 
 /**
+ * True when every document of the batch is stored: written now, or refused only because it was
+ * already there. A bulk error can also carry a lost connection with no write errors at all.
+ */
+function onlyDuplicates(error: unknown, batchSize: number): boolean {
+  if (!(error instanceof MongoBulkWriteError)) return false;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY) && error.insertedCount + writeErrors.length === batchSize;
+}
+
+/**
  * The prediction log: predictions are queued in memory and written to MongoDB in the background,
  * so a request never waits for the database; what MongoDB refuses stays queued and is written
  * again. `close()` writes what is left (what SIGTERM flushes; a SIGKILL loses the queue).
@@ -133,10 +143,7 @@ export class PredictionLog {
       try {
         await this.collection.insertMany(batch, { ordered: false });
       } catch (error) {
-        const duplicatesOnly =
-          error instanceof MongoBulkWriteError &&
-          (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every((writeError) => writeError.code === DUPLICATE_KEY);
-        if (!duplicatesOnly) throw error;
+        if (!onlyDuplicates(error, batch.length)) throw error;
       }
       // Predictions dropped meanwhile (a full backlog) were taken from the front: remove only what is still there.
       const sent = new Set(batch);

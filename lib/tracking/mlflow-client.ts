@@ -346,6 +346,10 @@ export class MlflowClient {
     await this.json('POST', 'registered-models/alias', { name, alias, version });
   }
 
+  async deleteAlias(name: string, alias: string): Promise<void> {
+    await this.json('DELETE', 'registered-models/alias', { name, alias });
+  }
+
   async getVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined> {
     try {
       return (await this.json<{ model_version: ModelVersion }>('GET', 'registered-models/alias', { name, alias })).model_version;

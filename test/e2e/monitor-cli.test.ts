@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { projectRoot } from '../../lib/config/paths';
+import { connectMongo } from '../../lib/features/mongo';
+import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-log';
 import { MlflowClient } from '../../lib/tracking';
 import { ingestWorkflow } from '../../workflows';
 import { writeCsv } from '../parity/cases';
@@ -72,7 +75,7 @@ describe('monitoring from the command line', () => {
   it('answers bad arguments and unreadable input with a clear error and exit code 1', async () => {
     const badWindow = await mlops(['run', 'monitor', '--current', 'window:soon', '--json'], cliEnv);
     expect(badWindow.code).toBe(1);
-    expect(badWindow.json.error).toMatch(/--current "window:soon": use window:<days>, window:<from>\.\.<until> or file:<csv>/);
+    expect(badWindow.json.error).toMatch(/--current "window:soon": use window:<days>, window:<from>\.\.<until>, predictions:<days>, predictions:<from>\.\.<until> or file:<csv>/);
     const missing = await mlops(['run', 'monitor', '--reference', 'file:/nonexistent.csv', '--current', `file:${join(dir, 'current.csv')}`], cliEnv);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no such file/);
@@ -109,21 +112,47 @@ describe('monitoring from the command line', () => {
     expect(entries.filter((entry) => entry.kind === 'decision').length).toBe(2);
   });
 
-  it('`mlops api` serves the champion until SIGTERM', async () => {
+  it('`mlops api` serves the champion, writes every prediction on SIGTERM, and the monitor reads them back', async () => {
     const port = 18_000 + Math.floor(Math.random() * 2_000);
-    const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'api', '--port', String(port)], { env: cliEnv });
+    const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'api', '--port', String(port), '--log-level', 'warn'], { env: cliEnv });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const deadline = Date.now() + 60_000;
     while (!stderr.includes('api listening') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(stderr).toContain(`api listening on http://127.0.0.1:${port}`);
-    const response = await fetch(`http://127.0.0.1:${port}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Speech recognition', abstract: 'We recognise speech with neural networks.' }) });
-    expect(response.status).toBe(200);
-    expect(((await response.json()) as { model: { name: string; version: string } }).model).toMatchObject({ name: modelName, version: '1' });
+    expect(stderr).toContain(`curl -s -X POST http://127.0.0.1:${port}/v1/predict`);
+    expect(stderr).toContain(`page:   http://127.0.0.1:${port}/`);
+
+    const papers = gunzipSync(readFileSync(join(DRIFT_DATA, 'current-2025.jsonl.gz')))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .slice(0, 256)
+      .map((line) => JSON.parse(line) as { title: string; abstract: string })
+      .map(({ title, abstract }) => ({ title, abstract: abstract.slice(0, 10_000) }));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        fetch(`http://127.0.0.1:${port}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: papers.slice(i * 64, (i + 1) * 64) }) }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    expect(((await answers[0]!.json()) as { model: { name: string; version: string } }).model).toMatchObject({ name: modelName, version: '1' });
+    // Stopped at once: the predictions still queued are written by the shutdown, not lost.
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toContain('api stopped');
+    expect(stderr).toContain('api stopped (256 predictions written to MongoDB)');
+    const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
+    try {
+      expect(await mongo.db.collection(PREDICTIONS_COLLECTION).countDocuments()).toBe(256);
+    } finally {
+      await mongo.close();
+    }
+
+    const monitored = await mlops(['run', 'monitor', '--current', 'predictions:1', '--no-retrain', '--json'], cliEnv);
+    expect(monitored.code).toBe(0);
+    expect(monitored.json).toMatchObject({ current: expect.stringContaining('predictions served in the 1 days'), quality: null });
+    expect(monitored.json.rows).toMatchObject({ current: 256 });
   });
 
   it('`schedule` creates, lists and deletes a pipeline schedule', async () => {

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
@@ -9,6 +11,8 @@ import { inputHash, PredictionLog } from '../../lib/predictions/prediction-log';
 import { ModelReloader } from '../../api/model-reloader';
 import { loadPredictor, MlflowClient, resolveServingRun } from '../../lib/tracking';
 import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
+import { projectRoot } from '../../lib/config/paths';
+import { launchChromium } from '../support/browser';
 import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
@@ -266,5 +270,77 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     const docs = await app.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger');
+  });
+
+  describe('on a port', () => {
+    let url: string;
+    beforeAll(async () => {
+      url = await app.listen({ host: '127.0.0.1', port: 0 });
+    });
+
+    it('offers a page that classifies a pasted paper in headless Chromium, with nothing fetched from elsewhere', async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        const foreign: string[] = [];
+        const problems: string[] = [];
+        page.on('request', (request) => {
+          if (!request.url().startsWith(url)) foreign.push(request.url());
+        });
+        const failed: string[] = [];
+        page.on('response', (response) => {
+          if (response.status() >= 400) failed.push(`${response.status()} ${response.url().replace(url, '')}`);
+        });
+        page.on('console', (message) => {
+          // A refused request is logged by the browser too; those are checked one by one below.
+          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+        });
+        page.on('pageerror', (error) => problems.push(error.message));
+        await page.goto(`${url}/`);
+        await page.locator('#model', { hasText: /^Serving/ }).waitFor();
+        expect(await page.textContent('#model')).toContain(`${modelName} v1`);
+        await page.fill('#title', PAPER.title);
+        await page.fill('#abstract', PAPER.abstract);
+        await page.selectOption('#top', '3');
+        await page.click('#submit');
+        await page.waitForSelector('#result:not([hidden])');
+        const category = (await page.textContent('#category'))!;
+        expect(trained.classes).toContain(category);
+        expect(await page.locator('#ranking li').count()).toBe(3);
+        expect(await page.textContent('#answered-by')).toContain(`run ${trained.runId.slice(0, 8)}`);
+        const expected = models.current().predictor.predict([PAPER])[0]!.category;
+        expect(category).toBe(expected);
+
+        // Bad input shows the API's message instead of a result.
+        await page.fill('#title', '   ');
+        await page.click('#submit');
+        await page.waitForSelector('#error:not([hidden])');
+        expect(await page.textContent('#error')).toMatch(/invalid request/);
+
+        await page.goto(`${url}/docs/`);
+        await page.getByText('/v1/predict', { exact: true }).first().waitFor();
+        expect(foreign).toEqual([]);
+        expect(problems).toEqual([]);
+        expect(failed).toEqual(['400 /v1/predict?top=3']);
+      } finally {
+        await browser.close();
+      }
+    });
+
+    it('holds against schemathesis: no 5xx, every answer as the OpenAPI spec says', async () => {
+      const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(join(projectRoot(), '.venv/bin/schemathesis'), ['run', `${url}/docs/json`, '--checks', 'all', '-H', `x-api-key: ${ADMIN_KEY}`, '--max-examples', '60', '--seed', '7', '--no-color', '--workers', '1'], {
+          env: { ...process.env, SCHEMATHESIS_HOOKS: '' },
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('close', (code) => resolve({ code, output }));
+      });
+      if (run.code !== 0) throw new Error(`schemathesis found problems:\n${run.output.slice(-4_000)}`);
+      expect(run.output).toMatch(/Tested: 6/);
+      expect(run.output).toMatch(/(\d+) generated, \1 passed/);
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    });
   });
 });

@@ -33,6 +33,9 @@ describe('the current window', () => {
     expect(parseCurrent('window:2025-01-01..2025-06-30', 'ingested')).toEqual({ kind: 'window', window: { by: 'ingested', from: '2025-01-01', until: '2025-06-30' } });
     expect(parseCurrent('window:2025-01-01..', 'ingested')).toEqual({ kind: 'window', window: { by: 'ingested', from: '2025-01-01' } });
     expect(parseCurrent('file:x.csv', 'ingested')).toMatchObject({ kind: 'file' });
+    expect(parseCurrent('predictions:2', 'published')).toEqual({ kind: 'window', window: { by: 'predicted', days: 2 } });
+    expect(parseCurrent('predictions:2026-11-01..', 'ingested')).toEqual({ kind: 'window', window: { by: 'predicted', from: '2026-11-01' } });
+    expect(() => parseCurrent('predictions:', 'ingested')).toThrow(/predictions:<days>/);
     expect(parseReference('run:abc')).toEqual({ kind: 'run', runId: 'abc' });
     expect(parseReference(undefined)).toEqual({ kind: 'serving' });
     expect(() => parseReference('latest')).toThrow('--reference "latest": use serving, run:<training run id> or file:<csv>');

@@ -1,0 +1,178 @@
+import type { Client } from '@temporalio/client';
+import { startApi, type RunningApi } from '../../api/server';
+import { loadConfig } from '../../lib/config/config';
+import { connectMongo, type MongoConnection } from '../../lib/features';
+import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-log';
+import { loadPredictor, MlflowClient, type TextPredictor } from '../../lib/tracking';
+import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
+import { removeIsolatedData } from '../support/cleanup';
+import { isolatedSetup } from '../support/isolated-config';
+import { TcpProxy } from '../support/tcp-proxy';
+import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
+
+/**
+ * The served model over its life: reloads when a training promotes (announced on Redis) or the
+ * alias moves (polled), swaps under concurrent load without a failed request, and keeps every
+ * prediction while MongoDB is unreachable — a real API on a port, real engines, real models.
+ */
+const ADMIN_KEY = 'serving-test-admin-key';
+const PAPERS = [
+  { title: 'Attention-based neural machine translation', abstract: 'We translate between languages with an attention mechanism over the source sentence and report BLEU.' },
+  { title: 'Convolutional networks for image segmentation', abstract: 'A fully convolutional network labels every pixel of an image; we train it end to end on segmentation benchmarks.' },
+  { title: 'Stochastic gradient descent converges for non-convex objectives', abstract: 'We prove convergence rates of stochastic gradient methods under smoothness assumptions and study generalization.' },
+  { title: 'Graph neural networks for molecules', abstract: 'Message passing on molecular graphs predicts chemical properties; we compare architectures on benchmark datasets.' },
+];
+
+type Answer = { model: { runId: string; version: string | null }; predictions: Array<{ category: string }> };
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('serving a moving model (real API on a port, real MLflow, Redis and MongoDB)', () => {
+  const { config, env, testId } = isolatedSetup('api-serving', { MLFLOW_EXPERIMENT: '', MLFLOW_MODEL_NAME: '' });
+  const modelName = `api-serving-model-${testId}`;
+  const experiment = `api-serving-${testId}`;
+  const servingEnv = { ...env, MLFLOW_EXPERIMENT: experiment, MLFLOW_MODEL_NAME: modelName, MLOPS_API_KEY: ADMIN_KEY, API_RELOAD_INTERVAL_SECONDS: '0' };
+  const servingConfig = loadConfig(servingEnv);
+  const mlflow = new MlflowClient(config.mlflow.url);
+  let workers: RunningWorkers;
+  let client: Client;
+  let mongo: MongoConnection;
+  const trained: TrainSummary[] = [];
+  const predictors = new Map<string, TextPredictor>();
+  const apis: RunningApi[] = [];
+
+  const train = async (name: string) => {
+    const summary = await client.workflow.execute(trainWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-${name}`,
+      args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: { hiddenUnits: 32, maxEpochs: 6 } }],
+    });
+    trained.push(summary);
+    predictors.set(summary.runId, await loadPredictor(mlflow, await mlflow.getRun(summary.runId)));
+    return summary;
+  };
+  const served = async (api: RunningApi) => ((await (await fetch(`${api.url}/v1/model`)).json()) as { model: { runId: string; version: string } }).model;
+  const predict = async (api: RunningApi, body: object) => fetch(`${api.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const reload = async (api: RunningApi) =>
+    (await (await fetch(`${api.url}/v1/model/reload`, { method: 'POST', headers: { 'x-api-key': ADMIN_KEY } })).json()) as { changed: boolean; to: { runId: string } };
+
+  beforeAll(async () => {
+    workers = await startWorkers(servingConfig);
+    client = await temporalClient(config);
+    mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
+    await client.workflow.execute(ingestWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-ingest`,
+      args: [{ source: { kind: 'sample' }, limit: 1_000, embedder: { referenceSource: { kind: 'sample' }, referenceLimit: 1_000, dimensions: 48, maxFeatures: 4_000 }, taskQueues: config.temporal.taskQueues }],
+    });
+    await train('train-1');
+  });
+
+  afterAll(async () => {
+    for (const api of apis) await api.close();
+    for (const predictor of predictors.values()) predictor.dispose();
+    await workers?.stop();
+    await client?.connection.close();
+    await mongo?.close();
+    await removeIsolatedData(config);
+    await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
+    const created = await mlflow.getExperimentByName(experiment);
+    if (created) await mlflow.deleteExperiment(created.experiment_id);
+  });
+
+  it('moves to the model a training promotes, told on Redis (polling off)', async () => {
+    const api = await startApi(servingConfig, { host: '127.0.0.1', port: 0, logLevel: 'silent' });
+    apis.push(api);
+    expect(await served(api)).toMatchObject({ runId: trained[0]!.runId, version: '1' });
+    // With no champion the next training is promoted as the first model, and announces it.
+    await mlflow.deleteAlias(modelName, 'champion');
+    const second = await train('train-2');
+    expect(second).toMatchObject({ promoted: true, modelVersion: '2' });
+    await waitFor('the API to serve v2', async () => (await served(api)).version === '2');
+    expect(await served(api)).toMatchObject({ runId: second.runId, version: '2' });
+  });
+
+  it('moves on its own poll when the alias is moved by hand', async () => {
+    const api = await startApi(loadConfig({ ...servingEnv, API_RELOAD_INTERVAL_SECONDS: '1' }), { host: '127.0.0.1', port: 0, logLevel: 'silent' });
+    apis.push(api);
+    expect((await served(api)).version).toBe('2');
+    await mlflow.setAlias(modelName, 'champion', '1');
+    await waitFor('the poll to load v1', async () => (await served(api)).version === '1', 15_000);
+    expect((await served(api)).runId).toBe(trained[0]!.runId);
+  });
+
+  it('swaps models under concurrent load: no request fails, every answer comes whole from the model it names', async () => {
+    const api = apis[0]!;
+    const expected = new Map([...predictors].map(([runId, predictor]) => [runId, predictor.predict(PAPERS).map((prediction) => prediction.category)]));
+    const answers: Answer[] = [];
+    const failures: string[] = [];
+    let running = true;
+    const client = async () => {
+      while (running) {
+        const response = await predict(api, { items: PAPERS }).catch((error: Error) => error);
+        if (response instanceof Error) failures.push(response.message);
+        else if (response.status !== 200) failures.push(`${response.status} ${await response.text()}`);
+        else answers.push((await response.json()) as Answer);
+      }
+    };
+    const load = Array.from({ length: 16 }, client);
+    const swaps: boolean[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // This API (polling off) still serves v2 from the first test, though the alias points at v1.
+      await mlflow.setAlias(modelName, 'champion', i % 2 === 0 ? '1' : '2');
+      swaps.push((await reload(api)).changed);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    running = false;
+    await Promise.all(load);
+
+    expect(swaps).toEqual(Array(8).fill(true));
+    expect(failures).toEqual([]);
+    expect(answers.length).toBeGreaterThan(100);
+    const seen = new Set(answers.map((answer) => answer.model.runId));
+    expect([...seen].sort()).toEqual(trained.map((summary) => summary.runId).sort());
+    for (const answer of answers) expect(answer.predictions.map((prediction) => prediction.category)).toEqual(expected.get(answer.model.runId));
+  });
+
+  it('keeps answering while MongoDB is unreachable, writes the backlog when it is back, and counts what a full backlog drops', async () => {
+    const mongoUrl = new URL(config.mongo.endpoint.url);
+    const proxy = new TcpProxy(mongoUrl.hostname, Number(mongoUrl.port));
+    await proxy.start();
+    const database = `${config.mongo.database}_cut`;
+    // directConnection: the driver must not discover the server's own address and go around the relay.
+    const viaProxy = `mongodb://127.0.0.1:${proxy.port}/?directConnection=true`;
+    const api = await startApi(loadConfig({ ...servingEnv, MONGODB_URI: viaProxy, MONGODB_DATABASE: database, PREDICTION_LOG_MAX_BACKLOG: '30' }), { host: '127.0.0.1', port: 0, logLevel: 'silent' });
+    apis.push(api);
+    const stored = () => mongo.client.db(database).collection(PREDICTIONS_COLLECTION).countDocuments();
+    try {
+      expect((await predict(api, PAPERS[0]!)).status).toBe(200);
+      await waitFor('the first prediction to be written', async () => (await stored()) === 1);
+
+      await proxy.cut();
+      for (let i = 0; i < 40; i += 1) expect((await predict(api, PAPERS[i % PAPERS.length]!)).status).toBe(200);
+      const ready = await fetch(`${api.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ mongo: false, model: true, predictionBacklog: 30 });
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(metrics).toMatch(/arxiv_api_prediction_log_backlog 30\b/);
+      expect(metrics).toMatch(/arxiv_api_prediction_log_dropped_total 10\b/);
+      await waitFor('a failed write to be counted', async () => api.log.failedWriteCount > 0, 20_000);
+      expect(await stored()).toBe(1);
+
+      await proxy.restore();
+      await waitFor('the backlog to be written', async () => api.log.backlog === 0, 30_000);
+      expect(await stored()).toBe(1 + 30);
+      expect(api.log.droppedCount).toBe(10);
+    } finally {
+      await proxy.cut();
+      await mongo.client.db(database).dropDatabase().catch(() => undefined);
+    }
+  });
+});

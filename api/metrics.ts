@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PredictionLog } from '../lib/predictions/prediction-log';
 import type { ModelHolder } from './model-holder';
+import type { ModelReloader } from './model-reloader';
 
 /**
  * The API's Prometheus metrics, in a registry of its own (an app per test, no global state):
@@ -11,9 +12,8 @@ export class ApiMetrics {
   readonly requests: Counter<'method' | 'route' | 'status_code'>;
   readonly latency: Histogram<'method' | 'route'>;
   readonly predictions: Counter<'category' | 'model_version'>;
-  readonly reloads: Counter<'outcome'>;
 
-  constructor(models: ModelHolder, log: PredictionLog | undefined) {
+  constructor(models: ModelHolder, log: PredictionLog | undefined, reloader: ModelReloader | undefined) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'arxiv_api_' });
     this.requests = new Counter({ name: 'arxiv_api_requests_total', help: 'HTTP requests answered, by route and status', labelNames: ['method', 'route', 'status_code'], registers });
@@ -25,7 +25,20 @@ export class ApiMetrics {
       registers,
     });
     this.predictions = new Counter({ name: 'arxiv_api_predictions_total', help: 'Papers classified, by predicted category', labelNames: ['category', 'model_version'], registers });
-    this.reloads = new Counter({ name: 'arxiv_api_model_reloads_total', help: 'Model reload checks, by outcome (swapped, unchanged, failed)', labelNames: ['outcome'], registers });
+    const reloaded: Record<string, number> = {};
+    new Counter({
+      name: 'arxiv_api_model_reloads_total',
+      help: 'Model reload checks, by outcome (swapped, unchanged, failed)',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        for (const [outcome, count] of Object.entries(reloader?.outcomes ?? { swapped: 0, unchanged: 0, failed: 0 })) {
+          if (count > (reloaded[outcome] ?? 0)) this.inc({ outcome }, count - (reloaded[outcome] ?? 0));
+          else this.inc({ outcome }, 0);
+          reloaded[outcome] = Math.max(reloaded[outcome] ?? 0, count);
+        }
+      },
+    });
     new Gauge({
       name: 'arxiv_api_model_info',
       help: 'The served model (value 1), by name, version, run and embedder',

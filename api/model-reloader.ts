@@ -35,6 +35,8 @@ export class ModelReloader {
   private running: Promise<ReloadOutcome> | undefined;
   private queued: Promise<ReloadOutcome> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** How the checks ended so far (for /metrics). */
+  readonly outcomes = { swapped: 0, unchanged: 0, failed: 0 };
 
   constructor(
     private readonly holder: ModelHolder,
@@ -58,6 +60,17 @@ export class ModelReloader {
   }
 
   private async check(reason: string): Promise<ReloadOutcome> {
+    try {
+      const outcome = await this.decide(reason);
+      this.outcomes[outcome.changed ? 'swapped' : 'unchanged'] += 1;
+      return outcome;
+    } catch (error) {
+      this.outcomes.failed += 1;
+      throw error;
+    }
+  }
+
+  private async decide(reason: string): Promise<ReloadOutcome> {
     const from = this.holder.loaded ? choiceOf(this.holder.current()) : null;
     const to = await this.deps.choose();
     if (from && from.runId === to.runId && from.modelVersion === to.modelVersion) {

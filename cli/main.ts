@@ -231,9 +231,13 @@ program
 
 program
   .command('start')
-  .description('stack up, a worker, and the pipeline on the bundled sample (what `npm start` runs)')
+  .description('stack up, a worker, the pipeline on the bundled sample, then the inference API (what `npm start` runs)')
   .option('--json', 'JSON summary')
-  .action(async (_options, command: Command) => execute(command, (reporter) => startCommand(loadConfig(), reporter)));
+  .option('--api-port <port>', 'port of the inference API served afterwards', positiveInt, 8080)
+  .option('--no-api', 'stop after monitoring instead of serving the model')
+  .action(async (options: { api: boolean; apiPort: number }, command: Command) =>
+    execute(command, (reporter) => startCommand(loadConfig(), reporter, { api: options.api, apiPort: options.apiPort })),
+  );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`error: ${(error as Error).message}\n`);

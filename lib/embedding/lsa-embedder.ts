@@ -56,6 +56,16 @@ export class LsaEmbedder {
   }
 
   embed(text: string): Float32Array {
+    return this.project(text);
+  }
+
+  /** The embedding and the out-of-vocabulary share from one pass over the text (serving needs both). */
+  embedWithCoverage(text: string): { vector: Float32Array; oovShare: number } {
+    const vector = this.project(text);
+    return { vector, oovShare: this.vectorizer.lastOutOfVocabularyShare };
+  }
+
+  private project(text: string): Float32Array {
     const k = this.dimensions;
     const { indices, values } = this.vectorizer.vectorize(text);
     const sum = weightedRowSum(indices, values, this.state.components, k);

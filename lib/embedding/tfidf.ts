@@ -74,6 +74,10 @@ export class TfidfVectorizer {
     return unknown / tokens.length;
   }
 
+  /** Tokens of the last counted text, and how many of them are not a term (its out-of-vocabulary share). */
+  private lastTokens = 0;
+  private lastUnknown = 0;
+
   /** Fills `counts` and `seen`; returns how many distinct terms the text has. */
   private countTerms(text: string): number {
     const { counts, seen, unigramTerms, bigramTerms } = this;
@@ -81,13 +85,18 @@ export class TfidfVectorizer {
     const bigrams = this.state.config.ngramMax === 2;
     let distinct = 0;
     let previous = -1;
+    let tokens = 0;
+    let unknown = 0;
     for (const token of tokenize(text)) {
+      tokens += 1;
       const id = this.tokenIds.get(token);
       if (id === undefined) {
+        unknown += 1;
         previous = -1;
         continue;
       }
       const unigram = unigramTerms[id]!;
+      if (unigram < 0) unknown += 1;
       if (unigram >= 0 && counts[unigram]!++ === 0) seen[distinct++] = unigram;
       if (bigrams && previous >= 0) {
         const bigram = bigramTerms.get(previous * tokenCount + id);
@@ -95,7 +104,14 @@ export class TfidfVectorizer {
       }
       previous = id;
     }
+    this.lastTokens = tokens;
+    this.lastUnknown = unknown;
     return distinct;
+  }
+
+  /** The out-of-vocabulary share of the text `vectorize` was last given (what `outOfVocabularyShare` would say). */
+  get lastOutOfVocabularyShare(): number {
+    return this.lastTokens === 0 ? 0 : this.lastUnknown / this.lastTokens;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
 import { Binary, MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import type { PaperRecord } from '../arxiv/record';
 
@@ -95,7 +96,11 @@ export interface UpsertResult {
   unchanged: number;
 }
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 export function encodeVector(vector: Float32Array): Binary {
+  // Stored little-endian: on such a machine (nearly all) the floats' own bytes are the encoding.
+  if (LITTLE_ENDIAN) return new Binary(Buffer.from(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength)));
   const bytes = Buffer.alloc(vector.length * 4);
   vector.forEach((value, i) => bytes.writeFloatLE(value, i * 4));
   return new Binary(bytes);

@@ -62,6 +62,38 @@ async function runEmbedder(client: MlflowClient, run: Run): Promise<LsaEmbedder 
   return deserializeEmbedder(bytes);
 }
 
+/** A trained model and the embedder it was trained with, as one text → category predictor. */
+export function textPredictor(model: TrainedModel, embedder: LsaEmbedder): TextPredictor {
+  const dimensions = model.model.inputDimensions;
+  const probabilities = (x: Float32Array, rows: number) => model.model.probabilities(x, rows);
+  return {
+    runId: model.runId,
+    embedderVersion: model.embedderVersion,
+    classes: model.encoder.classes,
+    embedder,
+    model,
+    probabilities,
+    predict(papers) {
+      if (papers.length === 0) return [];
+      const x = new Float32Array(papers.length * dimensions);
+      const oovShares = papers.map((paper, i) => {
+        const { vector, oovShare } = embedder.embedWithCoverage(paperText(paper));
+        x.set(vector, i * dimensions);
+        return oovShare;
+      });
+      const all = probabilities(x, papers.length);
+      const k = model.encoder.classes.length;
+      return papers.map((_, i) => {
+        const row = all.slice(i * k, (i + 1) * k);
+        let best = 0;
+        for (let c = 1; c < k; c += 1) if (row[c]! > row[best]!) best = c;
+        return { category: model.encoder.decode(best), probabilities: row, vector: x.subarray(i * dimensions, (i + 1) * dimensions), oovShare: oovShares[i]! };
+      });
+    },
+    dispose: () => model.model.dispose(),
+  };
+}
+
 /**
  * Builds the predictor of a run. Runs trained before embedders were logged with them take the
  * embedder from `fallback` (the object store), when given.
@@ -75,32 +107,7 @@ export async function loadPredictor(client: MlflowClient, run: Run, fallback?: (
     if (embedder.version !== model.embedderVersion) {
       throw new EmbedderFormatError(`run ${run.info.run_id} was trained with embedder ${model.embedderVersion}, its artifact is ${embedder.version}`);
     }
-    const dimensions = model.model.inputDimensions;
-    const loaded = embedder;
-    const probabilities = (x: Float32Array, rows: number) => model.model.probabilities(x, rows);
-    return {
-      runId: run.info.run_id,
-      embedderVersion: model.embedderVersion,
-      classes: model.encoder.classes,
-      embedder: loaded,
-      model,
-      probabilities,
-      predict(papers) {
-        if (papers.length === 0) return [];
-        const x = new Float32Array(papers.length * dimensions);
-        const texts = papers.map((paper) => paperText(paper));
-        texts.forEach((text, i) => x.set(loaded.embed(text), i * dimensions));
-        const all = probabilities(x, papers.length);
-        const k = model.encoder.classes.length;
-        return papers.map((_, i) => {
-          const row = all.slice(i * k, (i + 1) * k);
-          let best = 0;
-          for (let c = 1; c < k; c += 1) if (row[c]! > row[best]!) best = c;
-          return { category: model.encoder.decode(best), probabilities: row, vector: x.subarray(i * dimensions, (i + 1) * dimensions), oovShare: loaded.outOfVocabularyShare(texts[i]!) };
-        });
-      },
-      dispose: () => model.model.dispose(),
-    };
+    return textPredictor(model, embedder);
   } catch (error) {
     model.model.dispose();
     throw error;

@@ -10,7 +10,7 @@ import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-log';
 import { MlflowClient } from '../../lib/tracking';
 import { ingestWorkflow } from '../../workflows';
 import { writeCsv } from '../parity/cases';
-import { removeIsolatedData } from '../support/cleanup';
+import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
 import { mlops } from '../support/cli';
 import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
@@ -44,11 +44,7 @@ describe('monitoring from the command line', () => {
     await workers?.stop();
     await client?.connection.close();
     await removeIsolatedData(config);
-    await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
-    for (const name of [experiment, `${experiment}-monitoring`]) {
-      const created = await mlflow.getExperimentByName(name);
-      if (created) await mlflow.deleteExperiment(created.experiment_id);
-    }
+    await removeTrackedData(mlflow, modelName, [experiment, `${experiment}-monitoring`]);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -4,11 +4,11 @@ import { loadConfig } from '../../lib/config/config';
 import { connectMongo, type MongoConnection } from '../../lib/features';
 import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-log';
 import { loadPredictor, MlflowClient, type TextPredictor } from '../../lib/tracking';
-import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
-import { removeIsolatedData } from '../support/cleanup';
+import { trainWorkflow, type TrainSummary } from '../../workflows';
+import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { TcpProxy } from '../support/tcp-proxy';
-import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
+import { ingestSmallSample, startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
 
 /**
  * The served model over its life: reloads when a training promotes (announced on Redis) or the
@@ -66,11 +66,7 @@ describe('serving a moving model (real API on a port, real MLflow, Redis and Mon
     workers = await startWorkers(servingConfig);
     client = await temporalClient(config);
     mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
-    await client.workflow.execute(ingestWorkflow, {
-      taskQueue: config.temporal.taskQueues.io,
-      workflowId: `${testId}-ingest`,
-      args: [{ source: { kind: 'sample' }, limit: 1_000, embedder: { referenceSource: { kind: 'sample' }, referenceLimit: 1_000, dimensions: 48, maxFeatures: 4_000 }, taskQueues: config.temporal.taskQueues }],
-    });
+    await ingestSmallSample(client, config, `${testId}-ingest`);
     await train('train-1');
   });
 
@@ -81,9 +77,7 @@ describe('serving a moving model (real API on a port, real MLflow, Redis and Mon
     await client?.connection.close();
     await mongo?.close();
     await removeIsolatedData(config);
-    await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
-    const created = await mlflow.getExperimentByName(experiment);
-    if (created) await mlflow.deleteExperiment(created.experiment_id);
+    await removeTrackedData(mlflow, modelName, [experiment]);
   });
 
   it('moves to the model a training promotes, told on Redis (polling off)', async () => {
@@ -134,6 +128,7 @@ describe('serving a moving model (real API on a port, real MLflow, Redis and Mon
     await Promise.all(load);
 
     expect(swaps).toEqual(Array(8).fill(true));
+    expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/arxiv_api_model_reloads_total\{outcome="swapped"\} (9|\d\d)\b/);
     expect(failures).toEqual([]);
     expect(answers.length).toBeGreaterThan(100);
     const seen = new Set(answers.map((answer) => answer.model.runId));

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -10,12 +12,12 @@ import { decodeVector } from '../../lib/features/feature-store';
 import { inputHash, PredictionLog } from '../../lib/predictions/prediction-log';
 import { ModelReloader } from '../../api/model-reloader';
 import { loadPredictor, MlflowClient, resolveServingRun } from '../../lib/tracking';
-import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
+import { trainWorkflow, type TrainSummary } from '../../workflows';
 import { projectRoot } from '../../lib/config/paths';
 import { launchChromium } from '../support/browser';
-import { removeIsolatedData } from '../support/cleanup';
+import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
-import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
+import { ingestSmallSample, startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
 
 /** The inference API's routes against a really trained model from a real MLflow server. */
 const ADMIN_KEY = 'k3y-for-tests-only';
@@ -42,11 +44,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     workers = await startWorkers(testConfig);
     client = await temporalClient(config);
     mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
-    await client.workflow.execute(ingestWorkflow, {
-      taskQueue: config.temporal.taskQueues.io,
-      workflowId: `${testId}-ingest`,
-      args: [{ source: { kind: 'sample' }, limit: 1_000, embedder: { referenceSource: { kind: 'sample' }, referenceLimit: 1_000, dimensions: 48, maxFeatures: 4_000 }, taskQueues: config.temporal.taskQueues }],
-    });
+    await ingestSmallSample(client, config, `${testId}-ingest`);
     trained = await client.workflow.execute(trainWorkflow, {
       taskQueue: config.temporal.taskQueues.io,
       workflowId: `${testId}-train`,
@@ -73,9 +71,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     await client?.connection.close();
     await mongo?.close();
     await removeIsolatedData(config);
-    await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
-    const created = await mlflow.getExperimentByName(experiment);
-    if (created) await mlflow.deleteExperiment(created.experiment_id);
+    await removeTrackedData(mlflow, modelName, [experiment]);
   });
 
   it('is alive but not ready before a model is loaded, and says why predictions fail', async () => {
@@ -247,6 +243,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(text).toContain(`arxiv_api_model_info{model_name="${modelName}",model_version="1",run_id="${trained.runId}",embedder_version="${trained.embedderVersion}",chosen_by="alias"} 1`);
     expect(text).toMatch(new RegExp(`arxiv_api_prediction_log_backlog ${log.backlog}\\b`));
     expect(text).toContain('arxiv_api_prediction_log_dropped_total 0');
+    expect(text).toContain('arxiv_api_model_reloads_total{outcome="swapped"} 0');
     await fresh.close();
   });
 
@@ -331,6 +328,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
         const child = spawn(join(projectRoot(), '.venv/bin/schemathesis'), ['run', `${url}/docs/json`, '--checks', 'all', '-H', `x-api-key: ${ADMIN_KEY}`, '--max-examples', '60', '--seed', '7', '--no-color', '--workers', '1'], {
           env: { ...process.env, SCHEMATHESIS_HOOKS: '' },
+          cwd: mkdtempSync(join(tmpdir(), 'schemathesis-')), // its cache of found failures stays out of the repository
         });
         let output = '';
         child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

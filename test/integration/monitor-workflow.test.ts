@@ -8,7 +8,7 @@ import { MonitoringReportStore } from '../../lib/monitoring/report-store';
 import { RetrainLedger, type RetrainDecisionDocument } from '../../lib/monitoring/retrain-ledger';
 import { MlflowClient, RUN_TAGS, runTag } from '../../lib/tracking';
 import { ingestWorkflow, monitorWorkflow, trainWorkflow, type MonitorSummary, type MonitorWorkflowInput, type TrainSummary } from '../../workflows';
-import { removeIsolatedData } from '../support/cleanup';
+import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
 
@@ -79,11 +79,7 @@ describe('monitoring workflow and the CM → CT loop (real Temporal, MongoDB, ML
     await client?.connection.close();
     await mongo?.close();
     await removeIsolatedData(config);
-    await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
-    for (const name of [experiment, `${experiment}-monitoring`]) {
-      const created = await mlflow.getExperimentByName(name);
-      if (created) await mlflow.deleteExperiment(created.experiment_id);
-    }
+    await removeTrackedData(mlflow, modelName, [experiment, `${experiment}-monitoring`]);
   });
 
   let halves: MonitorSummary;

@@ -8,7 +8,7 @@ import { loadPredictor, MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag,
 import { readSnapshot } from '../../lib/arxiv/snapshot';
 import { SAMPLE_PATH } from '../../lib/arxiv/sources';
 import { ingestWorkflow, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
-import { removeIsolatedData } from '../support/cleanup';
+import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
 
@@ -52,9 +52,7 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     await workers?.stop();
     await client?.connection.close();
     await removeIsolatedData(config);
-    await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
-    const created = await mlflow.getExperimentByName(experiment);
-    if (created) await mlflow.deleteExperiment(created.experiment_id);
+    await removeTrackedData(mlflow, modelName, [experiment]);
   });
 
   let first: TrainSummary;

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../lib/config/config';
 import { connectRedis } from '../../lib/buffer/redis';
 import { connectMongo } from '../../lib/features/mongo';
+import type { MlflowClient } from '../../lib/tracking/mlflow-client';
 
 /** Drops what an isolated test configuration wrote to the shared engines: its database and stream keys. */
 export async function removeIsolatedData(config: AppConfig): Promise<void> {
@@ -16,5 +17,14 @@ export async function removeIsolatedData(config: AppConfig): Promise<void> {
     if (keys.length > 0) await redis.del(...keys);
   } finally {
     redis.disconnect();
+  }
+}
+
+/** Deletes what a test tracked in the shared MLflow server: its registered model and experiments. */
+export async function removeTrackedData(mlflow: MlflowClient, modelName: string, experiments: readonly string[]): Promise<void> {
+  await mlflow.deleteRegisteredModel(modelName).catch(() => undefined);
+  for (const name of experiments) {
+    const created = await mlflow.getExperimentByName(name);
+    if (created) await mlflow.deleteExperiment(created.experiment_id);
   }
 }

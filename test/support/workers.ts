@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { AppConfig } from '../../lib/config/config';
 import { createWorkers } from '../../worker/workers';
+import { ingestWorkflow } from '../../workflows';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -33,4 +34,13 @@ export async function startWorkers(config: AppConfig): Promise<RunningWorkers> {
 export async function temporalClient(config: AppConfig): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporal.endpoint.url });
   return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+/** A thousand papers of the bundled sample with a small embedder: enough to train a model in seconds. */
+export async function ingestSmallSample(client: Client, config: AppConfig, workflowId: string): Promise<void> {
+  await client.workflow.execute(ingestWorkflow, {
+    taskQueue: config.temporal.taskQueues.io,
+    workflowId,
+    args: [{ source: { kind: 'sample' }, limit: 1_000, embedder: { referenceSource: { kind: 'sample' }, referenceLimit: 1_000, dimensions: 48, maxFeatures: 4_000 }, taskQueues: config.temporal.taskQueues }],
+  });
 }

@@ -26,6 +26,18 @@ describe('loadTf', () => {
 });
 
 describe('MlpClassifier', () => {
+  it('computes the same probabilities as the TF.js model’s own predict, for one row and for many', async () => {
+    const model = await trained();
+    for (const rows of [1, 7, TRAIN.rows]) {
+      const x = TRAIN.x.subarray(0, rows * BLOB_DIMENSIONS);
+      const ours = model.probabilities(x, rows);
+      const layers = tf.tidy(() => (model.model.predict(tf.tensor2d(x, [rows, BLOB_DIMENSIONS])) as Tensor).dataSync() as Float32Array);
+      expect(ours).toHaveLength(layers.length);
+      ours.forEach((value, i) => expect(Math.abs(value - layers[i]!)).toBeLessThan(1e-6));
+    }
+    model.dispose();
+  });
+
   it('predicts the most probable class of each row', async () => {
     const model = await trained();
     const probabilities = model.probabilities(TRAIN.x, TRAIN.rows);

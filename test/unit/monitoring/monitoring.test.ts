@@ -69,6 +69,14 @@ describe('out-of-vocabulary share', () => {
     expect(vectorizer.outOfVocabularyShare('neural quantum network chromodynamics')).toBe(0.5);
     expect(vectorizer.outOfVocabularyShare('')).toBe(0);
   });
+
+  it('is what a vectorized text reports too, with bigrams in the vocabulary', () => {
+    const vectorizer = new TfidfVectorizer(fitTfidf(['graph neural network', 'neural machine translation', 'graph neural models'], { ngramMax: 2, minDf: 1, maxDfRatio: 1, maxFeatures: 100, sublinearTf: true }));
+    for (const text of ['neural quantum network chromodynamics', 'graph neural translation of graph', '', 'unknown words only']) {
+      vectorizer.vectorize(text);
+      expect(vectorizer.lastOutOfVocabularyShare).toBe(vectorizer.outOfVocabularyShare(text));
+    }
+  });
 });
 
 describe('model-quality watch', () => {

@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.venv/**', '.venv-evidently/**', '.tools/**', 'airflow-bridge/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.venv/**', '.venv-evidently/**', '.venv-airflow/**', '.tools/**', 'airflow-bridge/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

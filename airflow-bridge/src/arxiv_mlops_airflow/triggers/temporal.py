@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,6 +10,9 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from temporalio.client import WorkflowFailureError
 
 from arxiv_mlops_airflow.hooks.temporal import TemporalHook
+
+
+CANCEL_WAIT_SECONDS = 30
 
 
 def failure_message(error: BaseException) -> str:
@@ -75,3 +79,9 @@ class TemporalWorkflowTrigger(BaseTrigger):
         handle = await self._handle()
         self.log.info("cancelling Temporal workflow %s (run %s)", self.workflow_id, self.run_id)
         await handle.cancel()
+        # Wait (briefly) for the run to close: a retry of the cleared task must not attach to a run
+        # that is still being cancelled (the operator's "use existing" policy would).
+        try:
+            await asyncio.wait_for(handle.result(), CANCEL_WAIT_SECONDS)
+        except Exception:  # noqa: BLE001 - cancelled (the expected end), failed, or still closing
+            pass

@@ -4,6 +4,27 @@ import type { ModelHolder } from './model-holder';
 import type { ModelReloader } from './model-reloader';
 
 /**
+ * A counter of something that counts for itself (the prediction log, the reloader): when scraped,
+ * it catches up with `read()`, one value per label value (`''`: no label).
+ */
+function catchUpCounter(registers: Registry[], name: string, help: string, read: () => Record<string, number>, label?: string): void {
+  const reported = new Map<string, number>();
+  new Counter({
+    name,
+    help,
+    labelNames: label ? [label] : [],
+    registers,
+    collect() {
+      for (const [value, count] of Object.entries(read())) {
+        const labels = label ? { [label]: value } : {};
+        this.inc(labels, Math.max(0, count - (reported.get(value) ?? 0)));
+        reported.set(value, Math.max(reported.get(value) ?? 0, count));
+      }
+    },
+  });
+}
+
+/**
  * The API's Prometheus metrics, in a registry of its own (an app per test, no global state):
  * requests and latency per route, predictions per class, the served model, the prediction log.
  */
@@ -25,20 +46,7 @@ export class ApiMetrics {
       registers,
     });
     this.predictions = new Counter({ name: 'arxiv_api_predictions_total', help: 'Papers classified, by predicted category', labelNames: ['category', 'model_version'], registers });
-    const reloaded: Record<string, number> = {};
-    new Counter({
-      name: 'arxiv_api_model_reloads_total',
-      help: 'Model reload checks, by outcome (swapped, unchanged, failed)',
-      labelNames: ['outcome'],
-      registers,
-      collect() {
-        for (const [outcome, count] of Object.entries(reloader?.outcomes ?? { swapped: 0, unchanged: 0, failed: 0 })) {
-          if (count > (reloaded[outcome] ?? 0)) this.inc({ outcome }, count - (reloaded[outcome] ?? 0));
-          else this.inc({ outcome }, 0);
-          reloaded[outcome] = Math.max(reloaded[outcome] ?? 0, count);
-        }
-      },
-    });
+    catchUpCounter(registers, 'arxiv_api_model_reloads_total', 'Model reload checks, by outcome (swapped, unchanged, failed)', () => ({ ...(reloader?.outcomes ?? { swapped: 0, unchanged: 0, failed: 0 }) }), 'outcome');
     new Gauge({
       name: 'arxiv_api_model_info',
       help: 'The served model (value 1), by name, version, run and embedder',
@@ -67,22 +75,9 @@ export class ApiMetrics {
         this.set(log?.backlog ?? 0);
       },
     });
-    // The log counts for itself; these counters catch up with its counts when scraped.
-    const logCounter = (name: string, help: string, read: (log: PredictionLog) => number) => {
-      let reported = 0;
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          const now = log ? read(log) : 0;
-          if (now > reported) this.inc(now - reported);
-          reported = Math.max(reported, now);
-        },
-      });
-    };
-    logCounter('arxiv_api_prediction_log_written_total', 'Predictions written to MongoDB', (l) => l.writtenCount);
-    logCounter('arxiv_api_prediction_log_dropped_total', 'Predictions dropped because the backlog was full (MongoDB down too long)', (l) => l.droppedCount);
-    logCounter('arxiv_api_prediction_log_write_failures_total', 'Writes of the prediction log that failed (retried)', (l) => l.failedWriteCount);
+    const logCount = (read: (log: PredictionLog) => number) => () => ({ '': log ? read(log) : 0 });
+    catchUpCounter(registers, 'arxiv_api_prediction_log_written_total', 'Predictions written to MongoDB', logCount((l) => l.writtenCount));
+    catchUpCounter(registers, 'arxiv_api_prediction_log_dropped_total', 'Predictions dropped because the backlog was full (MongoDB down too long)', logCount((l) => l.droppedCount));
+    catchUpCounter(registers, 'arxiv_api_prediction_log_write_failures_total', 'Writes of the prediction log that failed (retried)', logCount((l) => l.failedWriteCount));
   }
 }

@@ -77,13 +77,7 @@ program
 
 const run = program.command('run').description('start a pipeline workflow, wait for it and print its summary');
 
-run
-  .command('ingest')
-  .description('extract → object store → Redis stream → embed → MongoDB features')
-  .option('--source <source>', 'sample | file:PATH | arxiv:QUERY | oai:SET[@oai_dc]', 'sample')
-  .option('--limit <n>', 'stop after n items', positiveInt)
-  .option('--from <date>', 'arxiv/oai sources: first day (YYYY-MM-DD)')
-  .option('--until <date>', 'arxiv/oai sources: last day (YYYY-MM-DD)')
+sourceOptions(run.command('ingest').description('extract → object store → Redis stream → embed → MongoDB features'))
   .option('--page-size <n>', 'records per raw batch', positiveInt)
   .option('--min-batch <n>', 'buffer records needed before embedding starts', positiveInt)
   .option('--refit-embedder', 'fit a new embedder on the reference corpus first')
@@ -122,6 +116,15 @@ run
     }),
   );
 
+/** What to ingest, shared by `run ingest` and `run pipeline`. */
+function sourceOptions(command: Command): Command {
+  return command
+    .option('--source <source>', 'sample | file:PATH | arxiv:QUERY | oai:SET[@oai_dc]', 'sample')
+    .option('--limit <n>', 'stop after n items', positiveInt)
+    .option('--from <date>', 'arxiv/oai sources: first day (YYYY-MM-DD)')
+    .option('--until <date>', 'arxiv/oai sources: last day (YYYY-MM-DD)');
+}
+
 /** Options of the monitoring step, shared by `run monitor` and `run pipeline`. */
 function monitorOptions(command: Command): Command {
   return command
@@ -154,13 +157,8 @@ monitorOptions(
 );
 
 monitorOptions(
-  run
-    .command('pipeline')
+  sourceOptions(run.command('pipeline'))
     .description('ingest → train (no champion, or enough new papers) → monitor the new papers → retrain on drift')
-    .option('--source <source>', 'sample | file:PATH | arxiv:QUERY | oai:SET[@oai_dc]', 'sample')
-    .option('--limit <n>', 'stop after n items', positiveInt)
-    .option('--from <date>', 'arxiv/oai sources: first day (YYYY-MM-DD)')
-    .option('--until <date>', 'arxiv/oai sources: last day (YYYY-MM-DD)')
     .option('--min-new-papers <n>', 'train when this many papers arrived since the champion’s data', positiveInt)
     .option('--epochs <n>', 'at most n epochs when training', positiveInt)
     .option('--json', 'JSON summary'),

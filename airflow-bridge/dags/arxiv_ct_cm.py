@@ -24,6 +24,17 @@ NEW_DATA_WAIT_SECONDS = int(os.environ.get("ARXIV_CT_CM_NEW_DATA_WAIT_SECONDS", 
 WORKFLOW_TIMEOUT = timedelta(hours=18)
 QUEUES = {"io": "{{ params.task_queue_io }}", "cpu": "{{ params.task_queue_cpu }}"}
 
+def training(task_id: str) -> TemporalWorkflowOperator:
+    """A training (the first one, or again on drift): it still has to beat the champion to be promoted."""
+    return TemporalWorkflowOperator(
+        task_id=task_id,
+        workflow="trainWorkflow",
+        task_queue="{{ params.task_queue_io }}",
+        workflow_execution_timeout=WORKFLOW_TIMEOUT,
+        argument={"taskQueues": QUEUES, "hyperparameters": {"maxEpochs": "{{ params.train_epochs }}"}},
+    )
+
+
 with DAG(
     dag_id="arxiv_ct_cm",
     description="ingest → new-data check → train → monitor → retrain on drift",
@@ -77,13 +88,7 @@ with DAG(
         retries=0,
     )
 
-    train = TemporalWorkflowOperator(
-        task_id="train",
-        workflow="trainWorkflow",
-        task_queue="{{ params.task_queue_io }}",
-        workflow_execution_timeout=WORKFLOW_TIMEOUT,
-        argument={"taskQueues": QUEUES, "hyperparameters": {"maxEpochs": "{{ params.train_epochs }}"}},
-    )
+    train = training("train")
 
     monitor = TemporalWorkflowOperator(
         task_id="monitor",
@@ -107,13 +112,7 @@ with DAG(
             return "retrain"
         return "done"
 
-    retrain = TemporalWorkflowOperator(
-        task_id="retrain",
-        workflow="trainWorkflow",
-        task_queue="{{ params.task_queue_io }}",
-        workflow_execution_timeout=WORKFLOW_TIMEOUT,
-        argument={"taskQueues": QUEUES, "hyperparameters": {"maxEpochs": "{{ params.train_epochs }}"}},
-    )
+    retrain = training("retrain")
     done = EmptyOperator(task_id="done")
 
     branch = drifted(monitor.output)

@@ -4,7 +4,7 @@ import { decodeVector } from '../features/feature-store';
 import { predictionsServed } from '../predictions/prediction-window';
 import type { TextPredictor } from '../tracking/serving-model';
 import type { ScoredPaper } from './current-window';
-import type { ScoredWindow } from './score-window';
+import { predictCategories, type ScoredWindow } from './score-window';
 
 /**
  * The predictions the API served in a window as the monitored model sees them: the logged vector
@@ -14,7 +14,6 @@ import type { ScoredWindow } from './score-window';
 export async function scorePredictions(db: Db, predictor: TextPredictor, window: { from?: Date; until?: Date }, options: { maxRows: number; onProgress?: (step: string) => void }): Promise<ScoredWindow> {
   options.onProgress?.('selecting the served predictions');
   const { rows, found } = await predictionsServed(db, window, options.maxRows);
-  const dimensions = predictor.model.model.inputDimensions;
   let reembedded = 0;
   const vectors = rows.map((row) => {
     if (row.embedderVersion === predictor.embedderVersion && row.embedding) return { vector: decodeVector(row.embedding), oovShare: row.text.oovShare };
@@ -23,9 +22,7 @@ export async function scorePredictions(db: Db, predictor: TextPredictor, window:
     return { vector: predictor.embedder.embed(text), oovShare: predictor.embedder.outOfVocabularyShare(text) };
   });
   options.onProgress?.('scoring');
-  const x = new Float32Array(rows.length * dimensions);
-  vectors.forEach(({ vector }, i) => x.set(vector, i * dimensions));
-  const predictions = rows.length === 0 ? [] : Array.from(predictor.model.model.predict(x, rows.length), (code) => predictor.model.encoder.decode(code));
+  const predictions = predictCategories(predictor, vectors.map(({ vector }) => vector));
   const papers = rows.map(
     (row, i): ScoredPaper => ({
       arxivId: row._id,

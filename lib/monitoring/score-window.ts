@@ -16,6 +16,15 @@ export interface ScoredWindow {
   unavailable: number;
 }
 
+/** The monitored model's category for each already embedded paper. */
+export function predictCategories(predictor: TextPredictor, vectors: readonly Float32Array[]): string[] {
+  if (vectors.length === 0) return [];
+  const dimensions = predictor.model.model.inputDimensions;
+  const x = new Float32Array(vectors.length * dimensions);
+  vectors.forEach((vector, i) => x.set(vector, i * dimensions));
+  return Array.from(predictor.model.model.predict(x, vectors.length), (code) => predictor.model.encoder.decode(code));
+}
+
 function rank(id: string): string {
   return createHash('sha1').update(id).digest('hex');
 }
@@ -64,10 +73,7 @@ export async function scoreWindow(
   const usable = rows.filter((row) => vectors.has(row.arxivId));
 
   progress('scoring');
-  const dimensions = predictor.model.model.inputDimensions;
-  const x = new Float32Array(usable.length * dimensions);
-  usable.forEach((row, i) => x.set(vectors.get(row.arxivId)!.vector, i * dimensions));
-  const predictions = usable.length === 0 ? [] : Array.from(predictor.model.model.predict(x, usable.length), (code) => predictor.model.encoder.decode(code));
+  const predictions = predictCategories(predictor, usable.map((row) => vectors.get(row.arxivId)!.vector));
   const papers = usable.map((row, i): ScoredPaper => {
     const { vector, oovShare } = vectors.get(row.arxivId)!;
     return {

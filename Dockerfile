@@ -1,7 +1,11 @@
-# The worker, CLI and (later) API image. Engines come from docker-compose.yml, so the image needs
-# no Python or Go: every engine URL is set by the environment.
-FROM node:20-bookworm-slim AS build
-WORKDIR /app
+# The application image: one image runs `mlops worker --queue io|cpu` or `mlops api` (the default).
+# Engines are reached through the URL variables (TEMPORAL_ADDRESS, REDIS_URL, …): see docker-compose.yml.
+#   docker build -t arxiv-mlops:dev .
+#   docker build --build-arg NODE_IMAGE=arxiv-mlops-offline/node:20.20.2-bookworm .   # offline base
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
@@ -9,21 +13,32 @@ COPY lib lib
 COPY workflows workflows
 COPY activities activities
 COPY worker worker
+COPY api api
 COPY cli cli
 COPY stack stack
 COPY bench bench
 COPY scripts scripts
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
+# tini as PID 1 forwards SIGTERM to node and reaps children, so `docker stop` is prompt.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+    MLOPS_DATA_DIR=/var/lib/arxiv-mlops
 WORKDIR /app
-COPY --from=build /app/node_modules node_modules
-COPY --from=build /app/dist dist
+COPY --from=build /build/node_modules node_modules
+COPY --from=build /build/dist dist
 COPY package.json ./
 COPY bin bin
 COPY data data
-USER node
-ENTRYPOINT ["node", "bin/mlops.js"]
-CMD ["worker"]
+COPY api/page api/page
+RUN mkdir -p /var/lib/arxiv-mlops && chown 1000:1000 /var/lib/arxiv-mlops
+USER 1000:1000
+EXPOSE 8080
+# Both the API and a worker started with --health-port 8080 answer GET /healthz.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "bin/healthcheck.js", "http://127.0.0.1:8080/healthz"]
+ENTRYPOINT ["tini", "--", "node", "bin/mlops.js"]
+CMD ["api", "--host", "0.0.0.0", "--port", "8080", "--wait-for-model"]

@@ -8,7 +8,7 @@ import { PredictionLog } from '../lib/predictions/prediction-log';
 import { openObjectStore } from '../lib/storage';
 import { MlflowClient } from '../lib/tracking/mlflow-client';
 import { listenForPromotions } from '../lib/tracking/promotions';
-import { resolveServingRun } from '../lib/tracking/resolve';
+import { NoServingModelError, resolveServingRun } from '../lib/tracking/resolve';
 import { loadPredictor } from '../lib/tracking/serving-model';
 import { buildApp } from './app';
 import { ModelHolder, type ServedModel } from './model-holder';
@@ -41,6 +41,18 @@ export interface ApiListenOptions {
   port: number;
   /** pino level; default from API_LOG_LEVEL. */
   logLevel?: string;
+  /** Start without a model when none is promoted yet (a fresh stack): 503 until a promotion loads one. */
+  waitForModel?: boolean;
+}
+
+/** The serving model, or none when `waitForModel` allows that and nothing is promoted yet. */
+async function initialModel(config: AppConfig, mlflow: MlflowClient, waitForModel: boolean): Promise<ServedModel | undefined> {
+  try {
+    return await loadServedModel(config, mlflow);
+  } catch (error) {
+    if (waitForModel && error instanceof NoServingModelError) return undefined;
+    throw error;
+  }
 }
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> =>
@@ -53,7 +65,7 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
  */
 export async function startApi(config: AppConfig, options: ApiListenOptions): Promise<RunningApi> {
   const mlflow = new MlflowClient(config.mlflow.url);
-  const models = new ModelHolder(await loadServedModel(config, mlflow));
+  const models = new ModelHolder(await initialModel(config, mlflow, options.waitForModel ?? false));
   const mongo = openMongo(config.mongo.endpoint.url, config.mongo.database, { serverSelectionTimeoutMS: 5_000, appName: 'arxiv-mlops-api' });
   // Reassigned once the app (and its logger) exists; the log may report before that.
   let report: { warn(fields: object, message: string): void; error(fields: object, message: string): void } = { warn: () => undefined, error: () => undefined };
@@ -70,7 +82,10 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
     },
     load: () => loadServedModel(config, mlflow),
     onReload: (outcome) => report.warn({ reason: outcome.reason, from: outcome.from, to: outcome.to }, 'serving a new model'),
-    onError: (error, reason) => report.error({ err: error, reason }, 'model reload failed: the current model stays'),
+    onError: (error, reason) =>
+      error instanceof NoServingModelError
+        ? report.warn({ reason }, 'no model is promoted yet: waiting for a training')
+        : report.error({ err: error, reason }, 'model reload failed: the current model stays'),
   });
   const app = buildApp(
     {

@@ -63,8 +63,9 @@ program
   .command('worker')
   .description('run the Temporal workers until interrupted')
   .addOption(new Option('--queue <queue>', 'which task queue to serve').choices(['io', 'cpu', 'all']).default('all'))
-  .action(async (options: { queue: string }, command: Command) =>
-    execute(command, (reporter) => workerCommand(options.queue, loadConfig(), reporter)),
+  .option('--health-port <port>', 'serve GET /healthz on 127.0.0.1 (for a container HEALTHCHECK)', positiveInt)
+  .action(async (options: { queue: string; healthPort?: number }, command: Command) =>
+    execute(command, (reporter) => workerCommand(options, loadConfig(), reporter)),
   );
 
 program
@@ -73,7 +74,8 @@ program
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--port <port>', 'port', positiveInt, 8080)
   .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stdout); default API_LOG_LEVEL or info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-  .action(async (options: { host: string; port: number; logLevel?: string }, command: Command) => execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)));
+  .option('--wait-for-model', 'start even when no model is promoted yet (503 until a training promotes one)')
+  .action(async (options: { host: string; port: number; logLevel?: string; waitForModel?: boolean }, command: Command) => execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)));
 
 const run = program.command('run').description('start a pipeline workflow, wait for it and print its summary');
 
@@ -81,6 +83,7 @@ sourceOptions(run.command('ingest').description('extract → object store → Re
   .option('--page-size <n>', 'records per raw batch', positiveInt)
   .option('--min-batch <n>', 'buffer records needed before embedding starts', positiveInt)
   .option('--refit-embedder', 'fit a new embedder on the reference corpus first')
+  .option('--max-embed-rate <n>', 'embed at most n papers per second', positiveInt)
   .option('--json', 'JSON summary')
   .action(async (options, command: Command) =>
     execute(command, async (reporter) => {
@@ -93,6 +96,7 @@ sourceOptions(run.command('ingest').description('extract → object store → Re
         pageSize: options.pageSize,
         minBatch: options.minBatch,
         refitEmbedder: options.refitEmbedder,
+        maxEmbedRate: options.maxEmbedRate,
       });
       await withClient(config, async (client) => reportIngest(reporter, await runIngest(client, config, input, reporter)));
       return 0;

@@ -6,6 +6,9 @@
 #   chromium   from Debian/Ubuntu packages (the report's rendering test), unless one is on PATH
 #   redis-server   from Debian/Ubuntu packages (apt-get)
 #   .tools/bin/ferretdb   FerretDB v1.24 built with Go, unless a `mongod` is on PATH
+#   .tools/bin/docker-compose   Docker Compose v2 built with Go, unless `docker compose` works (static checks
+#                    of the compose files, and the container tests)
+#   .tools/groovy/   the Groovy parser (Maven Central) that checks the Jenkinsfile
 # An engine whose URL variable is set (REDIS_URL, MONGODB_URI) is not installed: you run it yourself.
 set -euo pipefail
 
@@ -19,6 +22,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 FERRETDB_VERSION=v1.24.2
+COMPOSE_VERSION=v2.40.3
 
 # A temporary build folder, removed however the script ends.
 work=""
@@ -119,10 +123,31 @@ mongo() {
   say "built $(.tools/bin/ferretdb --version 2>&1 | sed -n 1p) → .tools/bin/ferretdb"
 }
 
+# Docker Compose v2 (Debian has only v1, which lacks profiles' --wait and the top-level name).
+compose_v2() {
+  if docker compose version 2>/dev/null | grep -q 'v2\.'; then note "docker compose v2 present"; return; fi
+  if [ -x .tools/bin/docker-compose ]; then note "Docker Compose present (.tools/bin/docker-compose)"; return; fi
+  command -v go >/dev/null 2>&1 || fail "Docker Compose v2 is missing and Go is not installed: install the compose plugin, or Go 1.24+ to build it"
+  say "building Docker Compose $COMPOSE_VERSION with Go (a few minutes, once)…"
+  local module_json module_dir error
+  if ! module_json="$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION")"; then
+    error="$(json_field Error "$module_json")"
+    fail "could not download Docker Compose from the Go proxy${error:+ ($error)}: check the network and GOPROXY"
+  fi
+  module_dir="$(json_field Dir "$module_json")"
+  [ -d "$module_dir" ] || fail "go mod download did not report the Docker Compose module folder"
+  mkdir -p .tools/bin
+  (cd "$module_dir" && GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
+    -o "$root/.tools/bin/docker-compose" ./cmd) || fail "could not build Docker Compose $COMPOSE_VERSION"
+  say "built $(.tools/bin/docker-compose version) → .tools/bin/docker-compose"
+}
+
 python_env
 venv_env .venv-evidently "Evidently" requirements/evidently.txt requirements/evidently-constraints.txt
 venv_env .venv-airflow "Airflow 3.3 and the bridge package" requirements/airflow.txt requirements/airflow-constraints.txt airflow-bridge
 chromium_browser
 redis
 mongo
+compose_v2
+bash scripts/fetch-groovy.sh
 note "engines ready"

@@ -16,6 +16,8 @@ export interface WorkerSet {
   /** Resolves when every worker has stopped (after shutdown()). */
   run(): Promise<void>;
   shutdown(): void;
+  /** Each task queue served and the state of its worker (RUNNING while it polls). */
+  states(): Record<string, string>;
 }
 
 let runtimeConfigured = false;
@@ -108,6 +110,9 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
       for (const worker of workers) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
+    },
+    states() {
+      return Object.fromEntries(workers.map((worker) => [worker.options.taskQueue, worker.getState()]));
     },
   };
 }

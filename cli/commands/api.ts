@@ -14,10 +14,15 @@ export function tryItLines(url: string): string[] {
 }
 
 /** `mlops api`: serves predictions until interrupted (SIGINT/SIGTERM close it cleanly, flushing the prediction log). */
-export async function apiCommand(options: { host: string; port: number; logLevel?: string }, config: AppConfig, reporter: Reporter): Promise<number> {
+export async function apiCommand(options: { host: string; port: number; logLevel?: string; waitForModel?: boolean }, config: AppConfig, reporter: Reporter): Promise<number> {
   const api = await startApi(config, options);
-  const served = (await api.app.inject({ method: 'GET', url: '/v1/model' })).json() as { model: { name: string; version: string | null; runId: string } };
-  reporter.note(`api listening on ${api.url} — ${served.model.name} v${served.model.version ?? '-'} (run ${served.model.runId})`);
+  const answer = await api.app.inject({ method: 'GET', url: '/v1/model' });
+  if (answer.statusCode === 200) {
+    const served = answer.json() as { model: { name: string; version: string | null; runId: string } };
+    reporter.note(`api listening on ${api.url} — ${served.model.name} v${served.model.version ?? '-'} (run ${served.model.runId})`);
+  } else {
+    reporter.note(`api listening on ${api.url} — no model promoted yet: predictions answer 503 until a training promotes one`);
+  }
   for (const line of tryItLines(api.url)) reporter.note(line);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -19,6 +19,8 @@ export interface IngestOptions {
   minBatch?: number;
   embedDimensions?: number;
   refitEmbedder?: boolean;
+  /** Embed at most this many papers per second (leaves CPU to other work). */
+  maxEmbedRate?: number;
 }
 
 export function ingestInput(config: AppConfig, options: IngestOptions): IngestInput {
@@ -27,6 +29,7 @@ export function ingestInput(config: AppConfig, options: IngestOptions): IngestIn
     limit: options.limit,
     pageSize: options.pageSize,
     minBatch: options.minBatch,
+    maxEmbedRecordsPerSecond: options.maxEmbedRate,
     embedder: { referenceSource: { kind: 'sample' }, dimensions: options.embedDimensions, refit: options.refitEmbedder },
     taskQueues: config.temporal.taskQueues,
   };

@@ -266,11 +266,33 @@ export class MlflowClient {
   }
 
   async downloadArtifact(run: Run, path: string): Promise<Buffer> {
-    const response = await this.send('GET', this.artifactUrlPath(run, path));
-    if (!response.ok) {
-      throw new MlflowError(`artifact ${path} of run ${run.info.run_id}: ${response.status} ${(await response.text()).slice(0, 200)}`, response.status, response.status === 404 ? 'RESOURCE_DOES_NOT_EXIST' : undefined);
+    const urlPath = this.artifactUrlPath(run, path);
+    let response: Response;
+    try {
+      response = await this.send('GET', urlPath, undefined, undefined, 'when-unreached');
+    } catch (error) {
+      // With an S3 artifact store MLflow answers a missing file with 500 (boto's 404 inside): the
+      // listing of its folder tells a missing file from a failing server, which is asked again.
+      if (!(error instanceof MlflowError) || error.status === undefined) throw error;
+      if (!(await this.artifactListed(run, path))) throw this.missingArtifact(run, path, error.message);
+      response = await this.send('GET', urlPath);
     }
+    if (response.status === 404) throw this.missingArtifact(run, path, (await response.text()).slice(0, 200));
+    if (!response.ok) throw new MlflowError(`artifact ${path} of run ${run.info.run_id}: ${response.status} ${(await response.text()).slice(0, 200)}`, response.status, undefined);
     return Buffer.from(await response.arrayBuffer());
+  }
+
+  private missingArtifact(run: Run, path: string, detail: string): MlflowError {
+    return new MlflowError(`artifact ${path} of run ${run.info.run_id}: 404 ${detail}`, 404, 'RESOURCE_DOES_NOT_EXIST');
+  }
+
+  private async artifactListed(run: Run, path: string): Promise<boolean> {
+    const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    try {
+      return (await this.listArtifacts(run, folder)).some((file) => file.path === path);
+    } catch {
+      return true; // the listing failed too: the server is at fault, not the file
+    }
   }
 
   /** Files directly under `path` of the run's artifacts (paths relative to the run's root). */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../lib/config/config';
 import { S3Store } from '../../lib/storage';
-import { MlflowClient } from '../../lib/tracking';
+import { MlflowClient, MlflowError } from '../../lib/tracking';
 import { engineByName } from '../../stack';
 
 function freePort(): Promise<number> {
@@ -72,6 +72,21 @@ describe('MLflow engine with an S3 object store', () => {
       expect(keys).toContain(`mlflow-artifacts/${experiment.experiment_id}/${run.info.run_id}/artifacts/model/weights.bin`);
     } finally {
       await bucket.close();
+    }
+  });
+
+  it('reports an artifact missing from the bucket as not found, as with a local folder', async () => {
+    const client = new MlflowClient(url);
+    const experiment = await client.ensureExperiment('s3-artifacts');
+    const run = await client.createRun(experiment.experiment_id);
+    await client.uploadArtifact(run, 'model/weights.bin', randomBytes(10));
+    for (const missing of ['split.json', 'model/absent.bin', 'nowhere/file.bin']) {
+      const failure = await client.downloadArtifact(run, missing).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(MlflowError);
+      expect({ missing, notFound: (failure as MlflowError).notFound }).toEqual({ missing, notFound: true });
     }
   });
 });

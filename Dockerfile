@@ -33,7 +33,9 @@ COPY --from=build /build/dist dist
 COPY package.json ./
 COPY bin bin
 COPY data data
+# Files read at run time beside the compiled code (dockerfiles.test.ts checks none is missing).
 COPY api/page api/page
+COPY lib/monitoring/report-client.js lib/monitoring/report-client.js
 RUN mkdir -p /var/lib/arxiv-mlops && chown 1000:1000 /var/lib/arxiv-mlops
 USER 1000:1000
 EXPOSE 8080

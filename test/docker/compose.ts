@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { projectRoot } from '../../lib/config/paths';
+import { composeBinary } from '../support/compose-binary';
+
+export { composeBinary };
 
 export interface CommandResult {
   code: number | null;
@@ -21,12 +24,6 @@ export function runCommand(command: string, args: string[], options: { env?: Nod
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** `docker compose` v2: the plugin when the Docker CLI has it, else the binary setup-engines.sh built. */
-export function composeBinary(): { command: string; prefix: string[] } {
-  const built = join(projectRoot(), '.tools/bin/docker-compose');
-  return existsSync(built) ? { command: built, prefix: [] } : { command: 'docker', prefix: ['compose'] };
 }
 
 /** Host ports of the test stack: away from the defaults, so a developer's own stack is not disturbed. */

@@ -83,7 +83,7 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
     const table = phases.map((entry) => `  ${entry.phase.padEnd(width)}  ${entry.seconds.toFixed(1).padStart(7)} s  ${entry.outcome}`);
     process.stdout.write(`\nDocker phases (compose project ${PROJECT}):\n${table.join('\n')}\n`);
     writeFileSync(join(projectRoot(), '.data/docker/phases.json'), JSON.stringify(phases, null, 2));
-  });
+  }, 5 * MINUTE);
 
   it('builds the Debian base and every image from packages', async () => {
     await phase('build base and images', async () => {
@@ -124,6 +124,7 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
       expect(summary.train).toMatchObject({ promoted: true });
       expect(summary.monitor.currentRows).toBe(summary.ingest.embedded);
       promotedVersion = String(summary.train.modelVersion);
+      process.stdout.write(`pipeline: ${summary.ingest.embedded} papers embedded, v${promotedVersion} trained, monitor: ${summary.monitor.drift ? 'drift' : 'no drift'}, retraining ${summary.monitor.retrain.decision}\n`);
       expect(summary.monitor.reportUrl).toMatch(/^s3:\/\//);
     });
   }, 20 * MINUTE);
@@ -142,7 +143,18 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
       });
       expect(response.status).toBe(200);
       const body = (await response.json()) as { model: { name: string; version: string }; predictions: Array<{ category: string; top: Array<{ probability: number }> }> };
-      expect(body.model).toMatchObject({ name: 'arxiv-classifier', version: promotedVersion });
+      // The champion: the pipeline's model, or the retraining's when its monitor found drift and promoted one.
+      const alias = (await (await fetch(url(TEST_PORTS.MLFLOW_PORT, '/api/2.0/mlflow/registered-models/alias?name=arxiv-classifier&alias=champion'))).json()) as {
+        model_version?: { version: string };
+      };
+      const champion = alias.model_version?.version ?? '';
+      expect(Number(champion)).toBeGreaterThanOrEqual(Number(promotedVersion));
+      await waitFor(`the API to serve the champion v${champion}`, MINUTE, async () => {
+        const model = (await (await fetch(url(TEST_PORTS.API_PORT, '/v1/model'))).json()) as { model: { version: string } };
+        return model.model.version === champion ? true : undefined;
+      });
+      expect(body.model).toMatchObject({ name: 'arxiv-classifier', version: champion });
+      promotedVersion = champion;
       expect(body.predictions).toHaveLength(1);
       expect(body.predictions[0]!.category).toMatch(/^[a-z-]+(\.[A-Za-z-]+)?$/);
       expect(body.predictions[0]!.top[0]!.probability).toBeGreaterThan(0);
@@ -222,7 +234,7 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
       expect((await handle.query(ingestProgressQuery)).phase).toBe('embedding');
       expectSuccess(await compose(['start', 'worker-cpu']), 'docker compose start worker-cpu');
 
-      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10 * MINUTE))]);
+      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10 * MINUTE).unref())]);
       if (code !== 0) throw new Error(`mlops run ingest: ${code}\n${stderr.slice(-3000)}`);
       const summary = lastJsonLine(stdout);
       expect(summary).toMatchObject({ workflowId, extracted: 1800, balanced: true, deadLettered: 0 });

@@ -86,10 +86,22 @@ describe('serving a moving model (real API on a port, real MLflow, Redis and Mon
     expect(await served(api)).toMatchObject({ runId: trained[0]!.runId, version: '1' });
     // With no champion the next training is promoted as the first model, and announces it.
     await mlflow.deleteAlias(modelName, 'champion');
+    // Without a champion `mlops api` refuses to start, unless told to wait for one (a fresh stack).
+    await expect(startApi(servingConfig, { host: '127.0.0.1', port: 0, logLevel: 'silent' })).rejects.toThrow(/no model carries the alias/);
+    const waiting = await startApi(servingConfig, { host: '127.0.0.1', port: 0, logLevel: 'silent', waitForModel: true });
+    apis.push(waiting);
+    expect((await fetch(`${waiting.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${waiting.url}/v1/model`)).status).toBe(503);
+    const refused = await predict(waiting, { title: 'A title', abstract: 'An abstract.' });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ statusCode: 503, message: expect.stringContaining('no model is loaded yet') });
     const second = await train('train-2');
     expect(second).toMatchObject({ promoted: true, modelVersion: '2' });
     await waitFor('the API to serve v2', async () => (await served(api)).version === '2');
     expect(await served(api)).toMatchObject({ runId: second.runId, version: '2' });
+    await waitFor('the waiting API to serve v2', async () => (await fetch(`${waiting.url}/v1/model`)).status === 200);
+    expect(await served(waiting)).toMatchObject({ runId: second.runId, version: '2' });
+    expect((await predict(waiting, { title: 'A title', abstract: 'An abstract.' })).status).toBe(200);
   });
 
   it('moves on its own poll when the alias is moved by hand', async () => {

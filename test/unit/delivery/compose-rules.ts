@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { projectRoot } from '../../../lib/config/paths';
+import { composeBinary } from '../../support/compose-binary';
 
 /** A service as `docker compose config --format json` normalises it. */
 export interface ComposeService {
@@ -18,18 +17,12 @@ export interface ComposeModel {
   services: Record<string, ComposeService>;
 }
 
-/** Compose v2: the binary setup-engines.sh builds, else the Docker CLI plugin. */
-function composeCommand(): { command: string; prefix: string[] } {
-  const built = join(projectRoot(), '.tools/bin/docker-compose');
-  return existsSync(built) ? { command: built, prefix: [] } : { command: 'docker', prefix: ['compose'] };
-}
-
 /**
  * What Compose itself makes of the files: validated against the Compose Specification, variables
  * interpolated from the env file, overrides merged. Throws with Compose's message when it refuses them.
  */
 export function composeConfig(files: string[], envFile: string): ComposeModel {
-  const { command, prefix } = composeCommand();
+  const { command, prefix } = composeBinary();
   const args = [...prefix, '--env-file', envFile, ...files.flatMap((file) => ['-f', file]), '--profile', 'full', 'config', '--format', 'json'];
   const result = spawnSync(command, args, { cwd: projectRoot(), encoding: 'utf8' });
   if (result.error) throw new Error(`cannot run Docker Compose (${result.error.message}): run bash scripts/setup-engines.sh`);

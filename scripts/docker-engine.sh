@@ -33,8 +33,10 @@ install_engine() {
 
 start() {
   mkdir -p "$state"
+  # mmdebstrap builds the offline base image, whoever runs the engine.
+  command -v mmdebstrap >/dev/null 2>&1 || install_engine
   if docker info >/dev/null 2>&1; then say "a Docker engine already answers: using it"; return; fi
-  command -v dockerd >/dev/null 2>&1 && command -v mmdebstrap >/dev/null 2>&1 || install_engine
+  command -v dockerd >/dev/null 2>&1 || install_engine
   [ "$(id -u)" = 0 ] || unavailable "starting dockerd needs root"
   say "starting dockerd…"
   dockerd --storage-driver=overlay2 --pidfile "$state/dockerd.internal.pid" > "$state/dockerd.log" 2>&1 &

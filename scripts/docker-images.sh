@@ -23,13 +23,14 @@ OFFLINE_PYTHON=arxiv-mlops-offline/python:3.11-bookworm
 OFFLINE_NODE=arxiv-mlops-offline/node:20.20.2-bookworm
 OFFLINE_AIRFLOW=arxiv-mlops-offline/airflow:3.3.2
 APP_IMAGES=(arxiv-mlops arxiv-mlops-airflow)
+MLFLOW_SERVER_IMAGE=arxiv-mlops-mlflow:3.17.2
 
 compose_files=(-f docker-compose.yml)
 
 compose() {
   if docker compose version >/dev/null 2>&1; then docker compose "$@"
   elif [ -x .tools/bin/docker-compose ]; then .tools/bin/docker-compose "$@"
-  else fail "Docker Compose v2 is missing: run bash scripts/setup-docker.sh"
+  else fail "Docker Compose v2 is missing: run bash scripts/setup-engines.sh"
   fi
 }
 
@@ -53,7 +54,7 @@ site_ca() {
 # Debian bookworm (minbase) from the apt sources, imported as an image: the root of every offline image.
 offline_base() {
   if docker image inspect "$OFFLINE_BASE" >/dev/null 2>&1; then say "base $OFFLINE_BASE present"; return; fi
-  command -v mmdebstrap >/dev/null 2>&1 || fail "mmdebstrap is missing: run bash scripts/setup-docker.sh"
+  command -v mmdebstrap >/dev/null 2>&1 || fail "mmdebstrap is missing: run bash scripts/docker-engine.sh start (or apt-get install mmdebstrap)"
   local mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}" security="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
   local ca hooks=()
   ca="$(mktemp --suffix=.crt)"
@@ -92,7 +93,7 @@ build_offline() {
   build_image arxiv-mlops-offline/temporal:1.9.1 stack/images/temporal
   build_image arxiv-mlops-offline/ferretdb:1.24.2 stack/images/ferretdb
   build_image arxiv-mlops-offline/seaweedfs:4.48 stack/images/seaweedfs
-  build_image arxiv-mlops-mlflow:3.17.2 stack/images/mlflow --build-arg "BASE_IMAGE=$OFFLINE_PYTHON"
+  build_image "$MLFLOW_SERVER_IMAGE" stack/images/mlflow --build-arg "BASE_IMAGE=$OFFLINE_PYTHON"
   build_image "$OFFLINE_AIRFLOW" . -f stack/images/airflow/Dockerfile
   build_image "arxiv-mlops:$IMAGE_TAG" . --build-arg "NODE_IMAGE=$OFFLINE_NODE"
   build_image "arxiv-mlops-airflow:$IMAGE_TAG" . -f airflow-bridge/Dockerfile --build-arg "AIRFLOW_IMAGE=$OFFLINE_AIRFLOW"
@@ -109,6 +110,9 @@ push() {
     docker tag "$image:$IMAGE_TAG" "$REGISTRY/$image:$IMAGE_TAG"
     docker push "$REGISTRY/$image:$IMAGE_TAG"
   done
+  # MLflow's image is ours too (psycopg2, boto3): tagged with its MLflow version.
+  docker tag "$MLFLOW_SERVER_IMAGE" "$REGISTRY/$MLFLOW_SERVER_IMAGE"
+  docker push "$REGISTRY/$MLFLOW_SERVER_IMAGE"
 }
 
 action="${1:-}"
@@ -120,7 +124,9 @@ case "$action" in
   push) push ;;
   deploy)
     [ -f .env ] || fail "no .env: copy .env.example to .env and set its passwords"
-    COMPOSE_PROFILES="${COMPOSE_PROFILES:-full}" compose "${compose_files[@]}" up -d --wait --no-build
+    # The profile chosen in .env wins; without one the whole system is deployed.
+    grep -q '^COMPOSE_PROFILES=' .env || export COMPOSE_PROFILES="${COMPOSE_PROFILES:-full}"
+    compose "${compose_files[@]}" up -d --wait --no-build
     ;;
   *) fail "usage: docker-images.sh build [--offline] | push | deploy [--offline]" ;;
 esac

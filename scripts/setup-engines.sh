@@ -13,7 +13,15 @@
 set -euo pipefail
 
 quiet=0
-[ "${1:-}" = "--quiet" ] && quiet=1
+delivery_tools=1
+for argument in "$@"; do
+  case "$argument" in
+    --quiet) quiet=1 ;;
+    # npm start needs no Compose or Groovy: those serve the delivery checks of npm test.
+    --no-delivery-tools) delivery_tools=0 ;;
+    *) echo "usage: setup-engines.sh [--quiet] [--no-delivery-tools]" >&2; exit 2 ;;
+  esac
+done
 say() { echo "[setup] $*" >&2; }
 note() { [ "$quiet" = 1 ] || say "$@"; }
 fail() { say "ERROR: $*"; exit 1; }
@@ -123,9 +131,9 @@ mongo() {
   say "built $(.tools/bin/ferretdb --version 2>&1 | sed -n 1p) → .tools/bin/ferretdb"
 }
 
-# Docker Compose v2 (Debian has only v1, which lacks profiles' --wait and the top-level name).
+# Docker Compose v2 or later (Debian has only v1, which lacks --wait and the top-level name).
 compose_v2() {
-  if docker compose version 2>/dev/null | grep -q 'v2\.'; then note "docker compose v2 present"; return; fi
+  if docker compose version 2>/dev/null | grep -Eq 'v([2-9]|[1-9][0-9])\.'; then note "docker compose present"; return; fi
   if [ -x .tools/bin/docker-compose ]; then note "Docker Compose present (.tools/bin/docker-compose)"; return; fi
   command -v go >/dev/null 2>&1 || fail "Docker Compose v2 is missing and Go is not installed: install the compose plugin, or Go 1.24+ to build it"
   say "building Docker Compose $COMPOSE_VERSION with Go (a few minutes, once)…"
@@ -148,6 +156,8 @@ venv_env .venv-airflow "Airflow 3.3 and the bridge package" requirements/airflow
 chromium_browser
 redis
 mongo
-compose_v2
-bash scripts/fetch-groovy.sh
+if [ "$delivery_tools" = 1 ]; then
+  compose_v2
+  bash scripts/fetch-groovy.sh
+fi
 note "engines ready"

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../lib/config/config';
 import { startHealthServer } from '../../worker/health-server';
-import { createWorkers, type QueueKind } from '../../worker/workers';
+import { createWorkers, type QueueKind, type WorkerSet } from '../../worker/workers';
 import type { Reporter } from '../output';
 
 export interface WorkerOptions {
@@ -13,24 +13,32 @@ export async function workerCommand(options: WorkerOptions, config: AppConfig, r
   const { queue } = options;
   if (!['io', 'cpu', 'all'].includes(queue)) throw new Error(`--queue must be io, cpu or all, got "${queue}"`);
   const queues: QueueKind[] = queue === 'all' ? ['io', 'cpu'] : [queue as QueueKind];
-  const workers = await createWorkers({ config, queues });
+  // The health port is taken before the workers open their connections, so a busy port leaves nothing open.
+  let workers: WorkerSet | undefined;
   const health =
     options.healthPort === undefined
       ? undefined
       : await startHealthServer(options.healthPort, '127.0.0.1', () => {
-          const states = workers.states();
-          return { healthy: Object.values(states).every((state) => state === 'RUNNING'), detail: { workers: states } };
+          const states = workers?.states() ?? {};
+          const healthy = workers !== undefined && Object.values(states).every((state) => state === 'RUNNING');
+          return { healthy, detail: { workers: states } };
         }).catch((error: unknown) => {
-          workers.shutdown();
           throw new Error(`cannot serve the health check on port ${options.healthPort}: ${(error as Error).message}`);
         });
+  try {
+    workers = await createWorkers({ config, queues });
+  } catch (error) {
+    health?.close();
+    throw error;
+  }
   const names = queues.map((kind) => config.temporal.taskQueues[kind]).join(', ');
   reporter.note(`worker running on ${names} (Temporal ${config.temporal.endpoint.url}); Ctrl-C stops it`);
-  const stop = () => workers.shutdown();
+  const running = workers;
+  const stop = () => running.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await workers.run();
+    await running.run();
   } finally {
     health?.close();
   }

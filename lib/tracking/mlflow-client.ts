@@ -36,7 +36,8 @@ export interface MlflowClientOptions {
 const ARTIFACT_PROXY = 'mlflow-artifacts:/';
 
 /** `when-unreached`: for requests that create something, which must not be applied twice. */
-type Retry = 'always' | 'when-unreached';
+/** always: retry failures and 5xx answers; when-unreached: only a refused connection; unless-answered: failures but no answer. */
+type Retry = 'always' | 'when-unreached' | 'unless-answered';
 
 /**
  * A typed client of the MLflow tracking server's REST API: experiments, runs, batched logging,
@@ -78,6 +79,7 @@ export class MlflowClient {
         });
         if (response.status < 500) return response;
         lastError = new MlflowError(`${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`, response.status, undefined);
+        if (retry === 'unless-answered') break;
       } catch (error) {
         unreached = ((error as Error & { cause?: { code?: string } }).cause?.code ?? '') === 'ECONNREFUSED';
         lastError = new MlflowError(
@@ -269,7 +271,7 @@ export class MlflowClient {
     const urlPath = this.artifactUrlPath(run, path);
     let response: Response;
     try {
-      response = await this.send('GET', urlPath, undefined, undefined, 'when-unreached');
+      response = await this.send('GET', urlPath, undefined, undefined, 'unless-answered');
     } catch (error) {
       // With an S3 artifact store MLflow answers a missing file with 500 (boto's 404 inside): the
       // listing of its folder tells a missing file from a failing server, which is asked again.

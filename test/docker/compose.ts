@@ -76,6 +76,7 @@ export function composeProject(project: string, envFile: string) {
 }
 
 export interface ServiceState {
+  ID: string;
   Service: string;
   State: string;
   Health: string;

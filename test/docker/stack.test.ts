@@ -8,6 +8,8 @@ import { composeBinary, composeProject, parsePs, runCommand, TEST_PORTS, writeTe
 
 const PROJECT = 'arxiv-mlops-test';
 const MINUTE = 60_000;
+/** scripts/docker-images.sh and Compose both tag the application images with IMAGE_TAG (CI: the commit). */
+const IMAGE_TAG = process.env.IMAGE_TAG ?? 'dev';
 
 /** Every long-running service of the full profile in the offline variant (its Temporal serves the UI). */
 const LONG_RUNNING = [
@@ -18,21 +20,31 @@ const ONE_SHOT = ['s3-bucket', 'airflow-init'];
 const IMAGES = [
   'arxiv-mlops-offline/debian:bookworm', 'arxiv-mlops-offline/postgres:15-bookworm', 'arxiv-mlops-offline/redis:7.0-bookworm',
   'arxiv-mlops-offline/temporal:1.9.1', 'arxiv-mlops-offline/ferretdb:1.24.2', 'arxiv-mlops-offline/seaweedfs:4.48',
-  'arxiv-mlops-mlflow:3.17.2', 'arxiv-mlops:dev', 'arxiv-mlops-airflow:dev',
+  'arxiv-mlops-mlflow:3.17.2', `arxiv-mlops:${IMAGE_TAG}`, `arxiv-mlops-airflow:${IMAGE_TAG}`,
 ];
 
 const phases: Array<{ phase: string; seconds: number; outcome: string }> = [];
 let brokenBy: string | undefined;
+/** The phase under way: still set when the next begins, it was cut short by Jest's timeout. */
+let unfinished: string | undefined;
+let tornDown = false;
 
 /** Times one phase; once a phase failed, the later ones fail at once instead of running on a broken stack. */
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (unfinished) {
+    phases.push({ phase: unfinished, seconds: NaN, outcome: 'TIMED OUT' });
+    brokenBy ??= unfinished;
+  }
   if (brokenBy) throw new Error(`not run: the phase "${brokenBy}" failed`);
+  unfinished = name;
   const started = Date.now();
   try {
     const result = await work();
+    unfinished = undefined;
     phases.push({ phase: name, seconds: (Date.now() - started) / 1000, outcome: 'ok' });
     return result;
   } catch (error) {
+    unfinished = undefined;
     phases.push({ phase: name, seconds: (Date.now() - started) / 1000, outcome: 'FAILED' });
     brokenBy = name;
     throw error;
@@ -73,8 +85,9 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
   let promotedVersion = '';
 
   afterAll(async () => {
+    if (unfinished) phases.push({ phase: unfinished, seconds: NaN, outcome: 'TIMED OUT' });
     await connection?.close();
-    if (brokenBy && process.env.MLOPS_KEEP_DOCKER_STACK !== '1') {
+    if (!tornDown && process.env.MLOPS_KEEP_DOCKER_STACK !== '1') {
       const logs = await compose(['logs', '--no-color', '--tail', '60']);
       writeFileSync(join(projectRoot(), '.data/docker/failed-stack.log'), logs.stdout + logs.stderr);
       await compose(['down', '--volumes', '--remove-orphans', '--timeout', '10']);
@@ -133,16 +146,6 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
     await phase('prediction through the API', async () => {
       // The API hears the promotion on Redis; until it has loaded the model it is not ready.
       await waitFor('the API to be ready', 2 * MINUTE, async () => ((await fetch(url(TEST_PORTS.API_PORT, '/readyz'))).ok ? true : undefined));
-      const response = await fetch(url(TEST_PORTS.API_PORT, '/v1/predict'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          title: 'Attention-based neural machine translation for low-resource languages',
-          abstract: 'We train a transformer language model on parallel corpora and evaluate translation quality with BLEU on several low-resource language pairs.',
-        }),
-      });
-      expect(response.status).toBe(200);
-      const body = (await response.json()) as { model: { name: string; version: string }; predictions: Array<{ category: string; top: Array<{ probability: number }> }> };
       // The champion: the pipeline's model, or the retraining's when its monitor found drift and promoted one.
       const alias = (await (await fetch(url(TEST_PORTS.MLFLOW_PORT, '/api/2.0/mlflow/registered-models/alias?name=arxiv-classifier&alias=champion'))).json()) as {
         model_version?: { version: string };
@@ -153,6 +156,16 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
         const model = (await (await fetch(url(TEST_PORTS.API_PORT, '/v1/model'))).json()) as { model: { version: string } };
         return model.model.version === champion ? true : undefined;
       });
+      const response = await fetch(url(TEST_PORTS.API_PORT, '/v1/predict'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          title: 'Attention-based neural machine translation for low-resource languages',
+          abstract: 'We train a transformer language model on parallel corpora and evaluate translation quality with BLEU on several low-resource language pairs.',
+        }),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { model: { name: string; version: string }; predictions: Array<{ category: string; top: Array<{ probability: number }> }> };
       expect(body.model).toMatchObject({ name: 'arxiv-classifier', version: champion });
       promotedVersion = champion;
       expect(body.predictions).toHaveLength(1);
@@ -235,6 +248,7 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
       expectSuccess(await compose(['start', 'worker-cpu']), 'docker compose start worker-cpu');
 
       const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10 * MINUTE).unref())]);
+      if (code === 'timeout') child.kill();
       if (code !== 0) throw new Error(`mlops run ingest: ${code}\n${stderr.slice(-3000)}`);
       const summary = lastJsonLine(stdout);
       expect(summary).toMatchObject({ workflowId, extracted: 1800, balanced: true, deadLettered: 0 });
@@ -246,10 +260,29 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
     });
   }, 15 * MINUTE);
 
+  it('scales the CPU workers apart from the rest: three worker-cpu containers, all healthy', async () => {
+    await phase('worker-cpu scaled to 3', async () => {
+      expectSuccess(await compose(['up', '--detach', '--wait', '--wait-timeout', '300', '--no-build', '--no-recreate', '--scale', 'worker-cpu=3']), 'docker compose up --scale worker-cpu=3');
+      const services = parsePs((await compose(['ps', '--format', 'json'])).stdout);
+      const cpuWorkers = services.filter((service) => service.Service === 'worker-cpu');
+      expect(cpuWorkers.map((worker) => `${worker.State}/${worker.Health}`)).toEqual(['running/healthy', 'running/healthy', 'running/healthy']);
+      expect(services.filter((service) => service.Service === 'worker-io')).toHaveLength(1);
+      // Each container polls the CPU queue: its hostname (the container id) is in a poller's identity.
+      const client = temporal!;
+      const hostnames = cpuWorkers.map((worker) => worker.ID.slice(0, 12));
+      await waitFor('a poller on the CPU queue from every worker-cpu container', MINUTE, async () => {
+        const described = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: 'arxiv-mlops-cpu' }, taskQueueType: 2 });
+        const identities = described.pollers.map((poller) => poller.identity ?? '');
+        return hostnames.every((hostname) => identities.some((identity) => identity.endsWith(`@${hostname}`))) ? true : undefined;
+      });
+    });
+  }, 10 * MINUTE);
+
   it('tears the stack down with its volumes', async () => {
     await phase('tear down', async () => {
       expectSuccess(await compose(['down', '--volumes', '--remove-orphans', '--timeout', '20']), 'docker compose down');
       expect(parsePs((await compose(['ps', '--all', '--format', 'json'])).stdout)).toEqual([]);
+      tornDown = true;
     });
   }, 5 * MINUTE);
 });

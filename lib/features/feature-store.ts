@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
-import { Binary, MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import { Binary, type Collection, type Db } from 'mongodb';
+import { duplicatesOfStoredBatch } from './bulk-insert';
 import type { PaperRecord } from '../arxiv/record';
 
 /** Where a feature vector came from. */
@@ -120,7 +121,6 @@ function contentHashOf(embedderVersion: string, record: PaperRecord): string {
     .slice(0, 32);
 }
 
-const DUPLICATE_KEY = 11000;
 
 export class FeatureStore {
   readonly collection: Collection<FeatureDocument>;
@@ -175,11 +175,9 @@ export class FeatureStore {
     try {
       await this.collection.insertMany(documents, { ordered: false });
     } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      const other = writeErrors.find((writeError) => writeError.code !== DUPLICATE_KEY);
-      if (other) throw error;
-      for (const writeError of writeErrors) existing.push(documents[writeError.index]!);
+      const duplicates = duplicatesOfStoredBatch(error, documents.length);
+      if (!duplicates) throw error;
+      for (const index of duplicates) existing.push(documents[index]!);
       inserted -= existing.length;
     }
     if (existing.length === 0) return { inserted, replaced: 0, unchanged: 0 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { MongoBulkWriteError, type Binary, type Collection, type Db } from 'mongodb';
+import type { Binary, Collection, Db } from 'mongodb';
+import { duplicatesOfStoredBatch } from '../features/bulk-insert';
 import type { TextDescriptors } from '../features/feature-store';
 
 /** One served prediction, as monitoring reads it back. */
@@ -31,7 +32,6 @@ export function inputHash(paper: { title: string; abstract: string }): string {
 }
 
 export const PREDICTIONS_COLLECTION = 'predictions';
-const DUPLICATE_KEY = 11000;
 
 export interface PredictionLogOptions {
   /** Write at least this often (milliseconds). */
@@ -46,16 +46,6 @@ export interface PredictionLogOptions {
 }
 
 const DEFAULTS: PredictionLogOptions = { flushIntervalMs: 500, maxBatch: 1_000, maxBacklog: 100_000 };
-
-/**
- * True when every document of the batch is stored: written now, or refused only because it was
- * already there. A bulk error can also carry a lost connection with no write errors at all.
- */
-function onlyDuplicates(error: unknown, batchSize: number): boolean {
-  if (!(error instanceof MongoBulkWriteError)) return false;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY) && error.insertedCount + writeErrors.length === batchSize;
-}
 
 /**
  * The prediction log: predictions are queued in memory and written to MongoDB in the background,
@@ -151,7 +141,7 @@ export class PredictionLog {
       try {
         await this.collection.insertMany(this.inFlight, { ordered: false });
       } catch (error) {
-        if (!onlyDuplicates(error, this.inFlight.length)) {
+        if (!duplicatesOfStoredBatch(error, this.inFlight.length)) {
           this.queue = [...this.inFlight, ...this.queue];
           this.inFlight = [];
           this.enforceBound();

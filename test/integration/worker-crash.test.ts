@@ -1,44 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
-import { paperText } from '../../lib/arxiv/record';
-import { readSnapshot } from '../../lib/arxiv/snapshot';
-import { SAMPLE_PATH } from '../../lib/arxiv/sources';
 import { PaperStream, connectRedis } from '../../lib/buffer';
-import { projectRoot } from '../../lib/config/paths';
-import { fitLsaEmbedder, DEFAULT_LSA_CONFIG, saveEmbedder, setCurrentEmbedder } from '../../lib/embedding';
 import { FeatureStore, connectMongo, type MongoConnection } from '../../lib/features';
-import { openObjectStore } from '../../lib/storage';
 import { ingestWorkflow, type IngestSummary } from '../../workflows';
 import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
+import { installSmallEmbedder } from '../support/small-embedder';
+import { spawnWorker, waitFor } from '../support/worker-process';
 import { temporalClient } from '../support/workers';
 
 const PAPERS = 1_500;
-
-/** `mlops worker` as a separate process, as a user runs it (from the build in dist/). */
-function spawnWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'worker'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker running')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${output}`)));
-  });
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('a worker killed with SIGKILL in the middle of embedding', () => {
   const { config, env, testId } = isolatedSetup('crash', { BUFFER_CLAIM_IDLE_MS: '3000' });
@@ -51,15 +23,7 @@ describe('a worker killed with SIGKILL in the middle of embedding', () => {
     client = await temporalClient(config);
     mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
     redis = await connectRedis(config.redis.url);
-    // A small embedder installed up front, so the run spends its time embedding rather than fitting.
-    const texts: string[] = [];
-    for await (const { item } of readSnapshot(join(projectRoot(), SAMPLE_PATH))) {
-      if (item.ok && texts.length < 600) texts.push(paperText(item.record));
-    }
-    const embedder = fitLsaEmbedder(texts, { ...DEFAULT_LSA_CONFIG, dimensions: 32, powerIterations: 2, tfidf: { ...DEFAULT_LSA_CONFIG.tfidf, maxFeatures: 3_000 } });
-    const store = openObjectStore(config);
-    await setCurrentEmbedder(store, await saveEmbedder(store, embedder, 'test corpus'));
-    await store.close();
+    await installSmallEmbedder(config);
   });
 
   afterAll(async () => {

@@ -97,6 +97,11 @@ function splitArtifact(split: DatasetSplit<FeatureRow>, seed: number): SplitArti
   };
 }
 
+/** The curves logged per epoch (MLflow step = epoch). */
+function epochCurves(metrics: EpochMetrics): Record<string, number> {
+  return { loss: metrics.loss, accuracy: metrics.accuracy, val_loss: metrics.valLoss, val_accuracy: metrics.valAccuracy };
+}
+
 export function createTrainActivities(deps: ActivityDeps) {
   const { mlflow } = deps;
 
@@ -122,6 +127,17 @@ export function createTrainActivities(deps: ActivityDeps) {
     } catch (error) {
       if (error instanceof ObjectNotFoundError) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * The checkpoint is saved before its epoch's metrics are logged: when MLflow failed in between,
+   * the resumed run logs those epochs now, so its curves have neither gaps nor duplicates.
+   */
+  async function logMissingEpochs(runId: string, history: EpochMetrics[]): Promise<void> {
+    const logged = new Set((await mlflow.metricHistory(runId, 'val_loss')).map((metric) => Number(metric.step)));
+    for (const metrics of history) {
+      if (!logged.has(metrics.epoch)) await mlflow.logMetrics(runId, epochCurves(metrics), metrics.epoch);
     }
   }
 
@@ -225,16 +241,15 @@ export function createTrainActivities(deps: ActivityDeps) {
     }
 
     const resumeFrom = await loadCheckpoint(runId);
-    if (resumeFrom) context.log.info('resuming training from checkpoint', { runId, epoch: resumeFrom.epoch });
+    if (resumeFrom) {
+      context.log.info('resuming training from checkpoint', { runId, epoch: resumeFrom.epoch });
+      await logMissingEpochs(runId, resumeFrom.history);
+    }
     const trained = await trainClassifier({ train: asExamples(split.train), validation: asExamples(split.validation), test: asExamples(split.test) }, hp, {
       resumeFrom,
       onEpoch: async (metrics: EpochMetrics, checkpoint: TrainingCheckpoint) => {
         await deps.store.put(checkpointKey(runId), encodeCheckpoint(checkpoint));
-        await mlflow.logMetrics(
-          runId,
-          { loss: metrics.loss, accuracy: metrics.accuracy, val_loss: metrics.valLoss, val_accuracy: metrics.valAccuracy },
-          metrics.epoch,
-        );
+        await mlflow.logMetrics(runId, epochCurves(metrics), metrics.epoch);
         Object.assign(progress, { epoch: metrics.epoch, maxEpochs: hp.maxEpochs, valAccuracy: metrics.valAccuracy });
         context.heartbeat({ ...progress });
         // Cancelled (workflow cancelled, or timed out): stop between epochs; the checkpoint lets a retry resume.

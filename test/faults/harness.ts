@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type Redis from 'ioredis';
 import type { AppConfig } from '../../lib/config/config';
+import { projectRoot } from '../../lib/config/paths';
 import { PaperStream } from '../../lib/buffer';
 import type { MongoConnection } from '../../lib/features';
 import { FeatureStore } from '../../lib/features';
@@ -26,10 +29,13 @@ function exited(pid: number): boolean {
   }
 }
 
-/** SIGKILL, as a crash or the OOM killer would: no shutdown, no flush. Resolves once the process is gone. */
+/**
+ * SIGKILL to the engine's whole process group (MLflow's server and its workers alike), as a crash of
+ * its machine or container would: no shutdown, no flush. Resolves once the process is gone.
+ */
 export async function killEngine(config: AppConfig, engine: EngineName): Promise<void> {
   const pid = await enginePid(config, engine);
-  process.kill(pid, 'SIGKILL');
+  process.kill(-pid, 'SIGKILL');
   const deadline = Date.now() + 10_000;
   while (!exited(pid)) {
     if (Date.now() > deadline) throw new Error(`${engine} (pid ${pid}) survived SIGKILL`);
@@ -45,11 +51,11 @@ export async function restartEngine(config: AppConfig, engine: EngineName): Prom
 /** A network partition without the network: the process keeps its sockets but answers nothing. */
 export async function freezeEngine(config: AppConfig, engine: EngineName, forMs: number): Promise<void> {
   const pid = await enginePid(config, engine);
-  process.kill(pid, 'SIGSTOP');
+  process.kill(-pid, 'SIGSTOP');
   try {
     await new Promise((resolve) => setTimeout(resolve, forMs));
   } finally {
-    process.kill(pid, 'SIGCONT');
+    process.kill(-pid, 'SIGCONT');
   }
 }
 
@@ -105,6 +111,26 @@ export interface FaultOutcome {
   downtimeSeconds: number;
   recoveredSeconds: number;
   invariants: string;
+}
+
+const OUTCOMES = () => join(projectRoot(), '.data/faults/outcomes.jsonl');
+
+/** Each scenario's outcome, kept on disk: the test files run apart, the table covers them all. */
+export function recordOutcome(outcome: FaultOutcome): void {
+  mkdirSync(join(projectRoot(), '.data/faults'), { recursive: true });
+  appendFileSync(OUTCOMES(), JSON.stringify(outcome) + '\n');
+}
+
+export function clearOutcomes(): void {
+  rmSync(OUTCOMES(), { force: true });
+}
+
+export function readOutcomes(): FaultOutcome[] {
+  if (!existsSync(OUTCOMES())) return [];
+  return readFileSync(OUTCOMES(), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as FaultOutcome);
 }
 
 /** The table printed at the end (and copied into the README). */

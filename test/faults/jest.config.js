@@ -14,6 +14,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   modulePathIgnorePatterns: ['<rootDir>/\\.venv', '<rootDir>/\\.data', '<rootDir>/dist'],
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  globalSetup: '<rootDir>/test/faults/global-setup.ts',
+  globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
 };

@@ -72,7 +72,10 @@ export function writeTestEnvFile(): { path: string; values: Record<string, strin
 export function composeProject(project: string, envFile: string) {
   const { command, prefix } = composeBinary();
   const base = [...prefix, '-p', project, '--env-file', envFile, '-f', 'docker-compose.yml', '-f', 'docker-compose.offline.yml', '--profile', 'full'];
-  return (args: string[]) => runCommand(command, [...base, ...args]);
+  const run = (args: string[]) => runCommand(command, [...base, ...args]);
+  /** The same command line for a process the caller watches while it runs. */
+  run.commandLine = (args: string[]) => ({ command, args: [...base, ...args] });
+  return run;
 }
 
 export interface ServiceState {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { projectRoot } from '../../lib/config/paths';
 import { ingestProgressQuery } from '../../workflows';
-import { composeBinary, composeProject, parsePs, runCommand, TEST_PORTS, writeTestEnvFile, type CommandResult } from './compose';
+import { composeProject, parsePs, runCommand, TEST_PORTS, writeTestEnvFile, type CommandResult } from './compose';
 
 const PROJECT = 'arxiv-mlops-test';
 const MINUTE = 60_000;
@@ -219,10 +219,10 @@ describe('the offline compose stack (docker-compose.yml + docker-compose.offline
     await phase('worker-cpu stopped mid-ingestion', async () => {
       connection = await Connection.connect({ address: `127.0.0.1:${TEST_PORTS.TEMPORAL_PORT}` });
       temporal = new Client({ connection, namespace: 'default' });
-      const { command, prefix } = composeBinary();
       // Throttled embedding (80 papers/s over 1,800) leaves time to stop the worker in the middle.
       const ingestArgs = ['exec', '-T', 'worker-io', 'node', 'bin/mlops.js', 'run', 'ingest', '--source', 'file:data/drift/period-2019-2022-a.jsonl.gz', '--max-embed-rate', '80', '--json'];
-      const child = spawn(command, [...prefix, '-p', PROJECT, '--env-file', envFile, '-f', 'docker-compose.yml', '-f', 'docker-compose.offline.yml', '--profile', 'full', ...ingestArgs], { cwd: projectRoot() });
+      const ingest = compose.commandLine(ingestArgs);
+      const child = spawn(ingest.command, ingest.args, { cwd: projectRoot() });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -8,7 +8,7 @@ import { connectMongo, type MongoConnection } from '../lib/features/mongo';
 import { MonitoringReportStore } from '../lib/monitoring/report-store';
 import { RetrainLedger } from '../lib/monitoring/retrain-ledger';
 import { openObjectStore } from '../lib/storage';
-import { MlflowClient } from '../lib/tracking/mlflow-client';
+import { mlflowClientFor, type MlflowClient } from '../lib/tracking/mlflow-client';
 import type { ObjectStore } from '../lib/storage/object-store';
 
 /** The clients activities share within one worker process. */
@@ -51,7 +51,7 @@ export async function openActivityDeps(config: AppConfig): Promise<ActivityDeps 
     deadLetters,
     reports,
     ledger,
-    mlflow: new MlflowClient(config.mlflow.url),
+    mlflow: mlflowClientFor(config),
     async close() {
       redis.disconnect();
       await Promise.all([mongo.close(), store.close()]);

@@ -3,13 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { paperText } from '../lib/arxiv/record';
 import type { SourceSpec } from '../lib/arxiv/source-spec';
-import { openSource } from '../lib/arxiv/sources';
+import { openSource, sourceOptions } from '../lib/arxiv/sources';
 import { PaperStream, type AcknowledgedEntry, type StreamMessage } from '../lib/buffer/paper-stream';
 import type { DeadLetter } from '../lib/deadletters/dead-letter-store';
 import { fitInThread } from '../lib/embedding/fit-in-thread';
 import { DEFAULT_LSA_CONFIG, type LsaConfig, type LsaEmbedder } from '../lib/embedding/lsa-embedder';
 import { DEFAULT_EMBEDDER_HOLDOUT, isHeldOut } from '../lib/embedding/holdout';
-import { currentEmbedder, loadEmbedder, saveEmbedder, setCurrentEmbedder, type EmbedderManifest } from '../lib/embedding/registry';
+import { currentEmbedder, describeBadVersion, isEmbedderVersionName, loadEmbedder, saveEmbedder, setCurrentEmbedder, type EmbedderManifest } from '../lib/embedding/registry';
 import type { FeatureInput } from '../lib/features/feature-store';
 import type { ActivityDeps } from './deps';
 import { failFastOn, isPermanent } from './errors';
@@ -66,13 +66,7 @@ export function createEmbedActivities(deps: ActivityDeps) {
         if (current) return current;
       }
       const texts: string[] = [];
-      const source = openSource(settings.referenceSource, {
-        pageSize: 1_000,
-        arxivApiUrl: deps.config.arxiv.apiUrl,
-        oaiUrl: deps.config.arxiv.oaiUrl,
-        requestIntervalMs: deps.config.arxiv.requestIntervalMs,
-        onWait: () => context.heartbeat({ step: 'reading reference corpus' }),
-      });
+      const source = openSource(settings.referenceSource, sourceOptions(deps.config, 1_000, () => context.heartbeat({ step: 'reading reference corpus' })));
       const limit = settings.referenceLimit ?? Number.POSITIVE_INFINITY;
       for await (const page of source.pages({ offset: 0 })) {
         for (const item of page.items) {
@@ -156,20 +150,25 @@ export function createEmbedActivities(deps: ActivityDeps) {
       if (message.paper) {
         const { record, rawKey, ingestWorkflowId } = message.paper;
         const version = message.paper.embedderVersion ?? fallbackVersion;
-        try {
-          let embedder = embedders.get(version);
-          if (!embedder) embedders.set(version, (embedder = await loadEmbedder(deps.store, version)));
-          const inputs = inputsByVersion.get(version) ?? [];
-          const text = paperText(record);
-          inputs.push({ record, vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), lineage: { rawKey, ingestWorkflowId } });
-          inputsByVersion.set(version, inputs);
-          entries.push({ id: message.id, ingestWorkflowId, outcome: 'stored' });
-          continue;
-        } catch (error) {
-          // A store that cannot be reached is retried; a paper that cannot be embedded (no such
-          // embedder, unusable text) must not hold back the others, or every later run.
-          if (!isPermanent(error) && !(error instanceof TypeError || error instanceof RangeError)) throw error;
-          problem = `could not embed with ${version}: ${(error as Error).message}`;
+        if (!isEmbedderVersionName(version)) {
+          // A stream entry naming a path (`/`, `..`) must not reach the object store, nor stay pending.
+          problem = describeBadVersion(version);
+        } else {
+          try {
+            let embedder = embedders.get(version);
+            if (!embedder) embedders.set(version, (embedder = await loadEmbedder(deps.store, version)));
+            const inputs = inputsByVersion.get(version) ?? [];
+            const text = paperText(record);
+            inputs.push({ record, vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), lineage: { rawKey, ingestWorkflowId } });
+            inputsByVersion.set(version, inputs);
+            entries.push({ id: message.id, ingestWorkflowId, outcome: 'stored' });
+            continue;
+          } catch (error) {
+            // A store that cannot be reached is retried; a paper that cannot be embedded (no such
+            // embedder, unusable text) must not hold back the others, or every later run.
+            if (!isPermanent(error) && !(error instanceof TypeError || error instanceof RangeError)) throw error;
+            problem = `could not embed with ${version}: ${(error as Error).message}`;
+          }
         }
       }
       const run = message.fields.run ?? 'unknown';

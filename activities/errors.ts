@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 export const NON_RETRYABLE_ERRORS = [
   'ConfigError',
   'SourceSpecError',
+  'SnapshotFormatError',
   'EmbedderFormatError',
   'AtomFormatError',
   'OaiError',

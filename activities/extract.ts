@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { ExtractedItem } from '../lib/arxiv/extracted';
 import type { PaperRecord } from '../lib/arxiv/record';
 import type { SourceCursor, SourceSpec } from '../lib/arxiv/source-spec';
-import { openSource } from '../lib/arxiv/sources';
+import { openSource, sourceOptions } from '../lib/arxiv/sources';
 import type { DeadLetter } from '../lib/deadletters/dead-letter-store';
 import { landRawBatch } from '../lib/storage/raw-batch';
 import type { ActivityDeps } from './deps';
@@ -54,13 +54,7 @@ export function createExtractActivities(deps: ActivityDeps) {
       const progress: ExtractProgress = resumed ? { ...resumed, waitingForRoom: false } : initialProgress();
       if (resumed) context.log.info('resuming extraction', { cursor: resumed.cursor, extracted: resumed.extracted });
 
-      const source = openSource(input.source, {
-        pageSize: input.pageSize,
-        arxivApiUrl: deps.config.arxiv.apiUrl,
-        oaiUrl: deps.config.arxiv.oaiUrl,
-        requestIntervalMs: deps.config.arxiv.requestIntervalMs,
-        onWait: () => context.heartbeat(structuredClone(progress)),
-      });
+      const source = openSource(input.source, sourceOptions(deps.config, input.pageSize, () => context.heartbeat(structuredClone(progress))));
       const limit = input.limit ?? Number.POSITIVE_INFINITY;
 
       for await (const page of source.pages(progress.cursor)) {

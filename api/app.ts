@@ -1,9 +1,11 @@
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import helmet from 'helmet';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { DEFAULT_API_LIMITS, type ApiLimits } from '../lib/config/config';
+import { redactUrls } from '../lib/config/redact';
 import type { PredictionLog } from '../lib/predictions/prediction-log';
+import { ClientLimits, type LimitVerdict } from './client-limits';
 import { ApiMetrics } from './metrics';
 import type { ModelHolder } from './model-holder';
 import type { ModelReloader } from './model-reloader';
@@ -27,14 +29,19 @@ export interface ApiDeps {
 
 export interface RouteDeps extends ApiDeps {
   metrics: ApiMetrics;
+  limits: ClientLimits;
+  /** Whether the prediction log keeps each paper's title and abstract (else their hash and descriptors). */
+  logText: boolean;
 }
 
 export interface AppOptions {
   /** pino logs (JSON lines with the request id) at this level; off when absent (tests). */
   logLevel?: string;
   bodyLimit?: number;
-  /** Requests per minute per client address. */
-  rateLimitPerMinute?: number;
+  /** Rate limits, timeouts and which proxies are trusted (defaults: DEFAULT_API_LIMITS). */
+  limits?: Partial<ApiLimits>;
+  /** Log each paper's title and abstract with its prediction (PREDICTION_LOG_TEXT). */
+  logText?: boolean;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -53,18 +60,49 @@ const STATUS_TEXT: Record<number, string> = {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-const errorBody = (statusCode: number, message: string, requestId: string): ErrorBody => ({ error: STATUS_TEXT[statusCode] ?? 'Error', message, statusCode, requestId });
+export const errorBody = (statusCode: number, message: string, requestId: string): ErrorBody => ({ error: STATUS_TEXT[statusCode] ?? 'Error', message, statusCode, requestId });
+
+/** Rate-limit headers on an allowed request; Retry-After and a 429 on a refused one. */
+export function applyVerdict(verdict: LimitVerdict, limit: number, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  if (verdict.allowed) {
+    reply.header('x-ratelimit-limit', limit).header('x-ratelimit-remaining', verdict.remaining).header('x-ratelimit-reset', Math.ceil(verdict.resetMs / 1000));
+    return undefined;
+  }
+  return reply.code(429).header('retry-after', Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))).send(errorBody(429, verdict.message, request.id));
+}
+
+/** Fastify's trust of X-Forwarded-For: a hop count becomes "trust the nearest n proxies". */
+function trustedProxies(setting: ApiLimits['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
+/** Errors in the logs without credentials of URLs they mention. */
+const errorSerializer = (error: Error & { code?: unknown }) => ({
+  type: error.name,
+  message: redactUrls(error.message ?? String(error)),
+  stack: redactUrls(error.stack ?? ''),
+  ...(error.code === undefined ? {} : { code: error.code }),
+});
 
 /** The inference API as a Fastify app (tests inject into it; `mlops api` listens with it). */
 export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstance {
+  const limits = { ...DEFAULT_API_LIMITS, ...options.limits };
   const app = Fastify({
-    logger: options.logLevel ? { level: options.logLevel, redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization'], censor: '[hidden]' } } : false,
+    logger: options.logLevel
+      ? { level: options.logLevel, redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization'], censor: '[hidden]' }, serializers: { err: errorSerializer } }
+      : false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // A body sent slowly (slow loris) is cut after the request timeout; a silent socket after the idle one.
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    http: { headersTimeout: Math.min(limits.requestTimeoutMs, 60_000), connectionsCheckingInterval: Math.min(Math.max(Math.round(limits.requestTimeoutMs / 4), 100), 5_000) },
+    trustProxy: trustedProxies(limits.trustProxy),
     genReqId: () => newRequestId(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   const metrics = new ApiMetrics(deps.models, deps.log, deps.reloader);
-  const routeDeps: RouteDeps = { ...deps, metrics };
+  const clientLimits = new ClientLimits(limits.requestsPerMinute, limits.papersPerMinute);
+  const routeDeps: RouteDeps = { ...deps, metrics, limits: clientLimits, logText: options.logText ?? false };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const statusCode = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
@@ -110,13 +148,7 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
     },
   });
   app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
-  app.register(rateLimit, {
-    max: options.rateLimitPerMinute ?? 6_000,
-    timeWindow: 60_000,
-    errorResponseBuilder: (request, context) => ({
-      ...errorBody(429, `more than ${context.max} requests in ${context.after}: slow down`, request.id),
-    }),
-  });
+  app.addHook('onRequest', async (request, reply) => applyVerdict(await clientLimits.request(request.ip), limits.requestsPerMinute, request, reply));
   app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -75,9 +75,19 @@ export class ApiMetrics {
         this.set(log?.backlog ?? 0);
       },
     });
+    new Gauge({
+      name: 'arxiv_api_prediction_log_backlog_bytes',
+      help: 'Memory those predictions hold, roughly (bounded by PREDICTION_LOG_MAX_BACKLOG_BYTES)',
+      registers,
+      collect() {
+        this.set(log?.backlogBytes ?? 0);
+      },
+    });
     const logCount = (read: (log: PredictionLog) => number) => () => ({ '': log ? read(log) : 0 });
     catchUpCounter(registers, 'arxiv_api_prediction_log_written_total', 'Predictions written to MongoDB', logCount((l) => l.writtenCount));
     catchUpCounter(registers, 'arxiv_api_prediction_log_dropped_total', 'Predictions dropped because the backlog was full (MongoDB down too long)', logCount((l) => l.droppedCount));
+    catchUpCounter(registers, 'arxiv_api_prediction_log_dropped_bytes_total', 'Bytes of the predictions dropped because the backlog was full', logCount((l) => l.droppedByteCount));
+    catchUpCounter(registers, 'arxiv_api_prediction_log_expired_total', 'Predictions older than the retention deleted by the API', logCount((l) => l.expiredCount));
     catchUpCounter(registers, 'arxiv_api_prediction_log_write_failures_total', 'Writes of the prediction log that failed (retried)', logCount((l) => l.failedWriteCount));
   }
 }

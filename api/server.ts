@@ -6,7 +6,7 @@ import { loadEmbedder } from '../lib/embedding/registry';
 import { openMongo } from '../lib/features/mongo';
 import { PredictionLog } from '../lib/predictions/prediction-log';
 import { openObjectStore } from '../lib/storage';
-import { MlflowClient } from '../lib/tracking/mlflow-client';
+import { MlflowClient, mlflowClientFor } from '../lib/tracking/mlflow-client';
 import { listenForPromotions } from '../lib/tracking/promotions';
 import { NoServingModelError, resolveServingRun } from '../lib/tracking/resolve';
 import { loadPredictor } from '../lib/tracking/serving-model';
@@ -64,14 +64,17 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
  * (polled, and at once when a training announces a promotion on Redis).
  */
 export async function startApi(config: AppConfig, options: ApiListenOptions): Promise<RunningApi> {
-  const mlflow = new MlflowClient(config.mlflow.url);
+  const mlflow = mlflowClientFor(config);
   const models = new ModelHolder(await initialModel(config, mlflow, options.waitForModel ?? false));
   const mongo = openMongo(config.mongo.endpoint.url, config.mongo.database, { serverSelectionTimeoutMS: 5_000, appName: 'arxiv-mlops-api' });
   // Reassigned once the app (and its logger) exists; the log may report before that.
   let report: { warn(fields: object, message: string): void; error(fields: object, message: string): void } = { warn: () => undefined, error: () => undefined };
   const log = new PredictionLog(mongo.db, {
-    maxBacklog: config.api.predictionLogMaxBacklog,
-    onOverflow: (dropped, total) => report.error({ dropped, total }, 'prediction log full (MongoDB unreachable too long): oldest predictions dropped'),
+    maxBacklog: config.api.predictionLog.maxBacklog,
+    maxBacklogBytes: config.api.predictionLog.maxBacklogBytes,
+    retentionDays: config.api.predictionLog.retentionDays,
+    onOverflow: (dropped, total, bytes) =>
+      report.error({ dropped, droppedBytes: bytes, total }, 'prediction log full (MongoDB unreachable too long): oldest predictions dropped'),
     onWriteError: (error, backlog) => report.warn({ err: error, backlog }, 'prediction log: MongoDB write failed, will retry'),
   });
   log.start();
@@ -95,7 +98,7 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
       adminKey: config.api.adminKey,
       mongoReachable: () => withTimeout(mongo.db.command({ ping: 1 }).then((answer) => answer.ok === 1, () => false), 2_000, false),
     },
-    { logLevel: options.logLevel ?? config.api.logLevel, rateLimitPerMinute: config.api.rateLimitPerMinute },
+    { logLevel: options.logLevel ?? config.api.logLevel, limits: config.api.limits, logText: config.api.predictionLog.storeText },
   );
   report = app.log;
 

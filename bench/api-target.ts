@@ -47,7 +47,7 @@ async function ours(logged: boolean): Promise<{ port: number; classes: number; d
   const log = new PredictionLog(mongo.db);
   log.start();
   // As `mlops api` runs it (API_LOG_LEVEL=warn: no line per request), with a rate limit no client reaches.
-  const app = buildApp({ models, log: logged ? log : undefined, mongoReachable: async () => true }, { logLevel: 'warn', rateLimitPerMinute: 100_000_000 });
+  const app = buildApp({ models, log: logged ? log : undefined, mongoReachable: async () => true }, { logLevel: 'warn', limits: { requestsPerMinute: 100_000_000, papersPerMinute: 100_000_000 } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { port: (app.server.address() as { port: number }).port, classes: trained.encoder.classes.length, dimensions: embedder.dimensions, log };
 }

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../lib/config/config';
+import { redactUrls } from '../lib/config/redact';
 import { apiCommand } from './commands/api';
 import { deadLettersCommand } from './commands/deadletters';
 import { rollbackCommand, servingModelCommand } from './commands/model';
@@ -12,7 +13,7 @@ import { stackCommand } from './commands/stack';
 import { reportTrain, runTrain, trainInput } from './commands/train';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
-import { createReporter, type Reporter } from './output';
+import { createReporter, terminalSafe, type Reporter } from './output';
 import { rootCause, withClient } from './temporal';
 
 function nonNegative(value: string): number {
@@ -42,9 +43,9 @@ async function execute(command: Command, action: (reporter: Reporter) => Promise
     process.exitCode = await action(reporter);
   } catch (error) {
     const root = error instanceof Error ? rootCause(error) : undefined;
-    const message = root && root !== error ? `${(error as Error).message}: ${root.message}` : ((error as Error).message ?? String(error));
+    const message = redactUrls(root && root !== error ? `${(error as Error).message}: ${root.message}` : ((error as Error).message ?? String(error)));
     if (reporter.json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
-    process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(`error: ${terminalSafe(message)}\n`);
     process.exitCode = 1;
   }
 }
@@ -242,6 +243,6 @@ program
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`error: ${(error as Error).message}\n`);
+  process.stderr.write(`error: ${terminalSafe(redactUrls((error as Error).message))}\n`);
   process.exitCode = 1;
 });

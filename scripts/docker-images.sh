@@ -4,7 +4,9 @@
 #                                        or --offline from the Debian base built here with mmdebstrap
 #   docker-images.sh push                tag the application images with IMAGE_TAG and push them to
 #                                        REGISTRY (login with REGISTRY_USER / REGISTRY_PASSWORD when set)
-#   docker-images.sh deploy [--offline]  docker compose up -d --wait (profile from COMPOSE_PROFILES, else full)
+#   docker-images.sh deploy [--offline]  check .env's secrets, then docker compose up -d --wait (profile from
+#                                        COMPOSE_PROFILES, else full)
+#   docker-images.sh check-env [FILE]    refuse placeholder, short or malformed secrets in FILE (default .env)
 # IMAGE_TAG defaults to "dev". Images already built are reused (Docker's layer cache).
 set -euo pipefail
 
@@ -99,6 +101,51 @@ build_offline() {
   build_image "arxiv-mlops-airflow:$IMAGE_TAG" . -f airflow-bridge/Dockerfile --build-arg "AIRFLOW_IMAGE=$OFFLINE_AIRFLOW"
 }
 
+# The secrets of .env and what each must be. Passwords go into connection URLs unescaped, so only
+# letters, digits, '-', '_' and '.' are allowed.
+HEX_SECRET_HINT='openssl rand -hex 24'
+FERNET_HINT='python3 -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+SECRETS=(POSTGRES_PASSWORD MONGO_ROOT_PASSWORD S3_SECRET_KEY REDIS_PASSWORD AIRFLOW_ADMIN_PASSWORD AIRFLOW_JWT_SECRET AIRFLOW_FERNET_KEY MLOPS_API_KEY)
+MIN_SECRET_LENGTH=16
+MIN_API_KEY_LENGTH=24
+
+# check_env <file>: one line per problem on stderr; exit status 1 when there is any.
+check_env() {
+  local file="$1" name value line problems=0
+  [ -f "$file" ] || fail "no $file: copy .env.example to $file and set its secrets"
+  for name in "${SECRETS[@]}"; do
+    line="$(grep -E "^${name}=" "$file" | tail -n 1 || true)"
+    value="${line#*=}"
+    value="${value%\"}"; value="${value#\"}"
+    problem=""
+    if [ -z "$line" ] || [ -z "$value" ]; then
+      # An empty admin key turns the admin routes off; every other secret is required.
+      [ "$name" = MLOPS_API_KEY ] || problem="is not set"
+    elif grep -qiE 'change-?me|placeholder' <<<"$value"; then
+      problem="is still the example's placeholder"
+    elif [ "$name" = AIRFLOW_FERNET_KEY ]; then
+      grep -qE '^[A-Za-z0-9_-]{43}=$' <<<"$value" || problem="is not a Fernet key (32 bytes, URL-safe base64)"
+    elif ! grep -qE '^[A-Za-z0-9._-]+$' <<<"$value"; then
+      problem="holds characters other than letters, digits, '-', '_' and '.' (it goes into URLs unescaped)"
+    elif [ "$name" = MLOPS_API_KEY ] && [ "${#value}" -lt "$MIN_API_KEY_LENGTH" ]; then
+      problem="has ${#value} characters, fewer than $MIN_API_KEY_LENGTH"
+    elif [ "${#value}" -lt "$MIN_SECRET_LENGTH" ]; then
+      problem="has ${#value} characters, fewer than $MIN_SECRET_LENGTH"
+    fi
+    if [ -n "$problem" ]; then
+      local hint="$HEX_SECRET_HINT"
+      [ "$name" = AIRFLOW_FERNET_KEY ] && hint="$FERNET_HINT"
+      say "$name $problem: generate one with $hint"
+      problems=$((problems + 1))
+    fi
+  done
+  if [ "$problems" -gt 0 ]; then
+    say "ERROR: $file has $problems unusable secret(s): nothing was deployed"
+    return 1
+  fi
+  say "$file: every secret is set"
+}
+
 push() {
   [ -n "${REGISTRY:-}" ] || fail "set REGISTRY (e.g. registry.example.com/arxiv-mlops) to push"
   if [ -n "${REGISTRY_USER:-}" ]; then
@@ -116,17 +163,18 @@ push() {
 }
 
 action="${1:-}"
-[ "${2:-}" = "--offline" ] && compose_files+=(-f docker-compose.offline.yml)
+if [ "${2:-}" = "--offline" ]; then compose_files+=(-f docker-compose.offline.yml); fi
 case "$action" in
   build)
     if [ "${2:-}" = "--offline" ]; then build_offline; else compose "${compose_files[@]}" --profile full build; fi
     ;;
   push) push ;;
+  check-env) check_env "${2:-.env}" ;;
   deploy)
-    [ -f .env ] || fail "no .env: copy .env.example to .env and set its passwords"
+    check_env .env || exit 1
     # The profile chosen in .env wins; without one the whole system is deployed.
     grep -q '^COMPOSE_PROFILES=' .env || export COMPOSE_PROFILES="${COMPOSE_PROFILES:-full}"
     compose "${compose_files[@]}" up -d --wait --no-build
     ;;
-  *) fail "usage: docker-images.sh build [--offline] | push | deploy [--offline]" ;;
+  *) fail "usage: docker-images.sh build [--offline] | push | deploy [--offline] | check-env [FILE]" ;;
 esac

@@ -214,7 +214,7 @@ const mlflow: Engine = {
       implementation: `mlflow server (SQLite, proxied artifacts in ${s3 ? destination : 'a local folder'})`,
     };
   },
-  probe: (config) => probeMlflow(config.mlflow.url),
+  probe: (config) => probeMlflow(config),
   startupTimeoutMs: 120_000,
   links: (config) => ({ 'MLflow UI': config.mlflow.url }),
 };

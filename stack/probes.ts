@@ -2,7 +2,8 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { Connection } from '@temporalio/client';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
-import type { S3Settings } from '../lib/config/config';
+import type { AppConfig, S3Settings } from '../lib/config/config';
+import { mlflowClientFor } from '../lib/tracking/mlflow-client';
 
 /** Each probe resolves when the engine answers a real request, and throws with the reason otherwise. */
 
@@ -51,7 +52,7 @@ export async function probeS3(settings: S3Settings): Promise<void> {
   }
 }
 
-export async function probeMlflow(url: string): Promise<void> {
-  const response = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(3_000) });
-  if (!response.ok) throw new Error(`GET /health answered ${response.status}`);
+/** MLflow's health check, with the configured credentials (a URL's own `user:password@` included). */
+export async function probeMlflow(config: Pick<AppConfig, 'mlflow' | 'mlflowAuth'>): Promise<void> {
+  await mlflowClientFor(config, { maxAttempts: 1, timeoutMs: 3_000 }).health();
 }

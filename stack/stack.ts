@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../lib/config/config';
+import { redactUrls } from '../lib/config/redact';
 import { ENGINES, engineByName, type Engine, type EngineName } from './engines';
 import { isAlive, launch, managedProcess, runningPid, tailOf, terminate, type ManagedProcess } from './processes';
 
@@ -93,14 +94,14 @@ async function statusOf(engine: Engine, config: AppConfig): Promise<EngineStatus
   const base = {
     name: engine.name,
     label: engine.label,
-    url: endpoint.url,
+    url: redactUrls(endpoint.url),
     needed: engine.needed(config),
-    links: engine.links?.(config) ?? {},
+    links: Object.fromEntries(Object.entries(engine.links?.(config) ?? {}).map(([name, link]) => [name, redactUrls(link)])),
   };
   if (endpoint.external) {
     const problem = await answers(engine, config);
     return problem
-      ? { ...base, state: 'external-unreachable', detail: `${engine.envVar} is set but the server does not answer: ${problem}` }
+      ? { ...base, state: 'external-unreachable', detail: `${engine.envVar} is set but the server does not answer: ${redactUrls(problem)}` }
       : { ...base, state: 'external' };
   }
   const pid = runningPid(engineProcess(config, engine));
@@ -178,10 +179,10 @@ export async function stackUp(
         (error: unknown): EngineStatus => ({
           name: engine.name,
           label: engine.label,
-          url: engine.endpoint(config).url,
+          url: redactUrls(engine.endpoint(config).url),
           needed: engine.needed(config),
           state: 'stopped',
-          detail: (error as Error).message,
+          detail: redactUrls((error as Error).message),
           links: {},
         }),
       ),

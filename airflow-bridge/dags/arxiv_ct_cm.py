@@ -8,6 +8,7 @@ triggerer: ingest → new-data check → train → monitor → retrain on drift,
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 
 import pendulum
@@ -17,9 +18,20 @@ from airflow.providers.standard.operators.empty import EmptyOperator
 from arxiv_mlops_airflow.operators.temporal import TemporalWorkflowOperator
 from arxiv_mlops_airflow.sensors.redis_stream import RedisStreamSensor
 
+
+def seconds_from_env(name: str, default: int) -> int:
+    text = os.environ.get(name, str(default)).strip()
+    if not re.fullmatch(r"[0-9]+", text):
+        raise ValueError(f"{name} must be a whole number of seconds ≥ 0, not {text!r}")
+    return int(text)
+
+
 # How long the new-data check waits for papers in the buffer before training is skipped (not a
 # Param: Airflow reads a sensor's timeout when the DAG is parsed, not when a run renders it).
-NEW_DATA_WAIT_SECONDS = int(os.environ.get("ARXIV_CT_CM_NEW_DATA_WAIT_SECONDS", "60"))
+NEW_DATA_WAIT_SECONDS = seconds_from_env("ARXIV_CT_CM_NEW_DATA_WAIT_SECONDS", 60)
+# Pokes every 15 s, or sooner when the wait is shorter (a sensor rescheduled past its timeout would
+# idle a whole interval before it notices).
+NEW_DATA_POKE_SECONDS = min(15, NEW_DATA_WAIT_SECONDS)
 # Temporal ends a workflow that outlives every try of its task, so an abandoned run cannot linger.
 WORKFLOW_TIMEOUT = timedelta(hours=18)
 QUEUES = {"io": "{{ params.task_queue_io }}", "cpu": "{{ params.task_queue_cpu }}"}
@@ -47,14 +59,14 @@ with DAG(
     dagrun_timeout=timedelta(hours=12),
     tags=["arxiv-mlops", "temporal"],
     params={
-        "task_queue_io": Param("arxiv-mlops-io", type="string", description="Temporal task queue of the I/O worker"),
-        "task_queue_cpu": Param("arxiv-mlops-cpu", type="string", description="Temporal task queue of the CPU worker"),
+        "task_queue_io": Param("arxiv-mlops-io", type="string", minLength=1, description="Temporal task queue of the I/O worker"),
+        "task_queue_cpu": Param("arxiv-mlops-cpu", type="string", minLength=1, description="Temporal task queue of the CPU worker"),
         "source": Param({"kind": "sample"}, type="object", description='what to ingest: {"kind": "sample"}, {"kind": "file", "path": …}, {"kind": "arxiv", "query": …}, {"kind": "oai", "set": …}'),
         "limit": Param(None, type=["null", "integer"], minimum=1, description="at most this many papers"),
         "embedder_dimensions": Param(None, type=["null", "integer"], minimum=2, description="LSA dimensions of a newly fitted embedder (default 384)"),
         "min_new_papers": Param(1, type="integer", minimum=0, description="train only when the ingestion stored at least this many papers"),
-        "redis_url": Param(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"), type="string"),
-        "buffer_stream": Param(os.environ.get("BUFFER_STREAM", "arxiv:papers"), type="string"),
+        "redis_conn_id": Param("redis_default", type="string", minLength=1, description="Airflow connection (type redis) of the Redis that holds the buffer stream"),
+        "buffer_stream": Param(os.environ.get("BUFFER_STREAM", "arxiv:papers"), type="string", minLength=1, description="the Redis stream the ingestion buffers papers in"),
         "train_epochs": Param(None, type=["null", "integer"], minimum=1, description="at most this many epochs (default 40, early stopping)"),
         "monitor_window_days": Param(1, type="number", exclusiveMinimum=0, description="monitor the papers ingested in this many days"),
         "drift_share": Param(0.5, type="number", minimum=0, maximum=1, description="dataset drift when at least this share of columns drifted"),
@@ -77,12 +89,12 @@ with DAG(
 
     new_data = RedisStreamSensor(
         task_id="new_data",
-        redis_url="{{ params.redis_url }}",
+        redis_conn_id="{{ params.redis_conn_id }}",
         stream="{{ params.buffer_stream }}",
         ingest_result="{{ ti.xcom_pull(task_ids='ingest') }}",
         min_new_papers="{{ params.min_new_papers }}",
         mode="reschedule",
-        poke_interval=15,
+        poke_interval=NEW_DATA_POKE_SECONDS,
         timeout=NEW_DATA_WAIT_SECONDS,
         soft_fail=True,
         retries=0,

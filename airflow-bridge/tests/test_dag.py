@@ -1,6 +1,8 @@
 """The DAG as Airflow parses it."""
 
+import pytest
 from airflow.dag_processing.dagbag import DagBag
+from airflow.sdk.exceptions import ParamValidationError
 
 from conftest import BRIDGE
 
@@ -56,4 +58,25 @@ def test_every_knob_is_a_param_with_a_default():
     assert params["source"] == {"kind": "sample"}
     assert params["min_new_papers"] == 1
     assert params["retrain_on_drift"] is True
-    assert {"limit", "train_epochs", "monitor_window_days", "drift_share", "max_macro_f1_drop", "redis_url", "buffer_stream"} <= set(params.keys())
+    assert {"limit", "train_epochs", "monitor_window_days", "drift_share", "max_macro_f1_drop", "buffer_stream"} <= set(params.keys())
+    assert params["redis_conn_id"] == "redis_default"
+
+
+@pytest.mark.parametrize("name", ["task_queue_io", "task_queue_cpu", "redis_conn_id", "buffer_stream"])
+def test_an_empty_queue_connection_or_stream_name_is_rejected(name):
+    params = load().dags["arxiv_ct_cm"].params
+    with pytest.raises(ParamValidationError, match=f"param {name}: '' should be non-empty"):
+        params[name] = ""
+
+
+def test_the_new_data_check_uses_the_redis_connection_and_waits_as_configured(monkeypatch):
+    monkeypatch.setenv("ARXIV_CT_CM_NEW_DATA_WAIT_SECONDS", "4")
+    sensor = load().dags["arxiv_ct_cm"].get_task("new_data")
+    assert sensor.redis_conn_id == "{{ params.redis_conn_id }}"
+    assert (sensor.mode, sensor.soft_fail, sensor.timeout, sensor.poke_interval) == ("reschedule", True, 4, 4)
+
+
+def test_a_wait_that_is_not_a_number_of_seconds_is_an_import_error_naming_it(monkeypatch):
+    monkeypatch.setenv("ARXIV_CT_CM_NEW_DATA_WAIT_SECONDS", "1m")
+    errors = "".join(load().import_errors.values())
+    assert "ARXIV_CT_CM_NEW_DATA_WAIT_SECONDS must be a whole number of seconds ≥ 0, not '1m'" in errors

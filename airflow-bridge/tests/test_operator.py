@@ -69,6 +69,14 @@ def test_starts_pushes_where_and_defers_then_a_retry_reattaches_to_the_same_run(
     assert started.input.payloads[0].data == b'{"source":"sample"}'
 
 
+def test_the_workflow_queue_argument_and_connection_are_templated():
+    operator = TemporalWorkflowOperator(
+        task_id="t", workflow="{{ params.workflow }}", task_queue="{{ params.queue }}", argument={"limit": "{{ params.limit }}"}, temporal_conn_id="{{ params.conn }}"
+    )
+    operator.render_template_fields({"params": {"workflow": "trainWorkflow", "queue": "q-io", "limit": 5, "conn": "temporal_cloud"}})
+    assert (operator.workflow, operator.task_queue, operator.argument, operator.temporal_conn_id) == ("trainWorkflow", "q-io", {"limit": "5"}, "temporal_cloud")
+
+
 def test_execute_complete_returns_the_result_or_fails_with_the_message():
     operator = TemporalWorkflowOperator(task_id="t", workflow="w", task_queue="q")
     assert operator.execute_complete({}, {"status": "success", "result": {"papers": 3}, "workflow_id": "w1"}) == {"papers": 3}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteDeps } from '../app';
+import { applyVerdict, type RouteDeps } from '../app';
 import { describeText, encodeVector } from '../../lib/features/feature-store';
 import { inputHash, type PredictionDocument } from '../../lib/predictions/prediction-log';
 import type { Prediction } from '../../lib/tracking/serving-model';
@@ -51,6 +51,11 @@ export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
           querystring: Query,
           response: { 200: Response, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
         },
+        // Papers are what costs: a client's budget is counted in papers, once the body is known valid.
+        preHandler: async (request, reply) => {
+          const papers = 'items' in request.body ? request.body.items.length : 1;
+          return applyVerdict(await deps.limits.papers(request.ip, papers), deps.limits.papersPerMinute, request, reply);
+        },
       },
       async (request) => {
         // The model current when the request started answers all of it, even if another is swapped in meanwhile.
@@ -69,7 +74,7 @@ export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
           }));
           const model = { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion };
           for (const prediction of predictions) deps.metrics.predictions.inc({ category: prediction.category, model_version: model.version ?? 'none' });
-          deps.log?.record(predictionDocuments(request.id, new Date(), papers, scored, predictions, model, classes));
+          deps.log?.record(predictionDocuments(request.id, new Date(), papers, scored, predictions, model, classes, deps.logText));
           return { requestId: request.id, model, predictions };
         } finally {
           lease.release();
@@ -87,14 +92,14 @@ function predictionDocuments(
   answered: ReadonlyArray<{ category: string; top: Array<{ category: string; probability: number }> }>,
   model: { name: string; version: string | null; runId: string; embedderVersion: string },
   classes: readonly string[],
+  withText: boolean,
 ): PredictionDocument[] {
   return papers.map((paper, i) => ({
     _id: `${requestId}:${i}`,
     requestId,
     at,
     inputHash: inputHash(paper),
-    title: paper.title,
-    abstract: paper.abstract,
+    ...(withText ? { title: paper.title, abstract: paper.abstract } : {}),
     text: { ...describeText(paper), oovShare: scored[i]!.oovShare },
     embedding: encodeVector(scored[i]!.vector),
     category: answered[i]!.category,

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../../lib/config/config';
 import { DeadLetterStore } from '../../lib/deadletters/dead-letter-store';
 import { connectMongo } from '../../lib/features/mongo';
-import type { Reporter } from '../output';
+import { terminalSafe, type Reporter } from '../output';
 
 export interface DeadLetterOptions {
   run?: string;
@@ -16,8 +16,10 @@ export async function deadLettersCommand(options: DeadLetterOptions, config: App
     const query = { ingestWorkflowId: options.run, reason: options.reason };
     const [total, letters] = await Promise.all([store.count(query), store.find({ ...query, limit: options.limit })]);
     if (!reporter.json) {
+      // One line per field, whatever the record held: whitespace runs become one space, controls are shown, not obeyed.
+      const line = (text: string) => terminalSafe(text.replace(/\s+/g, ' '));
       for (const letter of letters) {
-        process.stdout.write(`${letter.reason}\t${letter.position}\t${letter.detail}\n    ${letter.raw.slice(0, 160).replace(/\s+/g, ' ')}\n`);
+        process.stdout.write(`${line(letter.reason)}\t${line(letter.position)}\t${line(letter.detail)}\n    ${line(letter.raw.slice(0, 160))}\n`);
       }
     }
     reporter.summary(

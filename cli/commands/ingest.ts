@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { EmbedProgress, ExtractProgress } from '../../activities';
 import { readSnapshot } from '../../lib/arxiv/snapshot';
@@ -23,9 +24,14 @@ export interface IngestOptions {
   maxEmbedRate?: number;
 }
 
+/** A `file:` path as the user typed it, made absolute here: the worker may run anywhere. */
+function resolvedHere(spec: SourceSpec): SourceSpec {
+  return spec.kind === 'file' ? { ...spec, path: resolve(spec.path) } : spec;
+}
+
 export function ingestInput(config: AppConfig, options: IngestOptions): IngestInput {
   return {
-    source: parseSourceSpec(options.source, { from: options.from, until: options.until }),
+    source: resolvedHere(parseSourceSpec(options.source, { from: options.from, until: options.until })),
     limit: options.limit,
     pageSize: options.pageSize,
     minBatch: options.minBatch,
@@ -38,13 +44,13 @@ export function ingestInput(config: AppConfig, options: IngestOptions): IngestIn
 const SMALL_FILE_BYTES = 64 * 1024 * 1024;
 
 /** How many items a local snapshot holds (counted when the file is small), for the progress bar. */
-async function expectedItems(spec: SourceSpec, limit: number | undefined): Promise<number | undefined> {
+async function expectedItems(config: AppConfig, spec: SourceSpec, limit: number | undefined): Promise<number | undefined> {
   let total: number | undefined;
   if (spec.kind === 'sample' || spec.kind === 'file') {
-    const path = resolveSnapshotPath(spec);
+    const path = resolveSnapshotPath(spec, config.ingest.fileRoots);
     if (statSync(path).size <= SMALL_FILE_BYTES) {
       total = 0;
-      for await (const _line of readSnapshot(path)) total += 1;
+      for await (const _line of readSnapshot(path, { maxLineBytes: config.ingest.maxLineBytes })) total += 1;
     }
   }
   if (limit === undefined) return total;
@@ -60,7 +66,7 @@ export interface IngestRun {
 export async function runIngest(client: Client, config: AppConfig, input: IngestInput, reporter: Reporter, inProcessWorker = false): Promise<IngestRun> {
   const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'ingest', ingestWorkflow, input, { inProcessWorker });
   const board = new ProgressBoard(!reporter.json);
-  const total = await expectedItems(input.source, input.limit).catch(() => undefined);
+  const total = await expectedItems(config, input.source, input.limit).catch(() => undefined);
   try {
     const summary = await resultWithProgress<IngestSummary>(handle, async () => {
       const [progress, details] = await Promise.all([handle.query(ingestProgressQuery), pendingActivityDetails(handle)]);

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../lib/config/config';
-import { MlflowClient } from '../../lib/tracking/mlflow-client';
+import { mlflowClientFor } from '../../lib/tracking/mlflow-client';
 import { resolveServingRun } from '../../lib/tracking/resolve';
 import { connectMongo } from '../../lib/features/mongo';
 import { RetrainLedger } from '../../lib/monitoring/retrain-ledger';
@@ -9,7 +9,7 @@ import type { Reporter } from '../output';
 
 /** Which training run monitoring and inference use right now, and why. */
 export async function servingModelCommand(config: AppConfig, reporter: Reporter): Promise<number> {
-  const client = new MlflowClient(config.mlflow.url);
+  const client = mlflowClientFor(config);
   const serving = await resolveServingRun(client, {
     latestTrainingRunId: config.tracking.latestTrainingRunId,
     modelName: config.tracking.modelName,
@@ -53,7 +53,7 @@ export async function servingModelCommand(config: AppConfig, reporter: Reporter)
  * the move in the decision ledger.
  */
 export async function rollbackCommand(options: { to?: string; reason?: string }, config: AppConfig, reporter: Reporter): Promise<number> {
-  const client = new MlflowClient(config.mlflow.url);
+  const client = mlflowClientFor(config);
   const { modelName, alias } = config.tracking;
   const current = await client.getVersionByAlias(modelName, alias);
   let target = options.to;

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../lib/config/config';
+import { isTestName, TEST_NAMES } from '../../lib/drift/column-drift';
 import { parseCsv } from '../../lib/drift/csv';
 import type { DataDriftOptions } from '../../lib/drift/data-drift';
 import type { EmbeddingDriftMethod, EmbeddingMethodName } from '../../lib/drift/embedding-drift';
@@ -11,7 +12,7 @@ import { monitorMapping } from '../../lib/monitoring/columns';
 import type { WindowSpec } from '../../lib/monitoring/current-window';
 import { renderReport } from '../../lib/monitoring/report-html';
 import { summarize, type MonitoringSummary } from '../../lib/monitoring/summary';
-import { MlflowClient } from '../../lib/tracking/mlflow-client';
+import { mlflowClientFor } from '../../lib/tracking/mlflow-client';
 import { resolveServingRun } from '../../lib/tracking/resolve';
 import { RUN_ARTIFACTS } from '../../lib/tracking/training-run';
 import { monitorProgressQuery, monitorWorkflow, type MonitorSummary, type MonitorWorkflowInput } from '../../workflows';
@@ -68,10 +69,13 @@ export interface MonitorOptions {
   alertOn?: string;
 }
 
+/** The drift options the flags ask for; a test name not in the registry is a usage error. */
 function driftOptions(options: MonitorOptions): DataDriftOptions {
+  const { stattest } = options;
+  if (stattest !== undefined && !isTestName(stattest)) throw new MonitorArgumentError(`--stattest "${stattest}": use one of ${TEST_NAMES.join(', ')}`);
   return {
     ...(options.driftShare !== undefined ? { driftShare: options.driftShare } : {}),
-    ...(options.stattest ? { test: options.stattest as DataDriftOptions['test'] } : {}),
+    ...(stattest !== undefined ? { test: stattest } : {}),
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
   };
 }
@@ -110,7 +114,7 @@ export interface MonitorReport {
 
 async function referenceTable(config: AppConfig, spec: ReferenceSpec): Promise<{ table: Table; label: string }> {
   if (spec.kind === 'file') return { table: parseCsv(readFileSync(spec.path, 'utf8'), spec.path), label: spec.path };
-  const client = new MlflowClient(config.mlflow.url);
+  const client = mlflowClientFor(config);
   const run =
     spec.kind === 'run'
       ? await client.getRun(spec.runId)
@@ -122,12 +126,13 @@ async function referenceTable(config: AppConfig, spec: ReferenceSpec): Promise<{
 /** Two tables compared here, without Temporal: a user's CSVs, or a run's reference data and a CSV. */
 async function compareLocally(config: AppConfig, reference: ReferenceSpec, current: { path: string }, options: MonitorOptions): Promise<MonitorReport> {
   const started = Date.now();
+  const drift = driftOptions(options);
   const ref = await referenceTable(config, reference);
   const cur = parseCsv(readFileSync(current.path, 'utf8'), current.path);
   const { mapping, embedding } = monitorMapping(ref.table, cur);
   const methodName = options.embeddingMethod;
   const embeddingMethod: EmbeddingDriftMethod | undefined = methodName ? ({ method: methodName } as EmbeddingDriftMethod) : undefined;
-  const analysis = analyze(ref.table, cur, { mapping, embedding, drift: driftOptions(options), embeddingMethod, alertOn: alertOn(options), maxMacroF1Drop: options.maxF1Drop });
+  const analysis = analyze(ref.table, cur, { mapping, embedding, drift, embeddingMethod, alertOn: alertOn(options), maxMacroF1Drop: options.maxF1Drop });
   const generatedAt = new Date().toISOString();
   const context = { title: 'Drift report', generatedAt, reference: ref.label, current: current.path, links: [] };
   const stamp = generatedAt.replace(/[-:]/g, '').replace(/\..*$/, '');

@@ -9,7 +9,12 @@ export interface PoliteFetcherOptions {
   userAgent?: string;
   /** Called before every wait, so long-running callers can heartbeat. */
   onWait?: (ms: number, reason: string) => void;
+  /** A server's Retry-After is honoured up to this long (default 5 minutes). */
+  maxRetryAfterMs?: number;
 }
+
+/** The longest wait a Retry-After may ask for: a server asking for a day must not stall a run for a day. */
+export const MAX_RETRY_AFTER_MS = 5 * 60 * 1000;
 
 export class HttpStatusError extends Error {
   override readonly name = 'HttpStatusError';
@@ -23,12 +28,13 @@ export class HttpStatusError extends Error {
   }
 }
 
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
+/** The wait a Retry-After header asks for (seconds, or an HTTP date), within 0 and `maxMs`; undefined when unreadable. */
+export function retryAfterMs(header: string | null, maxMs = MAX_RETRY_AFTER_MS, now = Date.now()): number | undefined {
+  if (!header || header.trim() === '') return undefined;
   const seconds = Number(header);
-  if (Number.isFinite(seconds)) return seconds * 1000;
   const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Number.isNaN(date) ? undefined : date - now;
+  return ms === undefined ? undefined : Math.min(Math.max(0, ms), maxMs);
 }
 
 /**
@@ -72,7 +78,7 @@ export class PoliteFetcher {
         const retryable = response.status >= 500 || response.status === 429;
         lastError = new HttpStatusError(url, response.status, retryable, body);
         if (!retryable) throw lastError;
-        delayMs = Math.max(delayMs, retryAfterMs(response.headers.get('retry-after')) ?? 0);
+        delayMs = Math.max(delayMs, retryAfterMs(response.headers.get('retry-after'), this.options.maxRetryAfterMs) ?? 0);
       } catch (error) {
         if (error instanceof HttpStatusError && !error.retryable) throw error;
         if (!(error instanceof HttpStatusError)) {

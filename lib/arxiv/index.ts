@@ -12,5 +12,5 @@ export { PoliteFetcher, HttpStatusError } from './http';
 export { isArxivCategory, categoryName, categoryFromSubject } from './taxonomy';
 export { parseSourceSpec, describeSource, SourceSpecError } from './source-spec';
 export type { SourceSpec, SourceCursor } from './source-spec';
-export { openSource, arxivSearchQuery, resolveSnapshotPath, SAMPLE_PATH } from './sources';
+export { openSource, sourceOptions, arxivSearchQuery, resolveSnapshotPath, SAMPLE_PATH } from './sources';
 export type { SourcePage, PaperSource, SourceOptions } from './sources';

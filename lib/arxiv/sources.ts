@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { AppConfig } from '../config/config';
 import { projectRoot } from '../config/paths';
 import { parseAtomPage, type AtomPage } from './atom';
 import type { ExtractedItem } from './extracted';
@@ -23,11 +24,51 @@ export interface PaperSource {
 
 export const SAMPLE_PATH = 'data/sample/arxiv-sample.jsonl.gz';
 
-export function resolveSnapshotPath(spec: { kind: 'sample' } | { kind: 'file'; path: string }): string {
-  const path = spec.kind === 'sample' ? resolve(projectRoot(), SAMPLE_PATH) : spec.path;
-  const absolute = isAbsolute(path) ? path : resolve(process.cwd(), path);
-  if (!existsSync(absolute)) throw new SourceSpecError(`snapshot file not found: ${absolute}`);
-  return absolute;
+/** Where the worker may read `file:` sources from, and how long a line may be. */
+export interface SnapshotLimits {
+  /** Absolute folders; a file must lie inside one of them once symlinks are resolved. */
+  fileRoots: readonly string[];
+  maxLineBytes: number;
+}
+
+const isInside = (path: string, root: string) => {
+  const fromRoot = relative(root, path);
+  return fromRoot === '' || (!fromRoot.startsWith('..') && !isAbsolute(fromRoot));
+};
+
+function realRoot(root: string): string {
+  try {
+    return realpathSync(root);
+  } catch {
+    return resolve(root);
+  }
+}
+
+/**
+ * The snapshot file a source names, checked before anything is read: the bundled sample, or an
+ * absolute path (a client resolves relative ones where the user typed them, never the worker)
+ * to a regular file inside one of the allowed roots. Any other is a SourceSpecError, which fails
+ * the run at once instead of being retried.
+ */
+export function resolveSnapshotPath(spec: { kind: 'sample' } | { kind: 'file'; path: string }, fileRoots: readonly string[]): string {
+  if (spec.kind === 'sample') return resolve(projectRoot(), SAMPLE_PATH);
+  if (!isAbsolute(spec.path)) {
+    throw new SourceSpecError(`file:${spec.path} is a relative path: the client that starts the run resolves it (mlops run ingest does), the worker takes absolute paths only`);
+  }
+  const roots = fileRoots.map(realRoot);
+  const outside = () =>
+    new SourceSpecError(`${spec.path} is outside the folders ingestion may read (INGEST_FILE_ROOTS: ${roots.join(', ')}): add its folder to INGEST_FILE_ROOTS`);
+  // Checked on the path as given (nothing is said about files elsewhere), then once symlinks are resolved.
+  if (!roots.some((root) => isInside(resolve(spec.path), root)) && !fileRoots.some((root) => isInside(resolve(spec.path), resolve(root)))) throw outside();
+  let real: string;
+  try {
+    real = realpathSync(spec.path);
+  } catch {
+    throw new SourceSpecError(`snapshot file not found: ${spec.path}`);
+  }
+  if (!roots.some((root) => isInside(real, root))) throw outside();
+  if (!statSync(real).isFile()) throw new SourceSpecError(`${spec.path} is not a regular file: a snapshot is a .jsonl or .jsonl.gz file`);
+  return real;
 }
 
 class SnapshotSource implements PaperSource {
@@ -35,12 +76,13 @@ class SnapshotSource implements PaperSource {
     readonly label: string,
     private readonly path: string,
     private readonly pageSize: number,
+    private readonly maxLineBytes: number,
   ) {}
 
   async *pages(from: SourceCursor): AsyncGenerator<SourcePage> {
     let items: ExtractedItem[] = [];
     let offset = from.offset;
-    for await (const { line, item } of readSnapshot(this.path, from.offset)) {
+    for await (const { line, item } of readSnapshot(this.path, { skipLines: from.offset, maxLineBytes: this.maxLineBytes })) {
       items.push(item);
       offset = line;
       if (items.length >= this.pageSize) {
@@ -162,7 +204,7 @@ class OaiPmhSource implements PaperSource {
   }
 }
 
-export interface SourceOptions {
+export interface SourceOptions extends SnapshotLimits {
   pageSize: number;
   arxivApiUrl: string;
   oaiUrl: string;
@@ -170,12 +212,25 @@ export interface SourceOptions {
   onWait?: (ms: number, reason: string) => void;
 }
 
+/** The configured source settings (arXiv endpoints and pace, where files may be read from, line bound). */
+export function sourceOptions(config: Pick<AppConfig, 'arxiv' | 'ingest'>, pageSize: number, onWait?: SourceOptions['onWait']): SourceOptions {
+  return {
+    pageSize,
+    arxivApiUrl: config.arxiv.apiUrl,
+    oaiUrl: config.arxiv.oaiUrl,
+    requestIntervalMs: config.arxiv.requestIntervalMs,
+    fileRoots: config.ingest.fileRoots,
+    maxLineBytes: config.ingest.maxLineBytes,
+    onWait,
+  };
+}
+
 export function openSource(spec: SourceSpec, options: SourceOptions): PaperSource {
   const label = describeSource(spec);
   switch (spec.kind) {
     case 'sample':
     case 'file':
-      return new SnapshotSource(label, resolveSnapshotPath(spec), options.pageSize);
+      return new SnapshotSource(label, resolveSnapshotPath(spec, options.fileRoots), options.pageSize, options.maxLineBytes);
     case 'arxiv':
       return new ArxivApiSource(
         label,

@@ -12,6 +12,7 @@ export const REJECT_REASONS = [
   'no_arxiv_category',
   'field_too_long',
   'invalid_text',
+  'line_too_long',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { redactUrls } from '../config/redact';
 
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
@@ -20,7 +21,7 @@ export async function connectRedis(url: string, connectionName = 'arxiv-mlops'):
   } catch (error) {
     redis.disconnect();
     throw new RedisUnavailableError(
-      `Redis not reachable at ${url} (${(error as Error).message}): start it with \`mlops stack up\` or set REDIS_URL`,
+      `Redis not reachable at ${redactUrls(url)} (${redactUrls((error as Error).message)}): start it with \`mlops stack up\` or set REDIS_URL`,
     );
   }
   return redis;

@@ -1,8 +1,9 @@
-import { isAbsolute, resolve } from 'node:path';
+import { delimiter, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { LOCAL_S3_CREDENTIALS, localUrls } from './local-engines';
 import { projectRoot } from './paths';
+import { redactUrls } from './redact';
 
 /** An engine is either reached at a URL the user gave, or launched locally by `mlops stack up`. */
 export interface EngineEndpoint {
@@ -34,7 +35,15 @@ export interface AppConfig {
   mongo: { endpoint: EngineEndpoint; database: string };
   objectStore: { url: string; s3: S3Settings };
   arxiv: { apiUrl: string; oaiUrl: string; requestIntervalMs: number };
+  ingest: {
+    /** `file:` sources must lie under one of these folders (absolute, symlinks resolved). */
+    fileRoots: string[];
+    /** A snapshot line longer than this (bytes) is dead-lettered as `line_too_long`, never held whole. */
+    maxLineBytes: number;
+  };
   mlflow: EngineEndpoint;
+  /** How MLflow requests authenticate (as MLflow's own clients read MLFLOW_TRACKING_*). */
+  mlflowAuth: MlflowAuth | undefined;
   tracking: {
     experiment: string;
     modelName: string;
@@ -57,13 +66,41 @@ export interface AppConfig {
     adminKey: string | undefined;
     /** How often the API asks the registry whether the alias moved (seconds; 0: never). */
     reloadIntervalSeconds: number;
-    /** Requests per minute per client address. */
-    rateLimitPerMinute: number;
-    /** Predictions kept in memory while MongoDB is unreachable; beyond, the oldest are dropped and counted. */
-    predictionLogMaxBacklog: number;
+    limits: ApiLimits;
+    predictionLog: PredictionLogSettings;
     /** pino level of the API's logs (info logs every request). */
     logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
+}
+
+export type MlflowAuth = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
+
+/** What one client may ask of the API, and how long a request may take to arrive. */
+export interface ApiLimits {
+  /** Requests per minute per client address (every route). */
+  requestsPerMinute: number;
+  /** Papers per minute per client address (`POST /v1/predict`: a batch of 64 counts 64). */
+  papersPerMinute: number;
+  /** The whole request (headers and body) must arrive within this many milliseconds. */
+  requestTimeoutMs: number;
+  /** A connection that sends nothing for this long is closed. */
+  idleTimeoutMs: number;
+  /**
+   * Which proxies' `X-Forwarded-For` is believed, so clients behind them are told apart:
+   * false (none), true (any), a hop count, or addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string[];
+}
+
+export interface PredictionLogSettings {
+  /** Predictions kept in memory while MongoDB is unreachable… */
+  maxBacklog: number;
+  /** …and at most this many bytes of them; beyond either, the oldest are dropped and counted. */
+  maxBacklogBytes: number;
+  /** Predictions older than this are deleted (0: kept forever). */
+  retentionDays: number;
+  /** Store each prediction's title and abstract too (else only their hash and descriptors). */
+  storeText: boolean;
 }
 
 const optionalText = z
@@ -90,6 +127,55 @@ const numberVar = (fallback: number, valid: (value: number) => boolean, expected
 const positiveInt = (fallback: number) => numberVar(fallback, (value) => Number.isInteger(value) && value > 0, 'a positive integer');
 const nonNegativeNumber = (fallback: number) => numberVar(fallback, (value) => Number.isFinite(value) && value >= 0, 'a number ≥ 0');
 
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+/** A yes/no env var: `fallback` when unset or blank; true/false, yes/no, on/off or 1/0 otherwise. */
+const booleanVar = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const word = value?.trim().toLowerCase() ?? '';
+      if (word === '') return fallback;
+      if (TRUE_WORDS.includes(word)) return true;
+      if (FALSE_WORDS.includes(word)) return false;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true or false, got "${value}"` });
+      return z.NEVER;
+    });
+
+/** API_TRUST_PROXY: false/true, a number of proxy hops, or comma-separated addresses and CIDRs. */
+const trustProxyVar = z
+  .string()
+  .optional()
+  .transform((value): boolean | number | string[] => {
+    const text = value?.trim() ?? '';
+    const word = text.toLowerCase();
+    if (text === '' || FALSE_WORDS.includes(word)) return false;
+    if (word === 'true' || word === 'yes' || word === 'on') return true;
+    if (/^\d+$/.test(text)) return Number(text);
+    return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  });
+
+/** The API's limits when nothing is configured (also what an app built without settings uses). */
+export const DEFAULT_API_LIMITS: ApiLimits = {
+  requestsPerMinute: 6_000,
+  papersPerMinute: 6_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 75_000,
+  trustProxy: false,
+};
+
+export const DEFAULT_PREDICTION_LOG: PredictionLogSettings = {
+  maxBacklog: 100_000,
+  maxBacklogBytes: 256 * 1024 * 1024,
+  retentionDays: 90,
+  storeText: false,
+};
+
+/** The smallest admin key accepted: a guessable one would open the admin routes to anyone. */
+export const MIN_API_KEY_LENGTH = 24;
+
 const envSchema = z.object({
   MLOPS_DATA_DIR: optionalText,
   TEMPORAL_ADDRESS: optionalText,
@@ -112,7 +198,12 @@ const envSchema = z.object({
   ARXIV_API_URL: optionalText,
   ARXIV_OAI_URL: optionalText,
   ARXIV_REQUEST_INTERVAL_MS: positiveInt(3_000),
+  INGEST_FILE_ROOTS: optionalText,
+  INGEST_MAX_LINE_BYTES: positiveInt(1024 * 1024),
   MLFLOW_TRACKING_URI: optionalText,
+  MLFLOW_TRACKING_USERNAME: optionalText,
+  MLFLOW_TRACKING_PASSWORD: optionalText,
+  MLFLOW_TRACKING_TOKEN: optionalText,
   MLFLOW_EXPERIMENT: optionalText,
   MLFLOW_MODEL_NAME: optionalText,
   MLFLOW_MODEL_ALIAS: optionalText,
@@ -123,8 +214,15 @@ const envSchema = z.object({
   MONITOR_MAX_MACRO_F1_DROP: nonNegativeNumber(0.05),
   MLOPS_API_KEY: optionalText,
   API_RELOAD_INTERVAL_SECONDS: nonNegativeNumber(30),
-  API_RATE_LIMIT_PER_MINUTE: positiveInt(6_000),
-  PREDICTION_LOG_MAX_BACKLOG: positiveInt(100_000),
+  API_RATE_LIMIT_PER_MINUTE: positiveInt(DEFAULT_API_LIMITS.requestsPerMinute),
+  API_RATE_LIMIT_PAPERS_PER_MINUTE: positiveInt(DEFAULT_API_LIMITS.papersPerMinute),
+  API_REQUEST_TIMEOUT_MS: positiveInt(DEFAULT_API_LIMITS.requestTimeoutMs),
+  API_IDLE_TIMEOUT_MS: positiveInt(DEFAULT_API_LIMITS.idleTimeoutMs),
+  API_TRUST_PROXY: trustProxyVar,
+  PREDICTION_LOG_MAX_BACKLOG: positiveInt(DEFAULT_PREDICTION_LOG.maxBacklog),
+  PREDICTION_LOG_MAX_BACKLOG_BYTES: positiveInt(DEFAULT_PREDICTION_LOG.maxBacklogBytes),
+  PREDICTION_LOG_RETENTION_DAYS: nonNegativeNumber(DEFAULT_PREDICTION_LOG.retentionDays),
+  PREDICTION_LOG_TEXT: booleanVar(DEFAULT_PREDICTION_LOG.storeText),
   API_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
@@ -144,11 +242,36 @@ function validateUrl(name: string, value: string, protocols: string[]): void {
   try {
     parsed = new URL(value);
   } catch {
-    throw new ConfigError(`${name}="${value}" is not a URL (expected ${protocols.join(' or ')}…)`);
+    throw new ConfigError(`${name}="${redactUrls(value)}" is not a URL (expected ${protocols.join(' or ')}…)`);
   }
   if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(`${name}="${value}" must start with ${protocols.join(' or ')}`);
+    throw new ConfigError(`${name}="${redactUrls(value)}" must start with ${protocols.join(' or ')}`);
   }
+}
+
+/** An admin key long enough not to be guessed, and not the example configuration's placeholder. */
+function checkAdminKey(key: string): void {
+  if (/change-?me|example|placeholder/i.test(key)) {
+    throw new ConfigError(`MLOPS_API_KEY is still a placeholder ("${key.slice(0, 12)}…"): set a random key (openssl rand -hex 24), or leave it unset to turn the admin routes off`);
+  }
+  if (key.length < MIN_API_KEY_LENGTH) {
+    throw new ConfigError(`MLOPS_API_KEY has ${key.length} characters, fewer than ${MIN_API_KEY_LENGTH}: use a random key (openssl rand -hex 24)`);
+  }
+}
+
+/**
+ * MLflow's own variables: a token (bearer) wins over a user name and password (basic). Without
+ * them, the `user:password@` of MLFLOW_TRACKING_URI, if any, is used by the client.
+ */
+function mlflowAuth(e: { MLFLOW_TRACKING_USERNAME?: string; MLFLOW_TRACKING_PASSWORD?: string; MLFLOW_TRACKING_TOKEN?: string }): MlflowAuth | undefined {
+  if (e.MLFLOW_TRACKING_TOKEN) return { kind: 'bearer', token: e.MLFLOW_TRACKING_TOKEN };
+  if (e.MLFLOW_TRACKING_USERNAME || e.MLFLOW_TRACKING_PASSWORD) {
+    if (!e.MLFLOW_TRACKING_USERNAME || !e.MLFLOW_TRACKING_PASSWORD) {
+      throw new ConfigError('MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD go together: set both, or neither');
+    }
+    return { kind: 'basic', username: e.MLFLOW_TRACKING_USERNAME, password: e.MLFLOW_TRACKING_PASSWORD };
+  }
+  return undefined;
 }
 
 function objectStoreUrl(given: string | undefined, dataDir: string): string {
@@ -172,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.MONGODB_URI) validateUrl('MONGODB_URI', e.MONGODB_URI, ['mongodb:', 'mongodb+srv:']);
   if (e.MLFLOW_TRACKING_URI) validateUrl('MLFLOW_TRACKING_URI', e.MLFLOW_TRACKING_URI, ['http:', 'https:']);
   if (e.S3_ENDPOINT) validateUrl('S3_ENDPOINT', e.S3_ENDPOINT, ['http:', 'https:']);
+  if (e.MLOPS_API_KEY !== undefined) checkAdminKey(e.MLOPS_API_KEY);
 
   const s3Endpoint = endpoint(e.S3_ENDPOINT, localUrls.s3);
   const s3Credentials =
@@ -207,7 +331,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       oaiUrl: e.ARXIV_OAI_URL ?? 'https://oaipmh.arxiv.org/oai',
       requestIntervalMs: e.ARXIV_REQUEST_INTERVAL_MS,
     },
+    ingest: {
+      fileRoots: (e.INGEST_FILE_ROOTS?.split(delimiter) ?? [resolve(projectRoot(), 'data'), process.cwd()]).filter((root) => root.trim() !== '').map((root) => resolve(root.trim())),
+      maxLineBytes: e.INGEST_MAX_LINE_BYTES,
+    },
     mlflow: endpoint(e.MLFLOW_TRACKING_URI, localUrls.mlflow),
+    mlflowAuth: mlflowAuth(e),
     tracking: {
       experiment: e.MLFLOW_EXPERIMENT ?? 'arxiv-classifier',
       modelName: e.MLFLOW_MODEL_NAME ?? 'arxiv-classifier',
@@ -223,8 +352,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     api: {
       adminKey: e.MLOPS_API_KEY,
       reloadIntervalSeconds: e.API_RELOAD_INTERVAL_SECONDS,
-      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
-      predictionLogMaxBacklog: e.PREDICTION_LOG_MAX_BACKLOG,
+      limits: {
+        requestsPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+        papersPerMinute: e.API_RATE_LIMIT_PAPERS_PER_MINUTE,
+        requestTimeoutMs: e.API_REQUEST_TIMEOUT_MS,
+        idleTimeoutMs: e.API_IDLE_TIMEOUT_MS,
+        trustProxy: e.API_TRUST_PROXY,
+      },
+      predictionLog: {
+        maxBacklog: e.PREDICTION_LOG_MAX_BACKLOG,
+        maxBacklogBytes: e.PREDICTION_LOG_MAX_BACKLOG_BYTES,
+        retentionDays: e.PREDICTION_LOG_RETENTION_DAYS,
+        storeText: e.PREDICTION_LOG_TEXT,
+      },
       logLevel: e.API_LOG_LEVEL ?? 'info',
     },
   };

@@ -10,6 +10,10 @@ export const SMALL_REFERENCE_ROWS = 1000;
  * text → domain classifier on the text; reference ≤ 1000 rows → K-S for numbers with more than
  * five values, chi-square (more than two values) or Z-test (two) otherwise; larger references →
  * normed Wasserstein for numbers with more than five values, Jensen–Shannon otherwise.
+ *
+ * "Values" and "rows" are those of the cleaned samples (`cleanSample`), as Evidently counts them:
+ * the distinct values of reference and current together (`pd.concat([ref, cur]).nunique()`, so
+ * a value only the current data holds counts too), and the reference's rows after cleaning.
  */
 export function defaultTest(reference: Sample, current: Sample, type: ColumnType): TestName {
   const small = sampleSize(reference) <= SMALL_REFERENCE_ROWS;

@@ -1,3 +1,4 @@
+import { ownValue } from './own';
 import { isNumeric, type ColumnValues, type Table } from './table';
 
 export type ColumnType = 'numerical' | 'categorical' | 'text';
@@ -48,5 +49,5 @@ export function inferColumnType(values: ColumnValues): ColumnType | undefined {
 
 /** Inferred types of the given columns, with explicit types taking precedence. */
 export function inferColumnTypes(table: Table, names: readonly string[], overrides: Readonly<Record<string, ColumnType>> = {}): Map<string, ColumnType | undefined> {
-  return new Map(names.map((name) => [name, overrides[name] ?? inferColumnType(table.data.get(name)!)]));
+  return new Map(names.map((name) => [name, ownValue(overrides, name) ?? inferColumnType(table.data.get(name)!)]));
 }

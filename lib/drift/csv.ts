@@ -4,8 +4,9 @@ import { TableError, type ColumnValues, type Table } from './table';
 /** What pandas' read_csv reads as missing by default. */
 const MISSING = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const INFINITY: Record<string, number> = { inf: Infinity, '+inf': Infinity, infinity: Infinity, '+infinity': Infinity, '-inf': -Infinity, '-infinity': -Infinity };
-const BOOLEAN: Record<string, string> = { True: 'True', TRUE: 'True', true: 'True', False: 'False', FALSE: 'False', false: 'False' };
+// Maps, not object literals: a value such as `constructor` or `__proto__` must not find an inherited property.
+const INFINITY = new Map<string, number>([['inf', Infinity], ['+inf', Infinity], ['infinity', Infinity], ['+infinity', Infinity], ['-inf', -Infinity], ['-infinity', -Infinity]]);
+const BOOLEAN = new Map<string, string>([['True', 'True'], ['TRUE', 'True'], ['true', 'True'], ['False', 'False'], ['FALSE', 'False'], ['false', 'False']]);
 
 function isIntegerText(text: string): boolean {
   return text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
@@ -30,7 +31,7 @@ function typeColumn(raw: string[]): ColumnValues {
       numbers[i] = Number(text);
       if (integers && !isIntegerText(text)) integers = false;
     } else {
-      const infinite = INFINITY[text.toLowerCase()];
+      const infinite = INFINITY.get(text.toLowerCase());
       if (infinite === undefined) numeric = false;
       else {
         numbers[i] = infinite;
@@ -43,7 +44,7 @@ function typeColumn(raw: string[]): ColumnValues {
     return { storage: integers && missing === 0 ? 'int' : 'float', values: numbers };
   }
   const present = raw.filter((text) => !MISSING.has(text));
-  if (present.length === raw.length && present.every((text) => text in BOOLEAN)) return { storage: 'bool', values: raw.map((text) => BOOLEAN[text]!) };
+  if (present.length === raw.length && present.every((text) => BOOLEAN.has(text))) return { storage: 'bool', values: raw.map((text) => BOOLEAN.get(text)!) };
   return { storage: 'string', values: raw.map((text) => (MISSING.has(text) ? null : text)) };
 }
 
@@ -54,8 +55,11 @@ export function parseCsv(text: string, source = 'CSV'): Table {
   if (fatal) throw new TableError(`${source}: ${fatal.message}${fatal.row === undefined ? '' : ` (row ${fatal.row + 1})`}`);
   const [header, ...rows] = parsed.data;
   if (!header || header.length === 0) throw new TableError(`${source} has no header row`);
-  const duplicate = header.find((name, i) => header.indexOf(name) !== i);
-  if (duplicate !== undefined) throw new TableError(`${source} names the column "${duplicate}" twice`);
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) throw new TableError(`${source} names the column "${name}" twice`);
+    seen.add(name);
+  }
   rows.forEach((row, i) => {
     if (row.length !== header.length) throw new TableError(`${source} row ${i + 2} has ${row.length} fields, the header ${header.length}`);
   });

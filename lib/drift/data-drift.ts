@@ -1,5 +1,6 @@
 import { columnDrift, type ColumnDrift, type TestOverrides } from './column-drift';
 import { distinctCount, inferColumnType, type ColumnType } from './column-types';
+import { ownValue } from './own';
 import { column, isNumeric, type ColumnValues, type Table } from './table';
 
 /**
@@ -117,7 +118,7 @@ export function testedColumns(reference: Table, current: Table, mapping: ColumnM
   const utilities: TestedColumn[] = [];
   for (const [name, isPrediction] of [[mapping.target, false], [mapping.prediction, true]] as const) {
     if (!name || !reference.data.has(name) || !current.data.has(name)) continue;
-    const type = mapping.types?.[name] ?? utilityType(concatenated(column(reference, name), column(current, name)), isPrediction);
+    const type = ownValue(mapping.types, name) ?? utilityType(concatenated(column(reference, name), column(current, name)), isPrediction);
     utilities.push({ column: name, type });
   }
   return { columns: [...utilities, ...numerical, ...others], skipped };

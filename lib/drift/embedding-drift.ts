@@ -2,7 +2,7 @@ import { domainClassifierAuc, randomAucPercentile } from './domain-classifier';
 import { choiceWithReplacement, LegacyRandomState, pandasSample } from './numpy-random';
 import { columnMeans, componentColumn, projectOnReferencePca, selectRows, type Rows } from './matrix';
 import { median, percentile } from './samples';
-import { STAT_TESTS, type StatTestName } from './stattests';
+import { statTest, type StatTestName } from './stattests';
 
 /**
  * Drift of an embedding as a whole, by the methods Evidently offers (legacy
@@ -100,7 +100,7 @@ function meanDistanceDrift(reference: Rows, current: Rows, options: Extract<Embe
 }
 
 function ratioDrift(reference: Rows, current: Rows, options: Extract<EmbeddingDriftMethod, { method: 'ratio' }>) {
-  const test = STAT_TESTS[options.componentTest ?? 'wasserstein'];
+  const test = statTest(options.componentTest ?? 'wasserstein');
   const componentThreshold = options.componentThreshold ?? 0.1;
   let drifted = 0;
   for (let d = 0; d < reference.dims; d += 1) {

@@ -1,10 +1,18 @@
 import { isNumeric, type ColumnValues } from './table';
 
-/** A column's values ready for a test: missing and infinite values dropped (as Evidently does first). */
+/** A column's values ready for a test. */
 export type Sample = { kind: 'numbers'; values: Float64Array } | { kind: 'labels'; values: string[] };
 
+/**
+ * One side of a column cleaned as Evidently's legacy drift calculation cleans it
+ * (`get_drift_for_columns` → `get_one_column_drift`): a side with missing values loses them and
+ * its infinite values; a side without any keeps everything. pandas' `isna()` does not count ±inf
+ * as missing, so on such a side infinities stay: they count as distinct values when the test is
+ * chosen, count as rows, and go into the test.
+ */
 export function cleanSample(values: ColumnValues): Sample {
   if (isNumeric(values)) {
+    if (!values.values.some(Number.isNaN)) return { kind: 'numbers', values: values.values.slice() };
     let kept = 0;
     const out = new Float64Array(values.values.length);
     for (const value of values.values) if (Number.isFinite(value)) out[kept++] = value;
@@ -23,7 +31,10 @@ export function keysOf(sample: Sample): Key[] {
   return Array.from(sample.values as ArrayLike<Key>);
 }
 
-/** Distinct values across the samples, counted up to `limit` (a column of 20,000 floats stops early). */
+/**
+ * Distinct values of the samples together (pandas' `concat(...).nunique()`: ±inf count, -0 is 0),
+ * counted up to `limit` (a column of 20,000 floats stops early).
+ */
 export function countDistinct(limit: number, ...samples: Sample[]): number {
   const seen = new Set<Key>();
   for (const sample of samples) {

@@ -73,6 +73,14 @@ function fillZeroes(percents: Float64Array): void {
   for (let i = 0; i < percents.length; i += 1) if (percents[i] === 0) percents[i] = fill;
 }
 
+/** numpy's histogram bins refuse an infinite range, and Evidently fails with them: so do we, saying why. */
+function finiteForBins(values: Float64Array): Float64Array {
+  for (const value of values) {
+    if (!Number.isFinite(value)) throw new StatTestError('infinite values cannot be cut into histogram bins (Evidently fails on them too): remove them, or choose a test that does not bin');
+  }
+  return values;
+}
+
 /**
  * Evidently's get_binned_data: numerical columns with more than 20 distinct reference values are
  * cut into Sturges bins over reference and current together; other columns are shares per value.
@@ -83,7 +91,7 @@ export function binnedShares(reference: Sample, current: Sample, type: ColumnTyp
     const combined = new Float64Array(reference.values.length + current.values.length);
     combined.set(reference.values);
     combined.set(current.values, reference.values.length);
-    const edges = sturgesEdges(combined);
+    const edges = sturgesEdges(finiteForBins(combined));
     const referenceCounts = histogramCounts(sortedNumbers(reference.values), edges);
     const currentCounts = histogramCounts(sortedNumbers(current.values), edges);
     result = {
@@ -127,8 +135,22 @@ export function jensenShannonDistance(p: Float64Array, q: Float64Array): number 
   return Math.sqrt((left + right) / 2);
 }
 
-/** First Wasserstein distance between two samples: the area between their empirical CDFs. */
+/**
+ * First Wasserstein distance between two samples: the area between their empirical CDFs. With
+ * infinite values, as scipy: one +inf or -inf makes the area infinite; the same infinity twice
+ * (a step of ∞ − ∞ between them) makes it NaN.
+ */
 export function wassersteinDistance(a: Float64Array, b: Float64Array): number {
+  let positive = 0;
+  let negative = 0;
+  for (const values of [a, b]) {
+    for (const value of values) {
+      if (value === Number.POSITIVE_INFINITY) positive += 1;
+      else if (value === Number.NEGATIVE_INFINITY) negative += 1;
+    }
+  }
+  if (positive > 1 || negative > 1) return Number.NaN;
+  if (positive + negative > 0) return Number.POSITIVE_INFINITY;
   const sortedA = sortedNumbers(a);
   const sortedB = sortedNumbers(b);
   // Walk the merged order of both samples; between consecutive values both CDFs are constant.
@@ -263,7 +285,7 @@ const hellinger = distanceTest('hellinger', 'Hellinger distance', ['categorical'
     // Densities over Sturges bins of the distinct values, weighted by the bin width.
     const referenceValues = numbersOf(reference, 'hellinger');
     const currentValues = numbersOf(current, 'hellinger');
-    const edges = sturgesEdges(Float64Array.from(new Set([...referenceValues, ...currentValues])));
+    const edges = sturgesEdges(finiteForBins(Float64Array.from(new Set([...referenceValues, ...currentValues]))));
     const width = (edges[edges.length - 1]! - edges[0]!) / (edges.length - 1);
     const density = (values: Float64Array) => {
       const counts = histogramCounts(sortedNumbers(values), edges);
@@ -280,8 +302,15 @@ const hellinger = distanceTest('hellinger', 'Hellinger distance', ['categorical'
 
 export const STAT_TESTS: Readonly<Record<StatTestName, StatTest>> = { ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div: klDiv, hellinger };
 
+const BY_NAME: ReadonlyMap<string, StatTest> = new Map(Object.entries(STAT_TESTS));
+
+/** The statistical test of this registry name, if there is one (`toString` is none). */
+export function findStatTest(name: string): StatTest | undefined {
+  return BY_NAME.get(name);
+}
+
 export function statTest(name: string): StatTest {
-  const test = STAT_TESTS[name as StatTestName];
-  if (!test) throw new StatTestError(`unknown drift test "${name}": use one of ${Object.keys(STAT_TESTS).join(', ')}`);
+  const test = findStatTest(name);
+  if (!test) throw new StatTestError(`unknown drift test "${name}": use one of ${[...BY_NAME.keys()].join(', ')}`);
   return test;
 }

@@ -73,3 +73,10 @@ export const TEXT_TESTS: Readonly<Record<TextTestName, TextTest>> = {
   perc_text_content_drift: percentileTextDrift,
   abs_text_content_drift: absoluteTextDrift,
 };
+
+const BY_NAME: ReadonlyMap<string, TextTest> = new Map(Object.entries(TEXT_TESTS));
+
+/** The text test of this registry name, if there is one. */
+export function findTextTest(name: string): TextTest | undefined {
+  return BY_NAME.get(name);
+}

@@ -20,11 +20,30 @@ export interface EmbedderManifest {
   holdout?: EmbedderHoldout;
 }
 
+const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Whether a text can name an embedder version: one path segment, never `..`, so a stream entry cannot point elsewhere in the store. */
+export function isEmbedderVersionName(version: string): boolean {
+  return VERSION_NAME.test(version) && !version.includes('..');
+}
+
+/** An embedder version that is no name (from a stream entry or a workflow input): no retry can load it. */
+export class EmbedderVersionError extends Error {
+  override readonly name = 'EmbedderVersionError';
+  readonly permanent = true;
+}
+
+export function describeBadVersion(version: string): string {
+  return `embedder version ${JSON.stringify(version)} is not a version name (letters, digits, '.', '_' and '-')`;
+}
+
 export function embedderKey(version: string): string {
+  if (!isEmbedderVersionName(version)) throw new EmbedderVersionError(describeBadVersion(version));
   return `${EMBEDDER_PREFIX}/${version}/embedder.bin`;
 }
 
 function manifestKey(version: string): string {
+  if (!isEmbedderVersionName(version)) throw new EmbedderVersionError(describeBadVersion(version));
   return `${EMBEDDER_PREFIX}/${version}/manifest.json`;
 }
 
@@ -71,7 +90,7 @@ const loaded = new Map<string, Promise<LsaEmbedder>>();
 export function loadEmbedder(store: ObjectStore, version: string): Promise<LsaEmbedder> {
   let promise = loaded.get(version);
   if (!promise) {
-    promise = store.get(embedderKey(version)).then(deserializeEmbedder);
+    promise = Promise.resolve(version).then(embedderKey).then((key) => store.get(key)).then(deserializeEmbedder);
     promise.catch(() => loaded.delete(version));
     loaded.set(version, promise);
   }

@@ -1,4 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
+import { redactUrls } from '../config/redact';
 
 export class MongoUnavailableError extends Error {
   override readonly name = 'MongoUnavailableError';
@@ -19,7 +20,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
   } catch (error) {
     await client.close().catch(() => undefined);
     throw new MongoUnavailableError(
-      `MongoDB not reachable at ${uri} (${(error as Error).message}): start it with \`mlops stack up\` or set MONGODB_URI`,
+      `MongoDB not reachable at ${redactUrls(uri)} (${redactUrls((error as Error).message)}): start it with \`mlops stack up\` or set MONGODB_URI`,
     );
   }
   return { client, db: client.db(database), close: () => client.close() };

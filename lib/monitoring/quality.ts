@@ -1,3 +1,4 @@
+import { ownValue } from '../drift/own';
 import { evaluateLabels } from '../model/classifier';
 
 /** What a training run measured on its own test set: the baseline the serving model is held to. */
@@ -42,7 +43,7 @@ export function watchQuality(labels: readonly string[], predictions: readonly st
     macroF1: evaluation.macroF1,
     perClass: evaluation.perClass
       .filter((metrics) => metrics.support > 0)
-      .map((metrics) => ({ label: metrics.label, recall: metrics.recall, baselineRecall: baseline?.recall[metrics.label] ?? null, support: metrics.support })),
+      .map((metrics) => ({ label: metrics.label, recall: metrics.recall, baselineRecall: ownValue(baseline?.recall, metrics.label) ?? null, support: metrics.support })),
     baseline,
     macroF1Drop: drop,
     maxMacroF1Drop,

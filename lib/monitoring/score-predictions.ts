@@ -1,24 +1,27 @@
 import type { Db } from 'mongodb';
 import { paperText } from '../arxiv/record';
 import { decodeVector } from '../features/feature-store';
-import { predictionsServed } from '../predictions/prediction-window';
+import { predictionsServed, type LoggedPrediction } from '../predictions/prediction-window';
 import type { TextPredictor } from '../tracking/serving-model';
 import type { ScoredPaper } from './current-window';
 import { predictCategories, type ScoredWindow } from './score-window';
 
 /**
  * The predictions the API served in a window as the monitored model sees them: the logged vector
- * when the same embedder made it, else the logged text embedded again; scored by the monitored
+ * when the same embedder made it, else the logged text embedded again (logged only with
+ * PREDICTION_LOG_TEXT=true: without it such predictions are unavailable); scored by the monitored
  * model (whatever model served them). They carry no true label, so quality is not measured.
  */
 export async function scorePredictions(db: Db, predictor: TextPredictor, window: { from?: Date; until?: Date }, options: { maxRows: number; onProgress?: (step: string) => void }): Promise<ScoredWindow> {
   options.onProgress?.('selecting the served predictions');
-  const { rows, found } = await predictionsServed(db, window, options.maxRows);
+  const { rows: served, found } = await predictionsServed(db, window, options.maxRows);
+  const sameEmbedder = (row: LoggedPrediction) => row.embedderVersion === predictor.embedderVersion && row.embedding !== undefined;
+  const rows = served.filter((row) => sameEmbedder(row) || (row.title !== undefined && row.abstract !== undefined));
   let reembedded = 0;
   const vectors = rows.map((row) => {
-    if (row.embedderVersion === predictor.embedderVersion && row.embedding) return { vector: decodeVector(row.embedding), oovShare: row.text.oovShare };
+    if (sameEmbedder(row)) return { vector: decodeVector(row.embedding), oovShare: row.text.oovShare };
     reembedded += 1;
-    const text = paperText(row);
+    const text = paperText({ title: row.title!, abstract: row.abstract! });
     return { vector: predictor.embedder.embed(text), oovShare: predictor.embedder.outOfVocabularyShare(text) };
   });
   options.onProgress?.('scoring');
@@ -33,5 +36,5 @@ export async function scorePredictions(db: Db, predictor: TextPredictor, window:
       text: { ...row.text, oovShare: vectors[i]!.oovShare },
     }),
   );
-  return { papers, found, reembedded, unavailable: 0 };
+  return { papers, found, reembedded, unavailable: served.length - rows.length };
 }

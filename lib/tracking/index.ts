@@ -1,4 +1,4 @@
-export { MlflowClient, MlflowError } from './mlflow-client';
+export { MlflowClient, MlflowError, mlflowClientFor } from './mlflow-client';
 export type { MlflowClientOptions } from './mlflow-client';
 export { splitLogBatch, LOG_BATCH_LIMITS, PARAM_VALUE_LIMIT } from './log-batches';
 export type { LogBatch } from './log-batches';

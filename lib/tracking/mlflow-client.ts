@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppConfig, MlflowAuth } from '../config/config';
+import { redactUrls } from '../config/redact';
 import { splitLogBatch, type LogBatch } from './log-batches';
 import type { Experiment, FileInfo, Metric, ModelVersion, Param, RegisteredModel, Run, RunStatus, RunTag } from './types';
 
@@ -31,6 +33,28 @@ export interface MlflowClientOptions {
   maxAttempts?: number;
   backoffMs?: number;
   timeoutMs?: number;
+  /** Basic auth or a bearer token; by default the `user:password@` of the tracking URI, if any. */
+  auth?: MlflowAuth;
+}
+
+function authorizationHeader(auth: MlflowAuth): string {
+  return auth.kind === 'bearer' ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+
+/** The tracking URI without credentials (fetch refuses a URL that holds them), and those credentials. */
+function splitCredentials(trackingUri: string): { base: string; auth: MlflowAuth | undefined } {
+  const base = trackingUri.replace(/\/+$/, '');
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    return { base, auth: undefined };
+  }
+  if (!parsed.username && !parsed.password) return { base, auth: undefined };
+  const auth: MlflowAuth = { kind: 'basic', username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  return { base: parsed.href.replace(/\/+$/, ''), auth };
 }
 
 const ARTIFACT_PROXY = 'mlflow-artifacts:/';
@@ -45,16 +69,20 @@ type Retry = 'always' | 'when-unreached' | 'unless-answered';
  * exponential backoff; anything else fails at once with MLflow's own error code and message.
  */
 export class MlflowClient {
+  /** The tracking server's URL, without credentials (safe to print). */
+  readonly trackingUri: string;
   private readonly base: string;
+  private readonly authorization: string | undefined;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
   private readonly timeoutMs: number;
 
-  constructor(
-    readonly trackingUri: string,
-    options: MlflowClientOptions = {},
-  ) {
-    this.base = trackingUri.replace(/\/+$/, '');
+  constructor(trackingUri: string, options: MlflowClientOptions = {}) {
+    const { base, auth } = splitCredentials(trackingUri);
+    this.base = base;
+    this.trackingUri = base;
+    const chosen = options.auth ?? auth;
+    this.authorization = chosen ? authorizationHeader(chosen) : undefined;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? 500;
     this.timeoutMs = options.timeoutMs ?? 60_000;
@@ -71,10 +99,13 @@ export class MlflowClient {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
       let unreached = false;
       try {
+        const headers: Record<string, string> = {};
+        if (contentType) headers['content-type'] = contentType;
+        if (this.authorization) headers.authorization = this.authorization;
         const response = await fetch(url, {
           method,
           body,
-          headers: contentType ? { 'content-type': contentType } : undefined,
+          headers,
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         if (response.status < 500) return response;
@@ -83,7 +114,7 @@ export class MlflowClient {
       } catch (error) {
         unreached = ((error as Error & { cause?: { code?: string } }).cause?.code ?? '') === 'ECONNREFUSED';
         lastError = new MlflowError(
-          `MLflow not reachable at ${this.base} (${(error as Error).message}): start it with \`mlops stack up\` or set MLFLOW_TRACKING_URI`,
+          `MLflow not reachable at ${this.base} (${redactUrls((error as Error).message)}): start it with \`mlops stack up\` or set MLFLOW_TRACKING_URI`,
           undefined,
           undefined,
         );
@@ -121,6 +152,12 @@ export class MlflowClient {
       throw new MlflowError(`MLflow ${route}: ${message}`, response.status, parsed.error_code as string | undefined);
     }
     return parsed as T;
+  }
+
+  /** Whether the server answers its health check (one attempt). */
+  async health(): Promise<void> {
+    const response = await this.send('GET', '/health', undefined, undefined, 'unless-answered');
+    if (!response.ok) throw new MlflowError(`GET /health answered ${response.status}`, response.status, undefined);
   }
 
   // ---- experiments ------------------------------------------------------------------------
@@ -392,4 +429,9 @@ export class MlflowClient {
   modelUrl(name: string, version?: string): string {
     return `${this.base}/#/models/${encodeURIComponent(name)}${version ? `/versions/${version}` : ''}`;
   }
+}
+
+/** The client of the configured tracking server, with the configured credentials. */
+export function mlflowClientFor(config: Pick<AppConfig, 'mlflow' | 'mlflowAuth'>, options: Omit<MlflowClientOptions, 'auth'> = {}): MlflowClient {
+  return new MlflowClient(config.mlflow.url, { ...options, auth: config.mlflowAuth });
 }

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeadLetterStore } from '../../lib/deadletters';
+import { connectMongo } from '../../lib/features';
 import { MlflowClient } from '../../lib/tracking';
 import { removeIsolatedData } from '../support/cleanup';
 import { mlops } from '../support/cli';
@@ -10,7 +12,7 @@ import { startWorkers, type RunningWorkers } from '../support/workers';
 
 
 describe('the mlops command line', () => {
-  const { config, env } = isolatedSetup('cli');
+  const { config, env } = isolatedSetup('cli', { INGEST_FILE_ROOTS: tmpdir() });
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
   const snapshot = mixedSnapshot(150);
   const file = join(dir, 'with-malformed-lines.jsonl');
@@ -78,5 +80,34 @@ describe('the mlops command line', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/unknown source kind "ftp"/);
     expect(run.json).toEqual({ error: expect.stringMatching(/unknown source kind/) });
+  });
+  it('`deadletters` shows control characters from the data as escapes instead of obeying them; --json keeps them exact', async () => {
+    const hostile = '\u001b]0;owned\u0007\u001b[2J\u202eevil';
+    const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
+    try {
+      await new DeadLetterStore(mongo.db).record([
+        { stage: 'extract', reason: 'invalid_id', detail: `id ${hostile} is not an arXiv id`, raw: `{"id": "${hostile}"}\r\nmore`, position: `file:x item ${hostile}`, source: 'file:x', ingestWorkflowId: 'hostile-run' },
+      ]);
+    } finally {
+      await mongo.close();
+    }
+    const text = await mlops(['deadletters', '--run', 'hostile-run'], env);
+    expect(text.code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+    expect(text.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(text.stdout).toContain('id \\x1b]0;owned\\x07\\x1b[2J\\u202eevil is not an arXiv id');
+    const json = await mlops(['deadletters', '--run', 'hostile-run', '--json'], env);
+    expect((json.json.letters as Array<{ detail: string; raw: string }>)[0]).toMatchObject({ detail: `id ${hostile} is not an arXiv id`, raw: `{"id": "${hostile}"}\r\nmore` });
+  });
+  it('`api` refuses to start with the example admin key or a short one, and says how to make one', async () => {
+    for (const [key, problem] of [
+      ['change-me-api-key', /MLOPS_API_KEY is still a placeholder/],
+      ['k3y', /MLOPS_API_KEY has 3 characters, fewer than 24/],
+    ] as const) {
+      const run = await mlops(['api', '--port', '18999', '--wait-for-model'], { ...env, MLOPS_API_KEY: key });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(problem);
+      expect(run.stderr).toContain('openssl rand -hex 24');
+    }
   });
 });

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { startApi, type RunningApi } from '../../api/server';
 import { loadConfig } from '../../lib/config/config';
@@ -15,7 +18,7 @@ import { ingestSmallSample, startWorkers, temporalClient, type RunningWorkers } 
  * alias moves (polled), swaps under concurrent load without a failed request, and keeps every
  * prediction while MongoDB is unreachable — a real API on a port, real engines, real models.
  */
-const ADMIN_KEY = 'serving-test-admin-key';
+const ADMIN_KEY = 'serving-test-admin-key-of-24-or-more';
 const PAPERS = [
   { title: 'Attention-based neural machine translation', abstract: 'We translate between languages with an attention mechanism over the source sentence and report BLEU.' },
   { title: 'Convolutional networks for image segmentation', abstract: 'A fully convolutional network labels every pixel of an image; we train it end to end on segmentation benchmarks.' },
@@ -181,5 +184,99 @@ describe('serving a moving model (real API on a port, real MLflow, Redis and Mon
       await proxy.cut();
       await mongo.client.db(database).dropDatabase().catch(() => undefined);
     }
+  });
+  it('holds at most PREDICTION_LOG_MAX_BACKLOG_BYTES of unwritten predictions while MongoDB is unreachable, and counts what it drops', async () => {
+    const mongoUrl = new URL(config.mongo.endpoint.url);
+    const proxy = new TcpProxy(mongoUrl.hostname, Number(mongoUrl.port));
+    await proxy.start();
+    const database = `${config.mongo.database}_bytes`;
+    const maxBytes = 2 * 1024 * 1024;
+    const api = await startApi(
+      loadConfig({
+        ...servingEnv,
+        MONGODB_URI: `mongodb://127.0.0.1:${proxy.port}/?directConnection=true`,
+        MONGODB_DATABASE: database,
+        PREDICTION_LOG_MAX_BACKLOG_BYTES: String(maxBytes),
+        PREDICTION_LOG_TEXT: 'true',
+      }),
+      { host: '127.0.0.1', port: 0, logLevel: 'silent' },
+    );
+    apis.push(api);
+    const stored = () => mongo.client.db(database).collection(PREDICTIONS_COLLECTION).countDocuments();
+    // The largest batch the API takes: 64 papers of the longest title and abstract (≈ 0.7 MB of JSON).
+    const biggest = { items: Array.from({ length: 64 }, (_, i) => ({ title: `${i} ${'t'.repeat(990)}`, abstract: `${i} ${'a '.repeat(4_990)}` })) };
+    try {
+      await proxy.cut();
+      for (let i = 0; i < 5; i += 1) expect((await predict(api, biggest)).status).toBe(200);
+      // 320 answered predictions of ≈ 22 KB each: far more than the count bound allows in bytes.
+      expect(api.log.backlogBytes).toBeLessThanOrEqual(maxBytes);
+      expect(api.log.backlog).toBeGreaterThan(0);
+      expect(api.log.backlog + api.log.droppedCount).toBe(320);
+      expect(api.log.droppedCount).toBeGreaterThan(200);
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`arxiv_api_prediction_log_backlog_bytes ${api.log.backlogBytes}\\b`));
+      expect(metrics).toMatch(new RegExp(`arxiv_api_prediction_log_dropped_total ${api.log.droppedCount}\\b`));
+      expect(metrics).toMatch(new RegExp(`arxiv_api_prediction_log_dropped_bytes_total ${api.log.droppedByteCount}\\b`));
+
+      const kept = api.log.backlog;
+      await proxy.restore();
+      await waitFor('the backlog to be written', async () => api.log.backlog === 0, 30_000);
+      expect(await stored()).toBe(kept);
+      expect(api.log.backlogBytes).toBe(0);
+    } finally {
+      await proxy.cut();
+      await mongo.client.db(database).dropDatabase().catch(() => undefined);
+    }
+  });
+
+  it('cuts a request whose body trickles in slower than API_REQUEST_TIMEOUT_MS (slow loris), and keeps serving', async () => {
+    const api = await startApi(loadConfig({ ...servingEnv, API_REQUEST_TIMEOUT_MS: '1500' }), { host: '127.0.0.1', port: 0, logLevel: 'silent' });
+    apis.push(api);
+    const { hostname, port } = new URL(api.url);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    const answer: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => answer.push(chunk));
+    socket.on('error', () => undefined);
+    const closed = once(socket, 'close').then(() => 'closed' as const);
+    socket.write(`POST /v1/predict HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"title":"`);
+    const started = Date.now();
+    const trickle = setInterval(() => socket.writable && socket.write('x'), 200);
+    try {
+      const outcome = await Promise.race([closed, sleep(15_000).then(() => 'still open' as const)]);
+      expect(outcome).toBe('closed');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const text = Buffer.concat(answer).toString();
+      if (text) expect(text).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+    expect((await predict(api, PAPERS[0]!)).status).toBe(200);
+  });
+
+  it('counts papers, not requests, per client; behind a trusted proxy each forwarded client has a budget of its own', async () => {
+    const batch = (size: number) => ({ items: Array.from({ length: size }, (_, i) => PAPERS[i % PAPERS.length]!) });
+    const from = (api: RunningApi, client: string, body: object) =>
+      fetch(`${api.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': client }, body: JSON.stringify(body) });
+
+    const proxied = await startApi(loadConfig({ ...servingEnv, API_RATE_LIMIT_PAPERS_PER_MINUTE: '100', API_TRUST_PROXY: '127.0.0.1' }), { host: '127.0.0.1', port: 0, logLevel: 'silent' });
+    apis.push(proxied);
+    expect((await from(proxied, '203.0.113.1', batch(64))).status).toBe(200);
+    const refused = await from(proxied, '203.0.113.1', batch(64));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: 'Too Many Requests', statusCode: 429, message: expect.stringContaining('more than 100 papers in 1 minute') });
+    // The refused batch spent nothing: exactly what is left still passes, then nothing more.
+    expect((await from(proxied, '203.0.113.1', batch(36))).status).toBe(200);
+    expect((await from(proxied, '203.0.113.1', PAPERS[0]!)).status).toBe(429);
+    // Another client behind the same proxy has its own budget.
+    expect((await from(proxied, '203.0.113.2', batch(64))).status).toBe(200);
+
+    // Without a trusted proxy, X-Forwarded-For is not believed: one address, one budget.
+    const direct = await startApi(loadConfig({ ...servingEnv, API_RATE_LIMIT_PAPERS_PER_MINUTE: '100' }), { host: '127.0.0.1', port: 0, logLevel: 'silent' });
+    apis.push(direct);
+    expect((await from(direct, '203.0.113.1', batch(64))).status).toBe(200);
+    expect((await from(direct, '203.0.113.2', batch(64))).status).toBe(429);
   });
 });

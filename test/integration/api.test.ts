@@ -166,11 +166,14 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(log.backlog).toBe(0);
     expect(await log.collection.countDocuments()).toBe(before + 3);
     const stored = await log.collection.find({ requestId: response.requestId }).sort({ _id: 1 }).toArray();
-    expect(stored.map((document) => [document._id, document.category, document.runId, document.title])).toEqual(
-      response.predictions.map((prediction, i) => [`${response.requestId}:${i}`, prediction.category, trained.runId, PAPER.title]),
+    expect(stored.map((document) => [document._id, document.category, document.runId])).toEqual(
+      response.predictions.map((prediction, i) => [`${response.requestId}:${i}`, prediction.category, trained.runId]),
     );
-    // What monitoring needs: the input's hash, its descriptors, the embedding and every class's probability.
+    // What monitoring needs: the input's hash, its descriptors, the embedding and every class's probability —
+    // not the text itself (unbounded in the collection, and the client's data), unless asked for.
     const [first] = stored;
+    expect(first).not.toHaveProperty('title');
+    expect(first).not.toHaveProperty('abstract');
     expect(first!.inputHash).toBe(inputHash(PAPER));
     expect(first!.text).toMatchObject({ titleChars: PAPER.title.length, abstractChars: PAPER.abstract.length, abstractWords: PAPER.abstract.split(' ').length });
     expect(first!.text.oovShare).toBeGreaterThanOrEqual(0);
@@ -185,6 +188,38 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     log.record(stored);
     await log.flush();
     expect(await log.collection.countDocuments()).toBe(before + 3);
+  });
+
+  it('logs the title and abstract too only when asked (PREDICTION_LOG_TEXT)', async () => {
+    const withText = buildApp({ models, log, mongoReachable: async () => true }, { logText: true });
+    const { requestId } = (await withText.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).json() as { requestId: string };
+    await log.flush();
+    expect(await log.collection.findOne({ requestId })).toMatchObject({ title: PAPER.title, abstract: PAPER.abstract, inputHash: inputHash(PAPER) });
+    await withText.close();
+  });
+
+  it('keeps predictions for the retention: a TTL index where the server has them, and older ones deleted by the log itself', async () => {
+    const retained = new PredictionLog(mongo.db, { retentionDays: 2 });
+    await retained.ensureIndexes();
+    const ttl = (await retained.collection.indexes()).find((index) => index.name === 'retention');
+    // MongoDB expires by a TTL index; FerretDB 1.x has none (NotImplemented), so the hourly pass is all.
+    expect(retained.retention).toBe(ttl ? 'ttl index' : 'hourly deletion');
+    if (ttl) {
+      expect(ttl).toMatchObject({ key: { at: 1 }, expireAfterSeconds: 2 * 86_400 });
+      // A changed retention changes the index in place.
+      await new PredictionLog(mongo.db, { retentionDays: 3 }).ensureIndexes();
+      expect((await retained.collection.indexes()).find((index) => index.name === 'retention')).toMatchObject({ expireAfterSeconds: 3 * 86_400 });
+    }
+
+    const now = new Date();
+    const [template] = await retained.collection.find({}).limit(1).toArray();
+    const aged = (id: string, daysAgo: number) => ({ ...template!, _id: id, requestId: id, at: new Date(now.getTime() - daysAgo * 86_400_000) });
+    retained.record([aged('retention-old', 2.5), aged('retention-recent', 1.5)]);
+    await retained.flush();
+    expect(await retained.deleteExpired(now)).toBe(1);
+    expect(await retained.collection.countDocuments({ _id: { $in: ['retention-old', 'retention-recent'] } })).toBe(1);
+    expect(await retained.collection.findOne({ _id: 'retention-recent' })).not.toBeNull();
+    expect(retained.expiredCount).toBe(1);
   });
 
   it('answers an unknown route with 404 in the same error shape', async () => {
@@ -248,7 +283,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   });
 
   it('limits requests per client: 429 in the error shape beyond the limit', async () => {
-    const limited = buildApp({ models, mongoReachable: async () => true }, { rateLimitPerMinute: 3 });
+    const limited = buildApp({ models, mongoReachable: async () => true }, { limits: { requestsPerMinute: 3 } });
     const codes: number[] = [];
     for (let i = 0; i < 4; i += 1) codes.push((await limited.inject({ method: 'GET', url: '/healthz' })).statusCode);
     expect(codes).toEqual([200, 200, 200, 429]);

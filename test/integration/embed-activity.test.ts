@@ -65,4 +65,17 @@ describe('the embedding activity (real Redis, MongoDB, object store)', () => {
     expect(await deps.stream.depth()).toEqual({ length: 0, pending: 0 });
     expect(await deps.stream.outcomes(run)).toEqual({ stored: 5, deadLettered: 1 });
   });
+  it('dead-letters a stream entry whose embedder version is a path (/, ..) instead of leaving it pending forever', async () => {
+    const run = `${testId}-hostile`;
+    const versions = ['../../secrets', 'lsa-x/../../y', 'embedders/lsa-1', '..', 'lsa\u0000x'];
+    await deps.stream.publish(versions.map((embedderVersion, i) => ({ record: records[i]!, itemNumber: i + 1, rawKey: 'raw/arxiv/dt=2026-11-26/x.jsonl.gz', ingestWorkflowId: run, embedderVersion })));
+    await deps.stream.markProducerDone(run);
+
+    const result = await new MockActivityEnvironment().run(createCpuActivities(deps).embedFromBuffer, { embedderVersion: a.version, ingestWorkflowId: run, batchSize: 10 });
+
+    expect(result).toMatchObject({ processed: versions.length, stored: 0, deadLettered: versions.length });
+    const letters = await new DeadLetterStore(deps.mongo.db).find({ ingestWorkflowId: run });
+    expect(letters.map((letter) => letter.detail).sort()).toEqual(versions.map((version) => `embedder version ${JSON.stringify(version)} is not a version name (letters, digits, '.', '_' and '-')`).sort());
+    expect(await deps.stream.depth()).toEqual({ length: 0, pending: 0 });
+  });
 });

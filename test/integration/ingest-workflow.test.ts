@@ -12,11 +12,11 @@ import { rootCause } from '../../cli/temporal';
 import { ingestWorkflow, type IngestInput, type IngestSummary } from '../../workflows';
 import { removeIsolatedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
-import { mixedSnapshot } from '../support/papers';
+import { mixedSnapshot, sampleLines } from '../support/papers';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
 
 describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () => {
-  const { config, testId } = isolatedSetup('ingest');
+  const { config, testId } = isolatedSetup('ingest', { INGEST_FILE_ROOTS: tmpdir() });
   const dir = mkdtempSync(join(tmpdir(), 'ingest-'));
   const snapshot = mixedSnapshot(400);
   const snapshotPath = join(dir, 'mixed.jsonl');
@@ -142,5 +142,37 @@ describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () 
       .map((event) => event.activityTaskStartedEventAttributes?.attempt)
       .filter((attempt): attempt is number => attempt !== undefined && attempt !== null);
     expect(Math.max(...attempts)).toBe(1);
+  });
+  const attemptsOf = async (workflowId: string) => {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? [])
+      .map((event) => event.activityTaskStartedEventAttributes?.attempt)
+      .filter((attempt): attempt is number => attempt !== undefined && attempt !== null);
+  };
+
+  it.each([
+    ['environ', '/proc/self/environ', /is outside the folders ingestion may read \(INGEST_FILE_ROOTS: .*\): add its folder to INGEST_FILE_ROOTS/],
+    ['zero', '/dev/zero', /is outside the folders ingestion may read/],
+    ['relative', 'data/sample/arxiv-sample.jsonl.gz', /relative path: the client that starts the run resolves it/],
+  ])('refuses file:%s at once and reads nothing (%s)', async (suffix, path, message) => {
+    const failure = await run(input({ source: { kind: 'file', path } }), `refused-${suffix}`).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(rootCause(failure as Error).message).toMatch(message);
+    expect(Math.max(...(await attemptsOf(`${testId}-refused-${suffix}`)))).toBe(1);
+    expect(await new DeadLetterStore(mongo.db).find({ ingestWorkflowId: `${testId}-refused-${suffix}` })).toEqual([]);
+  });
+
+  it('dead-letters a line over INGEST_MAX_LINE_BYTES as line_too_long, keeping an excerpt, and ingests the lines around it', async () => {
+    const lines = sampleLines(30);
+    const huge = `{"id": "2501.99999", "title": "Huge", "abstract": "${'z'.repeat(3 * 1024 * 1024)}"}`;
+    const path = join(dir, 'with-a-huge-line.jsonl');
+    writeFileSync(path, [...lines.slice(0, 10), huge, ...lines.slice(10)].join('\n'));
+    const summary = await run(input({ source: { kind: 'file', path } }), 'huge-line');
+    expect(summary).toMatchObject({ accepted: lines.length, rejected: 1, rejectedByReason: { line_too_long: 1 }, balanced: true });
+    const [letter] = await new DeadLetterStore(mongo.db).find({ ingestWorkflowId: summary.workflowId });
+    expect(letter).toMatchObject({ reason: 'line_too_long', position: expect.stringContaining('item 11') });
+    expect(letter!.detail).toMatch(/3145\d{3} bytes or more, over the limit of 1048576 \(INGEST_MAX_LINE_BYTES\)/);
+    expect(letter!.raw.startsWith('{"id": "2501.99999", "title": "Huge"')).toBe(true);
+    expect(letter!.raw.length).toBeLessThan(3_000);
   });
 });

@@ -17,6 +17,11 @@ export interface ParityCase {
   /** Let the report pick the embedding method itself (checks the default choice). */
   embeddingsViaReport?: boolean;
   embeddingMethods?: Array<EmbeddingDriftMethod & { embedding: string }>;
+  /**
+   * No feature lists: as `mlops run monitor` maps a user's two CSVs, every column is tested with
+   * the type Evidently's inference gives it on the current data.
+   */
+  inferTypes?: boolean;
 }
 
 function generator(seed: number) {
@@ -107,6 +112,97 @@ function titles(category: string, count: number, skip = 0): string[] {
     .map((paper) => paper.title.replace(/\s+/g, ' ').trim());
 }
 
+/**
+ * A column of the test-choice cases: values drawn from small sets of integers, so the number of
+ * distinct values in the reference, the current data and both together sits at the thresholds
+ * that pick the test (2 and 5); some sides with missing values, some with infinite ones.
+ */
+interface ChoiceColumn {
+  reference: readonly number[];
+  current: readonly number[];
+  /** Written as 1.0, 2.0 … so pandas reads floats (numerical) rather than integers (categorical up to ten values). */
+  float?: boolean;
+  /** Sides with missing values, every `missingEvery`th row (20). */
+  missing?: 'reference' | 'current' | 'both';
+  missingEvery?: number;
+  /** Infinite values written into a side, one row each. */
+  infinite?: { reference?: readonly number[]; current?: readonly number[] };
+  /** Strings instead of numbers (`v0`, `v1` …). */
+  strings?: boolean;
+}
+
+const range = (from: number, to: number) => times(to - from, (i) => from + i);
+
+/** Column names say reference / current / union counts of distinct finite values. */
+const CHOICE_COLUMNS: Readonly<Record<string, ChoiceColumn>> = {
+  // Integer-valued floats: numerical columns, K-S or Wasserstein above five values in both samples together.
+  f_1_1_1_constant: { reference: [3], current: [3], float: true },
+  f_1_1_2: { reference: [0], current: [1], float: true },
+  f_2_2_2: { reference: [0, 1], current: [0, 1], float: true },
+  f_2_2_3: { reference: [0, 1], current: [1, 2], float: true },
+  f_2_1_3: { reference: [0, 1], current: [2], float: true },
+  f_3_3_3: { reference: [0, 1, 2], current: [0, 1, 2], float: true },
+  f_3_3_5: { reference: [0, 1, 2], current: [2, 3, 4], float: true },
+  f_2_3_5: { reference: [0, 1], current: [2, 3, 4], float: true },
+  f_5_5_5: { reference: range(0, 5), current: range(0, 5), float: true },
+  f_5_5_6: { reference: range(0, 5), current: range(1, 6), float: true },
+  f_5_1_6: { reference: range(0, 5), current: [5], float: true },
+  f_1_5_6: { reference: [9], current: range(0, 5), float: true },
+  f_3_3_6: { reference: [0, 1, 2], current: [3, 4, 5], float: true },
+  f_6_6_6: { reference: range(0, 6), current: range(0, 6), float: true },
+  f_6_6_7: { reference: range(0, 6), current: range(1, 7), float: true },
+  // Integers with gaps: pandas reads them as floats; missing values are never counted.
+  n_1_1_1_constant: { reference: [2], current: [2], missing: 'both' },
+  n_2_2_3: { reference: [0, 1], current: [1, 2], missing: 'both' },
+  n_5_5_6: { reference: range(0, 5), current: range(1, 6), missing: 'reference' },
+  n_5_1_6: { reference: range(0, 5), current: [7], missing: 'current' },
+  n_3_3_5: { reference: [0, 1, 2], current: [2, 3, 4], missing: 'current' },
+  // One missing value in 1000 rows: a reference of 1001 rows counts 1000, small.
+  n1_5_5_6: { reference: range(0, 5), current: range(1, 6), float: true, missing: 'reference', missingEvery: 1_000 },
+  n1_2_2_3: { reference: [0, 1], current: [1, 2], float: true, missing: 'reference', missingEvery: 1_000 },
+  // Infinite values: dropped with the missing ones of a side that has any, otherwise kept — and counted.
+  i_5_5_5_inf_current: { reference: range(0, 5), current: range(0, 5), float: true, infinite: { current: [Infinity] } },
+  i_5_5_5_infs_current: { reference: range(0, 5), current: range(0, 5), float: true, infinite: { current: [Infinity, Infinity, -Infinity] } },
+  i_5_5_5_infs_current_gaps: { reference: range(0, 5), current: range(0, 5), missing: 'current', infinite: { current: [Infinity, -Infinity] } },
+  i_5_5_5_inf_reference: { reference: range(0, 5), current: range(0, 5), float: true, infinite: { reference: [-Infinity] } },
+  i_2_2_2_inf_current: { reference: [0, 1], current: [0, 1], float: true, infinite: { current: [Infinity] } },
+  i_1_1_1_inf_both: { reference: [4], current: [4], float: true, infinite: { reference: [Infinity], current: [-Infinity] } },
+  i_6_6_6_inf_current: { reference: range(0, 6), current: range(0, 6), float: true, infinite: { current: [Infinity] } },
+  // Integers: categorical up to ten distinct current values; chi-square above two values in both samples together.
+  c_1_1_1_constant: { reference: [4], current: [4] },
+  c_1_2_2: { reference: [7], current: [7, 8] },
+  c_2_2_2: { reference: [0, 1], current: [0, 1] },
+  c_2_2_3: { reference: [0, 1], current: [1, 2] },
+  c_2_1_3: { reference: [0, 1], current: [2] },
+  c_5_5_6: { reference: range(0, 5), current: range(1, 6) },
+  c_12_10_12: { reference: range(0, 12), current: range(0, 10) },
+  // Eleven distinct current values: numerical, whatever the reference holds.
+  c_8_11_11: { reference: range(0, 8), current: range(0, 11) },
+  s_2_2_3: { reference: [0, 1], current: [1, 2], strings: true },
+  s_1_2_2: { reference: [0], current: [0, 1], strings: true },
+};
+
+function choiceColumns(rows: number, seed: number, side: 'reference' | 'current', only?: readonly string[]): Columns {
+  const g = generator(seed);
+  const columns: Columns = {};
+  for (const [name, spec] of Object.entries(CHOICE_COLUMNS)) {
+    if (only && !only.includes(name)) continue;
+    const set = spec[side];
+    const gaps = spec.missing === side || spec.missing === 'both';
+    const infinite = spec.infinite?.[side] ?? [];
+    columns[name] = times(rows, (i) => {
+      // Every value of the set appears (the first rows), then random draws.
+      const value = i < set.length ? set[i]! : set[Math.floor(g.uniform() * set.length)]!;
+      if (i >= set.length && i - set.length < infinite.length) return infinite[i - set.length]!;
+      const every = spec.missingEvery ?? 20;
+      if (gaps && i % every === every - 1) return null;
+      if (spec.strings) return `v${value}`;
+      return spec.float ? value.toFixed(1) : value;
+    });
+  }
+  return columns;
+}
+
 /** Every parity case, its CSVs written under `dir`. */
 export function buildParityCases(dir: string): { cases: ParityCase[]; inference: string[] } {
   const csv = (name: string, columns: Columns) => writeCsv(join(dir, `${name}.csv`), columns);
@@ -174,6 +270,14 @@ export function buildParityCases(dir: string): { cases: ParityCase[]; inference:
   pair('text-drifted', { title: titles('cs.CL', 300) }, { title: titles('math.NA', 300) }, { mapping: { text: ['title'] } });
   pair('text-stable', { title: titles('cs.CL', 250) }, { title: titles('cs.CL', 250, 250) }, { mapping: { text: ['title'] } });
 
+  // The test Evidently picks by the number of distinct values, with column types left to inference.
+  const choice = (name: string, rows: [number, number], seeds: [number, number], only?: readonly string[]) =>
+    pair(name, choiceColumns(rows[0], seeds[0], 'reference', only), choiceColumns(rows[1], seeds[1], 'current', only), { mapping: {}, inferTypes: true });
+  choice('choice-small', [400, 350], [31, 32]);
+  choice('choice-large', [1_500, 1_200], [33, 34]);
+  // 1001 reference rows: large, unless missing values leave 1000 (missing values are dropped before counting rows).
+  choice('choice-boundary', [1_001, 600], [35, 36], ['f_5_5_6', 'n1_5_5_6', 'f_2_2_3', 'n1_2_2_3', 'i_5_5_5_inf_reference', 'c_2_2_3']);
+
   const g = generator(25);
   const inference = [
     csv('inference', {
@@ -185,6 +289,13 @@ export function buildParityCases(dir: string): { cases: ParityCase[]; inference:
       string_text: times(200, (i) => `note number ${i}`),
       string_half_distinct: times(200, (i) => `k${i % 100}`),
       booleans: times(200, (i) => (i % 3 === 0 ? 'True' : 'False')),
+      // Around the integer cardinality limit (ten), and integers that pandas reads as floats.
+      int_ten: times(200, (i) => i % 10),
+      int_eleven: times(200, (i) => i % 11),
+      int_constant: times(200, () => 5),
+      int_as_float: times(200, (i) => (i % 3).toFixed(1)),
+      int_few_with_gaps: times(200, (i) => (i % 9 === 4 ? null : i % 3)),
+      float_with_infinity: times(200, (i) => (i === 7 ? Number.POSITIVE_INFINITY : i % 4)),
     }),
   ];
   return { cases, inference };

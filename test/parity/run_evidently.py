@@ -3,8 +3,9 @@
     python run_evidently.py MANIFEST.json  →  stdout: {"cases": {...}, "inference": {...}}
 
 Per-column and dataset drift come from the legacy Report([DataDriftPreset()]) with an explicit
-column mapping; embedding drift from Evidently's drift-method objects (the report would also run
-its t-SNE plot, which decides nothing); column types from the current API's inference.
+column mapping (for the cases that leave types to inference: the lists the current API's inference
+gives on the current data); embedding drift from Evidently's drift-method objects (the report would
+also run its t-SNE plot, which decides nothing); column types from the current API's inference.
 """
 import json
 import logging
@@ -39,8 +40,26 @@ PRESET_KEYS = {
 
 
 def number(value):
+    """A float as JSON can carry it: NaN as null, infinities as the strings JavaScript's Number() reads."""
     value = float(value)
-    return None if math.isnan(value) else value
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+INFERRED_LISTS = {"num": "numerical", "cat": "categorical", "text": "text"}
+
+
+def inferred_mapping(reference, current):
+    """As `mlops run monitor` maps two CSVs: each column of both typed by Evidently's inference on the current data."""
+    mapping = {"numerical": [], "categorical": [], "text": []}
+    for column in current.columns:
+        kind = INFERRED_LISTS.get(infer_column_type(current[column]).value) if column in reference.columns else None
+        if kind:
+            mapping[kind].append(column)
+    return mapping
 
 
 def drift_method(spec):
@@ -60,7 +79,7 @@ def drift_method(spec):
 def run_case(case):
     reference = pd.read_csv(case["reference"])
     current = pd.read_csv(case["current"])
-    mapping = case["mapping"]
+    mapping = inferred_mapping(reference, current) if case.get("inferTypes") else case["mapping"]
     embeddings = mapping.get("embeddings") or {}
     column_mapping = ColumnMapping(
         target=mapping.get("target"),

@@ -1,4 +1,4 @@
-import { HttpStatusError, PoliteFetcher } from '../../../lib/arxiv/http';
+import { HttpStatusError, MAX_RETRY_AFTER_MS, PoliteFetcher, retryAfterMs } from '../../../lib/arxiv/http';
 import { closedPort, readFixture, startServer, type TestServer } from './helpers';
 
 const PAGE = readFixture('atom-2026', 'id-1605.08386.xml');
@@ -72,6 +72,27 @@ describe('PoliteFetcher', () => {
     const [first, second] = server.requests.map(({ at }) => at) as [number, number];
     expect(second - first).toBeGreaterThanOrEqual(1000 - CLOCK_SLACK_MS);
     expect(waits).toEqual([{ ms: 1000, reason: expect.stringMatching(/^retry 1\/4 after: GET .* answered 503: Retry after 1 second$/) as unknown as string }]);
+  });
+
+  it('caps a Retry-After that asks for too long (a day, a far date) at maxRetryAfterMs', async () => {
+    server = await startServer('/oai', (_request, index) => (index === 0 ? { status: 503, headers: { 'retry-after': '86400' }, body: 'come back tomorrow' } : { body: PAGE }));
+    const { waits, onWait } = waitsRecorder();
+    await expect(new PoliteFetcher({ minIntervalMs: 1, backoffBaseMs: 10, maxRetryAfterMs: 50, onWait }).getText(server.url)).resolves.toBe(PAGE);
+    expect(waits.map(({ ms }) => ms)).toEqual([50]);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, within 0 and 5 minutes by default', () => {
+    const now = Date.parse('2026-12-03T12:00:00Z');
+    expect(MAX_RETRY_AFTER_MS).toBe(300_000);
+    expect(retryAfterMs('86400', undefined, now)).toBe(300_000);
+    expect(retryAfterMs('Infinity', undefined, now)).toBeUndefined();
+    expect(retryAfterMs('1e308', undefined, now)).toBe(300_000);
+    expect(retryAfterMs('-5', undefined, now)).toBe(0);
+    expect(retryAfterMs('2', undefined, now)).toBe(2_000);
+    expect(retryAfterMs('Thu, 03 Dec 2026 12:01:00 GMT', undefined, now)).toBe(60_000);
+    expect(retryAfterMs('Fri, 01 Jan 2100 00:00:00 GMT', undefined, now)).toBe(300_000);
+    expect(retryAfterMs('soon', undefined, now)).toBeUndefined();
+    expect(retryAfterMs(null, undefined, now)).toBeUndefined();
   });
 
   it('backs off exponentially when there is no Retry-After', async () => {

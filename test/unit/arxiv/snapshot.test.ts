@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { ExtractedItem } from '../../../lib/arxiv/extracted';
 import { parseSnapshotLine, readSnapshot, type SnapshotLine } from '../../../lib/arxiv/snapshot';
 import { acceptedRecords, collect, fixtureLines, fixturePath, onlyRecord } from './helpers';
@@ -111,13 +113,13 @@ describe('readSnapshot', () => {
 
   it('resumes after skipLines non-blank lines', async () => {
     const path = write('resume.jsonl.gz', gzipSync(['', ...KAGGLE.slice(0, 10).flatMap((line) => [line, ''])].join('\n')));
-    const lines = await collect(readSnapshot(path, 7));
+    const lines = await collect(readSnapshot(path, { skipLines: 7 }));
     expect(lines.map(({ line, item }) => [line, item.ok && item.record.id])).toEqual([
       [8, '0704.0008'],
       [9, '0704.0009'],
       [10, '0704.0010'],
     ]);
-    expect(await collect(readSnapshot(path, 10))).toEqual([]);
+    expect(await collect(readSnapshot(path, { skipLines: 10 }))).toEqual([]);
   });
 
   it('accounts for every line: extracted = accepted + rejected', async () => {
@@ -161,4 +163,48 @@ describe('readSnapshot', () => {
   it('rejects a directory given as the snapshot path', async () => {
     await expect(collect(readSnapshot(dir))).rejects.toThrow(/EISDIR/);
   });
+
+  it('rejects a line over maxLineBytes as line_too_long with an excerpt, and reads on with the numbering intact', async () => {
+    const long = `{"id": "0704.9999", "title": "${'t'.repeat(5_000)}"}`;
+    const path = write('long-line.jsonl', [KAGGLE[0], long, KAGGLE[1]].join('\n'));
+    const lines = await collect(readSnapshot(path, { maxLineBytes: 4_096 }));
+    expect(lines.map(({ line, item }) => [line, item.ok ? item.record.id : item.reason])).toEqual([
+      [1, '0704.0001'],
+      [2, 'line_too_long'],
+      [3, '0704.0002'],
+    ]);
+    const rejected = lines[1]!.item;
+    if (rejected.ok) throw new Error('expected a rejection');
+    expect(rejected.detail).toBe(`the line has ${long.length} bytes or more, over the limit of 4096 (INGEST_MAX_LINE_BYTES)`);
+    expect(rejected.raw.startsWith('{"id": "0704.9999", "title": "ttt')).toBe(true);
+    expect(rejected.raw.length).toBeLessThanOrEqual(2_001);
+    // A line of exactly the limit is read and judged on its content (here: it has no abstract).
+    expect((await collect(readSnapshot(path, { maxLineBytes: long.length })))[1]!.item).toMatchObject({ ok: false, reason: 'missing_abstract' });
+    expect((await collect(readSnapshot(path, { maxLineBytes: long.length - 1 })))[1]!.item).toMatchObject({ ok: false, reason: 'line_too_long' });
+    // A resumed read counts the long line like any other.
+    expect((await collect(readSnapshot(path, { maxLineBytes: 4_096, skipLines: 2 }))).map(({ line }) => line)).toEqual([3]);
+  });
+
+  it('reads a small gzip holding a 512 MiB line in bounded memory (the line is never held whole)', async () => {
+    const path = join(dir, 'bomb.jsonl.gz');
+    const chunk = Buffer.alloc(1024 * 1024, 'a'.charCodeAt(0));
+    async function* bomb() {
+      yield Buffer.from(`${KAGGLE[0]}\n{"id": "`);
+      for (let i = 0; i < 512; i += 1) yield chunk;
+      yield Buffer.from(`"}\n${KAGGLE[1]}\n`);
+    }
+    await pipeline(Readable.from(bomb()), createGzip({ level: 1 }), createWriteStream(path));
+    expect(statSync(path).size).toBeLessThan(4 * 1024 * 1024);
+
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    try {
+      const lines = await collect(readSnapshot(path, { maxLineBytes: 1024 * 1024 }));
+      expect(lines.map(({ item }) => (item.ok ? item.record.id : item.reason))).toEqual(['0704.0001', 'line_too_long', '0704.0002']);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(peak - before).toBeLessThan(128 * 1024 * 1024);
+  }, 60_000);
 });

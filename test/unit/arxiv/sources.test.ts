@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MAX_LINE_BYTES } from '../../../lib/arxiv/snapshot';
 import type { SourceSpec } from '../../../lib/arxiv/source-spec';
 import { SourceSpecError } from '../../../lib/arxiv/source-spec';
-import { arxivSearchQuery, openSource, SAMPLE_PATH, type PaperSource, type SourceOptions, type SourcePage } from '../../../lib/arxiv/sources';
+import { arxivSearchQuery, openSource, SAMPLE_PATH, type SourceOptions, type SourcePage } from '../../../lib/arxiv/sources';
 import { acceptedRecords, collect, FIXTURES, fixturePath, readFixture, startServer, type RecordedRequest, type Reply, type TestServer } from './helpers';
 
 /** Real arXiv API pages of `search_query=testing` (totalResults 214881), keyed by their start index. */
@@ -34,6 +38,8 @@ function options(overrides: Partial<SourceOptions> = {}): SourceOptions {
     arxivApiUrl: server?.url ?? 'http://127.0.0.1:9/api/query',
     oaiUrl: server?.url ?? 'http://127.0.0.1:9/oai2',
     requestIntervalMs: 1,
+    fileRoots: [FIXTURES],
+    maxLineBytes: DEFAULT_MAX_LINE_BYTES,
     ...overrides,
   };
 }
@@ -238,17 +244,38 @@ describe('openSource', () => {
       expect(ids(resumed)[0]).toBe('0704.0041');
     });
 
-    it('resolves a relative path against the working directory', async () => {
-      const relative = 'snapshots/kaggle-snapshot_head50.jsonl';
+    it('refuses a relative path: the client that starts the run resolves it, never the worker', () => {
       const cwd = jest.spyOn(process, 'cwd').mockReturnValue(FIXTURES);
-      let source: PaperSource;
       try {
-        source = openSource({ kind: 'file', path: relative }, options({ pageSize: 50 }));
+        expect(() => openSource({ kind: 'file', path: 'snapshots/kaggle-snapshot_head50.jsonl' }, options())).toThrow(
+          new SourceSpecError('file:snapshots/kaggle-snapshot_head50.jsonl is a relative path: the client that starts the run resolves it (mlops run ingest does), the worker takes absolute paths only'),
+        );
       } finally {
         cwd.mockRestore();
       }
-      expect(source.label).toBe(`file:${relative}`);
-      expect(ids(await collect(source.pages({ offset: 0 })))).toHaveLength(50);
+    });
+
+    it('refuses a file outside the allowed roots, without saying whether it exists', () => {
+      for (const path of ['/proc/self/environ', '/etc/passwd', '/nonexistent/secret.jsonl', fixturePath('..', '..', 'support', 'papers.ts'), `${FIXTURES}-sibling/x.jsonl`]) {
+        expect(() => openSource({ kind: 'file', path }, options())).toThrow(/is outside the folders ingestion may read \(INGEST_FILE_ROOTS: .*fixtures\/arxiv\): add its folder to INGEST_FILE_ROOTS/);
+      }
+    });
+
+    it('refuses a symbolic link inside a root that leads outside it', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sources-link-'));
+      try {
+        symlinkSync('/etc/hostname', join(dir, 'innocent.jsonl'));
+        expect(() => openSource({ kind: 'file', path: join(dir, 'innocent.jsonl') }, options({ fileRoots: [dir] }))).toThrow(/is outside the folders ingestion may read/);
+        symlinkSync(fixturePath('snapshots', 'kaggle-snapshot_head50.jsonl'), join(dir, 'inside.jsonl'));
+        expect(openSource({ kind: 'file', path: join(dir, 'inside.jsonl') }, options({ fileRoots: [dir, FIXTURES] })).label).toBe(`file:${join(dir, 'inside.jsonl')}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses what is not a regular file (a device, a folder) even inside a root', () => {
+      expect(() => openSource({ kind: 'file', path: '/dev/zero' }, options({ fileRoots: ['/dev'] }))).toThrow(/\/dev\/zero is not a regular file/);
+      expect(() => openSource({ kind: 'file', path: fixturePath('snapshots') }, options())).toThrow(/is not a regular file/);
     });
 
     it('throws SourceSpecError for a file that does not exist', () => {

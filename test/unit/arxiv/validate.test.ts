@@ -1,9 +1,9 @@
 import { parseAtomPage } from '../../../lib/arxiv/atom';
 import { rawExcerpt } from '../../../lib/arxiv/extracted';
 import type { PaperRecord } from '../../../lib/arxiv/record';
-import { parseSnapshotLine } from '../../../lib/arxiv/snapshot';
+import { parseSnapshotLine, readSnapshot } from '../../../lib/arxiv/snapshot';
 import { FIELD_LIMITS, REJECT_REASONS, validateCandidate, type CandidateRecord, type RejectReason } from '../../../lib/arxiv/validate';
-import { fixtureLines, readFixture, rejectedItems } from './helpers';
+import { collect, fixtureLines, fixturePath, readFixture, rejectedItems } from './helpers';
 
 /** Real Kaggle snapshot rows: 0704.0001 (hep-ph, hard-wrapped title) and 0704.0002 (math.CO cs.CG). */
 const [diphotonLine, sparsityLine] = fixtureLines('snapshots', 'kaggle-snapshot_head50.jsonl') as [string, string];
@@ -155,9 +155,10 @@ describe('reject reasons of validateCandidate and parseSnapshotLine', () => {
     expect(item).toEqual({ ok: false, reason, detail: expect.stringMatching(detail) as unknown as string, raw });
   });
 
-  it('covers every reason in REJECT_REASONS (api_error comes from the arXiv API error feed)', () => {
+  it('covers every reason in REJECT_REASONS (api_error comes from the arXiv API error feed, line_too_long from the snapshot reader)', async () => {
     const [apiError] = rejectedItems(parseAtomPage(readFixture('atom-2026', 'id-abc_error-feed_http-400.xml')).items);
-    const produced = new Set<RejectReason>([...CASES.map(({ reason }) => reason), apiError!.reason]);
+    const [tooLong] = await collect(readSnapshot(fixturePath('snapshots', 'kaggle-snapshot_head50.jsonl'), { maxLineBytes: 100 }));
+    const produced = new Set<RejectReason>([...CASES.map(({ reason }) => reason), apiError!.reason, ...(tooLong!.item.ok ? [] : [tooLong!.item.reason])]);
     expect([...REJECT_REASONS].filter((reason) => !produced.has(reason))).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { composeBinary } from '../../support/compose-binary';
 export interface ComposeService {
   image?: string;
   build?: unknown;
+  command?: string[] | string | null;
   restart?: string;
   healthcheck?: { test?: string[]; disable?: boolean };
   environment?: Record<string, string | null>;

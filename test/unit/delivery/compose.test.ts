@@ -46,6 +46,18 @@ describe.each([
     expect(model.services['worker-cpu']).not.toHaveProperty('container_name');
     expect(model.services['worker-cpu']!.ports ?? []).toEqual([]);
   });
+
+  it('gives Redis a password that every client sends and that no command line shows', () => {
+    const redis = model.services.redis!;
+    const command = JSON.stringify(redis.command);
+    expect(command).not.toContain('protected-mode');
+    expect(command).toContain('requirepass');
+    expect(command).not.toContain('change-me-redis');
+    expect(redis.environment).toMatchObject({ REDIS_PASSWORD: 'change-me-redis', REDISCLI_AUTH: 'change-me-redis' });
+    for (const name of ['worker-io', 'worker-cpu', 'api']) expect(model.services[name]!.environment).toMatchObject({ REDIS_URL: 'redis://:change-me-redis@redis:6379' });
+    const airflowRedis = JSON.parse(String(model.services['airflow-scheduler']!.environment!.AIRFLOW_CONN_REDIS_DEFAULT)) as { password: string };
+    expect(airflowRedis.password).toBe('change-me-redis');
+  });
 });
 
 describe('the compose checks on bad files', () => {

@@ -1,6 +1,6 @@
 import { columnDrift, dataDrift, embeddingDrift, inferColumnType, ksTwoSample, parseCsv, rocAuc, TableError, type Rows } from '../../../lib/drift';
 import { LegacyRandomState, trainTestHalves } from '../../../lib/drift/numpy-random';
-import { binnedShares } from '../../../lib/drift/stattests';
+import { binnedShares, wassersteinDistance } from '../../../lib/drift/stattests';
 import { sturgesEdges } from '../../../lib/drift/samples';
 
 const numbers = (...values: number[]) => ({ storage: 'float' as const, values: Float64Array.from(values) });
@@ -46,9 +46,34 @@ describe('binning', () => {
 });
 
 describe('column drift', () => {
-  it('drops missing and infinite values before testing', () => {
+  it('drops the missing and infinite values of a side that has missing values', () => {
     const result = columnDrift('x', 'numerical', numbers(1, 2, Number.NaN, 3, 4, 5, 6, Number.POSITIVE_INFINITY), numbers(1, 2, 3, 4, 5, 6));
     expect(result).toMatchObject({ test: 'ks', referenceRows: 6, currentRows: 6, drifted: false });
+  });
+
+  it('keeps the infinite values of a side without missing values, and counts them when choosing the test, as Evidently', () => {
+    const five = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4];
+    // Five values and +inf in the current data: six distinct values, K-S (chi-square without the infinity).
+    expect(columnDrift('x', 'numerical', numbers(...five), numbers(...five, Number.POSITIVE_INFINITY))).toMatchObject({ test: 'ks', referenceRows: 10, currentRows: 11 });
+    // A missing value on that side drops the infinity with it.
+    expect(columnDrift('x', 'numerical', numbers(...five), numbers(...five, Number.POSITIVE_INFINITY, Number.NaN))).toMatchObject({ test: 'chisquare', currentRows: 10 });
+    // Two values and an infinity: chi-square rather than the Z-test.
+    expect(columnDrift('x', 'numerical', numbers(0, 1, 0, 1), numbers(0, 1, Number.NEGATIVE_INFINITY)).test).toBe('chisquare');
+  });
+
+  it('measures infinite values as scipy’s Wasserstein distance does: one infinity is infinitely far, two equal ones NaN', () => {
+    expect(wassersteinDistance(Float64Array.of(Number.NEGATIVE_INFINITY, 0), Float64Array.of(1))).toBe(Number.POSITIVE_INFINITY);
+    expect(wassersteinDistance(Float64Array.of(0, 1), Float64Array.of(0, Number.POSITIVE_INFINITY))).toBe(Number.POSITIVE_INFINITY);
+    expect(wassersteinDistance(Float64Array.of(0, Number.POSITIVE_INFINITY), Float64Array.of(Number.POSITIVE_INFINITY))).toBeNaN();
+    expect(wassersteinDistance(Float64Array.of(0, 1, 3), Float64Array.of(5, 6, 8))).toBe(5);
+  });
+
+  it('refuses to bin infinite values, naming the column and the test', () => {
+    const many = Array.from({ length: 30 }, (_, i) => i);
+    expect(() => columnDrift('x', 'numerical', numbers(...many), numbers(...many, Number.POSITIVE_INFINITY), { test: 'psi' })).toThrow(
+      /^column "x", psi: infinite values cannot be cut into histogram bins/,
+    );
+    expect(() => columnDrift('x', 'numerical', numbers(...many), numbers(...many, Number.POSITIVE_INFINITY), { test: 'hellinger' })).toThrow(/column "x", hellinger: infinite values/);
   });
 
   it('refuses a test asked for a column type it does not apply to, naming both', () => {

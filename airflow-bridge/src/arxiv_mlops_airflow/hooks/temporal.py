@@ -2,34 +2,115 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook
 from temporalio.client import Client
+from temporalio.service import TLSConfig
+
+log = logging.getLogger(__name__)
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+# The PEM fields of `extra`: each given inline or as a file path (`<name>_path`), not both. The
+# client key's name contains "private_key" so that Airflow masks it in logs and in the UI.
+PEM_FIELDS = {"tls_ca": "server_root_ca_cert", "tls_client_cert": "client_cert", "tls_client_private_key": "client_private_key"}
+TLS_FIELDS = frozenset({"tls", "tls_server_name", *PEM_FIELDS, *(f"{name}_path" for name in PEM_FIELDS)})
+
+
+def parse_bool(value: Any, field_name: str) -> bool:
+    """A connection field's boolean: a bool, 0/1, or true/false, yes/no, on/off, 1/0 in any case."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise ValueError(f"{field_name} must be a boolean (true/false, yes/no, on/off, 1/0), not {value!r}")
 
 
 @dataclass(frozen=True)
 class TemporalSettings:
     target: str
     namespace: str
-    tls: bool
-    api_key: str | None
+    # False: plaintext; True: TLS verified against the system's CAs; a TLSConfig: a CA bundle, a
+    # client certificate (mTLS) or a server name. Left out of repr: it may hold a private key.
+    tls: bool | TLSConfig = field(repr=False)
+    api_key: str | None = field(repr=False)
     ui_url: str | None
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        """What `Client.connect` receives besides the target (`tls` always explicit: decided here)."""
+        return {"namespace": self.namespace, "tls": self.tls, "api_key": self.api_key}
+
+
+def _pem(extra: dict[str, Any], name: str, where: str) -> bytes | None:
+    inline, path = extra.get(name), extra.get(f"{name}_path")
+    if inline and path:
+        raise ValueError(f"{where}: give extra.{name} or extra.{name}_path, not both")
+    if inline:
+        return str(inline).encode()
+    if path:
+        try:
+            return Path(str(path)).expanduser().read_bytes()
+        except OSError as error:
+            raise ValueError(f"{where}: extra.{name}_path: cannot read {path}: {error.strerror or error}") from error
+    return None
+
+
+def tls_from(extra: dict[str, Any], api_key: str | None, where: str = "Temporal connection") -> bool | TLSConfig:
+    """TLS is on when `extra.tls` says so, or when it is unset and an API key or a TLS file is set;
+    off only when there is nothing to protect or `extra.tls` is explicitly false."""
+    unknown = sorted(key for key in extra if key.startswith("tls") and key not in TLS_FIELDS)
+    if unknown:
+        raise ValueError(f"{where}: unknown TLS field(s) {', '.join('extra.' + key for key in unknown)} (known: {', '.join(sorted(TLS_FIELDS))})")
+    pems = {option: _pem(extra, name, where) for name, option in PEM_FIELDS.items()}
+    server_name = extra.get("tls_server_name") or None
+    if (pems["client_cert"] is None) != (pems["client_private_key"] is None):
+        raise ValueError(f"{where}: an mTLS client needs both extra.tls_client_cert(_path) and extra.tls_client_private_key(_path)")
+    configured = server_name is not None or any(value is not None for value in pems.values())
+    asked = None if extra.get("tls") is None else parse_bool(extra["tls"], f"{where}: extra.tls")
+    if asked is False:
+        if configured:
+            raise ValueError(f"{where}: extra.tls is false but TLS files or a server name are set")
+        if api_key:
+            log.warning("%s: extra.tls is false, so the API key is sent in clear text", where)
+        return False
+    if configured:
+        return TLSConfig(domain=server_name, **pems)
+    return bool(asked) or bool(api_key)
 
 
 def settings_from(conn: Any) -> TemporalSettings:
     """Connection `temporal`: host and port (default 7233), `extra.namespace` (default `default`),
-    `extra.tls` (bool), the API key as the password, `extra.ui_url` for links to the Web UI."""
+    the API key as the password, `extra.ui_url` for links to the Web UI, and TLS (see `tls_from`):
+    `extra.tls`, `extra.tls_ca(_path)`, `extra.tls_client_cert(_path)` with
+    `extra.tls_client_private_key(_path)`, `extra.tls_server_name`."""
+    where = f"connection {conn.conn_id or 'temporal'}"
     extra = conn.extra_dejson or {}
     host = conn.host or "127.0.0.1"
+    if "://" in host or "/" in host:
+        raise ValueError(f"{where}: host must be a host name or address, not {host!r} (TLS is chosen with extra.tls, the port with port)")
     port = conn.port or 7233
+    ui_url = (extra.get("ui_url") or "").rstrip("/") or None
+    if ui_url is not None and urlsplit(ui_url).scheme not in ("http", "https"):
+        raise ValueError(f"{where}: extra.ui_url must be an http(s) URL of the Temporal Web UI, not {ui_url!r}")
+    api_key = conn.password or extra.get("api_key") or None
     return TemporalSettings(
         target=f"{host}:{port}",
         namespace=extra.get("namespace") or conn.schema or "default",
-        tls=bool(extra.get("tls", False)),
-        api_key=conn.password or extra.get("api_key") or None,
-        ui_url=(extra.get("ui_url") or "").rstrip("/") or None,
+        tls=tls_from(extra, api_key, where),
+        api_key=api_key,
+        ui_url=ui_url,
     )
 
 
@@ -47,8 +128,14 @@ class TemporalHook(BaseHook):
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         return {
             "hidden_fields": ["login", "schema"],
-            "relabeling": {"host": "Temporal frontend host", "port": "Port (7233)", "password": "API key"},
-            "placeholders": {"extra": '{"namespace": "default", "tls": false, "ui_url": "http://127.0.0.1:8233"}'},
+            "relabeling": {"host": "Temporal frontend host", "port": "Port (7233)", "password": "API key (TLS on unless extra.tls is false)"},
+            "placeholders": {
+                "host": "127.0.0.1",
+                "port": "7233",
+                "extra": '{"namespace": "default", "ui_url": "http://127.0.0.1:8233", "tls": true, '
+                '"tls_ca_path": "/certs/ca.pem", "tls_client_cert_path": "/certs/client.pem", '
+                '"tls_client_private_key_path": "/certs/client.key", "tls_server_name": "temporal.example.com"}',
+            },
         }
 
     def get_settings(self) -> TemporalSettings:
@@ -59,7 +146,7 @@ class TemporalHook(BaseHook):
 
     @staticmethod
     async def connect(settings: TemporalSettings) -> Client:
-        return await Client.connect(settings.target, namespace=settings.namespace, tls=settings.tls, api_key=settings.api_key)
+        return await Client.connect(settings.target, **settings.connect_kwargs())
 
     async def get_client(self) -> Client:
         """A client from the connection, read asynchronously (triggerer-safe)."""

@@ -58,7 +58,7 @@ class TemporalWorkflowOperator(BaseOperator):
     pushes where it runs to XCom, defers to `TemporalWorkflowTrigger`, and returns the workflow's
     result (JSON) — or fails with its failure message."""
 
-    template_fields = ("workflow", "task_queue", "argument")
+    template_fields = ("workflow", "task_queue", "argument", "temporal_conn_id")
     template_fields_renderers = {"argument": "json"}
     operator_extra_links = (TemporalWorkflowLink(),)
     ui_color = "#e8f0fe"

@@ -1,12 +1,8 @@
-import type { BufferDepth } from '../lib/buffer/paper-stream';
+import type { BufferDepth, RunOutcomes } from '../lib/buffer/paper-stream';
 import type { ActivityDeps } from './deps';
 
-export interface RunOutcome {
-  /** Papers of the run stored as features (acknowledged from the buffer). */
-  stored: number;
-  /** Messages of the run that could not be decoded and went to the dead letters. */
-  deadLettered: number;
-}
+/** A run's papers stored as features (acknowledged from the buffer), by what the write did, and its dead letters. */
+export type RunOutcome = RunOutcomes;
 
 export function createBufferActivities(deps: ActivityDeps) {
   async function bufferDepth(): Promise<BufferDepth> {

@@ -145,6 +145,8 @@ export function createEmbedActivities(deps: ActivityDeps) {
     const embedders = new Map<string, LsaEmbedder>();
     const letters: DeadLetter[] = [];
     const entries: AcknowledgedEntry[] = [];
+    /** Per embedder version, the entries of its inputs in the same order, to record what each write did. */
+    const pendingWrites = new Map<string, AcknowledgedEntry[]>();
     for (const message of messages) {
       let problem = message.error;
       if (message.paper) {
@@ -161,7 +163,11 @@ export function createEmbedActivities(deps: ActivityDeps) {
             const text = paperText(record);
             inputs.push({ record, vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), lineage: { rawKey, ingestWorkflowId } });
             inputsByVersion.set(version, inputs);
-            entries.push({ id: message.id, ingestWorkflowId, outcome: 'stored' });
+            const entry: AcknowledgedEntry = { id: message.id, ingestWorkflowId, outcome: 'inserted' };
+            entries.push(entry);
+            const written = pendingWrites.get(version) ?? [];
+            written.push(entry);
+            pendingWrites.set(version, written);
             continue;
           } catch (error) {
             // A store that cannot be reached is retried; a paper that cannot be embedded (no such
@@ -185,6 +191,7 @@ export function createEmbedActivities(deps: ActivityDeps) {
     }
     for (const [version, inputs] of inputsByVersion) {
       const written = await deps.features.upsert(version, inputs);
+      written.outcomes.forEach((outcome, index) => (pendingWrites.get(version)![index]!.outcome = outcome));
       progress.stored += inputs.length;
       progress.inserted += written.inserted;
       progress.replaced += written.replaced;

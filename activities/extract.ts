@@ -5,6 +5,7 @@ import type { SourceCursor, SourceSpec } from '../lib/arxiv/source-spec';
 import { openSource, sourceOptions } from '../lib/arxiv/sources';
 import type { DeadLetter } from '../lib/deadletters/dead-letter-store';
 import { landRawBatch } from '../lib/storage/raw-batch';
+import { writeIngestManifest } from '../lib/storage/ingest-manifest';
 import type { ActivityDeps } from './deps';
 import { failFastOn } from './errors';
 
@@ -30,15 +31,23 @@ export interface ExtractProgress {
   rejectedByReason: Record<string, number>;
   /** Accepted items whose paper this run had already published (listed twice by the source). */
   duplicates: number;
-  rawObjects: string[];
+  /** Raw batches landed (their keys are kept in the buffer's per-run set, then in the manifest). */
+  rawObjectCount: number;
+  /** Heartbeats of runs started before the manifest listed their keys here. */
+  rawObjects?: string[];
   expectedTotal?: number;
   waitingForRoom?: boolean;
 }
 
-export type ExtractResult = Omit<ExtractProgress, 'cursor' | 'waitingForRoom'>;
+export type ExtractResult = Omit<ExtractProgress, 'cursor' | 'waitingForRoom' | 'rawObjects'> & {
+  /** Object key of the run's manifest, which lists every raw batch. */
+  rawManifest: string;
+  /** Results of runs from before the manifest list the keys themselves. */
+  rawObjects?: string[];
+};
 
 function initialProgress(): ExtractProgress {
-  return { cursor: { offset: 0 }, extracted: 0, accepted: 0, rejected: 0, rejectedByReason: {}, duplicates: 0, rawObjects: [] };
+  return { cursor: { offset: 0 }, extracted: 0, accepted: 0, rejected: 0, rejectedByReason: {}, duplicates: 0, rawObjectCount: 0 };
 }
 
 export function createExtractActivities(deps: ActivityDeps) {
@@ -53,6 +62,8 @@ export function createExtractActivities(deps: ActivityDeps) {
       const resumed = context.info.heartbeatDetails as ExtractProgress | undefined;
       const progress: ExtractProgress = resumed ? { ...resumed, waitingForRoom: false } : initialProgress();
       if (resumed) context.log.info('resuming extraction', { cursor: resumed.cursor, extracted: resumed.extracted });
+      for (const key of progress.rawObjects ?? []) progress.rawObjectCount = await deps.stream.recordRawObject(input.ingestWorkflowId, key);
+      delete progress.rawObjects;
 
       const source = openSource(input.source, sourceOptions(deps.config, input.pageSize, () => context.heartbeat(structuredClone(progress))));
       const limit = input.limit ?? Number.POSITIVE_INFINITY;
@@ -99,7 +110,7 @@ export function createExtractActivities(deps: ActivityDeps) {
           ));
         }
         // The page is done: only now does it count, so a page redone after a crash counts once.
-        if (rawKey && !progress.rawObjects.includes(rawKey)) progress.rawObjects.push(rawKey);
+        if (rawKey) progress.rawObjectCount = await deps.stream.recordRawObject(input.ingestWorkflowId, rawKey);
         for (const [reason, count] of Object.entries(reasons)) progress.rejectedByReason[reason] = (progress.rejectedByReason[reason] ?? 0) + count;
         progress.duplicates += duplicates;
         progress.extracted += items.length;
@@ -110,9 +121,15 @@ export function createExtractActivities(deps: ActivityDeps) {
         context.heartbeat(structuredClone(progress));
       }
 
+      const rawManifest = await writeIngestManifest(deps.store, {
+        ingestWorkflowId: input.ingestWorkflowId,
+        source: source.label,
+        createdAt: new Date().toISOString(),
+        rawObjects: await deps.stream.rawObjects(input.ingestWorkflowId),
+      });
       await deps.stream.markProducerDone(input.ingestWorkflowId);
-      const { cursor: _cursor, waitingForRoom: _waiting, ...result } = progress;
-      return result;
+      const { cursor: _cursor, waitingForRoom: _waiting, rawObjects: _keys, ...result } = progress;
+      return { ...result, rawManifest };
     });
   }
 

@@ -52,13 +52,22 @@ export interface IngestSummary {
   rejectedByReason: Record<string, number>;
   /** Accepted items naming a paper this run already had. */
   duplicates: number;
-  /** Papers of this run stored in the feature store. */
+  /** Papers of this run stored in the feature store: new + revised + unchanged. */
   embedded: number;
+  /** Of those: papers the store did not hold, */
+  newPapers: number;
+  /** papers it held with other content (stored as their new version), */
+  revised: number;
+  /** and papers it held with the same content. */
+  unchanged: number;
   /** Buffer messages of this run that could not be decoded (dead-lettered). */
   deadLettered: number;
   /** extracted = accepted + rejected, and accepted = duplicates + embedded + deadLettered. */
   balanced: boolean;
-  rawObjects: string[];
+  /** Raw batches the run landed (or found already landed): their keys are in the manifest. */
+  rawObjectCount: number;
+  /** Object key of the manifest listing the run's raw batches. */
+  rawManifest: string;
   embedderVersion: string;
   seconds: number;
 }
@@ -162,9 +171,15 @@ export async function ingestWorkflow(input: IngestInput): Promise<IngestSummary>
     rejectedByReason: extraction.rejectedByReason,
     duplicates: extraction.duplicates,
     embedded: outcome.stored,
+    // Absent from the outcomes of runs acknowledged before they were counted.
+    newPapers: outcome.inserted ?? 0,
+    revised: outcome.replaced ?? 0,
+    unchanged: outcome.unchanged ?? 0,
     deadLettered: outcome.deadLettered,
     balanced,
-    rawObjects: extraction.rawObjects,
+    // Runs extracted before the manifest returned the keys themselves.
+    rawObjectCount: extraction.rawObjectCount ?? extraction.rawObjects?.length ?? 0,
+    rawManifest: extraction.rawManifest,
     embedderVersion: progress.embedderVersion!,
     seconds: (Date.now() - startedAt) / 1000,
   };

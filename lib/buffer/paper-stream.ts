@@ -33,7 +33,19 @@ export interface PaperStreamOptions {
 export interface AcknowledgedEntry {
   id: string;
   ingestWorkflowId: string;
-  outcome: 'stored' | 'dead';
+  /** `dead`: dead-lettered; else stored as features, with what the write did. */
+  outcome: 'inserted' | 'replaced' | 'unchanged' | 'dead';
+}
+
+export interface RunOutcomes {
+  /** Papers of the run stored as features: inserted + replaced + unchanged. */
+  stored: number;
+  inserted: number;
+  /** Stored before with other content: stored as a new version. */
+  replaced: number;
+  unchanged: number;
+  /** Messages of the run that could not be decoded and went to the dead letters. */
+  deadLettered: number;
 }
 
 const PUBLISHED_TTL_SECONDS = 7 * 24 * 3600;
@@ -69,6 +81,7 @@ for i = 4, #ARGV, 3 do
     redis.call('XDEL', KEYS[1], ARGV[i])
     local counters = ARGV[2] .. ARGV[i + 1]
     redis.call('HINCRBY', counters, ARGV[i + 2], 1)
+    if ARGV[i + 2] ~= 'dead' then redis.call('HINCRBY', counters, 'stored', 1) end
     redis.call('EXPIRE', counters, ARGV[3])
     acknowledged = acknowledged + 1
   end
@@ -265,14 +278,31 @@ export class PaperStream {
     return `${this.options.stream}:outcomes:`;
   }
 
-  /** How many of a run's messages were stored as features, and how many were dead-lettered. */
-  async outcomes(ingestWorkflowId: string): Promise<{ stored: number; deadLettered: number }> {
-    const [stored, dead] = await this.redis.hmget(`${this.outcomesPrefix()}${ingestWorkflowId}`, 'stored', 'dead');
-    return { stored: Number(stored ?? 0), deadLettered: Number(dead ?? 0) };
+  /** How many of a run's messages were stored as features (new, revised, unchanged papers), and how many were dead-lettered. */
+  async outcomes(ingestWorkflowId: string): Promise<RunOutcomes> {
+    const [stored, inserted, replaced, unchanged, dead] = await this.redis.hmget(
+      `${this.outcomesPrefix()}${ingestWorkflowId}`, 'stored', 'inserted', 'replaced', 'unchanged', 'dead');
+    return { stored: Number(stored ?? 0), inserted: Number(inserted ?? 0), replaced: Number(replaced ?? 0), unchanged: Number(unchanged ?? 0), deadLettered: Number(dead ?? 0) };
   }
 
   private doneKey(ingestWorkflowId: string): string {
     return `${this.options.stream}:producer-done:${ingestWorkflowId}`;
+  }
+
+  private rawObjectsKey(ingestWorkflowId: string): string {
+    return `${this.options.stream}:raw-objects:${ingestWorkflowId}`;
+  }
+
+  /** Remembers the raw batch a run's page landed in (idempotent), so the run's progress needs only a count. */
+  async recordRawObject(ingestWorkflowId: string, rawKey: string): Promise<number> {
+    const key = this.rawObjectsKey(ingestWorkflowId);
+    const results = await this.redis.multi().sadd(key, rawKey).expire(key, PUBLISHED_TTL_SECONDS).scard(key).exec();
+    return Number(results?.[2]?.[1] ?? 0);
+  }
+
+  /** The raw batches a run recorded, in lexical order. */
+  async rawObjects(ingestWorkflowId: string): Promise<string[]> {
+    return (await this.redis.smembers(this.rawObjectsKey(ingestWorkflowId))).sort();
   }
 
   /** Marks that an ingestion run has published everything it will publish. */

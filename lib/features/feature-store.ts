@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { Binary, type Collection, type Db } from 'mongodb';
 import { duplicatesOfStoredBatch } from './bulk-insert';
+import { BottomSample } from './bottom-sample';
 import type { PaperRecord } from '../arxiv/record';
 
 /** Where a feature vector came from. */
@@ -19,9 +20,12 @@ export interface TextDescriptors {
   oovShare?: number;
 }
 
-/** One paper embedded by one embedder version. */
+/**
+ * One version of one paper embedded by one embedder version. Documents are never rewritten: a
+ * revised paper gets a document of its own, and readers take the newest version of each paper.
+ */
 export interface FeatureDocument {
-  /** `<arxiv id>@<embedder version>`: re-processing the same paper with the same embedder overwrites. */
+  /** `<arxiv id>@<embedder version>#<content hash>`: re-processing the same content inserts nothing. */
   _id: string;
   arxivId: string;
   embedderVersion: string;
@@ -37,11 +41,23 @@ export interface FeatureDocument {
   updated: Date | null;
   text: TextDescriptors;
   lineage: FeatureLineage;
+  /** The paper was already stored (with other content) when this version was written. */
+  revision: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
+/** One stored paper per embedder version, whatever its versions: the write path's insert-only registry. */
+export interface StoredPaperDocument {
+  /** `<arxiv id>@<embedder version>` */
+  _id: string;
+  arxivId: string;
+  embedderVersion: string;
+  createdAt: Date;
+}
+
 export const FEATURES_COLLECTION = 'features';
+export const STORED_PAPERS_COLLECTION = 'feature_papers';
 
 /** A stored feature document as training and monitoring read it. */
 export interface FeatureRow {
@@ -64,6 +80,13 @@ export interface WindowRow extends FeatureRow {
   embedderVersion: string;
 }
 
+export interface SampledWindow {
+  /** Ordered by paper id, then embedder version. */
+  rows: WindowRow[];
+  /** Papers in the window, before sampling. */
+  found: number;
+}
+
 export interface FeatureSelection {
   embedderVersion: string;
   /** Inclusive bounds on the paper's publication time. */
@@ -71,10 +94,20 @@ export interface FeatureSelection {
   until?: Date;
 }
 
-const ROW_PROJECTION = { arxivId: 1, vector: 1, primaryCategory: 1, published: 1, text: 1, lineage: 1 } as const;
+const ROW_PROJECTION = {
+  arxivId: 1, embedderVersion: 1, vector: 1, primaryCategory: 1, published: 1, updated: 1, text: 1, lineage: 1, createdAt: 1, revision: 1,
+} as const;
 
+type StoredVersion = Pick<FeatureDocument, '_id' | keyof typeof ROW_PROJECTION>;
+
+/** The key of one paper embedded by one embedder version. */
 export function featureId(arxivId: string, embedderVersion: string): string {
   return `${arxivId}@${embedderVersion}`;
+}
+
+/** The key of one version (one content) of one paper embedded by one embedder version. */
+export function featureVersionId(arxivId: string, embedderVersion: string, contentHash: string): string {
+  return `${featureId(arxivId, embedderVersion)}#${contentHash.slice(0, 16)}`;
 }
 
 export function describeText(record: Pick<PaperRecord, 'title' | 'abstract'>): TextDescriptors {
@@ -89,12 +122,17 @@ export interface FeatureInput {
   oovShare?: number;
 }
 
+/** What one write did to one paper. */
+export type WriteOutcome = 'inserted' | 'replaced' | 'unchanged';
+
 export interface UpsertResult {
   inserted: number;
-  /** Already stored with different content (the paper was revised): replaced. */
+  /** Already stored with different content (the paper was revised): stored as its new version. */
   replaced: number;
   /** Already stored with the same content: left as they were. */
   unchanged: number;
+  /** Each input's outcome, in the order of the inputs. */
+  outcomes: WriteOutcome[];
 }
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -122,28 +160,76 @@ function contentHashOf(embedderVersion: string, record: PaperRecord): string {
 }
 
 
+/** Newest first: by the paper's own dates (`updated`, else `published`), then by when it was stored. */
+function isNewer(a: StoredVersion, b: StoredVersion): boolean {
+  const dateOf = (version: StoredVersion) => (version.updated ?? version.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  if (dateOf(a) !== dateOf(b)) return dateOf(a) > dateOf(b);
+  if (a.createdAt.getTime() !== b.createdAt.getTime()) return a.createdAt > b.createdAt;
+  return a._id > b._id;
+}
+
+/** The newest version of each (paper, embedder version), ordered by paper id then embedder version. */
+function newestVersions(versions: Iterable<StoredVersion>): StoredVersion[] {
+  const newest = new Map<string, StoredVersion>();
+  for (const version of versions) {
+    const key = featureId(version.arxivId, version.embedderVersion);
+    const kept = newest.get(key);
+    if (!kept || isNewer(version, kept)) newest.set(key, version);
+  }
+  return [...newest.values()].sort((a, b) =>
+    a.arxivId < b.arxivId ? -1 : a.arxivId > b.arxivId ? 1 : a.embedderVersion < b.embedderVersion ? -1 : a.embedderVersion > b.embedderVersion ? 1 : 0);
+}
+
+/** Inserts what is not stored yet; returns the positions of the documents that already were. */
+async function insertNew<T extends { _id: string }>(collection: Collection<T>, documents: T[]): Promise<Set<number>> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver's OptionalUnlessRequiredId does not see `_id: string`
+    await collection.insertMany(documents as any[], { ordered: false });
+    return new Set();
+  } catch (error) {
+    const duplicates = duplicatesOfStoredBatch(error, documents.length);
+    if (!duplicates) throw error;
+    return new Set(duplicates);
+  }
+}
+
+/**
+ * The feature store. Every write is an insert: a MongoDB-protocol server answers a duplicate key
+ * from its unique index whatever the collection's size, while a read or an update by key is a
+ * full scan on some of them (FerretDB 1.x on SQLite never uses an index to find a document). So a
+ * batch of stored papers costs what a batch of new ones costs, and readers pick each paper's
+ * newest version.
+ */
 export class FeatureStore {
   readonly collection: Collection<FeatureDocument>;
+  readonly papers: Collection<StoredPaperDocument>;
 
   constructor(db: Db) {
     this.collection = db.collection<FeatureDocument>(FEATURES_COLLECTION);
+    this.papers = db.collection<StoredPaperDocument>(STORED_PAPERS_COLLECTION);
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ arxivId: 1, embedderVersion: 1 }, { unique: true, name: 'paper_per_embedder' });
+    // Stores written before versions held one document per paper, enforced by this unique index.
+    const legacy = (await this.collection.listIndexes().toArray().catch(() => [])).find((index) => index.name === 'paper_per_embedder' && index.unique);
+    if (legacy) await this.collection.dropIndex('paper_per_embedder');
+    await this.collection.createIndex({ arxivId: 1, embedderVersion: 1 }, { name: 'paper_versions' });
     await this.collection.createIndex({ embedderVersion: 1, published: 1 }, { name: 'embedder_time_window' });
     await this.collection.createIndex({ published: 1 }, { name: 'published_window' });
     await this.collection.createIndex({ createdAt: 1 }, { name: 'ingested_window' });
+    await this.collection.createIndex({ revision: 1 }, { name: 'revisions' });
+    await this.papers.createIndex({ embedderVersion: 1 }, { name: 'papers_per_embedder' });
   }
 
-  private toDocument(embedderVersion: string, { record, vector, lineage, oovShare }: FeatureInput, now: Date): FeatureDocument {
+  private toDocument(embedderVersion: string, { record, vector, lineage, oovShare }: FeatureInput, now: Date, revision: boolean): FeatureDocument {
+    const contentHash = contentHashOf(embedderVersion, record);
     return {
-      _id: featureId(record.id, embedderVersion),
+      _id: featureVersionId(record.id, embedderVersion, contentHash),
       arxivId: record.id,
       embedderVersion,
       vector: encodeVector(vector),
       dimensions: vector.length,
-      contentHash: contentHashOf(embedderVersion, record),
+      contentHash,
       title: record.title,
       primaryCategory: record.primaryCategory,
       categories: record.categories,
@@ -151,90 +237,111 @@ export class FeatureStore {
       updated: record.updated ? new Date(record.updated) : null,
       text: oovShare === undefined ? describeText(record) : { ...describeText(record), oovShare },
       lineage,
+      revision,
       createdAt: now,
       updatedAt: now,
     };
   }
 
   /**
-   * Idempotent write. New papers are inserted in bulk; a paper already stored for this embedder
-   * version is replaced only when its content changed. (Inserting first keeps the common path a
-   * single bulk insert, which every MongoDB-protocol server does fast; FerretDB's upserts are not.)
+   * Idempotent write, in two inserts: the papers' registry entries first (a duplicate says the
+   * paper is stored), then the versions (a duplicate says this very content is stored). Registering
+   * first errs on the safe side after a crash between the two: the version is then flagged as a
+   * revision, which only makes readers look for other versions that do not exist.
    */
   async upsert(embedderVersion: string, inputs: FeatureInput[]): Promise<UpsertResult> {
-    if (inputs.length === 0) return { inserted: 0, replaced: 0, unchanged: 0 };
+    if (inputs.length === 0) return { inserted: 0, replaced: 0, unchanged: 0, outcomes: [] };
     const now = new Date();
-    const byId = new Map<string, FeatureDocument>();
-    for (const input of inputs) {
-      const document = this.toDocument(embedderVersion, input, now);
-      byId.set(document._id, document); // a batch holding one paper twice keeps the last
-    }
-    const documents = [...byId.values()];
-    const existing: FeatureDocument[] = [];
-    let inserted = documents.length;
-    try {
-      await this.collection.insertMany(documents, { ordered: false });
-    } catch (error) {
-      const duplicates = duplicatesOfStoredBatch(error, documents.length);
-      if (!duplicates) throw error;
-      for (const index of duplicates) existing.push(documents[index]!);
-      inserted -= existing.length;
-    }
-    if (existing.length === 0) return { inserted, replaced: 0, unchanged: 0 };
-    const stored = await this.collection
-      .find({ _id: { $in: existing.map((document) => document._id) } }, { projection: { contentHash: 1, createdAt: 1 } })
-      .toArray();
-    const storedById = new Map(stored.map((document) => [document._id, document]));
-    let replaced = 0;
-    for (const document of existing) {
-      const current = storedById.get(document._id);
-      if (current?.contentHash === document.contentHash) continue;
-      await this.collection.replaceOne(
-        { _id: document._id },
-        { ...document, createdAt: current?.createdAt ?? now },
-        { upsert: true },
-      );
-      replaced += 1;
-    }
-    return { inserted, replaced, unchanged: existing.length - replaced };
+    const byPaper = new Map<string, FeatureInput>();
+    for (const input of inputs) byPaper.set(input.record.id, input); // a batch holding one paper twice keeps the last
+    const batch = [...byPaper.values()];
+    const known = await insertNew(
+      this.papers,
+      batch.map(({ record }) => ({ _id: featureId(record.id, embedderVersion), arxivId: record.id, embedderVersion, createdAt: now })),
+    );
+    const stored = await insertNew(this.collection, batch.map((input, index) => this.toDocument(embedderVersion, input, now, known.has(index))));
+    const byId = new Map<string, WriteOutcome>();
+    batch.forEach((input, index) => byId.set(input.record.id, stored.has(index) ? 'unchanged' : known.has(index) ? 'replaced' : 'inserted'));
+    const counts = { inserted: 0, replaced: 0, unchanged: 0 };
+    for (const outcome of byId.values()) counts[outcome] += 1;
+    return { ...counts, outcomes: inputs.map((input) => byId.get(input.record.id)!) };
   }
 
-  /** Every stored paper of one embedder version (and time window), ordered by id for reproducibility. */
+  /**
+   * Reads the newest version of each paper matching `filter`. Versions come from one query: the
+   * filter's documents and every revision; the first versions of revised papers, which the filter
+   * may miss, from a second one when there are revisions. The filter applies to the newest version.
+   */
+  private async newestMatching(filter: Record<string, unknown>, scope: Record<string, unknown>, matches: (version: StoredVersion) => boolean): Promise<StoredVersion[]> {
+    const versions = await this.collection
+      .find({ $or: [{ ...scope, ...filter }, { ...scope, revision: true }] }, { projection: ROW_PROJECTION })
+      .toArray() as StoredVersion[];
+    const revised = [...new Set(versions.filter((version) => version.revision === true).map((version) => version.arxivId))];
+    if (revised.length > 0) {
+      const seen = new Set(versions.map((version) => version._id));
+      const firsts = await this.collection.find({ ...scope, arxivId: { $in: revised }, revision: { $ne: true } }, { projection: ROW_PROJECTION }).toArray() as StoredVersion[];
+      for (const version of firsts) if (!seen.has(version._id)) versions.push(version);
+    }
+    return newestVersions(versions).filter(matches);
+  }
+
+  /** Every stored paper of one embedder version (and time window), newest version, ordered by id. */
   async select(selection: FeatureSelection): Promise<FeatureRow[]> {
-    const query: Record<string, unknown> = { embedderVersion: selection.embedderVersion };
-    if (selection.from || selection.until) {
-      query.published = { ...(selection.from ? { $gte: selection.from } : {}), ...(selection.until ? { $lte: selection.until } : {}) };
-    }
-    const documents = await this.collection.find(query, { projection: ROW_PROJECTION }).toArray();
-    return documents.map(toRow).sort((a, b) => (a.arxivId < b.arxivId ? -1 : a.arxivId > b.arxivId ? 1 : 0));
+    const bounds = timeBounds(selection.from, selection.until);
+    const filter = bounds ? { published: bounds } : {};
+    const versions = await this.newestMatching(filter, { embedderVersion: selection.embedderVersion }, (version) => within(version.published, selection.from, selection.until));
+    return versions.map(toRow);
   }
 
-  /** Every stored feature document of a window (all embedder versions), ordered by id. */
-  async window(window: FeatureWindow): Promise<WindowRow[]> {
+  /**
+   * The papers stored (or published) in a window, read as a stream in bounded memory: of each paper
+   * and embedder version, the newest version stored in the window; above `limit` papers, the
+   * `limit` whose ids hash lowest (the same sample whatever order the server returns them in, and
+   * the same as sampling the whole window). `found` counts the window's papers.
+   */
+  async window(window: FeatureWindow, limit = Number.POSITIVE_INFINITY): Promise<SampledWindow> {
     const field = window.by === 'published' ? 'published' : 'createdAt';
-    const bounds = { ...(window.from ? { $gte: window.from } : {}), ...(window.until ? { $lte: window.until } : {}) };
-    const query = Object.keys(bounds).length > 0 ? { [field]: bounds } : {};
-    const documents = await this.collection.find(query, { projection: { ...ROW_PROJECTION, embedderVersion: 1 } }).toArray();
-    return documents
-      .map((document) => ({ ...toRow(document), embedderVersion: document.embedderVersion }))
-      .sort((a, b) => (a.arxivId < b.arxivId ? -1 : a.arxivId > b.arxivId ? 1 : a.embedderVersion < b.embedderVersion ? -1 : 1));
+    const bounds = timeBounds(window.from, window.until);
+    const sample = new BottomSample<Map<string, StoredVersion>>(limit);
+    const seen = new Set<string>();
+    const cursor = this.collection.find(bounds ? { [field]: bounds } : {}, { projection: ROW_PROJECTION, batchSize: 1_000 });
+    for await (const document of cursor) {
+      const version = document as StoredVersion;
+      seen.add(version.arxivId);
+      const versions = sample.slot(version.arxivId, () => new Map());
+      if (!versions) continue;
+      const kept = versions.get(version.embedderVersion);
+      if (!kept || isNewer(version, kept)) versions.set(version.embedderVersion, version);
+    }
+    const rows = sample.entries().flatMap(([, versions]) => newestVersions(versions.values()));
+    return { rows: rows.map((version) => ({ ...toRow(version), embedderVersion: version.embedderVersion })), found: seen.size };
   }
 
-  /** The given papers' features for one embedder version (those that exist). */
+  /** The given papers' features (newest version) for one embedder version (those that exist). */
   async byIds(embedderVersion: string, arxivIds: readonly string[]): Promise<FeatureRow[]> {
     if (arxivIds.length === 0) return [];
-    const documents = await this.collection
-      .find({ _id: { $in: arxivIds.map((id) => featureId(id, embedderVersion)) } }, { projection: ROW_PROJECTION })
-      .toArray();
-    return documents.map(toRow);
+    const versions = await this.collection.find({ embedderVersion, arxivId: { $in: [...arxivIds] } }, { projection: ROW_PROJECTION }).toArray();
+    return newestVersions(versions as StoredVersion[]).map(toRow);
   }
 
+  /** Stored papers (not versions). */
   count(filter: { embedderVersion?: string } = {}): Promise<number> {
-    return this.collection.countDocuments(filter.embedderVersion ? { embedderVersion: filter.embedderVersion } : {});
+    return this.papers.countDocuments(filter.embedderVersion ? { embedderVersion: filter.embedderVersion } : {});
   }
 }
 
-function toRow(document: Pick<FeatureDocument, keyof typeof ROW_PROJECTION>): FeatureRow {
+function timeBounds(from?: Date, until?: Date): Record<string, Date> | undefined {
+  if (!from && !until) return undefined;
+  return { ...(from ? { $gte: from } : {}), ...(until ? { $lte: until } : {}) };
+}
+
+function within(time: Date | null, from?: Date, until?: Date): boolean {
+  if (!from && !until) return true;
+  if (!time) return false;
+  return (!from || time >= from) && (!until || time <= until);
+}
+
+function toRow(document: StoredVersion): FeatureRow {
   return {
     arxivId: document.arxivId,
     vector: decodeVector(document.vector),

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { paperText } from '../arxiv/record';
 import type { FeatureStore, FeatureWindow, WindowRow } from '../features/feature-store';
 import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
@@ -25,10 +24,6 @@ export function predictCategories(predictor: TextPredictor, vectors: readonly Fl
   return Array.from(predictor.model.model.predict(x, vectors.length), (code) => predictor.model.encoder.decode(code));
 }
 
-function rank(id: string): string {
-  return createHash('sha1').update(id).digest('hex');
-}
-
 /**
  * The window's papers as the serving model sees them: its own embedder's vectors (stored, or
  * embedded again from the raw batches when another embedder stored them), its predictions, and
@@ -42,14 +37,14 @@ export async function scoreWindow(
 ): Promise<ScoredWindow> {
   const progress = options.onProgress ?? (() => undefined);
   progress('selecting the window');
+  const sampled = await sources.features.window(window, options.maxRows);
   const byPaper = new Map<string, WindowRow>();
-  for (const row of await sources.features.window(window)) {
+  for (const row of sampled.rows) {
     const kept = byPaper.get(row.arxivId);
     if (!kept || (row.embedderVersion === predictor.embedderVersion && kept.embedderVersion !== predictor.embedderVersion)) byPaper.set(row.arxivId, row);
   }
-  const found = byPaper.size;
-  let rows = [...byPaper.values()];
-  if (rows.length > options.maxRows) rows = rows.map((row) => ({ row, key: rank(row.arxivId) })).sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, options.maxRows).map(({ row }) => row);
+  const { found } = sampled;
+  const rows = [...byPaper.values()];
 
   const vectors = new Map<string, { vector: Float32Array; oovShare?: number }>();
   const foreign = rows.filter((row) => row.embedderVersion !== predictor.embedderVersion);

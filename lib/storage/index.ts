@@ -18,3 +18,5 @@ export function openObjectStore(config: Pick<AppConfig, 'objectStore'>): ObjectS
 }
 export { landRawBatch, readRawBatch, encodeRawBatch, rawBatchKey, RAW_PREFIX } from './raw-batch';
 export type { RawBatch } from './raw-batch';
+export { ingestManifestKey, writeIngestManifest, readIngestManifest, MANIFEST_PREFIX } from './ingest-manifest';
+export type { IngestManifest } from './ingest-manifest';

@@ -47,7 +47,7 @@ describe('the mlops command line', () => {
     const rejected = Object.keys(snapshot.bad).length;
     expect(ingestSummary).toMatchObject({ extracted: snapshot.good + rejected, accepted: snapshot.good, rejected, embedded: snapshot.good });
     expect(ingestSummary.extracted).toBe(Number(ingestSummary.accepted) + Number(ingestSummary.rejected));
-    for (const key of ['workflowId', 'runId', 'rawObjects', 'embedderVersion', 'seconds']) expect(ingestSummary).toHaveProperty(key);
+    for (const key of ['workflowId', 'runId', 'rawObjectCount', 'rawManifest', 'newPapers', 'embedderVersion', 'seconds']) expect(ingestSummary).toHaveProperty(key);
     expect(String(ingestSummary.temporalUi)).toContain(`/workflows/${String(ingestSummary.workflowId)}/`);
   });
 

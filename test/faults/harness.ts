@@ -8,7 +8,7 @@ import { projectRoot } from '../../lib/config/paths';
 import { PaperStream } from '../../lib/buffer';
 import type { MongoConnection } from '../../lib/features';
 import { FeatureStore } from '../../lib/features';
-import { openObjectStore, RAW_PREFIX } from '../../lib/storage';
+import { openObjectStore, readIngestManifest, RAW_PREFIX } from '../../lib/storage';
 import { stackStatus, stackUp } from '../../stack';
 import type { EngineName } from '../../stack/engines';
 import type { IngestSummary } from '../../workflows';
@@ -92,8 +92,10 @@ export async function ingestionInvariants(context: IngestionContext, summary: In
   const store = openObjectStore(context.config);
   try {
     const keys = await store.list(`${RAW_PREFIX}/`);
-    check(keys.length === summary.rawObjects.length && summary.rawObjects.every((key) => keys.includes(key)), `${keys.length} raw objects stored, the run names ${summary.rawObjects.length}`);
-    for (const key of summary.rawObjects) {
+    const { rawObjects } = await readIngestManifest(store, summary.rawManifest);
+    check(rawObjects.length === summary.rawObjectCount, `the manifest lists ${rawObjects.length} raw objects, the summary counts ${summary.rawObjectCount}`);
+    check(keys.length === rawObjects.length && rawObjects.every((key) => keys.includes(key)), `${keys.length} raw objects stored, the run's manifest names ${rawObjects.length}`);
+    for (const key of rawObjects) {
       const info = await store.head(key);
       const body = info ? gunzipSync(await store.get(key)) : undefined;
       const sha256 = body ? createHash('sha256').update(body).digest('hex') : undefined;

@@ -63,7 +63,7 @@ describe('the embedding activity (real Redis, MongoDB, object store)', () => {
     expect(letter).toMatchObject({ stage: 'buffer', reason: 'undecodable_message' });
     expect(letter!.detail).toMatch(/could not embed with lsa-0000000000000000/);
     expect(await deps.stream.depth()).toEqual({ length: 0, pending: 0 });
-    expect(await deps.stream.outcomes(run)).toEqual({ stored: 5, deadLettered: 1 });
+    expect(await deps.stream.outcomes(run)).toEqual({ stored: 5, inserted: 5, replaced: 0, unchanged: 0, deadLettered: 1 });
   });
   it('dead-letters a stream entry whose embedder version is a path (/, ..) instead of leaving it pending forever', async () => {
     const run = `${testId}-hostile`;

@@ -24,7 +24,7 @@ describe('ingestion workflow orchestration', () => {
   let releaseExtraction: () => void;
   let extractionFails: string | undefined;
 
-  const extraction: ExtractResult = { extracted: 10, accepted: 10, rejected: 0, rejectedByReason: {}, duplicates: 0, rawObjects: ['raw/arxiv/dt=2026-11-26/x.jsonl.gz'] };
+  const extraction: ExtractResult = { extracted: 10, accepted: 10, rejected: 0, rejectedByReason: {}, duplicates: 0, rawObjectCount: 1, rawManifest: 'manifests/ingest/x.json' };
   const embedding: EmbedResult = { processed: 10, stored: 10, inserted: 10, replaced: 0, unchanged: 0, deadLettered: 0 };
 
   const io: Partial<IoActivities> = {
@@ -41,7 +41,7 @@ describe('ingestion workflow orchestration', () => {
       return { length, pending: 0 };
     },
     async runOutcome() {
-      return { stored: 10, deadLettered: 0 };
+      return { stored: 10, inserted: 10, replaced: 0, unchanged: 0, deadLettered: 0 };
     },
   };
   const cpu: Partial<CpuActivities> = {

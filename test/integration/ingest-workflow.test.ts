@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import { PaperStream, connectRedis } from '../../lib/buffer';
 import { DeadLetterStore } from '../../lib/deadletters';
 import { FeatureStore, connectMongo, type MongoConnection } from '../../lib/features';
-import { openObjectStore, type ObjectStore } from '../../lib/storage';
+import { openObjectStore, readIngestManifest, type ObjectStore } from '../../lib/storage';
 import { rootCause } from '../../cli/temporal';
 import { ingestWorkflow, type IngestInput, type IngestSummary } from '../../workflows';
 import { removeIsolatedData } from '../support/cleanup';
@@ -96,15 +96,20 @@ describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () 
       .toArray();
     expect(duplicates).toEqual([]);
     const one = await features.collection.findOne({ embedderVersion: first.embedderVersion });
-    expect(first.rawObjects).toContain(one!.lineage.rawKey);
+    expect((await readIngestManifest(store, first.rawManifest)).rawObjects).toContain(one!.lineage.rawKey);
     expect(one!.lineage.ingestWorkflowId).toBe(first.workflowId);
     expect(one!.dimensions).toBe(32);
   });
 
-  it('lands the accepted records in raw batches whose record counts add up', async () => {
+  it('lands the accepted records in raw batches whose record counts add up, listed in the run\'s manifest', async () => {
     const day = new Date().toISOString().slice(0, 10);
+    const manifest = await readIngestManifest(store, first.rawManifest);
+    expect(first.rawManifest).toBe(`manifests/ingest/${first.workflowId}.json`);
+    expect(manifest).toMatchObject({ ingestWorkflowId: first.workflowId, source: `file:${snapshotPath}` });
+    expect(manifest.rawObjects).toHaveLength(first.rawObjectCount);
+    expect(first.rawObjectCount).toBe(Math.ceil(first.extracted / 120));
     let records = 0;
-    for (const key of first.rawObjects) {
+    for (const key of manifest.rawObjects) {
       expect(key).toMatch(new RegExp(`^raw/arxiv/dt=${day}/[0-9a-f]{24}\\.jsonl\\.gz$`));
       const head = await store.head(key);
       records += Number(head!.metadata.records);
@@ -121,7 +126,7 @@ describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () 
     const second = await run(input(), 'second');
     expect(second).toMatchObject({ accepted: first.accepted, embedded: first.accepted, balanced: true });
     expect(second.embedderVersion).toBe(first.embedderVersion);
-    expect(second.rawObjects).toEqual(first.rawObjects);
+    expect((await readIngestManifest(store, second.rawManifest)).rawObjects).toEqual((await readIngestManifest(store, first.rawManifest)).rawObjects);
     expect(await new FeatureStore(mongo.db).count({ embedderVersion: first.embedderVersion })).toBe(first.accepted);
   });
 

@@ -46,12 +46,13 @@ describe('paper stream (real Redis)', () => {
   it('removes a message only when it is acknowledged, and counts each message once per run', async () => {
     await stream.publish([paper(1), paper(2), paper(3)]);
     const messages = await stream.read('consumer-1', 10, 100);
-    const entries = messages.map((m) => ({ id: m.id, ingestWorkflowId: 'ingest-a', outcome: 'stored' as const }));
+    const outcomes = ['inserted', 'replaced', 'unchanged'] as const;
+    const entries = messages.map((m, index) => ({ id: m.id, ingestWorkflowId: 'ingest-a', outcome: outcomes[index]! }));
     expect(await stream.acknowledge(entries.slice(0, 2))).toBe(2);
     expect(await stream.depth()).toEqual({ length: 1, pending: 1 });
     expect(await stream.acknowledge(entries)).toBe(1); // the first two are already acknowledged
     expect(await stream.depth()).toEqual({ length: 0, pending: 0 });
-    expect(await stream.outcomes('ingest-a')).toEqual({ stored: 3, deadLettered: 0 });
+    expect(await stream.outcomes('ingest-a')).toEqual({ stored: 3, inserted: 1, replaced: 1, unchanged: 1, deadLettered: 0 });
   });
 
   it('skips a re-published page silently and counts a paper listed twice as a duplicate', async () => {
@@ -74,7 +75,7 @@ describe('paper stream (real Redis)', () => {
     expect(done).toBe(false);
     expect((await stream.depth()).length).toBe(5);
     const messages = await stream.read('consumer-1', 2, 100);
-    await stream.acknowledge(messages.map((m) => ({ id: m.id, ingestWorkflowId: 'ingest-a', outcome: 'stored' as const })));
+    await stream.acknowledge(messages.map((m) => ({ id: m.id, ingestWorkflowId: 'ingest-a', outcome: 'inserted' as const })));
     expect(await blocked).toEqual({ published: 1, duplicates: 0 });
     expect((await stream.depth()).length).toBe(4);
   });

@@ -106,7 +106,8 @@ export function createEmbedActivities(deps: ActivityDeps) {
         processed: 0, stored: 0, inserted: 0, replaced: 0, unchanged: 0, deadLettered: 0,
       };
       await loadEmbedder(deps.store, input.embedderVersion); // fail early if the run's own embedder is missing
-      const consumer = `${hostname()}:${process.pid}`;
+      // One name per activity: two consumers of one run may share a process.
+      const consumer = `${hostname()}:${process.pid}:${context.info.activityId}`;
       // XREADGROUP BLOCK holds its connection, so this consumer reads on a connection of its own.
       const reader = deps.redis.duplicate();
       const stream = new PaperStream(reader, deps.stream.options);

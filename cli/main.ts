@@ -84,7 +84,8 @@ sourceOptions(run.command('ingest').description('extract → object store → Re
   .option('--page-size <n>', 'records per raw batch', positiveInt)
   .option('--min-batch <n>', 'buffer records needed before embedding starts', positiveInt)
   .option('--refit-embedder', 'fit a new embedder on the reference corpus first')
-  .option('--max-embed-rate <n>', 'embed at most n papers per second', positiveInt)
+  .option('--max-embed-rate <n>', 'embed at most n papers per second (per consumer)', positiveInt)
+  .option('--embed-consumers <n>', 'embedding activities side by side, one per CPU worker process (default 2)', positiveInt)
   .option('--json', 'JSON summary')
   .action(async (options, command: Command) =>
     execute(command, async (reporter) => {
@@ -98,6 +99,7 @@ sourceOptions(run.command('ingest').description('extract → object store → Re
         minBatch: options.minBatch,
         refitEmbedder: options.refitEmbedder,
         maxEmbedRate: options.maxEmbedRate,
+        embedConsumers: options.embedConsumers,
       });
       await withClient(config, async (client) => reportIngest(reporter, await runIngest(client, config, input, reporter)));
       return 0;

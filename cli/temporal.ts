@@ -29,20 +29,26 @@ export async function withClient<T>(config: AppConfig, fn: (client: Client) => P
 export { workflowUiLink };
 
 /** Heartbeat details of a workflow's running activities, by activity type: live progress for the CLI. */
-export async function pendingActivityDetails(handle: WorkflowHandle): Promise<Map<string, unknown>> {
+/** The heartbeat details of every pending activity, with its type, in the order Temporal lists them. */
+export async function pendingActivityDetailsList(handle: WorkflowHandle): Promise<Array<[string, unknown]>> {
   const description = await handle.describe();
-  const details = new Map<string, unknown>();
+  const details: Array<[string, unknown]> = [];
   for (const activity of description.raw.pendingActivities ?? []) {
     const payload = activity.heartbeatDetails?.payloads?.[0];
     const type = activity.activityType?.name;
     if (!payload || !type) continue;
     try {
-      details.set(type, defaultPayloadConverter.fromPayload(payload));
+      details.push([type, defaultPayloadConverter.fromPayload(payload)]);
     } catch {
       // a payload we cannot decode is simply not shown
     }
   }
   return details;
+}
+
+/** The heartbeat details of the pending activities, by type (the last listed, when several share one). */
+export async function pendingActivityDetails(handle: WorkflowHandle): Promise<Map<string, unknown>> {
+  return new Map(await pendingActivityDetailsList(handle));
 }
 
 export function newWorkflowId(prefix: string): string {

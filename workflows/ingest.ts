@@ -25,6 +25,12 @@ export interface IngestInput {
   /** Embedding starts once the buffer holds this many records (or extraction ended with fewer). */
   minBatch?: number;
   embedBatchSize?: number;
+  /**
+   * Embedding activities consuming the buffer side by side (one consumer of the group each): every
+   * CPU worker process takes one at a time, so more processes embed faster.
+   */
+  embedConsumers?: number;
+  /** Per consumer. */
   maxEmbedRecordsPerSecond?: number;
   embedder: EmbedderSettings;
   taskQueues: TaskQueues;
@@ -78,6 +84,7 @@ export const INGEST_DEFAULTS = {
   pageSize: 500,
   minBatch: 500,
   embedBatchSize: 250,
+  embedConsumers: 2,
   heartbeatTimeoutSeconds: 60,
 } as const;
 
@@ -85,6 +92,8 @@ const RETRY = retryPolicy(20);
 
 /** patched() id of the change that stamps the run's embedder version on each buffered paper. */
 export const STAMP_EMBEDDER_PATCH = 'stamp-embedder-version';
+/** patched() id of the change that embeds with several consumers side by side. */
+export const PARALLEL_EMBED_PATCH = 'parallel-embed-consumers';
 
 /**
  * extract → object store → Redis stream → embed → MongoDB features. Extraction and embedding run
@@ -140,14 +149,27 @@ export async function ingestWorkflow(input: IngestInput): Promise<IngestSummary>
     const embedder = await embedderReady;
     progress.embedderVersion = embedder.version;
     progress.phase = 'embedding';
-    progress.embedding = await scope.run(() =>
-      cpu.embedFromBuffer({
-        embedderVersion: embedder.version,
-        ingestWorkflowId: info.workflowId,
-        batchSize: input.embedBatchSize ?? INGEST_DEFAULTS.embedBatchSize,
-        maxRecordsPerSecond: input.maxEmbedRecordsPerSecond,
-      }),
+    const consumers = patched(PARALLEL_EMBED_PATCH) ? Math.max(1, Math.floor(input.embedConsumers ?? INGEST_DEFAULTS.embedConsumers)) : 1;
+    const consumed = await scope.run(() =>
+      Promise.all(
+        Array.from({ length: consumers }, () =>
+          cpu.embedFromBuffer({
+            embedderVersion: embedder.version,
+            ingestWorkflowId: info.workflowId,
+            batchSize: input.embedBatchSize ?? INGEST_DEFAULTS.embedBatchSize,
+            maxRecordsPerSecond: input.maxEmbedRecordsPerSecond,
+          }),
+        ),
+      ),
     );
+    progress.embedding = consumed.reduce((sum, result) => ({
+      processed: sum.processed + result.processed,
+      stored: sum.stored + result.stored,
+      inserted: sum.inserted + result.inserted,
+      replaced: sum.replaced + result.replaced,
+      unchanged: sum.unchanged + result.unchanged,
+      deadLettered: sum.deadLettered + result.deadLettered,
+    }));
     extraction = await extractionDone;
   } catch (error) {
     scope.cancel(); // an embedding failure stops the extraction too

@@ -9,7 +9,7 @@ import type { AppConfig } from '../../lib/config/config';
 import { ingestProgressQuery, ingestWorkflow, type IngestInput, type IngestSummary } from '../../workflows';
 import type { Reporter } from '../output';
 import { ProgressBoard } from '../progress';
-import { pendingActivityDetails, resultWithProgress, startWorkflowRun } from '../temporal';
+import { pendingActivityDetailsList, resultWithProgress, startWorkflowRun } from '../temporal';
 
 export interface IngestOptions {
   source: string;
@@ -22,6 +22,8 @@ export interface IngestOptions {
   refitEmbedder?: boolean;
   /** Embed at most this many papers per second (leaves CPU to other work). */
   maxEmbedRate?: number;
+  /** Embedding activities side by side (one per CPU worker process is useful). */
+  embedConsumers?: number;
 }
 
 /** A `file:` path as the user typed it, made absolute here: the worker may run anywhere. */
@@ -36,6 +38,7 @@ export function ingestInput(config: AppConfig, options: IngestOptions): IngestIn
     pageSize: options.pageSize,
     minBatch: options.minBatch,
     maxEmbedRecordsPerSecond: options.maxEmbedRate,
+    embedConsumers: options.embedConsumers,
     embedder: { referenceSource: { kind: 'sample' }, dimensions: options.embedDimensions, refit: options.refitEmbedder },
     taskQueues: config.temporal.taskQueues,
   };
@@ -69,9 +72,12 @@ export async function runIngest(client: Client, config: AppConfig, input: Ingest
   const total = await expectedItems(config, input.source, input.limit).catch(() => undefined);
   try {
     const summary = await resultWithProgress<IngestSummary>(handle, async () => {
-      const [progress, details] = await Promise.all([handle.query(ingestProgressQuery), pendingActivityDetails(handle)]);
+      const [progress, listed] = await Promise.all([handle.query(ingestProgressQuery), pendingActivityDetailsList(handle)]);
+      const details = new Map(listed);
       const extract = (details.get('extractToBuffer') as ExtractProgress | undefined) ?? progress.extraction;
-      const embed = (details.get('embedFromBuffer') as EmbedProgress | undefined) ?? progress.embedding;
+      // The consumers embedding side by side, added up.
+      const consumers = listed.filter(([type]) => type === 'embedFromBuffer').map(([, value]) => value as EmbedProgress);
+      const embed = consumers.length > 0 ? { stored: consumers.reduce((sum, consumer) => sum + consumer.stored, 0) } : progress.embedding;
       const extracted = extract?.extracted ?? 0;
       const fitting = !progress.embedderVersion && details.has('ensureEmbedder');
       board.update('extract', extracted, total ?? extract?.expectedTotal ?? extracted, 'items', fitting ? 'fitting the embedder first…' : extract ? `(${extract.rejected} rejected)` : '');

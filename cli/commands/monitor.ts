@@ -106,6 +106,8 @@ export interface MonitorReport {
   reference: string;
   current: string;
   rows: MonitoringSummary['rows'];
+  /** A window of stored papers: how many it holds, and how many of them (a fixed sample above the row limit) were compared. */
+  window?: { found: number; compared: number };
   workflowId: string | null;
   mlflowUi: string | null;
   temporalUi: string | null;
@@ -204,6 +206,7 @@ export async function runMonitorWorkflow(client: Client, config: AppConfig, inpu
     reportPath: result.reportUrl,
     retrainWorkflowId: result.retrain.workflowId,
     retrain: result.retrain,
+    window: { found: result.foundRows, compared: result.currentRows },
     workflowId: result.workflowId,
     mlflowUi: result.mlflowRunUrl,
     temporalUi: uiLink ?? null,
@@ -230,6 +233,7 @@ export function reportMonitor(reporter: Reporter, report: MonitorReport): void {
     [
       ['reference', report.reference],
       ['current', report.current],
+      ['window', report.window ? `${report.window.found} papers${report.window.compared < report.window.found ? `, a fixed sample of ${report.window.compared} compared` : ''}` : undefined],
       ['why', report.reasons.length ? report.reasons.join('; ') : undefined],
       ['columns drifted', `${drifted} of ${report.columns.length} (${pct(report.driftShare)})`],
       ['embedding', report.embeddingDrift ? `${report.embeddingDrift.drifted ? 'drift' : 'no drift'} (${report.embeddingDrift.method} ${report.embeddingDrift.score.toFixed(3)} vs ${report.embeddingDrift.threshold.toFixed(3)})` : undefined],

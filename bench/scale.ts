@@ -290,7 +290,7 @@ async function main(options: Options): Promise<void> {
 
   const rows: StageRow[] = [];
   const workers = new Workers(env, watch);
-  let scaleOut: StageRow[] = [];
+  const scaleOut: StageRow[] = [];
   try {
     await workers.start(1);
     await ingestAll(files, env, watch, rows, '', 1, true);

@@ -115,10 +115,15 @@ export function createEmbedActivities(deps: ActivityDeps) {
       try {
         await stream.ensureGroup();
         await stream.pruneIdleConsumers(24 * 3600 * 1000);
+        // One batch is written (and then acknowledged) while the next is embedded: the store's
+        // round trips no longer leave this core idle, nor the store while this core embeds.
+        let writing: Promise<void> | undefined;
         for (;;) {
           if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
           const messages = await stream.read(consumer, input.batchSize, IDLE_BLOCK_MS);
           if (messages.length === 0) {
+            await writing;
+            writing = undefined;
             context.heartbeat(progress);
             // Done flag first: it is set only after the run's last publish, so an empty stream seen
             // after it really is the end (read the other way round, a last page could slip in between).
@@ -126,8 +131,11 @@ export function createEmbedActivities(deps: ActivityDeps) {
             if (producerDone && (await stream.depth()).length === 0) break;
             continue;
           }
-          await storeBatch(messages, input.embedderVersion, progress);
-          context.heartbeat(progress);
+          const batch = await embedBatch(messages, input.embedderVersion);
+          await writing;
+          writing = writeBatch(batch, progress).then(() => context.heartbeat(progress));
+          // Not awaited yet: a failure surfaces at the next await; meanwhile it must not go unhandled.
+          writing.catch(() => undefined);
           if (input.maxRecordsPerSecond) {
             const aheadMs = (progress.processed / input.maxRecordsPerSecond) * 1000 - (Date.now() - started);
             if (aheadMs > 0) await sleep(aheadMs);
@@ -140,13 +148,20 @@ export function createEmbedActivities(deps: ActivityDeps) {
     });
   }
 
-  /** Embeds each message with the embedder its run chose, stores the features, then acknowledges. */
-  async function storeBatch(messages: StreamMessage[], fallbackVersion: string, progress: EmbedProgress): Promise<void> {
+  interface EmbeddedBatch {
+    inputsByVersion: Map<string, FeatureInput[]>;
+    /** Per embedder version, the entries of its inputs in the same order, to record what each write did. */
+    pendingWrites: Map<string, AcknowledgedEntry[]>;
+    letters: DeadLetter[];
+    entries: AcknowledgedEntry[];
+  }
+
+  /** Embeds each message with the embedder its run chose; undecodable ones become dead letters. */
+  async function embedBatch(messages: StreamMessage[], fallbackVersion: string): Promise<EmbeddedBatch> {
     const inputsByVersion = new Map<string, FeatureInput[]>();
     const embedders = new Map<string, LsaEmbedder>();
     const letters: DeadLetter[] = [];
     const entries: AcknowledgedEntry[] = [];
-    /** Per embedder version, the entries of its inputs in the same order, to record what each write did. */
     const pendingWrites = new Map<string, AcknowledgedEntry[]>();
     for (const message of messages) {
       let problem = message.error;
@@ -190,6 +205,11 @@ export function createEmbedActivities(deps: ActivityDeps) {
       });
       entries.push({ id: message.id, ingestWorkflowId: run, outcome: 'dead' });
     }
+    return { inputsByVersion, pendingWrites, letters, entries };
+  }
+
+  /** Stores a batch's features and dead letters, then acknowledges its messages. */
+  async function writeBatch({ inputsByVersion, pendingWrites, letters, entries }: EmbeddedBatch, progress: EmbedProgress): Promise<void> {
     for (const [version, inputs] of inputsByVersion) {
       const written = await deps.features.upsert(version, inputs);
       written.outcomes.forEach((outcome, index) => (pendingWrites.get(version)![index]!.outcome = outcome));

@@ -6,7 +6,7 @@ import { sampleLines } from '../support/papers';
 
 /** A column of values as written to CSV: numbers, strings, or missing (null → empty field). */
 type Values = Array<number | string | null>;
-type Columns = Record<string, Values>;
+export type Columns = Record<string, Values>;
 
 export interface ParityCase {
   name: string;
@@ -62,7 +62,7 @@ export function writeCsv(path: string, columns: Columns): string {
 const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 
 /** Mixed columns; `shift` 0 draws reference and current from one distribution. */
-function mixedColumns(rows: number, seed: number, shift: number): Columns {
+export function mixedColumns(rows: number, seed: number, shift: number): Columns {
   const g = generator(seed);
   const labels = ['alpha', 'beta', 'gamma'];
   const label = times(rows, () => g.choice(labels, [1, 1, 1 + shift * 2]));
@@ -83,7 +83,7 @@ function mixedColumns(rows: number, seed: number, shift: number): Columns {
   };
 }
 
-const MIXED_MAPPING: ColumnMapping = {
+export const MIXED_MAPPING: ColumnMapping = {
   target: 'label',
   prediction: 'prediction',
   numerical: ['num_shift', 'num_same', 'num_scale', 'num_skewed', 'num_gaps', 'few_values', 'binary_num'],

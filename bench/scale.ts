@@ -280,11 +280,12 @@ async function main(options: Options): Promise<void> {
   if (options.multiply > 1) {
     note(`writing the corpus ${options.multiply} times under derived ids…`);
     const started = performance.now();
-    files = await Promise.all(options.files.map(async (file) => {
+    const written = await Promise.all(options.files.map(async (file) => {
       const out = join(work, `x${options.multiply}-${basename(file)}`);
-      generated += await writeMultiplied(file, out, options.multiply);
-      return out;
+      return { out, lines: await writeMultiplied(file, out, options.multiply) };
     }));
+    files = written.map(({ out }) => out);
+    generated = written.reduce((sum, { lines }) => sum + lines, 0);
     note(`${generated} lines written in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
 

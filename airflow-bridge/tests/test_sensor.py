@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from airflow.dag_processing.dagbag import DagBag
-from arxiv_mlops_airflow.sensors.redis_stream import RedisStreamSensor
+from arxiv_mlops_airflow.sensors.redis_stream import RedisStreamSensor, enough_new_papers
 from conftest import BRIDGE, REDIS_URL, redis_connection
 
 
@@ -22,6 +22,12 @@ def new_stream() -> str:
 
 def test_enough_papers_stored_by_the_ingestion_is_new_data():
     assert sensor("unused", ingest_result={"embedded": 600}, min_new_papers=500).poke({}) is True
+
+
+def test_papers_stored_again_unchanged_are_not_new_data():
+    redelivered = {"embedded": 900, "newPapers": 100, "revised": 50, "unchanged": 750}
+    assert enough_new_papers(redelivered, 150) is True
+    assert enough_new_papers(redelivered, 151) is False
 
 
 def test_otherwise_the_stream_must_hold_enough_entries():

@@ -21,7 +21,8 @@ def count(value: Any, name: str) -> int:
 
 
 def enough_new_papers(ingest_result: Any, min_new_papers: int) -> bool:
-    """True when the ingestion's summary says it stored at least `min_new_papers` papers. The summary
+    """True when the ingestion's summary says it stored at least `min_new_papers` new or revised papers
+    (a re-delivery of papers already stored, unchanged, is no new data). The summary
     is a dict or None (no ingestion result): anything else is a DAG mistake, e.g. an XCom template
     rendered as text because the DAG does not render templates as native objects."""
     if ingest_result is None:
@@ -31,7 +32,15 @@ def enough_new_papers(ingest_result: Any, min_new_papers: int) -> bool:
             f"ingest_result must be the ingestion's summary (a dict) or None, not {type(ingest_result).__name__} {str(ingest_result)[:80]!r}: "
             "pass the ingest task's output (XComArg) or set render_template_as_native_obj=True on the DAG"
         )
-    return count(ingest_result.get("embedded") or 0, "ingest_result['embedded']") >= min_new_papers
+    return papers_changed(ingest_result) >= min_new_papers
+
+
+def papers_changed(ingest_result: dict) -> int:
+    """Papers the ingestion stored that the store did not hold as they are: new plus revised ones.
+    Summaries written before those counts existed give every paper stored (`embedded`)."""
+    if "newPapers" in ingest_result and "revised" in ingest_result:
+        return count(ingest_result["newPapers"] or 0, "ingest_result['newPapers']") + count(ingest_result["revised"] or 0, "ingest_result['revised']")
+    return count(ingest_result.get("embedded") or 0, "ingest_result['embedded']")
 
 
 class RedisStreamSensor(BaseSensorOperator):
@@ -66,7 +75,7 @@ class RedisStreamSensor(BaseSensorOperator):
         if not self.stream:
             raise ValueError("stream must name the Redis stream of the buffer")
         if enough_new_papers(self.ingest_result, min_new_papers):
-            self.log.info("the ingestion stored %s papers (≥ %d): new data", self.ingest_result.get("embedded"), min_new_papers)
+            self.log.info("the ingestion stored %s new or revised papers (≥ %d): new data", papers_changed(self.ingest_result), min_new_papers)
             return True
         from airflow.providers.redis.hooks.redis import RedisHook  # here: DAG parsing need not load redis
 

@@ -149,20 +149,18 @@ export function createEmbedActivities(deps: ActivityDeps) {
   }
 
   interface EmbeddedBatch {
-    inputsByVersion: Map<string, FeatureInput[]>;
-    /** Per embedder version, the entries of its inputs in the same order, to record what each write did. */
-    pendingWrites: Map<string, AcknowledgedEntry[]>;
+    /** Per embedder version, its inputs and their stream entries in the same order (the entry records what the write did). */
+    byVersion: Map<string, { inputs: FeatureInput[]; entries: AcknowledgedEntry[] }>;
     letters: DeadLetter[];
     entries: AcknowledgedEntry[];
   }
 
   /** Embeds each message with the embedder its run chose; undecodable ones become dead letters. */
   async function embedBatch(messages: StreamMessage[], fallbackVersion: string): Promise<EmbeddedBatch> {
-    const inputsByVersion = new Map<string, FeatureInput[]>();
+    const byVersion: EmbeddedBatch['byVersion'] = new Map();
     const embedders = new Map<string, LsaEmbedder>();
     const letters: DeadLetter[] = [];
     const entries: AcknowledgedEntry[] = [];
-    const pendingWrites = new Map<string, AcknowledgedEntry[]>();
     for (const message of messages) {
       let problem = message.error;
       if (message.paper) {
@@ -175,15 +173,13 @@ export function createEmbedActivities(deps: ActivityDeps) {
           try {
             let embedder = embedders.get(version);
             if (!embedder) embedders.set(version, (embedder = await loadEmbedder(deps.store, version)));
-            const inputs = inputsByVersion.get(version) ?? [];
+            const group = byVersion.get(version) ?? { inputs: [], entries: [] };
             const text = paperText(record);
-            inputs.push({ record, vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), lineage: { rawKey, ingestWorkflowId } });
-            inputsByVersion.set(version, inputs);
+            group.inputs.push({ record, vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), lineage: { rawKey, ingestWorkflowId } });
             const entry: AcknowledgedEntry = { id: message.id, ingestWorkflowId, outcome: 'inserted' };
+            group.entries.push(entry);
             entries.push(entry);
-            const written = pendingWrites.get(version) ?? [];
-            written.push(entry);
-            pendingWrites.set(version, written);
+            byVersion.set(version, group);
             continue;
           } catch (error) {
             // A store that cannot be reached is retried; a paper that cannot be embedded (no such
@@ -205,18 +201,18 @@ export function createEmbedActivities(deps: ActivityDeps) {
       });
       entries.push({ id: message.id, ingestWorkflowId: run, outcome: 'dead' });
     }
-    return { inputsByVersion, pendingWrites, letters, entries };
+    return { byVersion, letters, entries };
   }
 
   /** Stores a batch's features and dead letters, then acknowledges its messages. */
-  async function writeBatch({ inputsByVersion, pendingWrites, letters, entries }: EmbeddedBatch, progress: EmbedProgress): Promise<void> {
-    for (const [version, inputs] of inputsByVersion) {
-      const written = await deps.features.upsert(version, inputs);
-      written.outcomes.forEach((outcome, index) => (pendingWrites.get(version)![index]!.outcome = outcome));
+  async function writeBatch({ byVersion, letters, entries }: EmbeddedBatch, progress: EmbedProgress): Promise<void> {
+    for (const [version, { inputs, entries: written }] of byVersion) {
+      const result = await deps.features.upsert(version, inputs);
+      result.outcomes.forEach((outcome, index) => (written[index]!.outcome = outcome));
       progress.stored += inputs.length;
-      progress.inserted += written.inserted;
-      progress.replaced += written.replaced;
-      progress.unchanged += written.unchanged;
+      progress.inserted += result.inserted;
+      progress.replaced += result.replaced;
+      progress.unchanged += result.unchanged;
     }
     await deps.deadLetters.record(letters);
     progress.processed += await deps.stream.acknowledge(entries);

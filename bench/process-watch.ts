@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Resident memory of a process and all its descendants, in bytes (0 when it is gone). Linux /proc only. */
-export function treeRssBytes(pid: number): number {
+/** Each process's children, from one read of /proc (Linux only). */
+function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -14,6 +14,11 @@ export function treeRssBytes(pid: number): number {
       // gone meanwhile
     }
   }
+  return children;
+}
+
+/** Resident memory of a process and all its descendants, in bytes (0 when it is gone). */
+export function treeRssBytes(pid: number, children: Map<number, number[]> = childrenByParent()): number {
   let total = 0;
   const pending = [pid];
   while (pending.length > 0) {
@@ -62,7 +67,8 @@ export class ProcessWatch {
 
   private sample(): void {
     const peaks = this.peaks.get(this.stage) ?? new Map<string, number>();
-    for (const [label, pid] of this.processes) peaks.set(label, Math.max(peaks.get(label) ?? 0, treeRssBytes(pid)));
+    const children = childrenByParent();
+    for (const [label, pid] of this.processes) peaks.set(label, Math.max(peaks.get(label) ?? 0, treeRssBytes(pid, children)));
     this.peaks.set(this.stage, peaks);
   }
 

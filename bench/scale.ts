@@ -6,9 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { loadConfig, type AppConfig } from '../lib/config/config';
 import { projectRoot } from '../lib/config/paths';
-import { connectMongo } from '../lib/features/mongo';
-import { connectRedis } from '../lib/buffer/redis';
-import { stackUp, type EngineStatus } from '../stack';
+import { removeIsolatedData, stackUp, type EngineStatus } from '../stack';
 import { writeMultiplied } from './multiply-corpus';
 import { ProcessWatch } from './process-watch';
 
@@ -226,15 +224,7 @@ function engineDisk(config: AppConfig, statuses: EngineStatus[], objects: string
 }
 
 async function dropRun(config: AppConfig, objects: string): Promise<void> {
-  const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
-  await mongo.db.dropDatabase().finally(() => mongo.close());
-  const redis = await connectRedis(config.redis.url);
-  try {
-    const keys = await redis.keys(`${config.buffer.stream}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
+  await removeIsolatedData(config);
   rmSync(objects, { recursive: true, force: true });
 }
 

@@ -268,29 +268,24 @@ export class FeatureStore {
   }
 
   /**
-   * Reads the newest version of each paper matching `filter`. Versions come from one query: the
-   * filter's documents and every revision; the first versions of revised papers, which the filter
-   * may miss, from a second one when there are revisions. The filter applies to the newest version.
+   * Every stored paper of one embedder version (and publication window), newest version, ordered
+   * by id. One query reads the window's versions and every revision; a second one, when there are
+   * revisions, the first versions of revised papers, which the window may miss. The window applies
+   * to each paper's newest version.
    */
-  private async newestMatching(filter: Record<string, unknown>, scope: Record<string, unknown>, matches: (version: StoredVersion) => boolean): Promise<StoredVersion[]> {
-    const versions = await this.collection
-      .find({ $or: [{ ...scope, ...filter }, { ...scope, revision: true }] }, { projection: ROW_PROJECTION })
-      .toArray() as StoredVersion[];
-    const revised = [...new Set(versions.filter((version) => version.revision === true).map((version) => version.arxivId))];
+  async select(selection: FeatureSelection): Promise<FeatureRow[]> {
+    const scope = { embedderVersion: selection.embedderVersion };
+    const bounds = timeBounds(selection.from, selection.until);
+    const versions = (await this.collection
+      .find({ $or: [{ ...scope, ...(bounds ? { published: bounds } : {}) }, { ...scope, revision: true }] }, { projection: ROW_PROJECTION })
+      .toArray()) as StoredVersion[];
+    const revised = [...new Set(versions.filter((version) => version.revision).map((version) => version.arxivId))];
     if (revised.length > 0) {
       const seen = new Set(versions.map((version) => version._id));
-      const firsts = await this.collection.find({ ...scope, arxivId: { $in: revised }, revision: { $ne: true } }, { projection: ROW_PROJECTION }).toArray() as StoredVersion[];
-      for (const version of firsts) if (!seen.has(version._id)) versions.push(version);
+      const firsts = (await this.collection.find({ ...scope, arxivId: { $in: revised }, revision: { $ne: true } }, { projection: ROW_PROJECTION }).toArray()) as StoredVersion[];
+      versions.push(...firsts.filter((version) => !seen.has(version._id)));
     }
-    return newestVersions(versions).filter(matches);
-  }
-
-  /** Every stored paper of one embedder version (and time window), newest version, ordered by id. */
-  async select(selection: FeatureSelection): Promise<FeatureRow[]> {
-    const bounds = timeBounds(selection.from, selection.until);
-    const filter = bounds ? { published: bounds } : {};
-    const versions = await this.newestMatching(filter, { embedderVersion: selection.embedderVersion }, (version) => within(version.published, selection.from, selection.until));
-    return versions.map(toRow);
+    return newestVersions(versions).filter((version) => within(version.published, selection.from, selection.until)).map(toRow);
   }
 
   /**

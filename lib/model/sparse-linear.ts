@@ -1,0 +1,308 @@
+import type { CsrMatrix } from '../embedding/linalg';
+import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from '../embedding/tfidf';
+
+/**
+ * The sparse linear family: tf-idf (uni+bigrams, sublinear tf) straight into one linear SVM per
+ * class (squared hinge, L2, one-vs-rest — what scikit-learn's LinearSVC fits), trained by dual
+ * coordinate descent on the sparse rows. Margins become probabilities through a softmax whose
+ * temperature is fitted on held-out papers, so top-k and the monitor's prediction column work
+ * as with the MLP.
+ */
+export interface SparseLinearConfig {
+  tfidf: TfidfConfig;
+  /** Inverse regularization strength (LinearSVC's C). */
+  c: number;
+  /** Each paper's C is multiplied by n / (classes · n_class): small classes weigh as much as large ones. */
+  balanced: boolean;
+  /** At most this many passes over the papers per class. */
+  maxEpochs: number;
+  /** Stop a class when the projected gradient's spread falls below this (liblinear's ε). */
+  tolerance: number;
+  seed: number;
+}
+
+export const DEFAULT_SPARSE_LINEAR_CONFIG: SparseLinearConfig = {
+  tfidf: { ngramMax: 2, minDf: 1, maxDfRatio: 1, maxFeatures: 2_000_000, sublinearTf: true },
+  c: 0.5,
+  balanced: false,
+  maxEpochs: 60,
+  tolerance: 0.1,
+  seed: 42,
+};
+
+export interface SparseLinearState {
+  config: SparseLinearConfig;
+  tfidf: TfidfState;
+  classes: number;
+  /** classes × features, row-major. */
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Margins are divided by it before the softmax. */
+  temperature: number;
+}
+
+/** How one class's solver ended. */
+export interface ClassFit {
+  epochs: number;
+  converged: boolean;
+}
+
+export class SparseLinearModel {
+  private readonly vectorizer: TfidfVectorizer;
+
+  constructor(readonly state: SparseLinearState) {
+    this.vectorizer = new TfidfVectorizer(state.tfidf);
+  }
+
+  get features(): number {
+    return this.state.tfidf.terms.length;
+  }
+
+  /** Each class's margin for one paper's text. */
+  margins(text: string): Float64Array {
+    const { indices, values } = this.vectorizer.vectorize(text);
+    return marginsOf(this.state, indices, values, 0, indices.length);
+  }
+
+  /** Probabilities over the classes (they sum to 1; the largest is the largest margin's). */
+  predictProba(text: string): Float64Array {
+    return softmax(this.margins(text), this.state.temperature);
+  }
+
+  predict(text: string): number {
+    return argmax(this.margins(text));
+  }
+}
+
+function marginsOf(state: Pick<SparseLinearState, 'classes' | 'weights' | 'bias'>, indices: Int32Array, values: Float64Array, start: number, end: number): Float64Array {
+  const features = state.weights.length / state.classes;
+  const out = new Float64Array(state.classes);
+  for (let k = 0; k < state.classes; k += 1) {
+    const row = k * features;
+    let sum = state.bias[k]!;
+    for (let p = start; p < end; p += 1) sum += state.weights[row + indices[p]!]! * values[p]!;
+    out[k] = sum;
+  }
+  return out;
+}
+
+export function softmax(margins: Float64Array, temperature: number): Float64Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const m of margins) if (m > max) max = m;
+  const out = new Float64Array(margins.length);
+  let sum = 0;
+  for (let k = 0; k < margins.length; k += 1) {
+    out[k] = Math.exp((margins[k]! - max) / temperature);
+    sum += out[k]!;
+  }
+  for (let k = 0; k < out.length; k += 1) out[k]! /= sum;
+  return out;
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < values.length; k += 1) if (values[k]! > values[best]!) best = k;
+  return best;
+}
+
+/**
+ * One binary squared-hinge SVM, w · x + b, by dual coordinate descent with shrinking (Hsieh et al.,
+ * ICML 2008): each step solves the dual exactly in one paper's α, and papers whose α stays at 0
+ * with a gradient beyond the last pass's spread leave the active set (most papers, once the
+ * margin is found), so later passes sweep only the support vectors. Converged on the active set,
+ * one pass over every paper confirms it. The bias is the weight of a constant feature 1,
+ * regularized as liblinear does.
+ */
+export function fitBinarySvm(
+  x: CsrMatrix,
+  positive: (row: number) => boolean,
+  costOf: (row: number) => number,
+  options: { maxEpochs: number; tolerance: number; seed: number },
+): { weights: Float64Array; bias: number; fit: ClassFit } {
+  const { rows, indptr, indices, values } = x;
+  const w = new Float64Array(x.cols);
+  let b = 0;
+  const alpha = new Float64Array(rows);
+  const diagonal = new Float64Array(rows);
+  const qii = new Float64Array(rows);
+  const sign = new Int8Array(rows);
+  for (let i = 0; i < rows; i += 1) {
+    diagonal[i] = 1 / (2 * costOf(i));
+    let squared = 1; // the bias feature
+    for (let p = indptr[i]!; p < indptr[i + 1]!; p += 1) squared += values[p]! * values[p]!;
+    qii[i] = squared + diagonal[i]!;
+    sign[i] = positive(i) ? 1 : -1;
+  }
+  const active = Int32Array.from({ length: rows }, (_, i) => i);
+  let activeSize = rows;
+  const random = seededRandom(options.seed);
+  let shrinkAbove = Number.POSITIVE_INFINITY;
+  let epoch = 0;
+  let converged = false;
+  while (epoch < options.maxEpochs) {
+    epoch += 1;
+    for (let s = activeSize - 1; s > 0; s -= 1) {
+      const j = Math.floor(random() * (s + 1));
+      const swap = active[s]!;
+      active[s] = active[j]!;
+      active[j] = swap;
+    }
+    let maxProjected = Number.NEGATIVE_INFINITY;
+    let minProjected = Number.POSITIVE_INFINITY;
+    for (let s = 0; s < activeSize; s += 1) {
+      const i = active[s]!;
+      const y = sign[i]!;
+      let dot = b;
+      for (let p = indptr[i]!; p < indptr[i + 1]!; p += 1) dot += w[indices[p]!]! * values[p]!;
+      const gradient = y * dot - 1 + diagonal[i]! * alpha[i]!;
+      let projected = gradient;
+      if (alpha[i] === 0) {
+        if (gradient > shrinkAbove) {
+          activeSize -= 1;
+          active[s] = active[activeSize]!;
+          active[activeSize] = i;
+          s -= 1;
+          continue;
+        }
+        if (gradient > 0) projected = 0;
+      }
+      if (projected > maxProjected) maxProjected = projected;
+      if (projected < minProjected) minProjected = projected;
+      if (Math.abs(projected) <= 1e-12) continue;
+      const before = alpha[i]!;
+      alpha[i] = Math.max(before - gradient / qii[i]!, 0);
+      const step = (alpha[i]! - before) * y;
+      for (let p = indptr[i]!; p < indptr[i + 1]!; p += 1) w[indices[p]!]! += step * values[p]!;
+      b += step;
+    }
+    if (maxProjected - minProjected <= options.tolerance) {
+      if (activeSize === rows) {
+        converged = true;
+        break;
+      }
+      activeSize = rows;
+      shrinkAbove = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    shrinkAbove = maxProjected <= 0 ? Number.POSITIVE_INFINITY : maxProjected;
+  }
+  return { weights: w, bias: b, fit: { epochs: epoch, converged } };
+}
+
+/** Uniform numbers in [0, 1) from a 32-bit seed (mulberry32): the same passes on every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The temperature T minimizing the held-out papers' log loss of softmax(margins / T), searched on
+ * log T (golden section over [1e-3, 1e3]); the ranking of classes, hence top-1, does not depend on it.
+ */
+export function fitTemperature(margins: readonly Float64Array[], labels: readonly number[]): number {
+  if (margins.length === 0) return 1;
+  const loss = (logT: number) => {
+    const t = Math.exp(logT);
+    let total = 0;
+    margins.forEach((m, i) => {
+      let max = Number.NEGATIVE_INFINITY;
+      for (const v of m) if (v > max) max = v;
+      let sum = 0;
+      for (const v of m) sum += Math.exp((v - max) / t);
+      total += Math.log(sum) - (m[labels[i]!]! - max) / t;
+    });
+    return total / margins.length;
+  };
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let low = Math.log(1e-3);
+  let high = Math.log(1e3);
+  let a = high - ratio * (high - low);
+  let b = low + ratio * (high - low);
+  let fa = loss(a);
+  let fb = loss(b);
+  for (let step = 0; step < 60; step += 1) {
+    if (fa <= fb) {
+      high = b;
+      b = a;
+      fb = fa;
+      a = high - ratio * (high - low);
+      fa = loss(a);
+    } else {
+      low = a;
+      a = b;
+      fa = fb;
+      b = low + ratio * (high - low);
+      fb = loss(b);
+    }
+  }
+  return Math.exp((low + high) / 2);
+}
+
+export interface SparseLinearTraining {
+  model: SparseLinearModel;
+  classFits: ClassFit[];
+  seconds: { vocabulary: number; matrix: number; solver: number; calibration: number };
+}
+
+/**
+ * Fits the vocabulary on the training texts, one SVM per class, then the softmax temperature on the
+ * calibration papers (held out from training; without them, on the training papers).
+ */
+export function trainSparseLinear(
+  train: { texts: readonly string[]; labels: readonly number[] },
+  classes: number,
+  config: SparseLinearConfig = DEFAULT_SPARSE_LINEAR_CONFIG,
+  calibration?: { texts: readonly string[]; labels: readonly number[] },
+  onStep: (step: string) => void = () => undefined,
+): SparseLinearTraining {
+  if (train.texts.length !== train.labels.length) throw new Error(`${train.texts.length} texts but ${train.labels.length} labels`);
+  if (classes < 2) throw new Error(`a classifier needs at least 2 classes, got ${classes}`);
+  let started = performance.now();
+  onStep('vocabulary');
+  const tfidf = fitTfidf(train.texts, config.tfidf);
+  const vocabularySeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  onStep('tf-idf matrix');
+  const vectorizer = new TfidfVectorizer(tfidf);
+  const x = vectorizer.matrix(train.texts);
+  const matrixSeconds = (performance.now() - started) / 1000;
+
+  started = performance.now();
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of train.labels) counts[label]! += 1;
+  const n = train.labels.length;
+  const costOf = config.balanced
+    ? (row: number) => (config.c * n) / (classes * counts[train.labels[row]!]!)
+    : () => config.c;
+  const features = tfidf.terms.length;
+  const weights = new Float32Array(classes * features);
+  const bias = new Float32Array(classes);
+  const classFits: ClassFit[] = [];
+  for (let k = 0; k < classes; k += 1) {
+    onStep(`class ${k + 1}/${classes}`);
+    const fitted = fitBinarySvm(x, (row) => train.labels[row] === k, costOf, { maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed + k });
+    weights.set(fitted.weights, k * features);
+    bias[k] = fitted.bias;
+    classFits.push(fitted.fit);
+  }
+  const solverSeconds = (performance.now() - started) / 1000;
+
+  started = performance.now();
+  onStep('calibration');
+  const state: SparseLinearState = { config, tfidf, classes, weights, bias, temperature: 1 };
+  const held = calibration && calibration.texts.length > 0 ? { x: vectorizer.matrix(calibration.texts), labels: calibration.labels } : { x, labels: train.labels };
+  const heldMargins = Array.from({ length: held.x.rows }, (_, i) => marginsOf(state, held.x.indices, held.x.values, held.x.indptr[i]!, held.x.indptr[i + 1]!));
+  state.temperature = fitTemperature(heldMargins, held.labels);
+  const model = new SparseLinearModel(state);
+  return {
+    model,
+    classFits,
+    seconds: { vocabulary: vocabularySeconds, matrix: matrixSeconds, solver: solverSeconds, calibration: (performance.now() - started) / 1000 },
+  };
+}

@@ -1,0 +1,120 @@
+import { paperText, type PaperRecord } from '../../../lib/arxiv/record';
+import { fitTfidf, TfidfVectorizer } from '../../../lib/embedding/tfidf';
+import { LabelEncoder } from '../../../lib/model/label-encoder';
+import { evaluate } from '../../../lib/model/metrics';
+import { DEFAULT_SPARSE_LINEAR_CONFIG, fitBinarySvm, fitTemperature, softmax, trainSparseLinear, type SparseLinearConfig } from '../../../lib/model/sparse-linear';
+import { stratifiedSplit } from '../../../lib/model/split';
+import { samplePapers } from '../embedding/sample-corpus';
+
+const CONFIG: SparseLinearConfig = { ...DEFAULT_SPARSE_LINEAR_CONFIG, tfidf: { ...DEFAULT_SPARSE_LINEAR_CONFIG.tfidf, minDf: 2 } };
+
+/** The bundled sample's six largest primary categories, split 80/20 as the pipeline splits. */
+async function sampleSplit(): Promise<{ train: PaperRecord[]; test: PaperRecord[]; encoder: LabelEncoder }> {
+  const papers = await samplePapers(5_000);
+  const counts = new Map<string, number>();
+  for (const paper of papers) counts.set(paper.primaryCategory, (counts.get(paper.primaryCategory) ?? 0) + 1);
+  const top = new Set([...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([label]) => label));
+  const kept = papers.filter((paper) => top.has(paper.primaryCategory));
+  const { train, test } = stratifiedSplit(kept, (p) => p.primaryCategory, (p) => p.id, { test: 0.2, validation: 0 }, 42);
+  return { train, test, encoder: LabelEncoder.fromLabels(kept.map((p) => p.primaryCategory)) };
+}
+
+describe('the sparse linear family (tf-idf → one linear SVM per class)', () => {
+  let split: Awaited<ReturnType<typeof sampleSplit>>;
+  let trained: ReturnType<typeof trainSparseLinear>;
+
+  beforeAll(async () => {
+    split = await sampleSplit();
+    trained = trainSparseLinear(
+      { texts: split.train.map(paperText), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
+      split.encoder.size,
+      CONFIG,
+    );
+  });
+
+  it('classifies held-out real papers far better than the majority class', () => {
+    const truth = split.test.map((p) => split.encoder.encode(p.primaryCategory));
+    const predicted = split.test.map((p) => trained.model.predict(paperText(p)));
+    const { accuracy, macroF1 } = evaluate(truth, predicted, split.encoder.classes);
+    const majority = Math.max(...split.encoder.classes.map((label) => split.test.filter((p) => p.primaryCategory === label).length)) / split.test.length;
+    expect(accuracy).toBeGreaterThan(majority + 0.25);
+    expect(macroF1).toBeGreaterThan(0.5);
+    expect(trained.classFits.every((fit) => fit.converged)).toBe(true);
+  });
+
+  it('gives probabilities that sum to 1 and rank the classes as the margins do', () => {
+    for (const paper of split.test.slice(0, 200)) {
+      const text = paperText(paper);
+      const probabilities = trained.model.predictProba(text);
+      expect(probabilities.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 10);
+      const top = probabilities.indexOf(Math.max(...probabilities));
+      expect(top).toBe(trained.model.predict(text));
+    }
+    expect(trained.model.state.temperature).toBeGreaterThan(0);
+  });
+
+  it('trains the same model twice from the same seed', () => {
+    const again = trainSparseLinear(
+      { texts: split.train.map(paperText), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
+      split.encoder.size,
+      CONFIG,
+    );
+    expect(Buffer.from(again.model.state.weights.buffer).equals(Buffer.from(trained.model.state.weights.buffer))).toBe(true);
+    expect(again.model.state.temperature).toBe(trained.model.state.temperature);
+  });
+});
+
+describe('the binary SVM solver', () => {
+  it('reaches the optimum: primal and dual objectives meet', async () => {
+    const sample = await samplePapers(1_500);
+    const counts = new Map<string, number>();
+    for (const paper of sample) counts.set(paper.primaryCategory, (counts.get(paper.primaryCategory) ?? 0) + 1);
+    const [largest] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+    const papers = sample.map((p) => ({ text: paperText(p), positive: p.primaryCategory === largest }));
+    const x = new TfidfVectorizer(fitTfidf(papers.map((p) => p.text), { ...CONFIG.tfidf, minDf: 2 })).matrix(papers.map((p) => p.text));
+    const c = 0.5;
+    const { weights, bias } = fitBinarySvm(x, (row) => papers[row]!.positive, () => c, { maxEpochs: 1_000, tolerance: 1e-4, seed: 1 });
+    const sign = (i: number) => (papers[i]!.positive ? 1 : -1);
+    const margin = (i: number) => {
+      let sum = bias;
+      for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1) sum += weights[x.indices[p]!]! * x.values[p]!;
+      return sum;
+    };
+    let squaredNorm = bias * bias;
+    for (const w of weights) squaredNorm += w * w;
+    let hinge = 0;
+    for (let i = 0; i < x.rows; i += 1) hinge += Math.max(0, 1 - sign(i) * margin(i)) ** 2;
+    const primal = 0.5 * squaredNorm + c * hinge;
+    // A dual point from the primal one (αᵢ = 2C·max(0, 1 − yᵢ·marginᵢ)); by weak duality
+    // dual(α) ≤ optimum ≤ primal(w), so a small gap means both are at the optimum.
+    const alphas = Array.from({ length: x.rows }, (_, i) => 2 * c * Math.max(0, 1 - sign(i) * margin(i)));
+    const dualWeights = new Float64Array(x.cols);
+    let dualBias = 0;
+    let dual = 0;
+    alphas.forEach((alpha, i) => {
+      for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1) dualWeights[x.indices[p]!]! += alpha * sign(i) * x.values[p]!;
+      dualBias += alpha * sign(i);
+      dual += alpha - (alpha * alpha) / (4 * c);
+    });
+    let dualNorm = dualBias * dualBias;
+    for (const w of dualWeights) dualNorm += w * w;
+    dual -= 0.5 * dualNorm;
+    expect(papers.filter((p) => p.positive).length).toBeGreaterThan(100);
+    expect(dual).toBeLessThanOrEqual(primal + 1e-9);
+    expect(Math.abs(primal - dual) / primal).toBeLessThan(1e-3);
+  });
+});
+
+describe('the softmax temperature', () => {
+  it('is the one with the lowest held-out log loss', () => {
+    const margins = [
+      [2, 0.5, -1], [0.2, 1.5, -0.3], [1.1, 1.0, 0.9], [-0.5, -0.2, 0.8], [0.9, 1.2, -1.4], [1.4, -0.1, 0.3],
+    ].map((m) => Float64Array.from(m));
+    const labels = [0, 1, 2, 2, 0, 0];
+    const loss = (t: number) => margins.reduce((sum, m, i) => sum - Math.log(softmax(m, t)[labels[i]!]!), 0);
+    const t = fitTemperature(margins, labels);
+    expect(loss(t)).toBeLessThanOrEqual(loss(t * 1.05));
+    expect(loss(t)).toBeLessThanOrEqual(loss(t / 1.05));
+    expect(softmax(Float64Array.from([1, 2, 3]), t).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+});

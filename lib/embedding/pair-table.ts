@@ -35,6 +35,16 @@ export class PairTable {
     }
   }
 
+  /** The pair's number, or -1 when it was never given one. */
+  find(first: number, second: number): number {
+    const mask = this.buckets.length - 1;
+    for (let bucket = hash(first, second) & mask; ; bucket = (bucket + 1) & mask) {
+      const slot = this.buckets[bucket]!;
+      if (slot < 0) return -1;
+      if (this.firsts[slot] === first && this.seconds[slot] === second) return slot;
+    }
+  }
+
   first(slot: number): number {
     return this.firsts[slot]!;
   }

@@ -36,8 +36,9 @@ export class TfidfVectorizer {
   private readonly tokenIds = new Map<string, number>();
   /** Term index of each token id as a unigram, or -1 when the token only occurs inside bigrams. */
   private readonly unigramTerms: Int32Array;
-  /** Term index of each bigram, keyed by firstId · tokenCount + secondId. */
-  private readonly bigramTerms = new Map<number, number>();
+  /** The bigrams' token-id pairs, and the term index of each pair's slot. */
+  private readonly bigramPairs: PairTable;
+  private readonly bigramTerms: Int32Array;
   /** Scratch, all zeros between calls: the count of each term in the current text. */
   private readonly counts: Int32Array;
   /** Scratch: the current text's terms in order of first occurrence. */
@@ -48,12 +49,13 @@ export class TfidfVectorizer {
     for (const parts of pieces) {
       for (const part of parts) if (!this.tokenIds.has(part)) this.tokenIds.set(part, this.tokenIds.size);
     }
-    const tokenCount = this.tokenIds.size;
-    this.unigramTerms = new Int32Array(tokenCount).fill(-1);
+    this.unigramTerms = new Int32Array(this.tokenIds.size).fill(-1);
+    this.bigramPairs = new PairTable(state.terms.length);
+    this.bigramTerms = new Int32Array(state.terms.length);
     pieces.forEach((parts, index) => {
       const first = this.tokenIds.get(parts[0]!)!;
       if (parts.length === 1) this.unigramTerms[first] = index;
-      else this.bigramTerms.set(first * tokenCount + this.tokenIds.get(parts[1]!)!, index);
+      else this.bigramTerms[this.bigramPairs.slotOf(first, this.tokenIds.get(parts[1]!)!)] = index;
     });
     this.counts = new Int32Array(state.terms.length);
     this.seen = new Int32Array(state.terms.length);
@@ -81,8 +83,7 @@ export class TfidfVectorizer {
 
   /** Fills `counts` and `seen`; returns how many distinct terms the text has. */
   private countTerms(text: string): number {
-    const { counts, seen, unigramTerms, bigramTerms } = this;
-    const tokenCount = unigramTerms.length;
+    const { counts, seen, unigramTerms, bigramPairs, bigramTerms } = this;
     const bigrams = this.state.config.ngramMax === 2;
     let distinct = 0;
     let previous = -1;
@@ -100,8 +101,11 @@ export class TfidfVectorizer {
       if (unigram < 0) unknown += 1;
       if (unigram >= 0 && counts[unigram]!++ === 0) seen[distinct++] = unigram;
       if (bigrams && previous >= 0) {
-        const bigram = bigramTerms.get(previous * tokenCount + id);
-        if (bigram !== undefined && counts[bigram]!++ === 0) seen[distinct++] = bigram;
+        const slot = bigramPairs.find(previous, id);
+        if (slot >= 0) {
+          const bigram = bigramTerms[slot]!;
+          if (counts[bigram]!++ === 0) seen[distinct++] = bigram;
+        }
       }
       previous = id;
     }

@@ -36,6 +36,8 @@ interface Options {
   /** Training takes the papers published up to this day (the monitor always compares 2025–2026). */
   trainUntil: string;
   keep: boolean;
+  /** The tag of a kept run (`--keep`) whose ingested store is trained, monitored and served again. */
+  reuse?: string;
 }
 
 interface StageRow {
@@ -256,7 +258,7 @@ function printTable(rows: StageRow[], labels: string[]): void {
 }
 
 async function main(options: Options): Promise<void> {
-  const tag = `x${options.multiply}-${Date.now().toString(36)}`;
+  const tag = options.reuse ?? `x${options.multiply}-${Date.now().toString(36)}`;
   const work = join(projectRoot(), '.data', 'bench-scale', tag);
   mkdirSync(work, { recursive: true });
   const objects = join(work, 'objects');
@@ -269,7 +271,10 @@ async function main(options: Options): Promise<void> {
 
   let files = options.files;
   let generated = 0;
-  if (options.multiply > 1) {
+  if (options.reuse) {
+    if (options.multiply > 1) files = options.files.map((file) => join(work, `x${options.multiply}-${basename(file)}`));
+    note(`reusing the store of ${options.reuse}: no ingestion`);
+  } else if (options.multiply > 1) {
     note(`writing the corpus ${options.multiply} times under derived ids…`);
     const started = performance.now();
     const written = await Promise.all(options.files.map(async (file) => {
@@ -286,7 +291,7 @@ async function main(options: Options): Promise<void> {
   const scaleOut: StageRow[] = [];
   try {
     await workers.start(1);
-    await ingestAll(files, env, watch, rows, '', 1, true);
+    if (!options.reuse) await ingestAll(files, env, watch, rows, '', 1, true);
     if (options.train) {
       note(`train on the papers published until ${options.trainUntil}…`);
       watch.enter('train');
@@ -316,7 +321,7 @@ async function main(options: Options): Promise<void> {
     const disk = engineDisk(config, statuses, objects);
     await workers.stop();
 
-    if (options.scaleOut) {
+    if (options.scaleOut && !options.reuse) {
       for (const cpuProcesses of [1, 2]) {
         const outTag = `${tag}-c${cpuProcesses}`;
         // A store of its own, the same object folder: the embedder is reused, raw batches found landed.
@@ -359,8 +364,9 @@ const program = new Command('bench:scale')
   .option('--no-train', 'ingestion only (no train, monitor, serve)')
   .option('--train-until <date>', 'train on the papers published until this day (a smaller slice for --multiply)', '2024-12-31')
   .option('--keep', 'keep the run\'s database, stream and objects')
+  .option('--reuse <tag>', 'train, monitor and serve the kept store of that run (its tag, e.g. x5-mx833oqz) without ingesting again')
   .parse();
-const opts = program.opts<{ multiply: number; files: string; scaleOut: boolean; train: boolean; trainUntil: string; keep?: boolean }>();
+const opts = program.opts<{ multiply: number; files: string; scaleOut: boolean; train: boolean; trainUntil: string; keep?: boolean; reuse?: string }>();
 main({
   multiply: Math.max(1, opts.multiply),
   files: opts.files.split(',').map((name) => resolve(DATA, name.trim())),
@@ -368,6 +374,7 @@ main({
   train: opts.train,
   trainUntil: opts.trainUntil,
   keep: opts.keep ?? false,
+  reuse: opts.reuse,
 }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

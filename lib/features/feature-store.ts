@@ -204,7 +204,17 @@ export class FeatureStore {
   readonly collection: Collection<FeatureDocument>;
   readonly papers: Collection<StoredPaperDocument>;
 
-  constructor(db: Db) {
+  /**
+   * Above this many revised papers, `select` finds their first versions by reading the first
+   * versions outside the window and keeping the revised papers' in memory, instead of one `$in`
+   * query: FerretDB evaluates `$in` against every stored document by walking the list (≈ 20 ns per
+   * document and listed id here), so 107,000 revised papers in a store of 1.16 M versions kept that
+   * one query running for over 20 minutes, where a scan takes about 5.
+   */
+  private readonly inListLimit: number;
+
+  constructor(db: Db, options: { inListLimit?: number } = {}) {
+    this.inListLimit = options.inListLimit ?? 1_000;
     this.collection = db.collection<FeatureDocument>(FEATURES_COLLECTION);
     this.papers = db.collection<StoredPaperDocument>(STORED_PAPERS_COLLECTION);
   }
@@ -282,8 +292,15 @@ export class FeatureStore {
     const revised = [...new Set(versions.filter((version) => version.revision).map((version) => version.arxivId))];
     if (revised.length > 0) {
       const seen = new Set(versions.map((version) => version._id));
-      const firsts = (await this.collection.find({ ...scope, arxivId: { $in: revised }, revision: { $ne: true } }, { projection: ROW_PROJECTION }).toArray()) as StoredVersion[];
-      versions.push(...firsts.filter((version) => !seen.has(version._id)));
+      const wanted = new Set(revised);
+      const firsts =
+        revised.length <= this.inListLimit
+          ? { ...scope, arxivId: { $in: revised }, revision: { $ne: true } }
+          : { ...scope, revision: { $ne: true }, ...(bounds ? { published: { $not: bounds } } : {}) };
+      for await (const document of this.collection.find(firsts, { projection: ROW_PROJECTION, batchSize: 1_000 })) {
+        const version = document as StoredVersion;
+        if (wanted.has(version.arxivId) && !seen.has(version._id)) versions.push(version);
+      }
     }
     return newestVersions(versions).filter((version) => within(version.published, selection.from, selection.until)).map(toRow);
   }

@@ -340,7 +340,7 @@ async function main(options: Options): Promise<void> {
     watch.stop();
     const engines = ['temporal', 'redis', 'mongo', 'mlflow'];
     const labels = [...watch.labels().filter((label) => !engines.includes(label)), ...engines.filter((engine) => watch.labels().includes(engine))];
-    console.log(`\nbench:scale — ${options.multiply > 1 ? `the corpus ×${options.multiply} under derived ids (${generated} lines)` : 'the bundled corpus'}, local engines, peak RSS per process during each stage`);
+    console.log(`\nbench:scale — ${options.multiply > 1 ? `the corpus ×${options.multiply} under derived ids${generated > 0 ? ` (${generated} lines)` : ''}` : 'the bundled corpus'}, local engines, peak RSS per process during each stage`);
     printTable([...rows, ...scaleOut], labels);
     console.log('\ndisk:');
     for (const [engine, size] of Object.entries(disk)) console.log(`  ${engine.padEnd(13)} ${size}`);

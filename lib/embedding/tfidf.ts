@@ -217,11 +217,9 @@ function mostFrequent(counts: Array<[string, number]>, limit: number): Array<[st
 function countDocumentFrequencies(texts: readonly string[], ngramMax: 1 | 2): Array<[string, number]> {
   const tokenIds = new Map<string, number>();
   const tokens: string[] = [];
-  let tokenDf = new Int32Array(1 << 16);
-  let tokenLast = new Int32Array(1 << 16).fill(-1);
+  const tokenDf = new DocumentFrequencies();
   const bigrams = new PairTable(1 << 16);
-  let bigramDf = new Int32Array(1 << 16);
-  let bigramLast = new Int32Array(1 << 16).fill(-1);
+  const bigramDf = new DocumentFrequencies();
   texts.forEach((text, document) => {
     let previous = -1;
     for (const token of tokenize(text)) {
@@ -230,36 +228,38 @@ function countDocumentFrequencies(texts: readonly string[], ngramMax: 1 | 2): Ar
         id = tokens.length;
         tokenIds.set(token, id);
         tokens.push(token);
-        if (id >= tokenDf.length) {
-          tokenDf = grown(tokenDf, 0);
-          tokenLast = grown(tokenLast, -1);
-        }
       }
-      if (tokenLast[id] !== document) {
-        tokenLast[id] = document;
-        tokenDf[id]! += 1;
-      }
-      if (ngramMax === 2 && previous >= 0) {
-        const slot = bigrams.slotOf(previous, id);
-        if (slot >= bigramDf.length) {
-          bigramDf = grown(bigramDf, 0);
-          bigramLast = grown(bigramLast, -1);
-        }
-        if (bigramLast[slot] !== document) {
-          bigramLast[slot] = document;
-          bigramDf[slot]! += 1;
-        }
-      }
+      tokenDf.count(id, document);
+      if (ngramMax === 2 && previous >= 0) bigramDf.count(bigrams.slotOf(previous, id), document);
       previous = id;
     }
   });
-  const counts: Array<[string, number]> = tokens.map((token, id) => [token, tokenDf[id]!]);
-  for (let slot = 0; slot < bigrams.size; slot += 1) counts.push([`${tokens[bigrams.first(slot)]} ${tokens[bigrams.second(slot)]}`, bigramDf[slot]!]);
+  const counts: Array<[string, number]> = tokens.map((token, id) => [token, tokenDf.of(id)]);
+  for (let slot = 0; slot < bigrams.size; slot += 1) counts.push([`${tokens[bigrams.first(slot)]} ${tokens[bigrams.second(slot)]}`, bigramDf.of(slot)]);
   return counts;
 }
 
-function grown(array: Int32Array<ArrayBuffer>, fill: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(array.length * 2).fill(fill);
-  next.set(array);
-  return next;
+/** Documents per numbered term, each counted once per document by remembering the last one seen. */
+class DocumentFrequencies {
+  private frequencies = new Int32Array(1 << 16);
+  private lastDocument = new Int32Array(1 << 16).fill(-1);
+
+  count(term: number, document: number): void {
+    if (term >= this.frequencies.length) {
+      const frequencies = new Int32Array(this.frequencies.length * 2);
+      frequencies.set(this.frequencies);
+      this.frequencies = frequencies;
+      const lastDocument = new Int32Array(this.lastDocument.length * 2).fill(-1);
+      lastDocument.set(this.lastDocument);
+      this.lastDocument = lastDocument;
+    }
+    if (this.lastDocument[term] !== document) {
+      this.lastDocument[term] = document;
+      this.frequencies[term]! += 1;
+    }
+  }
+
+  of(term: number): number {
+    return this.frequencies[term]!;
+  }
 }

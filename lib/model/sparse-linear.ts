@@ -1,4 +1,4 @@
-import type { CsrMatrix } from '../embedding/linalg';
+import { seededRandom, type CsrMatrix } from '../embedding/linalg';
 import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from '../embedding/tfidf';
 
 /**
@@ -187,18 +187,6 @@ export function fitBinarySvm(
     shrinkAbove = maxProjected <= 0 ? Number.POSITIVE_INFINITY : maxProjected;
   }
   return { weights: w, bias: b, fit: { epochs: epoch, converged } };
-}
-
-/** Uniform numbers in [0, 1) from a 32-bit seed (mulberry32): the same passes on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

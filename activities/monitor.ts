@@ -181,7 +181,7 @@ export function createMonitorActivities(deps: ActivityDeps) {
         const run = await mlflow.getRun(input.reference.runId);
         const reference = parseCsv((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString('utf8'), RUN_ARTIFACTS.referenceData);
         const predictor = await loadPredictor(mlflow, run, (version) => loadEmbedder(deps.store, version));
-        const dimensions = predictor.model.model.inputDimensions;
+        const dimensions = predictor.dimensions;
         let scored;
         try {
           const bounds = windowBounds(input.window, end);

@@ -2,9 +2,10 @@ import { Context } from '@temporalio/activity';
 import { paperText } from '../lib/arxiv/record';
 import { loadEmbedder } from '../lib/embedding/registry';
 import { TrainingDataError, evaluateLabels } from '../lib/model/classifier';
+import { argmaxRows, type PaperInput } from '../lib/model/family';
 import { readRawBatch } from '../lib/storage/raw-batch';
 import { announcePromotion } from '../lib/tracking/promotions';
-import { EMBEDDER_VERSION_PARAM, RUN_ARTIFACTS, RUN_TAGS, loadTrainedModel, type SplitArtifact, type TestPredictions } from '../lib/tracking/training-run';
+import { EMBEDDER_VERSION_PARAM, RUN_ARTIFACTS, RUN_TAGS, loadTrainedModel, type SplitArtifact, type TestPredictions, type TrainedModel } from '../lib/tracking/training-run';
 import { runParam } from '../lib/tracking/types';
 import type { ActivityDeps } from './deps';
 import { failFastOn } from './errors';
@@ -44,21 +45,27 @@ export function createPromotionActivities(deps: ActivityDeps) {
   const { mlflow } = deps;
   const { modelName, alias } = deps.config.tracking;
 
-  /** The champion's vectors for the test papers: stored features when it shares them, else embedded from raw text. */
-  async function championVectors(embedderVersion: string, candidateEmbedder: string, ids: string[]): Promise<{ vectors: Map<string, Float32Array>; reembedded: number }> {
-    const vectors = new Map((await deps.features.byIds(embedderVersion, ids)).map((row) => [row.arxivId, row.vector]));
-    const missing = ids.filter((id) => !vectors.has(id));
-    if (missing.length === 0) return { vectors, reembedded: 0 };
+  /**
+   * The champion's inputs for the test papers: its own stored vectors when it shares them, else
+   * the raw text embedded by its embedder; and the raw text itself when its family reads text.
+   */
+  async function championInputs(champion: TrainedModel, candidateEmbedder: string, ids: string[]): Promise<{ inputs: Map<string, PaperInput>; reembedded: number }> {
+    const inputs = new Map<string, PaperInput>();
+    if (!champion.model.readsText) for (const row of await deps.features.byIds(champion.embedderVersion, ids)) inputs.set(row.arxivId, { vector: row.vector });
+    const missing = ids.filter((id) => !inputs.has(id));
+    if (missing.length === 0) return { inputs, reembedded: 0 };
     const lineage = await deps.features.byIds(candidateEmbedder, missing);
-    const embedder = await loadEmbedder(deps.store, embedderVersion);
+    const embedder = champion.model.readsText ? undefined : await loadEmbedder(deps.store, champion.embedderVersion);
     const wanted = new Set(missing);
     for (const rawKey of new Set(lineage.map((row) => row.lineage.rawKey))) {
       for (const record of await readRawBatch(deps.store, rawKey)) {
-        if (wanted.has(record.id) && !vectors.has(record.id)) vectors.set(record.id, embedder.embed(paperText(record)));
+        if (!wanted.has(record.id) || inputs.has(record.id)) continue;
+        const text = paperText(record);
+        inputs.set(record.id, embedder ? { vector: embedder.embed(text) } : { text });
       }
-      Context.current().heartbeat({ reembedding: rawKey });
+      Context.current().heartbeat({ reading: rawKey });
     }
-    return { vectors, reembedded: missing.length };
+    return { inputs, reembedded: embedder ? missing.length : 0 };
   }
 
   /**
@@ -84,15 +91,13 @@ export function createPromotionActivities(deps: ActivityDeps) {
       const champion = await loadTrainedModel(mlflow, championRun);
       try {
         const candidateEmbedder = runParam(candidate, EMBEDDER_VERSION_PARAM) ?? champion.embedderVersion;
-        const { vectors, reembedded } = await championVectors(champion.embedderVersion, candidateEmbedder, ids);
-        const missing = ids.filter((id) => !vectors.has(id)).length;
+        const { inputs, reembedded } = await championInputs(champion, candidateEmbedder, ids);
+        const missing = ids.filter((id) => !inputs.has(id)).length;
         if (missing > 0) {
           throw new TrainingDataError(`the champion (version ${version.version}) could not be scored on ${missing} test papers: their raw text is gone`);
         }
-        const dimensions = champion.model.inputDimensions;
-        const x = new Float32Array(ids.length * dimensions);
-        ids.forEach((id, i) => x.set(vectors.get(id)!, i * dimensions));
-        const predicted = Array.from(champion.model.predict(x, ids.length), (code) => champion.encoder.decode(code));
+        const probabilities = champion.model.probabilities(ids.map((id) => inputs.get(id)!));
+        const predicted = Array.from(argmaxRows(probabilities, champion.model.classes), (code) => champion.encoder.decode(code));
         const championScore = evaluateLabels(labels, predicted);
         const candidateScore = evaluateLabels(labels, shared.map((i) => candidatePredictions.predictions[i]!));
         return {

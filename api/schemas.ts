@@ -14,4 +14,5 @@ export const ModelInfo = Type.Object({
   version: Type.Union([Type.String(), Type.Null()], { description: 'registered version (null for a pinned run that was never registered)' }),
   runId: Type.String({ description: 'the MLflow training run' }),
   embedderVersion: Type.String(),
+  family: Type.String({ description: 'the model family: lsa-mlp (MLP over the LSA vector) or tfidf-linear (linear SVMs over tf-idf)' }),
 });

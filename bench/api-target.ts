@@ -7,6 +7,7 @@ import { resolveFromRoot } from '../lib/config/paths';
 import { DEFAULT_LSA_CONFIG, fitLsaEmbedder } from '../lib/embedding/lsa-embedder';
 import { openMongo } from '../lib/features/mongo';
 import { trainClassifier, type Example } from '../lib/model/classifier';
+import { mlpModel } from '../lib/model/family';
 import { DEFAULT_HYPERPARAMETERS } from '../lib/model/mlp';
 import { stratifiedSplit } from '../lib/model/split';
 import { PredictionLog } from '../lib/predictions/prediction-log';
@@ -41,7 +42,7 @@ async function ours(logged: boolean): Promise<{ port: number; classes: number; d
   const examples: Example[] = papers.map((paper) => ({ id: paper.id, label: paper.primaryCategory, vector: embedder.embed(paperText(paper)) }));
   const split = stratifiedSplit(examples, (e) => e.label, (e) => e.id, { test: 0.1, validation: 0.1 }, 42);
   const trained = await trainClassifier(split, { ...DEFAULT_HYPERPARAMETERS, maxEpochs: 12 });
-  const predictor = textPredictor({ runId: 'bench', model: trained.model, encoder: trained.encoder, embedderVersion: embedder.version }, embedder);
+  const predictor = textPredictor({ runId: 'bench', family: 'lsa-mlp', model: mlpModel(trained.model), encoder: trained.encoder, embedderVersion: embedder.version }, embedder);
   const models = new ModelHolder({ predictor, modelName: 'bench', modelVersion: '1', chosenBy: 'alias', alias: 'champion', loadedAt: new Date() });
   const mongo = openMongo(process.env.BENCH_MONGODB_URI!, process.env.BENCH_MONGODB_DATABASE!, { serverSelectionTimeoutMS: 5_000, appName: 'bench-api' });
   const log = new PredictionLog(mongo.db);

@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   note('training the sparse linear family (tf-idf → one linear SVM per class)…');
   const encoder = LabelEncoder.fromLabels(trainPapers.map((p) => p.primaryCategory));
   const sparseStarted = performance.now();
-  const sparse = trainSparseLinear(
+  const sparse = await trainSparseLinear(
     { texts: trainPapers.map(paperText), labels: trainPapers.map((p) => encoder.encode(p.primaryCategory)) },
     encoder.size,
     DEFAULT_SPARSE_LINEAR_CONFIG,

@@ -1,5 +1,5 @@
-import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { ChampionScore, CpuActivities, IoActivities, PromotionResult, TrainResult } from '../activities';
+import { defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { CandidateResult, ChampionScore, CpuActivities, IoActivities, PromotionResult, TrainResult } from '../activities';
 import type { MlpHyperparameters } from '../lib/model/mlp';
 import type { TaskQueues } from './ingest';
 import { retryPolicy } from './retry';
@@ -9,17 +9,29 @@ export interface TrainWorkflowInput {
   embedderVersion?: string;
   from?: string;
   until?: string;
+  /** Applied to every lsa-mlp candidate (under the candidate's own settings). */
   hyperparameters?: Partial<MlpHyperparameters>;
+  /** The models to try, `family[:name=value]…` comma-separated (default: the worker's TRAIN_CANDIDATES). */
+  candidates?: string;
   minExamplesPerClass?: number;
   heartbeatTimeoutSeconds?: number;
 }
 
-export type TrainPhase = 'training' | 'scoring-champion' | 'registering' | 'done';
+export type TrainPhase = 'preparing' | 'training' | 'choosing' | 'scoring-champion' | 'registering' | 'done';
 
 export interface TrainWorkflowProgress {
   phase: TrainPhase;
+  /** The candidates being trained, and those finished (or failed) so far. */
+  candidates?: string[];
+  trained?: CandidateResult[];
+  failed?: FailedCandidate[];
   training?: TrainResult;
   champion?: ChampionScore | null;
+}
+
+export interface FailedCandidate {
+  name: string;
+  error: string;
 }
 
 export interface TrainSummary extends TrainResult {
@@ -31,6 +43,7 @@ export interface TrainSummary extends TrainResult {
   promotionReason: string;
   champion: ChampionScore | null;
   seconds: number;
+  failedCandidates?: FailedCandidate[];
 }
 
 export const trainProgressQuery = defineQuery<TrainWorkflowProgress>('progress');
@@ -39,9 +52,12 @@ const RETRY = retryPolicy(10);
 const MAX_PROMOTION_ROUNDS = 3;
 
 /**
- * train → score the current champion on the same test set → register the model and move the
- * champion alias only if the new model is not worse. Each step is retried on its own; a retried
- * training resumes its MLflow run from the last epoch checkpoint.
+ * prepare (select and split the papers, in a parent MLflow run) → train every candidate in
+ * parallel on the CPU queue, each in a nested run → choose the best on validation macro-F1 (the
+ * parent takes its model) → score the current champion on the same test set → register the model
+ * and move the champion alias only if the new model is not worse. Each step is retried on its own:
+ * a killed worker costs its candidate's attempt (an MLP resumes from its last epoch checkpoint),
+ * never the other candidates'.
  */
 export async function trainWorkflow(input: TrainWorkflowInput): Promise<TrainSummary> {
   const info = workflowInfo();
@@ -53,16 +69,53 @@ export async function trainWorkflow(input: TrainWorkflowInput): Promise<TrainSum
   const progress: TrainWorkflowProgress = { phase: 'training' };
   setHandler(trainProgressQuery, () => progress);
 
-  const training = await cpu.trainModel({
-    idempotencyKey: info.workflowId,
-    workflowId: info.workflowId,
-    workflowRunId: info.runId,
-    embedderVersion: input.embedderVersion,
-    from: input.from,
-    until: input.until,
-    hyperparameters: input.hyperparameters,
-    minExamplesPerClass: input.minExamplesPerClass,
-  });
+  let training: TrainResult;
+  if (patched('training-candidates')) {
+    const choosing = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, startToCloseTimeout: '1h', heartbeatTimeout, retry: RETRY });
+    progress.phase = 'preparing';
+    const prepared = await cpu.prepareTraining({
+      idempotencyKey: info.workflowId,
+      workflowId: info.workflowId,
+      workflowRunId: info.runId,
+      embedderVersion: input.embedderVersion,
+      from: input.from,
+      until: input.until,
+      minExamplesPerClass: input.minExamplesPerClass,
+      candidates: input.candidates,
+      hyperparameters: input.hyperparameters,
+    });
+    progress.phase = 'training';
+    progress.candidates = prepared.candidates.map((candidate) => candidate.name);
+    progress.trained = [];
+    progress.failed = [];
+    const outcomes = await Promise.allSettled(
+      prepared.candidates.map(async (candidate) => {
+        const result = await cpu.trainCandidate({ prepared, candidate, workflowId: info.workflowId, workflowRunId: info.runId, from: input.from, until: input.until });
+        progress.trained!.push(result);
+        return result;
+      }),
+    );
+    const results: CandidateResult[] = [];
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') results.push(outcome.value);
+      else progress.failed!.push({ name: prepared.candidates[i]!.name, error: failureMessage(outcome.reason) });
+    });
+    // One candidate that cannot train does not sink the others; none at all fails the training.
+    if (results.length === 0) throw (outcomes[0] as PromiseRejectedResult).reason;
+    progress.phase = 'choosing';
+    training = await choosing.chooseCandidate({ prepared, candidates: results, failed: progress.failed, startedAt });
+  } else {
+    training = await cpu.trainModel({
+      idempotencyKey: info.workflowId,
+      workflowId: info.workflowId,
+      workflowRunId: info.runId,
+      embedderVersion: input.embedderVersion,
+      from: input.from,
+      until: input.until,
+      hyperparameters: input.hyperparameters,
+      minExamplesPerClass: input.minExamplesPerClass,
+    });
+  }
   progress.training = training;
 
   // Score the champion, then decide; if another training moved the alias meanwhile, score the new one.
@@ -88,5 +141,13 @@ export async function trainWorkflow(input: TrainWorkflowInput): Promise<TrainSum
     promotionReason: promotion.reason,
     champion,
     seconds: (Date.now() - startedAt) / 1000,
+    ...(progress.failed && progress.failed.length > 0 ? { failedCandidates: progress.failed } : {}),
   };
+}
+
+/** The innermost message of an activity failure. */
+function failureMessage(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown } | undefined;
+  while (current?.cause) current = current.cause as { message?: string; cause?: unknown };
+  return current?.message ?? String(error);
 }

@@ -22,7 +22,7 @@ const Reloaded = Type.Object({
 });
 
 const describe = (served: ServedModel) => ({
-  model: { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion },
+  model: { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion, family: served.predictor.family },
   chosenBy: served.chosenBy,
   alias: served.alias,
   classes: [...served.predictor.classes],

@@ -72,7 +72,7 @@ export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
               .sort((a, b) => b.probability - a.probability)
               .slice(0, top),
           }));
-          const model = { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion };
+          const model = { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion, family: served.predictor.family };
           for (const prediction of predictions) deps.metrics.predictions.inc({ category: prediction.category, model_version: model.version ?? 'none' });
           deps.log?.record(predictionDocuments(request.id, new Date(), papers, scored, predictions, model, classes, deps.logText));
           return { requestId: request.id, model, predictions };

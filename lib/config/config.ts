@@ -50,6 +50,8 @@ export interface AppConfig {
     alias: string;
     /** When set, monitoring and inference use this run instead of the alias's. */
     latestTrainingRunId: string | undefined;
+    /** TRAIN_CANDIDATES: the models a training tries when its input names none (`family[:name=value]…`, comma-separated). */
+    trainCandidates: string;
   };
   monitoring: {
     /** MLflow experiment of the monitoring runs. */
@@ -208,6 +210,7 @@ const envSchema = z.object({
   MLFLOW_MODEL_NAME: optionalText,
   MLFLOW_MODEL_ALIAS: optionalText,
   LATEST_TRAINING_RUN_ID: optionalText,
+  TRAIN_CANDIDATES: optionalText,
   MLFLOW_MONITORING_EXPERIMENT: optionalText,
   RETRAIN_COOLDOWN_HOURS: nonNegativeNumber(12),
   RETRAIN_DAILY_CAP: nonNegativeNumber(2),
@@ -342,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       modelName: e.MLFLOW_MODEL_NAME ?? 'arxiv-classifier',
       alias: e.MLFLOW_MODEL_ALIAS ?? 'champion',
       latestTrainingRunId: e.LATEST_TRAINING_RUN_ID,
+      trainCandidates: e.TRAIN_CANDIDATES ?? 'lsa-mlp,tfidf-linear',
     },
     monitoring: {
       experiment: e.MLFLOW_MONITORING_EXPERIMENT ?? `${e.MLFLOW_EXPERIMENT ?? 'arxiv-classifier'}-monitoring`,

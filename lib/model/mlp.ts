@@ -13,6 +13,8 @@ export interface MlpHyperparameters {
   /** Stop after this many epochs without a better validation loss; the best epoch's weights are kept. */
   patience: number;
   seed: number;
+  /** Weigh each class's loss by n / (classes · n_class), so small classes count as much as large ones. */
+  balanced: boolean;
 }
 
 export const DEFAULT_HYPERPARAMETERS: MlpHyperparameters = {
@@ -24,6 +26,7 @@ export const DEFAULT_HYPERPARAMETERS: MlpHyperparameters = {
   maxEpochs: 40,
   patience: 4,
   seed: 42,
+  balanced: false,
 };
 
 /** Rows of a dense matrix with integer labels. */
@@ -48,6 +51,17 @@ export type WeightValues = Float32Array[];
 /** The part of TF.js's Dropout layer we reseed: its `seed` field is private in the typings but read on every call. */
 interface ReseedableDropout {
   seed?: number;
+}
+
+/** n / (classes · n_class) for each class present in the labels (scikit-learn's class_weight='balanced'). */
+export function balancedClassWeights(labels: Int32Array, classes: number): Record<number, number> {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of labels) counts[label]! += 1;
+  const weights: Record<number, number> = {};
+  counts.forEach((count, label) => {
+    if (count > 0) weights[label] = labels.length / (classes * count);
+  });
+  return weights;
 }
 
 /**
@@ -123,6 +137,7 @@ export class MlpClassifier {
         batchSize: hp.batchSize,
         shuffle: false,
         verbose: 0,
+        ...(hp.balanced ? { classWeight: balancedClassWeights(train.y, this.classes) } : {}),
         callbacks: {
           onBatchBegin: () => {
             const seed = Math.floor(batchSeeds() * 2 ** 32);

@@ -240,23 +240,24 @@ export interface SparseLinearTraining {
 
 /**
  * Fits the vocabulary on the training texts, one SVM per class, then the softmax temperature on the
- * calibration papers (held out from training; without them, on the training papers).
+ * calibration papers (held out from training; without them, on the training papers). The weights
+ * are kept as float32, as they are stored, so a reloaded model predicts exactly as this one.
  */
-export function trainSparseLinear(
+export async function trainSparseLinear(
   train: { texts: readonly string[]; labels: readonly number[] },
   classes: number,
   config: SparseLinearConfig = DEFAULT_SPARSE_LINEAR_CONFIG,
   calibration?: { texts: readonly string[]; labels: readonly number[] },
-  onStep: (step: string) => void = () => undefined,
-): SparseLinearTraining {
+  onStep: (step: string) => void | Promise<void> = () => undefined,
+): Promise<SparseLinearTraining> {
   if (train.texts.length !== train.labels.length) throw new Error(`${train.texts.length} texts but ${train.labels.length} labels`);
   if (classes < 2) throw new Error(`a classifier needs at least 2 classes, got ${classes}`);
   let started = performance.now();
-  onStep('vocabulary');
+  await onStep('vocabulary');
   const tfidf = fitTfidf(train.texts, config.tfidf);
   const vocabularySeconds = (performance.now() - started) / 1000;
   started = performance.now();
-  onStep('tf-idf matrix');
+  await onStep('tf-idf matrix');
   const vectorizer = new TfidfVectorizer(tfidf);
   const x = vectorizer.matrix(train.texts);
   const matrixSeconds = (performance.now() - started) / 1000;
@@ -273,7 +274,8 @@ export function trainSparseLinear(
   const bias = new Float32Array(classes);
   const classFits: ClassFit[] = [];
   for (let k = 0; k < classes; k += 1) {
-    onStep(`class ${k + 1}/${classes}`);
+    // Awaited between classes: the caller heartbeats, and may stop a cancelled training here.
+    await onStep(`class ${k + 1}/${classes}`);
     const fitted = fitBinarySvm(x, (row) => train.labels[row] === k, costOf, { maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed + k });
     weights.set(fitted.weights, k * features);
     bias[k] = fitted.bias;
@@ -282,7 +284,7 @@ export function trainSparseLinear(
   const solverSeconds = (performance.now() - started) / 1000;
 
   started = performance.now();
-  onStep('calibration');
+  await onStep('calibration');
   const state: SparseLinearState = { config, tfidf, classes, weights, bias, temperature: 1 };
   const held = calibration && calibration.texts.length > 0 ? { x: vectorizer.matrix(calibration.texts), labels: calibration.labels } : { x, labels: train.labels };
   const heldMargins = Array.from({ length: held.x.rows }, (_, i) => marginsOf(state, held.x.indices, held.x.values, held.x.indptr[i]!, held.x.indptr[i + 1]!));

@@ -16,16 +16,18 @@ export async function scorePredictions(db: Db, predictor: TextPredictor, window:
   options.onProgress?.('selecting the served predictions');
   const { rows: served, found } = await predictionsServed(db, window, options.maxRows);
   const sameEmbedder = (row: LoggedPrediction) => row.embedderVersion === predictor.embedderVersion && row.embedding !== undefined;
-  const rows = served.filter((row) => sameEmbedder(row) || (row.title !== undefined && row.abstract !== undefined));
+  const hasText = (row: LoggedPrediction) => row.title !== undefined && row.abstract !== undefined;
+  // A model that reads text can score only predictions logged with their text.
+  const rows = served.filter((row) => hasText(row) || (sameEmbedder(row) && !predictor.readsText));
   let reembedded = 0;
   const vectors = rows.map((row) => {
-    if (sameEmbedder(row)) return { vector: decodeVector(row.embedding), oovShare: row.text.oovShare };
+    const text = hasText(row) ? paperText({ title: row.title!, abstract: row.abstract! }) : undefined;
+    if (sameEmbedder(row)) return { vector: decodeVector(row.embedding), oovShare: row.text.oovShare, text };
     reembedded += 1;
-    const text = paperText({ title: row.title!, abstract: row.abstract! });
-    return { vector: predictor.embedder.embed(text), oovShare: predictor.embedder.outOfVocabularyShare(text) };
+    return { vector: predictor.embedder.embed(text!), oovShare: predictor.embedder.outOfVocabularyShare(text!), text };
   });
   options.onProgress?.('scoring');
-  const predictions = predictCategories(predictor, vectors.map(({ vector }) => vector));
+  const predictions = predictCategories(predictor, vectors);
   const papers = rows.map(
     (row, i): ScoredPaper => ({
       arxivId: row._id,

@@ -2,6 +2,7 @@ import { paperText } from '../arxiv/record';
 import type { FeatureStore, FeatureWindow, WindowRow } from '../features/feature-store';
 import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 import { readRawBatch } from '../storage/raw-batch';
+import type { PaperInput } from '../model/family';
 import type { TextPredictor } from '../tracking/serving-model';
 import type { ScoredPaper } from './current-window';
 
@@ -15,13 +16,9 @@ export interface ScoredWindow {
   unavailable: number;
 }
 
-/** The monitored model's category for each already embedded paper. */
-export function predictCategories(predictor: TextPredictor, vectors: readonly Float32Array[]): string[] {
-  if (vectors.length === 0) return [];
-  const dimensions = predictor.model.model.inputDimensions;
-  const x = new Float32Array(vectors.length * dimensions);
-  vectors.forEach((vector, i) => x.set(vector, i * dimensions));
-  return Array.from(predictor.model.model.predict(x, vectors.length), (code) => predictor.model.encoder.decode(code));
+/** The monitored model's category for each paper (its vector, and its text for a model that reads text). */
+export function predictCategories(predictor: TextPredictor, papers: readonly PaperInput[]): string[] {
+  return papers.length === 0 ? [] : predictor.categories(papers);
 }
 
 /**
@@ -46,29 +43,34 @@ export async function scoreWindow(
   const { found } = sampled;
   const rows = [...byPaper.values()];
 
-  const vectors = new Map<string, { vector: Float32Array; oovShare?: number }>();
+  const vectors = new Map<string, { vector: Float32Array; oovShare?: number; text?: string }>();
   const foreign = rows.filter((row) => row.embedderVersion !== predictor.embedderVersion);
-  for (const row of rows) if (row.embedderVersion === predictor.embedderVersion) vectors.set(row.arxivId, { vector: row.vector, oovShare: row.text.oovShare });
-  if (foreign.length > 0) {
+  const own = (row: WindowRow) => ({ vector: row.vector, oovShare: row.text.oovShare });
+  // A model that reads text needs every paper's raw text; otherwise only papers another embedder stored are read again.
+  if (!predictor.readsText) for (const row of rows) if (row.embedderVersion === predictor.embedderVersion) vectors.set(row.arxivId, own(row));
+  const toRead = predictor.readsText ? rows : foreign;
+  if (toRead.length > 0) {
     const { embedder } = predictor;
-    const wanted = new Set(foreign.map((row) => row.arxivId));
-    const batches = [...new Set(foreign.map((row) => row.lineage.rawKey))];
+    const wanted = new Map(toRead.map((row) => [row.arxivId, row]));
+    const batches = [...new Set(toRead.map((row) => row.lineage.rawKey))];
     for (const [index, key] of batches.entries()) {
-      progress(`re-embedding raw batch ${index + 1}/${batches.length}`);
+      progress(`reading raw batch ${index + 1}/${batches.length}`);
       for (const record of await readRawBatch(sources.store, key).catch((error: unknown) => {
         if (error instanceof ObjectNotFoundError) return []; // its papers stay unavailable
         throw error;
       })) {
-        if (!wanted.has(record.id) || vectors.has(record.id)) continue;
+        const row = wanted.get(record.id);
+        if (!row || vectors.has(record.id)) continue;
         const text = paperText(record);
-        vectors.set(record.id, { vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text) });
+        if (row.embedderVersion === predictor.embedderVersion) vectors.set(record.id, { ...own(row), text });
+        else vectors.set(record.id, { vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), text });
       }
     }
   }
   const usable = rows.filter((row) => vectors.has(row.arxivId));
 
   progress('scoring');
-  const predictions = predictCategories(predictor, usable.map((row) => vectors.get(row.arxivId)!.vector));
+  const predictions = predictCategories(predictor, usable.map((row) => vectors.get(row.arxivId)!));
   const papers = usable.map((row, i): ScoredPaper => {
     const { vector, oovShare } = vectors.get(row.arxivId)!;
     return {
@@ -80,5 +82,6 @@ export async function scoreWindow(
       text: { ...row.text, oovShare },
     };
   });
-  return { papers, found, reembedded: foreign.length - (rows.length - usable.length), unavailable: rows.length - usable.length };
+  const reembedded = usable.filter((row) => row.embedderVersion !== predictor.embedderVersion).length;
+  return { papers, found, reembedded, unavailable: rows.length - usable.length };
 }

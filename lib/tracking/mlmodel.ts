@@ -1,11 +1,15 @@
+import type { ModelFamily } from '../model/family';
+
 /**
  * The MLmodel file of a training run's `model/` directory: an MLflow Model of a flavor of our own
- * (TensorFlow.js layers over an LSA embedder), with the signature — title and abstract in,
- * category and class probabilities out — and an input example, so the registry shows its schema.
+ * whose `family` says how to load it (lsa-mlp: TensorFlow.js layers over the LSA embedder's
+ * vector; tfidf-linear: one sparse linear file over the text), with the signature — title and
+ * abstract in, category and class probabilities out — and an input example, so the registry shows its schema.
  */
-export const MLMODEL_FLAVOR = 'arxiv_mlops_tfjs';
+export const MLMODEL_FLAVOR = 'arxiv_mlops';
 
 export interface MlModelFacts {
+  family: ModelFamily;
   runId: string;
   createdAt: string;
   classes: string[];
@@ -31,14 +35,15 @@ export function mlModelFile(facts: MlModelFacts): string {
     `utc_time_created: ${quote(facts.createdAt)}`,
     'flavors:',
     `  ${MLMODEL_FLAVOR}:`,
-    '    format: tfjs-layers',
-    '    model_json: model.json',
-    '    weights: weights.bin',
+    `    family: ${facts.family}`,
+    ...(facts.family === 'tfidf-linear'
+      ? ['    format: sparse-linear', '    model_file: sparse_linear.bin']
+      : ['    format: tfjs-layers', '    model_json: model.json', '    weights: weights.bin']),
     '    label_encoder: ../label_encoder.json',
     '    embedder: ../embedder/embedder.bin',
     `    embedder_version: ${facts.embedderVersion}`,
     `    embedder_sha256: ${facts.embedderSha256}`,
-    `    tfjs_backend: ${facts.backend}`,
+    ...(facts.family === 'lsa-mlp' ? [`    tfjs_backend: ${facts.backend}`] : []),
     `    classes: ${quote(facts.classes.join(','))}`,
     'signature:',
     `  inputs: ${quote(inputs)}`,

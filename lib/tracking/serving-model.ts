@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { paperText } from '../arxiv/record';
 import { EmbedderFormatError, deserializeEmbedder } from '../embedding/serialize';
 import type { LsaEmbedder } from '../embedding/lsa-embedder';
+import { argmaxRows, type ModelFamily, type PaperInput } from '../model/family';
 import { MlflowError, type MlflowClient } from './mlflow-client';
 import { loadTrainedModel, RUN_ARTIFACTS, type TrainedModel } from './training-run';
 import type { Run } from './types';
@@ -29,11 +30,18 @@ export interface Prediction {
 export interface TextPredictor {
   runId: string;
   embedderVersion: string;
+  family: ModelFamily;
+  /** The model needs each paper's text, not only its stored vector (the tfidf-linear family). */
+  readsText: boolean;
+  /** Of the embedder's vectors. */
+  dimensions: number;
   classes: readonly string[];
   embedder: LsaEmbedder;
   model: TrainedModel;
-  /** Class probabilities of already embedded rows (n × dimensions). */
-  probabilities(x: Float32Array, rows: number): Float32Array;
+  /** Class probabilities (papers × classes) of papers already embedded (and with their text, for a model that reads it). */
+  probabilities(papers: readonly PaperInput[]): Float32Array;
+  /** The most probable category of each. */
+  categories(papers: readonly PaperInput[]): string[];
   predict(papers: readonly PaperText[]): Prediction[];
   dispose(): void;
 }
@@ -64,31 +72,35 @@ async function runEmbedder(client: MlflowClient, run: Run): Promise<LsaEmbedder 
 
 /** A trained model and the embedder it was trained with, as one text → category predictor. */
 export function textPredictor(model: TrainedModel, embedder: LsaEmbedder): TextPredictor {
-  const dimensions = model.model.inputDimensions;
-  const probabilities = (x: Float32Array, rows: number) => model.model.probabilities(x, rows);
+  const dimensions = embedder.dimensions;
+  const k = model.encoder.classes.length;
+  const probabilities = (papers: readonly PaperInput[]) => model.model.probabilities(papers);
   return {
     runId: model.runId,
     embedderVersion: model.embedderVersion,
+    family: model.family,
+    readsText: model.model.readsText,
+    dimensions,
     classes: model.encoder.classes,
     embedder,
     model,
     probabilities,
+    categories: (papers) => Array.from(argmaxRows(probabilities(papers), k), (code) => model.encoder.decode(code)),
     predict(papers) {
       if (papers.length === 0) return [];
-      const x = new Float32Array(papers.length * dimensions);
-      const oovShares = papers.map((paper, i) => {
-        const { vector, oovShare } = embedder.embedWithCoverage(paperText(paper));
-        x.set(vector, i * dimensions);
-        return oovShare;
+      const inputs = papers.map((paper): { vector: Float32Array; text: string; oovShare: number } => {
+        const text = paperText(paper);
+        const { vector, oovShare } = embedder.embedWithCoverage(text);
+        return { vector, text, oovShare };
       });
-      const all = probabilities(x, papers.length);
-      const k = model.encoder.classes.length;
-      return papers.map((_, i) => {
-        const row = all.slice(i * k, (i + 1) * k);
-        let best = 0;
-        for (let c = 1; c < k; c += 1) if (row[c]! > row[best]!) best = c;
-        return { category: model.encoder.decode(best), probabilities: row, vector: x.subarray(i * dimensions, (i + 1) * dimensions), oovShare: oovShares[i]! };
-      });
+      const all = probabilities(inputs);
+      const best = argmaxRows(all, k);
+      return inputs.map((input, i) => ({
+        category: model.encoder.decode(best[i]!),
+        probabilities: all.slice(i * k, (i + 1) * k),
+        vector: input.vector,
+        oovShare: input.oovShare,
+      }));
     },
     dispose: () => model.model.dispose(),
   };

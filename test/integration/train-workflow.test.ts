@@ -8,6 +8,8 @@ import { loadPredictor, MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag,
 import { readSnapshot } from '../../lib/arxiv/snapshot';
 import { SAMPLE_PATH } from '../../lib/arxiv/sources';
 import { ingestWorkflow, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
+import { buildApp } from '../../api/app';
+import { ModelHolder } from '../../api/model-holder';
 import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
@@ -28,7 +30,8 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     client.workflow.execute(trainWorkflow, {
       taskQueue: config.temporal.taskQueues.io,
       workflowId: `${testId}-${suffix}`,
-      args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: FAST, ...overrides }],
+      // One MLP candidate unless a test asks for more: the gate's tests need a model they can make worse.
+      args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: FAST, candidates: 'lsa-mlp', ...overrides }],
     });
 
   beforeAll(async () => {
@@ -69,24 +72,33 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     expect((await mlflow.getVersionByAlias(modelName, 'champion'))?.run_id).toBe(first.runId);
   });
 
-  it('logs hyper-parameters, data facts, per-epoch curves and test metrics to the MLflow run', async () => {
+  it('logs hyper-parameters, per-epoch curves and metrics to the candidate’s nested run, data facts and the winner to the parent', async () => {
     const run = await mlflow.getRun(first.runId);
     expect(run.info.status).toBe('FINISHED');
-    expect(runParam(run, 'hiddenUnits')).toBe('64');
-    expect(runParam(run, 'seed')).toBe('42');
     expect(runParam(run, 'embedder_version')).toBe(first.embedderVersion);
-    expect(runParam(run, 'tfjs_backend')).toBe('wasm');
     expect(runParam(run, 'classes')).toBe(first.classes.join(','));
     expect(runParam(run, 'train_rows')).toBe(String(first.trainRows));
     expect(runParam(run, 'data_from')).toBe('all');
-    const curve = await mlflow.metricHistory(first.runId, 'val_accuracy');
-    expect(curve.map((metric) => metric.step)).toEqual(Array.from({ length: first.epochs }, (_, i) => i + 1));
+    expect(runParam(run, 'model_family')).toBe('lsa-mlp');
+    expect(runParam(run, 'winner')).toBe('lsa-mlp');
     const metrics = Object.fromEntries((run.data.metrics ?? []).map((metric) => [metric.key, metric.value]));
     expect(metrics.test_accuracy).toBeCloseTo(first.accuracy, 10);
     expect(metrics.test_macro_f1).toBeCloseTo(first.macroF1, 10);
     for (const label of first.classes) expect(metrics[`test_f1/${label}`]).toBeGreaterThanOrEqual(0);
     expect(runTag(run, RUN_TAGS.idempotencyKey)).toBe(first.workflowId);
     expect(runTag(run, RUN_TAGS.decision)).toBe('promoted');
+
+    expect(first.candidates).toHaveLength(1);
+    const nested = await mlflow.getRun(first.candidates![0]!.runId);
+    expect(runTag(nested, 'mlflow.parentRunId')).toBe(first.runId);
+    expect(runParam(nested, 'hiddenUnits')).toBe('64');
+    expect(runParam(nested, 'seed')).toBe('42');
+    expect(runTag(nested, RUN_TAGS.backend)).toBe('wasm');
+    const curve = await mlflow.metricHistory(nested.info.run_id, 'val_accuracy');
+    expect(curve.map((metric) => metric.step)).toEqual(Array.from({ length: first.epochs }, (_, i) => i + 1));
+    const nestedMetrics = Object.fromEntries((nested.data.metrics ?? []).map((metric) => [metric.key, metric.value]));
+    expect(nestedMetrics.val_macro_f1).toBeCloseTo(first.candidates![0]!.validationMacroF1, 10);
+    expect(nestedMetrics.peak_rss_mb).toBeGreaterThan(50);
   });
 
   it('stores the model, label encoder, reference data, confusion matrix and model card as artifacts', async () => {
@@ -125,7 +137,9 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
   it('is enough to serve from MLflow alone: an MLflow Model with its signature, and the embedder it was trained with', async () => {
     const run = await mlflow.getRun(first.runId);
     const mlModel = (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.mlModel)).toString();
-    expect(mlModel).toContain('arxiv_mlops_tfjs:');
+    expect(mlModel).toContain('arxiv_mlops:');
+    expect(mlModel).toContain('family: lsa-mlp');
+    expect(mlModel).toContain(`run_id: ${first.runId}`);
     expect(mlModel).toContain(`embedder_version: ${first.embedderVersion}`);
     const signature = /^ {2}inputs: (.*)$/m.exec(mlModel)![1]!;
     expect((JSON.parse(JSON.parse(signature) as string) as Array<{ name: string }>).map((input) => input.name)).toEqual(['title', 'abstract']);
@@ -185,6 +199,52 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     expect(unseen.length).toBeGreaterThan(grown.testRows * 0.9);
     const decision = runTag(await mlflow.getRun(grown.runId), RUN_TAGS.decision);
     expect(decision).toBe(champion.candidateMacroF1 >= champion.macroF1 ? 'promoted' : 'kept-champion');
+  });
+
+  it('trains two candidates side by side: one parent run, two nested runs, one registered version, and the API serves the winner’s family', async () => {
+    const both = await train({ candidates: 'lsa-mlp,tfidf-linear:minDf=2' }, 'candidates');
+    const names = both.candidates!.map((candidate) => candidate.name);
+    expect(names.sort()).toEqual(['lsa-mlp', 'tfidf-linear:minDf=2']);
+    const best = [...both.candidates!].sort((a, b) => b.validationMacroF1 - a.validationMacroF1 || b.validationAccuracy - a.validationAccuracy)[0]!;
+    expect(both.winner).toBe(best.name);
+    expect(both.family).toBe(best.family);
+    expect(both.macroF1).toBe(best.macroF1);
+    for (const candidate of both.candidates!) expect(candidate.accuracy).toBeGreaterThan(0.4);
+
+    const experimentId = (await mlflow.getExperimentByName(experiment))!.experiment_id;
+    const nested = await mlflow.searchRuns([experimentId], `tags.\`mlflow.parentRunId\` = '${both.runId}'`);
+    expect(nested.map((run) => run.info.run_id).sort()).toEqual(both.candidates!.map((candidate) => candidate.runId).sort());
+    expect(nested.every((run) => run.info.status === 'FINISHED')).toBe(true);
+    expect((await mlflow.modelVersionsOfRun(modelName, both.runId)).map((version) => version.version)).toEqual([both.modelVersion]);
+    for (const run of nested) expect(await mlflow.modelVersionsOfRun(modelName, run.info.run_id)).toEqual([]);
+
+    const parent = await mlflow.getRun(both.runId);
+    expect(runParam(parent, 'model_family')).toBe(both.family);
+    const csv = (await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.candidatesCsv)).toString().trim().split(/\r?\n/);
+    expect(csv).toHaveLength(3);
+    expect(csv[0]).toMatch(/^candidate,family,winner,val_accuracy,val_macro_f1,test_accuracy,test_macro_f1,seconds,peak_rss_mb,test_f1\//);
+    expect((await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.candidatesChart)).toString()).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const modelFiles = (await mlflow.listArtifacts(parent, 'model')).map((file) => file.path).sort();
+    expect(modelFiles).toContain(both.family === 'tfidf-linear' ? 'model/sparse_linear.bin' : 'model/model.json');
+
+    // The parent, reloaded from MLflow, predicts exactly what its training recorded, and the API serves it.
+    const predictor = await loadPredictor(mlflow, parent);
+    const models = new ModelHolder({ predictor, modelName, modelVersion: both.modelVersion, chosenBy: 'alias', alias: 'champion', loadedAt: new Date() });
+    const app = buildApp({ models, mongoReachable: async () => true });
+    try {
+      expect(predictor.family).toBe(both.family);
+      const recorded = JSON.parse((await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.testPredictions)).toString()) as TestPredictions;
+      const texts = new Map<string, { title: string; abstract: string }>();
+      for await (const { item } of readSnapshot(SAMPLE_PATH)) if (item.ok) texts.set(item.record.id, item.record);
+      expect(predictor.predict(recorded.ids.map((id) => texts.get(id)!)).map((prediction) => prediction.category)).toEqual(recorded.predictions);
+      const paper = texts.get(recorded.ids[0]!)!;
+      const response = await app.inject({ method: 'POST', url: '/v1/predict', payload: { title: paper.title, abstract: paper.abstract } });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ model: { runId: both.runId, family: both.family }, predictions: [{ category: recorded.predictions[0] }] });
+    } finally {
+      await app.close();
+      models.dispose();
+    }
   });
 
   describe('the promotion activity', () => {

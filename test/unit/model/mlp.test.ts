@@ -3,7 +3,7 @@ import { MlpClassifier, type MlpHyperparameters } from '../../../lib/model/mlp';
 import { loadTf, type Tf } from '../../../lib/model/tfjs';
 import { BLOB_DIMENSIONS, blobMatrix } from './blobs';
 
-const HP: MlpHyperparameters = { hiddenUnits: 16, dropout: 0.2, l2: 0, learningRate: 0.01, batchSize: 32, maxEpochs: 5, patience: 2, seed: 11 };
+const HP: MlpHyperparameters = { hiddenUnits: 16, dropout: 0.2, l2: 0, learningRate: 0.01, batchSize: 32, maxEpochs: 5, patience: 2, seed: 11, balanced: false };
 const TRAIN = blobMatrix(120, 1);
 
 let tf: Tf;

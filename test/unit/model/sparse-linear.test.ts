@@ -1,3 +1,4 @@
+import { deserializeSparseLinear, serializeSparseLinear, SparseLinearFormatError } from '../../../lib/model/sparse-linear-file';
 import { paperText, type PaperRecord } from '../../../lib/arxiv/record';
 import { fitTfidf, TfidfVectorizer } from '../../../lib/embedding/tfidf';
 import { LabelEncoder } from '../../../lib/model/label-encoder';
@@ -21,11 +22,11 @@ async function sampleSplit(): Promise<{ train: PaperRecord[]; test: PaperRecord[
 
 describe('the sparse linear family (tf-idf → one linear SVM per class)', () => {
   let split: Awaited<ReturnType<typeof sampleSplit>>;
-  let trained: ReturnType<typeof trainSparseLinear>;
+  let trained: Awaited<ReturnType<typeof trainSparseLinear>>;
 
   beforeAll(async () => {
     split = await sampleSplit();
-    trained = trainSparseLinear(
+    trained = await trainSparseLinear(
       { texts: split.train.map(paperText), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
       split.encoder.size,
       CONFIG,
@@ -53,14 +54,26 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     expect(trained.model.state.temperature).toBeGreaterThan(0);
   });
 
-  it('trains the same model twice from the same seed', () => {
-    const again = trainSparseLinear(
+  it('trains the same model twice from the same seed', async () => {
+    const again = await trainSparseLinear(
       { texts: split.train.map(paperText), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
       split.encoder.size,
       CONFIG,
     );
     expect(Buffer.from(again.model.state.weights.buffer).equals(Buffer.from(trained.model.state.weights.buffer))).toBe(true);
     expect(again.model.state.temperature).toBe(trained.model.state.temperature);
+  });
+
+  it('round-trips through its file: the same numbers, the same probabilities', () => {
+    const bytes = serializeSparseLinear(trained.model);
+    const reloaded = deserializeSparseLinear(bytes);
+    expect(reloaded.state.tfidf.terms).toEqual(trained.model.state.tfidf.terms);
+    expect(Buffer.from(reloaded.state.weights.buffer).equals(Buffer.from(trained.model.state.weights.buffer))).toBe(true);
+    for (const paper of split.test.slice(0, 100)) {
+      expect(reloaded.predictProba(paperText(paper))).toEqual(trained.model.predictProba(paperText(paper)));
+    }
+    expect(() => deserializeSparseLinear(bytes.subarray(0, bytes.length - 4))).toThrow(SparseLinearFormatError);
+    expect(() => deserializeSparseLinear(Buffer.from('not a model'))).toThrow(/not an arxiv-mlops sparse linear model/);
   });
 });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { projectRoot } from '../../lib/config/paths';
 import { connectMongo } from '../../lib/features';
-import { MlflowClient } from '../../lib/tracking';
+import { MlflowClient, runTag } from '../../lib/tracking';
 import { RUN_TAGS } from '../../lib/tracking/training-run';
 import type { EngineName } from '../../stack/engines';
 import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
@@ -51,10 +51,13 @@ describe('fault injection: a training completes with one MLflow run and whole me
 
   async function invariants(summary: TrainSummary, workflowId: string): Promise<string[]> {
     const broken: string[] = [];
+    // One parent run and one nested run for the one candidate, whatever was retried.
     const runs = await trainingRuns(workflowId);
-    if (runs.length !== 1) broken.push(`${runs.length} MLflow runs for one training`);
+    const nested = runs.filter((run) => runTag(run, 'mlflow.parentRunId') === summary.runId);
+    if (runs.length !== 2 || nested.length !== 1) broken.push(`${runs.length} MLflow runs (${nested.length} nested) for one training of one candidate`);
+    const candidateRunId = summary.candidates?.[0]?.runId ?? summary.runId;
     for (const key of ['loss', 'val_loss', 'accuracy', 'val_accuracy']) {
-      const steps = (await mlflow.metricHistory(summary.runId, key)).map((metric) => Number(metric.step)).sort((a, b) => a - b);
+      const steps = (await mlflow.metricHistory(candidateRunId, key)).map((metric) => Number(metric.step)).sort((a, b) => a - b);
       const expected = Array.from({ length: summary.epochs }, (_, index) => index + 1);
       if (JSON.stringify(steps) !== JSON.stringify(expected)) broken.push(`${key} logged at epochs [${steps.join(',')}], trained ${summary.epochs}`);
     }
@@ -68,10 +71,10 @@ describe('fault injection: a training completes with one MLflow run and whole me
     const handle = await client.workflow.start(trainWorkflow, {
       taskQueue: config.temporal.taskQueues.io,
       workflowId,
-      args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: { maxEpochs: 14, patience: 100 }, heartbeatTimeoutSeconds: 10 }],
+      args: [{ taskQueues: config.temporal.taskQueues, candidates: 'lsa-mlp', hyperparameters: { maxEpochs: 14, patience: 100 }, heartbeatTimeoutSeconds: 10 }],
     });
     const epochsBefore = await waitFor(async () => {
-      const [run] = await trainingRuns(workflowId).catch(() => []);
+      const run = (await trainingRuns(workflowId).catch(() => [])).find((found) => runTag(found, RUN_TAGS.candidate) !== undefined);
       const logged = run ? (await mlflow.metricHistory(run.info.run_id, 'val_loss')).length : 0;
       return logged >= 2 ? logged : undefined;
     }, 'two logged epochs', 3 * MINUTE);

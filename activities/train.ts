@@ -137,6 +137,8 @@ export interface TrainProgress {
   maxEpochs: number;
   valAccuracy?: number;
   step?: string;
+  /** The candidate being trained (trainCandidate). */
+  candidate?: string;
 }
 
 const SPLIT_FRACTIONS = { test: 0.2, validation: 0.1 };
@@ -611,7 +613,7 @@ export function createTrainActivities(deps: ActivityDeps) {
         return JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.result)).toString('utf8')) as CandidateResult;
       }
       if (run.info.status !== 'RUNNING') await mlflow.updateRun(run.info.run_id, 'RUNNING');
-      const progress: TrainProgress = { runId: run.info.run_id, epoch: 0, maxEpochs: 0, step: 'selecting the papers' };
+      const progress: TrainProgress = { runId: run.info.run_id, epoch: 0, maxEpochs: 0, step: 'selecting the papers', candidate: candidate.name };
       return failingRun(run.info.run_id, () =>
         withHeartbeats(progress, async () => {
           const parent = await mlflow.getRun(prepared.runId);

@@ -2,11 +2,12 @@ import type { Client } from '@temporalio/client';
 import type { TrainProgress } from '../../activities';
 import { checkDayWindow } from '../../lib/arxiv/source-spec';
 import type { AppConfig } from '../../lib/config/config';
+import { parseCandidates } from '../../lib/model/candidates';
 import type { MlpHyperparameters } from '../../lib/model/mlp';
 import { trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
 import type { Reporter } from '../output';
 import { ProgressBoard } from '../progress';
-import { pendingActivityDetails, resultWithProgress, startWorkflowRun } from '../temporal';
+import { pendingActivityDetailsList, resultWithProgress, startWorkflowRun } from '../temporal';
 
 export interface TrainOptions {
   embedderVersion?: string;
@@ -14,13 +15,17 @@ export interface TrainOptions {
   until?: string;
   epochs?: number;
   minExamples?: number;
+  candidates?: string;
 }
 
 export function trainInput(config: AppConfig, options: TrainOptions): TrainWorkflowInput {
   checkDayWindow({ from: options.from, until: options.until });
   const hyperparameters: Partial<MlpHyperparameters> = {};
   if (options.epochs !== undefined) hyperparameters.maxEpochs = options.epochs;
+  // Checked here, so a typo is a usage error now and not a failed workflow later.
+  if (options.candidates !== undefined) parseCandidates(options.candidates);
   return {
+    candidates: options.candidates,
     taskQueues: config.temporal.taskQueues,
     embedderVersion: options.embedderVersion,
     from: options.from,
@@ -42,13 +47,22 @@ export async function runTrain(client: Client, config: AppConfig, input: TrainWo
   const board = new ProgressBoard(!reporter.json);
   try {
     const summary = await resultWithProgress<TrainSummary>(handle, async () => {
-      const training = (await pendingActivityDetails(handle)).get('trainModel') as TrainProgress | undefined;
-      if (training && training.maxEpochs > 0) {
-        const note = training.valAccuracy === undefined ? '' : `val accuracy ${(training.valAccuracy * 100).toFixed(1)}%`;
-        board.update('train', training.epoch, training.maxEpochs, 'epochs', note);
+      for (const [type, details] of await pendingActivityDetailsList(handle)) {
+        if (type !== 'trainModel' && type !== 'trainCandidate') continue;
+        const training = details as TrainProgress;
+        const label = training.candidate ?? 'train';
+        const classes = /^class (\d+)\/(\d+)$/.exec(training.step ?? '');
+        if (training.maxEpochs > 0) {
+          const note = training.valAccuracy === undefined ? '' : `val accuracy ${(training.valAccuracy * 100).toFixed(1)}%`;
+          board.update(label, training.epoch, training.maxEpochs, 'epochs', note);
+        } else if (classes) {
+          board.update(label, Number(classes[1]) - 1, Number(classes[2]), 'classes', 'one linear SVM per class');
+        }
       }
     });
-    board.update('train', summary.epochs, summary.epochs, 'epochs', `best epoch ${summary.bestEpoch}`);
+    for (const candidate of summary.candidates ?? []) {
+      board.update(candidate.name, 1, 1, 'done', `validation macro-F1 ${(candidate.validationMacroF1 * 100).toFixed(2)}%${candidate.name === summary.winner ? ' (winner)' : ''}`);
+    }
     return { summary, uiLink, mlflowRunUrl: summary.runUrl };
   } finally {
     board.stop();
@@ -69,9 +83,15 @@ export function reportTrain(reporter: Reporter, { summary, uiLink, mlflowRunUrl 
       ['macro-F1', percent(summary.macroF1)],
       ['classes', `${summary.classes.length} (${summary.classes.join(', ')})`],
       ['rows', `${summary.trainRows} train / ${summary.validationRows} validation / ${summary.testRows} test`],
-      ['epochs', `${summary.epochs} (best ${summary.bestEpoch})`],
+      ['model family', summary.family ? `${summary.family}${summary.winner ? ` (winner: ${summary.winner})` : ''}` : undefined],
+      ...(summary.candidates ?? []).map((candidate): [string, string] => [
+        `  ${candidate.name}`,
+        `validation macro-F1 ${percent(candidate.validationMacroF1)}, test accuracy ${percent(candidate.accuracy)}, macro-F1 ${percent(candidate.macroF1)}, ${candidate.seconds.toFixed(1)} s, peak RSS ${(candidate.peakRssBytes / 2 ** 30).toFixed(2)} GB`,
+      ]),
+      ...(summary.failedCandidates ?? []).map((failed): [string, string] => [`  ${failed.name}`, `failed: ${failed.error}`]),
+      ['epochs', summary.family === 'lsa-mlp' || !summary.family ? `${summary.epochs} (best ${summary.bestEpoch})` : undefined],
       ['embedder', summary.embedderVersion],
-      ['TF.js backend', summary.backend],
+      ['backend', summary.backend],
       ['seconds', summary.seconds.toFixed(1)],
       ['MLflow UI', mlflowRunUrl],
       ['Temporal UI', uiLink],

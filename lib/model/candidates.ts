@@ -29,6 +29,7 @@ const SETTINGS: Record<ModelFamily, Record<string, number | boolean>> = {
     maxEpochs: DEFAULT_SPARSE_LINEAR_CONFIG.maxEpochs,
     tolerance: DEFAULT_SPARSE_LINEAR_CONFIG.tolerance,
     seed: DEFAULT_SPARSE_LINEAR_CONFIG.seed,
+    maxWeights: DEFAULT_SPARSE_LINEAR_CONFIG.maxWeights,
     minDf: DEFAULT_SPARSE_LINEAR_CONFIG.tfidf.minDf,
     maxFeatures: DEFAULT_SPARSE_LINEAR_CONFIG.tfidf.maxFeatures,
   },

@@ -19,6 +19,12 @@ export interface SparseLinearConfig {
   /** Stop a class when the projected gradient's spread falls below this (liblinear's ε). */
   tolerance: number;
   seed: number;
+  /**
+   * At most this many weights (classes × terms): the vocabulary keeps the maxWeights / classes
+   * most frequent terms when it would be larger. Bounds the model file and the server's memory
+   * (4 bytes a weight) as the classes and the corpus grow.
+   */
+  maxWeights: number;
 }
 
 export const DEFAULT_SPARSE_LINEAR_CONFIG: SparseLinearConfig = {
@@ -28,6 +34,7 @@ export const DEFAULT_SPARSE_LINEAR_CONFIG: SparseLinearConfig = {
   maxEpochs: 60,
   tolerance: 0.1,
   seed: 42,
+  maxWeights: 25_000_000,
 };
 
 export interface SparseLinearState {
@@ -254,7 +261,7 @@ export async function trainSparseLinear(
   if (classes < 2) throw new Error(`a classifier needs at least 2 classes, got ${classes}`);
   let started = performance.now();
   await onStep('vocabulary');
-  const tfidf = fitTfidf(train.texts, config.tfidf);
+  const tfidf = fitTfidf(train.texts, { ...config.tfidf, maxFeatures: Math.min(config.tfidf.maxFeatures, Math.floor(config.maxWeights / classes)) });
   const vocabularySeconds = (performance.now() - started) / 1000;
   started = performance.now();
   await onStep('tf-idf matrix');

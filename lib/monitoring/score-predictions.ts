@@ -10,15 +10,19 @@ import { predictCategories, type ScoredWindow } from './score-window';
  * The predictions the API served in a window as the monitored model sees them: the logged vector
  * when the same embedder made it, else the logged text embedded again (logged only with
  * PREDICTION_LOG_TEXT=true: without it such predictions are unavailable); scored by the monitored
- * model (whatever model served them). They carry no true label, so quality is not measured.
+ * model (whatever model served them). A model that reads text (tfidf-linear) scores predictions
+ * logged with their text; those it served itself without text keep the category it answered.
+ * They carry no true label, so quality is not measured.
  */
 export async function scorePredictions(db: Db, predictor: TextPredictor, window: { from?: Date; until?: Date }, options: { maxRows: number; onProgress?: (step: string) => void }): Promise<ScoredWindow> {
   options.onProgress?.('selecting the served predictions');
   const { rows: served, found } = await predictionsServed(db, window, options.maxRows);
   const sameEmbedder = (row: LoggedPrediction) => row.embedderVersion === predictor.embedderVersion && row.embedding !== undefined;
   const hasText = (row: LoggedPrediction) => row.title !== undefined && row.abstract !== undefined;
-  // A model that reads text can score only predictions logged with their text.
-  const rows = served.filter((row) => hasText(row) || (sameEmbedder(row) && !predictor.readsText));
+  // What the monitored model itself answered needs no scoring again: its logged category is its prediction.
+  const answeredByIt = (row: LoggedPrediction) => row.runId === predictor.runId && row.category !== undefined;
+  // Otherwise a model that reads text can score only predictions logged with their text.
+  const rows = served.filter((row) => hasText(row) || (sameEmbedder(row) && (!predictor.readsText || answeredByIt(row))));
   let reembedded = 0;
   const vectors = rows.map((row) => {
     const text = hasText(row) ? paperText({ title: row.title!, abstract: row.abstract! }) : undefined;
@@ -27,7 +31,11 @@ export async function scorePredictions(db: Db, predictor: TextPredictor, window:
     return { vector: predictor.embedder.embed(text!), oovShare: predictor.embedder.outOfVocabularyShare(text!), text };
   });
   options.onProgress?.('scoring');
-  const predictions = predictCategories(predictor, vectors);
+  const rescored = rows.flatMap((row, i) => (answeredByIt(row) && predictor.readsText && !hasText(row) ? [] : [i]));
+  const predictions: string[] = rows.map((row) => row.category);
+  predictCategories(predictor, rescored.map((i) => vectors[i]!)).forEach((category, j) => {
+    predictions[rescored[j]!] = category;
+  });
   const papers = rows.map(
     (row, i): ScoredPaper => ({
       arxivId: row._id,

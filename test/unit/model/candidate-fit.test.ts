@@ -23,7 +23,7 @@ describe('each model family trained as a candidate on real papers', () => {
   let data: CandidateData;
   beforeAll(async () => {
     data = await sampleData();
-  });
+  }, 60_000);
 
   it.each(['lsa-mlp:hiddenUnits=32:maxEpochs=6', 'tfidf-linear:minDf=2', 'tfidf-linear:minDf=2:balanced=true', 'lsa-mlp:hiddenUnits=32:maxEpochs=6:balanced=true'])(
     '%s: well above the majority class on validation and test, calibrated probabilities whose top-1 is its prediction',

@@ -31,7 +31,7 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
       split.encoder.size,
       CONFIG,
     );
-  });
+  }, 60_000);
 
   it('classifies held-out real papers far better than the majority class', () => {
     const truth = split.test.map((p) => split.encoder.encode(p.primaryCategory));

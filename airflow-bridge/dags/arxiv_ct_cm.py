@@ -43,7 +43,7 @@ def training(task_id: str) -> TemporalWorkflowOperator:
         workflow="trainWorkflow",
         task_queue="{{ params.task_queue_io }}",
         workflow_execution_timeout=WORKFLOW_TIMEOUT,
-        argument={"taskQueues": QUEUES, "hyperparameters": {"maxEpochs": "{{ params.train_epochs }}"}},
+        argument={"taskQueues": QUEUES, "hyperparameters": {"maxEpochs": "{{ params.train_epochs }}"}, "candidates": "{{ params.train_candidates }}"},
     )
 
 
@@ -67,7 +67,8 @@ with DAG(
         "min_new_papers": Param(1, type="integer", minimum=0, description="train only when the ingestion stored at least this many papers"),
         "redis_conn_id": Param("redis_default", type="string", minLength=1, description="Airflow connection (type redis) of the Redis that holds the buffer stream"),
         "buffer_stream": Param(os.environ.get("BUFFER_STREAM", "arxiv:papers"), type="string", minLength=1, description="the Redis stream the ingestion buffers papers in"),
-        "train_epochs": Param(None, type=["null", "integer"], minimum=1, description="at most this many epochs (default 40, early stopping)"),
+        "train_epochs": Param(None, type=["null", "integer"], minimum=1, description="at most this many epochs of an lsa-mlp candidate (default 40, early stopping)"),
+        "train_candidates": Param(None, type=["null", "string"], minLength=1, description="the models a training tries, family[:name=value]… comma-separated, e.g. lsa-mlp,tfidf-linear:c=0.25 (default: the workers' TRAIN_CANDIDATES)"),
         "monitor_window_days": Param(1, type="number", exclusiveMinimum=0, description="monitor the papers ingested in this many days"),
         "drift_share": Param(0.5, type="number", minimum=0, maximum=1, description="dataset drift when at least this share of columns drifted"),
         "max_macro_f1_drop": Param(0.05, type="number", minimum=0, description="quality alert when macro-F1 falls by more"),

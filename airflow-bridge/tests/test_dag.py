@@ -58,7 +58,7 @@ def test_every_knob_is_a_param_with_a_default():
     assert params["source"] == {"kind": "sample"}
     assert params["min_new_papers"] == 1
     assert params["retrain_on_drift"] is True
-    assert {"limit", "train_epochs", "monitor_window_days", "drift_share", "max_macro_f1_drop", "buffer_stream"} <= set(params.keys())
+    assert {"limit", "train_epochs", "train_candidates", "monitor_window_days", "drift_share", "max_macro_f1_drop", "buffer_stream"} <= set(params.keys())
     assert params["redis_conn_id"] == "redis_default"
 
 

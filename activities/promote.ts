@@ -61,7 +61,7 @@ export function createPromotionActivities(deps: ActivityDeps) {
       for (const record of await readRawBatch(deps.store, rawKey)) {
         if (!wanted.has(record.id) || inputs.has(record.id)) continue;
         const text = paperText(record);
-        inputs.set(record.id, embedder ? { vector: embedder.embed(text) } : { text });
+        inputs.set(record.id, embedder ? { vector: embedder.embed(text) } : { text, title: record.title });
       }
       Context.current().heartbeat({ reading: rawKey });
     }

@@ -130,6 +130,12 @@ export interface ChooseCandidateInput {
   startedAt: number;
 }
 
+/** A paper's words, as the families that read text take them. */
+interface PaperWords {
+  text: string;
+  title: string;
+}
+
 /** Heartbeat details: where training stands (an MLP's checkpoint itself is in the object store). */
 export interface TrainProgress {
   runId: string;
@@ -282,9 +288,9 @@ export function createTrainActivities(deps: ActivityDeps) {
   }
 
   /** The raw text of each paper, read from the raw batches its features name (for families that read text). */
-  async function paperTexts(rows: readonly FeatureRow[], onBatch: (done: number, total: number) => void): Promise<Map<string, string>> {
+  async function paperTexts(rows: readonly FeatureRow[], onBatch: (done: number, total: number) => void): Promise<Map<string, PaperWords>> {
     const wanted = new Set(rows.map((row) => row.arxivId));
-    const texts = new Map<string, string>();
+    const texts = new Map<string, PaperWords>();
     const batches = [...new Set(rows.map((row) => row.lineage.rawKey))];
     for (const [index, key] of batches.entries()) {
       onBatch(index, batches.length);
@@ -295,7 +301,7 @@ export function createTrainActivities(deps: ActivityDeps) {
         if (error instanceof ObjectNotFoundError) throw new TrainingDataError(`raw batch ${key} is gone: the text of its papers cannot be read to train a family that reads text`);
         throw error;
       }
-      for (const record of records) if (wanted.has(record.id)) texts.set(record.id, paperText(record));
+      for (const record of records) if (wanted.has(record.id)) texts.set(record.id, { text: paperText(record), title: record.title });
     }
     const missing = rows.filter((row) => !texts.has(row.arxivId));
     if (missing.length > 0) throw new TrainingDataError(`${missing.length} papers (${missing[0]!.arxivId}…) are not in the raw batches their features name: their text cannot be read`);
@@ -313,13 +319,13 @@ export function createTrainActivities(deps: ActivityDeps) {
     const runId = run.info.run_id;
     const { split } = data;
     const classes = [...new Set(split.train.map((row) => row.primaryCategory))].sort();
-    let texts: Map<string, string> | undefined;
+    let texts: Map<string, PaperWords> | undefined;
     if (candidate.family === 'tfidf-linear') {
       texts = await paperTexts([...split.train, ...split.validation, ...split.test], (done, total) => {
         progress.step = `reading raw text: batch ${done + 1}/${total}`;
       });
     }
-    const asPaper = (row: FeatureRow): LabeledPaper => ({ id: row.arxivId, label: row.primaryCategory, vector: row.vector, text: texts?.get(row.arxivId) });
+    const asPaper = (row: FeatureRow): LabeledPaper => ({ id: row.arxivId, label: row.primaryCategory, vector: row.vector, ...texts?.get(row.arxivId) });
     const candidateData = { train: split.train.map(asPaper), validation: split.validation.map(asPaper), test: split.test.map(asPaper) };
 
     // Before training, so the run shows what it trains while it trains (a resumed run has them already).
@@ -389,11 +395,11 @@ export function createTrainActivities(deps: ActivityDeps) {
    * reference_data.csv's rows: papers the embedder was not fitted on (see lib/embedding/holdout),
    * with the trained model's predictions.
    */
-  function referenceRowsOf(data: TrainingData, fitted: FittedCandidate, texts: Map<string, string> | undefined, holdout: EmbedderHoldout | undefined, limit: number): { rows: ReferenceRow[]; embedderInSample: boolean } {
+  function referenceRowsOf(data: TrainingData, fitted: FittedCandidate, texts: Map<string, PaperWords> | undefined, holdout: EmbedderHoldout | undefined, limit: number): { rows: ReferenceRow[]; embedderInSample: boolean } {
     const choice = chooseReferenceRows(data.split, holdout ? (id) => isHeldOut(id, holdout) : undefined, limit);
     const testIndex = new Map(data.split.test.map((row, i) => [row.arxivId, i]));
     const others = choice.rows.filter(({ part }) => part !== 'test').map(({ row }) => row);
-    const codes = others.length > 0 ? argmaxRows(fitted.model.probabilities(others.map((row) => ({ vector: row.vector, text: texts?.get(row.arxivId) }))), fitted.model.classes) : new Int32Array(0);
+    const codes = others.length > 0 ? argmaxRows(fitted.model.probabilities(others.map((row) => ({ vector: row.vector, ...texts?.get(row.arxivId) }))), fitted.model.classes) : new Int32Array(0);
     const predicted = new Map(others.map((row, i) => [row.arxivId, fitted.encoder.decode(codes[i]!)]));
     const rows = choice.rows.map(({ row, part }): ReferenceRow => ({
       arxivId: row.arxivId,
@@ -417,7 +423,7 @@ export function createTrainActivities(deps: ActivityDeps) {
     selection: DataSelection & { referenceRows?: number },
     data: TrainingData,
     fitted: FittedCandidate,
-    texts: Map<string, string> | undefined,
+    texts: Map<string, PaperWords> | undefined,
     peakRss: number,
     candidate: TrainingCandidate,
   ): Promise<void> {

@@ -5,6 +5,7 @@ usage: train_peer_sklearn.py SPLIT_JSON DATA_JSONL_GZ   → prints one JSON line
 import gzip
 import json
 import re
+import resource
 import sys
 import time
 
@@ -42,6 +43,7 @@ def main():
         "accuracy": accuracy_score(truth, predicted),
         "macroF1": f1_score(truth, predicted, average="macro"),
         "trainSeconds": train_seconds,
+        "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }))
 
 

@@ -114,7 +114,15 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
   };
   const encoder = LabelEncoder.fromLabels(data.train.map((paper) => paper.label));
   if (encoder.size < 2) throw new TrainingDataError(`training needs at least two classes, found ${encoder.size}`);
-  const labelled = (papers: readonly LabeledPaper[]) => ({ texts: papers.map(textOf), labels: papers.map((paper) => encoder.encode(paper.label)) });
+  const titleOf = (paper: LabeledPaper) => {
+    if (paper.title === undefined) throw new TrainingDataError(`paper ${paper.id} has no title: the tfidf-linear family reads it apart from the text`);
+    return paper.title;
+  };
+  const labelled = (papers: readonly LabeledPaper[]) => ({
+    texts: papers.map(textOf),
+    titles: config.titleWeight > 0 ? papers.map(titleOf) : undefined,
+    labels: papers.map((paper) => encoder.encode(paper.label)),
+  });
   const trained = await trainSparseLinear(labelled(data.train), encoder.size, config, labelled(data.validation), hooks.onStep);
   const model = sparseLinearModel(trained.model);
   const testPredictions = predictedLabels(model, encoder, data.test);
@@ -148,7 +156,7 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
 export function candidateSettings(candidate: TrainingCandidate): Record<string, number | boolean> {
   if (candidate.family === 'lsa-mlp') return { ...mlpSettings(candidate) };
   const config = sparseSettings(candidate);
-  return { c: config.c, balanced: config.balanced, maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed, maxWeights: config.maxWeights, ngramMax: config.tfidf.ngramMax, minDf: config.tfidf.minDf, maxFeatures: config.tfidf.maxFeatures, sublinearTf: config.tfidf.sublinearTf };
+  return { c: config.c, titleWeight: config.titleWeight, balanced: config.balanced, maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed, maxWeights: config.maxWeights, ngramMax: config.tfidf.ngramMax, minDf: config.tfidf.minDf, maxFeatures: config.tfidf.maxFeatures, sublinearTf: config.tfidf.sublinearTf };
 }
 
 /** Trains one candidate on the split and evaluates it on validation (for the choice) and test (for the gate). */

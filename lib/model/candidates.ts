@@ -25,6 +25,7 @@ const SETTINGS: Record<ModelFamily, Record<string, number | boolean>> = {
   'lsa-mlp': { ...DEFAULT_HYPERPARAMETERS } satisfies MlpHyperparameters,
   'tfidf-linear': {
     c: DEFAULT_SPARSE_LINEAR_CONFIG.c,
+    titleWeight: DEFAULT_SPARSE_LINEAR_CONFIG.titleWeight,
     balanced: DEFAULT_SPARSE_LINEAR_CONFIG.balanced,
     maxEpochs: DEFAULT_SPARSE_LINEAR_CONFIG.maxEpochs,
     tolerance: DEFAULT_SPARSE_LINEAR_CONFIG.tolerance,

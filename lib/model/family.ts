@@ -17,10 +17,12 @@ export function isModelFamily(value: string): value is ModelFamily {
   return (MODEL_FAMILIES as readonly string[]).includes(value);
 }
 
-/** A paper as the families read it: its LSA vector (lsa-mlp), its text (tfidf-linear). */
+/** A paper as the families read it: its LSA vector (lsa-mlp), its text and title (tfidf-linear). */
 export interface PaperInput {
   vector?: Float32Array;
+  /** Title and abstract, as `paperText` joins them. */
   text?: string;
+  title?: string;
 }
 
 /** A paper came without the input its model's family reads. */
@@ -69,7 +71,7 @@ export function sparseLinearModel(model: SparseLinearModel): CategoryModel {
       const out = new Float32Array(papers.length * k);
       papers.forEach((paper, i) => {
         if (paper.text === undefined) throw new MissingInputError('the tfidf-linear family predicts from text, and this paper came without it');
-        out.set(model.predictProba(paper.text), i * k);
+        out.set(model.predictProba({ text: paper.text, title: paper.title }), i * k);
       });
       return out;
     },

@@ -10,6 +10,10 @@ interface Header {
   temperature: number;
   /** Byte length of the vocabulary block (terms joined by newlines, UTF-8). */
   termBytes: number;
+  /** The title block (absent: no title block). */
+  titleFeatures?: number;
+  titleDocuments?: number;
+  titleTermBytes?: number;
 }
 
 export class SparseLinearFormatError extends Error {
@@ -19,12 +23,14 @@ export class SparseLinearFormatError extends Error {
 
 /**
  * One self-describing file: magic, header length (uint32 LE), JSON header, the vocabulary (terms
- * joined by newlines), then little-endian float64 idf weights, float32 biases and float32
- * weights (classes × features, row-major). Every number round-trips exactly.
+ * joined by newlines), the title block's vocabulary, then little-endian float64 idf weights (text,
+ * then title), float32 biases and float32 weights (classes × features, row-major). Every number
+ * round-trips exactly.
  */
 export function serializeSparseLinear(model: SparseLinearModel): Buffer {
   const { state } = model;
   const terms = Buffer.from(state.tfidf.terms.join('\n'), 'utf8');
+  const titleTerms = Buffer.from(state.titleTfidf?.terms.join('\n') ?? '', 'utf8');
   const header: Header = {
     config: state.config,
     classes: state.classes,
@@ -32,12 +38,14 @@ export function serializeSparseLinear(model: SparseLinearModel): Buffer {
     documents: state.tfidf.documents,
     temperature: state.temperature,
     termBytes: terms.length,
+    ...(state.titleTfidf ? { titleFeatures: state.titleTfidf.terms.length, titleDocuments: state.titleTfidf.documents, titleTermBytes: titleTerms.length } : {}),
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);
   const bytesOf = (array: Float64Array | Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-  return Buffer.concat([MAGIC, length, headerBytes, terms, bytesOf(state.tfidf.idf), bytesOf(state.bias), bytesOf(state.weights)]);
+  const titleIdf = state.titleTfidf ? [bytesOf(state.titleTfidf.idf)] : [];
+  return Buffer.concat([MAGIC, length, headerBytes, terms, titleTerms, bytesOf(state.tfidf.idf), ...titleIdf, bytesOf(state.bias), bytesOf(state.weights)]);
 }
 
 export function deserializeSparseLinear(bytes: Buffer): SparseLinearModel {
@@ -51,21 +59,31 @@ export function deserializeSparseLinear(bytes: Buffer): SparseLinearModel {
   } catch {
     throw new SparseLinearFormatError('sparse linear model header is not valid JSON: the file is truncated or corrupt');
   }
+  const titleFeatures = header.titleFeatures ?? 0;
   const termsStart = headerStart + headerLength;
-  const idfStart = termsStart + header.termBytes;
-  const biasStart = idfStart + header.features * 8;
+  const titleTermsStart = termsStart + header.termBytes;
+  const idfStart = titleTermsStart + (header.titleTermBytes ?? 0);
+  const titleIdfStart = idfStart + header.features * 8;
+  const biasStart = titleIdfStart + titleFeatures * 8;
   const weightsStart = biasStart + header.classes * 4;
-  const expectedEnd = weightsStart + header.classes * header.features * 4;
+  const expectedEnd = weightsStart + header.classes * (header.features + titleFeatures) * 4;
   if (bytes.length !== expectedEnd) {
     throw new SparseLinearFormatError(`sparse linear model file has ${bytes.length} bytes, expected ${expectedEnd}: it is truncated or corrupt`);
   }
   // Copies, so the typed arrays are aligned whatever the header's length.
   const copy = (start: number, end: number) => new Uint8Array(bytes.subarray(start, end)).buffer;
-  const terms = header.features === 0 ? [] : bytes.subarray(termsStart, idfStart).toString('utf8').split('\n');
-  if (terms.length !== header.features) throw new SparseLinearFormatError(`sparse linear model lists ${terms.length} terms, its header says ${header.features}`);
+  const termsOf = (start: number, end: number, count: number) => {
+    const terms = count === 0 ? [] : bytes.subarray(start, end).toString('utf8').split('\n');
+    if (terms.length !== count) throw new SparseLinearFormatError(`sparse linear model lists ${terms.length} terms, its header says ${count}`);
+    return terms;
+  };
+  const terms = termsOf(termsStart, titleTermsStart, header.features);
   const state: SparseLinearState = {
-    config: header.config,
-    tfidf: { config: header.config.tfidf, terms, idf: new Float64Array(copy(idfStart, biasStart)), documents: header.documents },
+    config: { ...header.config, titleWeight: header.config.titleWeight ?? 0 },
+    tfidf: { config: header.config.tfidf, terms, idf: new Float64Array(copy(idfStart, titleIdfStart)), documents: header.documents },
+    ...(header.titleFeatures !== undefined
+      ? { titleTfidf: { config: header.config.tfidf, terms: termsOf(titleTermsStart, idfStart, titleFeatures), idf: new Float64Array(copy(titleIdfStart, biasStart)), documents: header.titleDocuments ?? header.documents } }
+      : {}),
     classes: header.classes,
     bias: new Float32Array(copy(biasStart, weightsStart)),
     weights: new Float32Array(copy(weightsStart, expectedEnd)),

@@ -26,9 +26,10 @@ export async function scorePredictions(db: Db, predictor: TextPredictor, window:
   let reembedded = 0;
   const vectors = rows.map((row) => {
     const text = hasText(row) ? paperText({ title: row.title!, abstract: row.abstract! }) : undefined;
-    if (sameEmbedder(row)) return { vector: decodeVector(row.embedding), oovShare: row.text.oovShare, text };
+    const { title } = row;
+    if (sameEmbedder(row)) return { vector: decodeVector(row.embedding), oovShare: row.text.oovShare, text, title };
     reembedded += 1;
-    return { vector: predictor.embedder.embed(text!), oovShare: predictor.embedder.outOfVocabularyShare(text!), text };
+    return { vector: predictor.embedder.embed(text!), oovShare: predictor.embedder.outOfVocabularyShare(text!), text, title };
   });
   options.onProgress?.('scoring');
   const rescored = rows.flatMap((row, i) => (answeredByIt(row) && predictor.readsText && !hasText(row) ? [] : [i]));

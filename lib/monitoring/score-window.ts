@@ -43,7 +43,7 @@ export async function scoreWindow(
   const { found } = sampled;
   const rows = [...byPaper.values()];
 
-  const vectors = new Map<string, { vector: Float32Array; oovShare?: number; text?: string }>();
+  const vectors = new Map<string, { vector: Float32Array; oovShare?: number; text?: string; title?: string }>();
   const foreign = rows.filter((row) => row.embedderVersion !== predictor.embedderVersion);
   const own = (row: WindowRow) => ({ vector: row.vector, oovShare: row.text.oovShare });
   // A model that reads text needs every paper's raw text; otherwise only papers another embedder stored are read again.
@@ -62,8 +62,9 @@ export async function scoreWindow(
         const row = wanted.get(record.id);
         if (!row || vectors.has(record.id)) continue;
         const text = paperText(record);
-        if (row.embedderVersion === predictor.embedderVersion) vectors.set(record.id, { ...own(row), text });
-        else vectors.set(record.id, { vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), text });
+        const { title } = record;
+        if (row.embedderVersion === predictor.embedderVersion) vectors.set(record.id, { ...own(row), text, title });
+        else vectors.set(record.id, { vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), text, title });
       }
     }
   }

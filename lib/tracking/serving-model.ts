@@ -88,10 +88,10 @@ export function textPredictor(model: TrainedModel, embedder: LsaEmbedder): TextP
     categories: (papers) => Array.from(argmaxRows(probabilities(papers), k), (code) => model.encoder.decode(code)),
     predict(papers) {
       if (papers.length === 0) return [];
-      const inputs = papers.map((paper): { vector: Float32Array; text: string; oovShare: number } => {
+      const inputs = papers.map((paper): { vector: Float32Array; text: string; title: string; oovShare: number } => {
         const text = paperText(paper);
         const { vector, oovShare } = embedder.embedWithCoverage(text);
-        return { vector, text, oovShare };
+        return { vector, text, title: paper.title, oovShare };
       });
       const all = probabilities(inputs);
       const best = argmaxRows(all, k);

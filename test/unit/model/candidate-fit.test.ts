@@ -15,7 +15,7 @@ async function sampleData(): Promise<CandidateData> {
   const kept = papers.filter((paper) => top.has(paper.primaryCategory));
   const split = stratifiedSplit(kept, (p) => p.primaryCategory, (p) => p.id, { test: 0.2, validation: 0.1 }, 42);
   const embedder = fitLsaEmbedder(split.train.map(paperText), SMALL_CONFIG);
-  const asPaper = (paper: (typeof kept)[number]): LabeledPaper => ({ id: paper.id, label: paper.primaryCategory, text: paperText(paper), vector: embedder.embed(paperText(paper)) });
+  const asPaper = (paper: (typeof kept)[number]): LabeledPaper => ({ id: paper.id, label: paper.primaryCategory, text: paperText(paper), title: paper.title, vector: embedder.embed(paperText(paper)) });
   return { train: split.train.map(asPaper), validation: split.validation.map(asPaper), test: split.test.map(asPaper) };
 }
 
@@ -50,7 +50,7 @@ describe('each model family trained as a candidate on real papers', () => {
   );
 
   it('says which input a family misses', async () => {
-    const withoutText = { ...data, train: data.train.map(({ text: _text, ...paper }) => paper) };
+    const withoutText = { ...data, train: data.train.map(({ text: _text, title: _title, ...paper }) => paper) };
     await expect(fitCandidate(parseCandidate('tfidf-linear'), withoutText)).rejects.toThrow(/has no text/);
     const fitted = await fitCandidate(parseCandidate('tfidf-linear:minDf=2'), data);
     expect(() => fitted.model.probabilities([{ vector: data.test[0]!.vector }])).toThrow(MissingInputError);

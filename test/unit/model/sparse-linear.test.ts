@@ -9,6 +9,8 @@ import { samplePapers } from '../embedding/sample-corpus';
 
 const CONFIG: SparseLinearConfig = { ...DEFAULT_SPARSE_LINEAR_CONFIG, tfidf: { ...DEFAULT_SPARSE_LINEAR_CONFIG.tfidf, minDf: 2 } };
 
+const doc = (paper: PaperRecord) => ({ text: paperText(paper), title: paper.title });
+
 /** The bundled sample's six largest primary categories, split 80/20 as the pipeline splits. */
 async function sampleSplit(): Promise<{ train: PaperRecord[]; test: PaperRecord[]; encoder: LabelEncoder }> {
   const papers = await samplePapers(5_000);
@@ -27,7 +29,7 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
   beforeAll(async () => {
     split = await sampleSplit();
     trained = await trainSparseLinear(
-      { texts: split.train.map(paperText), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
+      { texts: split.train.map(paperText), titles: split.train.map((p) => p.title), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
       split.encoder.size,
       CONFIG,
     );
@@ -35,7 +37,7 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
 
   it('classifies held-out real papers far better than the majority class', () => {
     const truth = split.test.map((p) => split.encoder.encode(p.primaryCategory));
-    const predicted = split.test.map((p) => trained.model.predict(paperText(p)));
+    const predicted = split.test.map((p) => trained.model.predict(doc(p)));
     const { accuracy, macroF1 } = evaluate(truth, predicted, split.encoder.classes);
     const majority = Math.max(...split.encoder.classes.map((label) => split.test.filter((p) => p.primaryCategory === label).length)) / split.test.length;
     expect(accuracy).toBeGreaterThan(majority + 0.25);
@@ -45,18 +47,17 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
 
   it('gives probabilities that sum to 1 and rank the classes as the margins do', () => {
     for (const paper of split.test.slice(0, 200)) {
-      const text = paperText(paper);
-      const probabilities = trained.model.predictProba(text);
+      const probabilities = trained.model.predictProba(doc(paper));
       expect(probabilities.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 10);
       const top = probabilities.indexOf(Math.max(...probabilities));
-      expect(top).toBe(trained.model.predict(text));
+      expect(top).toBe(trained.model.predict(doc(paper)));
     }
     expect(trained.model.state.temperature).toBeGreaterThan(0);
   });
 
   it('trains the same model twice from the same seed', async () => {
     const again = await trainSparseLinear(
-      { texts: split.train.map(paperText), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
+      { texts: split.train.map(paperText), titles: split.train.map((p) => p.title), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
       split.encoder.size,
       CONFIG,
     );
@@ -70,7 +71,7 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     expect(reloaded.state.tfidf.terms).toEqual(trained.model.state.tfidf.terms);
     expect(Buffer.from(reloaded.state.weights.buffer).equals(Buffer.from(trained.model.state.weights.buffer))).toBe(true);
     for (const paper of split.test.slice(0, 100)) {
-      expect(reloaded.predictProba(paperText(paper))).toEqual(trained.model.predictProba(paperText(paper)));
+      expect(reloaded.predictProba(doc(paper))).toEqual(trained.model.predictProba(doc(paper)));
     }
     expect(() => deserializeSparseLinear(bytes.subarray(0, bytes.length - 4))).toThrow(SparseLinearFormatError);
     expect(() => deserializeSparseLinear(Buffer.from('not a model'))).toThrow(/not an arxiv-mlops sparse linear model/);

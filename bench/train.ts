@@ -15,7 +15,7 @@ import { benchSplit, readPapers, SPLIT_NAMES, type BenchSplit, type SplitName } 
  * pipeline's own code in its own process, the candidates side by side (as the CPU workers run
  * them); the winner is the best on validation macro-F1, as trainWorkflow chooses.
  *
- *   npm run bench:train [-- --splits top10,all100,whole] [--candidates lsa-mlp,tfidf-linear] [--parallel 2]
+ *   npm run bench:train [-- --splits top10,all100,whole] [--candidates lsa-mlp,tfidf-linear] [--parallel 2] [--no-peer]
  */
 
 const DATA = '../shared/data/arxiv/arxiver_2013-2025.jsonl.gz';
@@ -152,7 +152,7 @@ async function benchOne(name: SplitName, all: Awaited<ReturnType<typeof readPape
   const candidates = await limited(specs.map((spec) => () => trainInChild(splitFile, dataFile, spec)), parallel);
   const candidatesWallSeconds = (performance.now() - started) / 1000;
   const winner = chooseWinner(candidates).name;
-  const peer = runPeer(peerFile, dataFile);
+  const peer = process.argv.includes('--no-peer') ? null : runPeer(peerFile, dataFile);
   const best = candidates.find((candidate) => candidate.name === winner)!;
   return {
     split: { name: split.name, definition: split.definition, classes: split.classes, trainRows: split.train.length, validationRows: split.validation.length, testRows: split.test.length, idsFile: splitFile },

@@ -59,7 +59,7 @@ async function measure(target: string, url: string, requests: Body[], papersPerR
   };
 }
 
-function startTarget(mode: 'bare' | 'ours' | 'ours-unlogged', env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; info: Record<string, number> }> {
+function startTarget(mode: 'bare' | 'ours' | 'ours-unlogged' | 'ours-sparse', env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; info: Record<string, number> }> {
   const child = fork(resolveFromRoot('dist/bench/api-target.js'), [mode], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (message: { port: number } & Record<string, number>) => resolve({ child, port: message.port, info: message }));
@@ -174,6 +174,13 @@ async function main(): Promise<void> {
     figures.push(await measure('POST /v1/predict, 1 paper, no prediction log', `http://127.0.0.1:${unlogged.port}`, single('/v1/predict'), 1));
     unlogged.child.kill('SIGTERM');
 
+    note('the API serving the tfidf-linear family (same papers, with its prediction log)…');
+    const sparse = await startTarget('ours-sparse', env);
+    children.push(sparse.child);
+    figures.push(await measure('POST /v1/predict, 1 paper, tfidf-linear family', `http://127.0.0.1:${sparse.port}`, single('/v1/predict'), 1));
+    figures.push(await measure(`POST /v1/predict, ${BATCH} papers, tfidf-linear family`, `http://127.0.0.1:${sparse.port}`, batches, BATCH));
+    sparse.child.kill('SIGTERM');
+
     const python = peerPython();
     if (python && spawnSync(python, ['-c', 'import mlflow'], { stdio: 'ignore' }).status === 0) {
       const train = papers.slice(0, TRAIN_PAPERS).map(({ title, abstract, primaryCategory }) => ({ title, abstract, label: primaryCategory }));
@@ -194,7 +201,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const [bareRoute, predictOne, , , peer] = [figures[0]!, figures[1]!, figures[2]!, figures[3]!, figures[4]];
+  const [bareRoute, predictOne] = [figures[0]!, figures[1]!];
+  const peer = figures.find((figure) => figure.target.includes('(peer)'));
   const rows = [['', 'req/s', 'papers/s', 'p50 ms', 'p99 ms', 'requests', 'failed']];
   for (const f of figures) rows.push([f.target, f.requestsPerSecond.toFixed(0), f.papersPerSecond.toFixed(0), f.p50Ms.toFixed(1), f.p99Ms.toFixed(1), String(f.requests), String(f.failed)]);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));

@@ -69,21 +69,13 @@ export async function trainWorkflow(input: TrainWorkflowInput): Promise<TrainSum
   const progress: TrainWorkflowProgress = { phase: 'training' };
   setHandler(trainProgressQuery, () => progress);
 
+  const run = { idempotencyKey: info.workflowId, workflowId: info.workflowId, workflowRunId: info.runId };
+  const selection = { embedderVersion: input.embedderVersion, from: input.from, until: input.until, minExamplesPerClass: input.minExamplesPerClass };
   let training: TrainResult;
   if (patched('training-candidates')) {
     const choosing = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, startToCloseTimeout: '1h', heartbeatTimeout, retry: RETRY });
     progress.phase = 'preparing';
-    const prepared = await cpu.prepareTraining({
-      idempotencyKey: info.workflowId,
-      workflowId: info.workflowId,
-      workflowRunId: info.runId,
-      embedderVersion: input.embedderVersion,
-      from: input.from,
-      until: input.until,
-      minExamplesPerClass: input.minExamplesPerClass,
-      candidates: input.candidates,
-      hyperparameters: input.hyperparameters,
-    });
+    const prepared = await cpu.prepareTraining({ ...run, ...selection, candidates: input.candidates, hyperparameters: input.hyperparameters });
     progress.phase = 'training';
     progress.candidates = prepared.candidates.map((candidate) => candidate.name);
     progress.trained = [];
@@ -105,16 +97,7 @@ export async function trainWorkflow(input: TrainWorkflowInput): Promise<TrainSum
     progress.phase = 'choosing';
     training = await choosing.chooseCandidate({ prepared, candidates: results, failed: progress.failed, startedAt });
   } else {
-    training = await cpu.trainModel({
-      idempotencyKey: info.workflowId,
-      workflowId: info.workflowId,
-      workflowRunId: info.runId,
-      embedderVersion: input.embedderVersion,
-      from: input.from,
-      until: input.until,
-      hyperparameters: input.hyperparameters,
-      minExamplesPerClass: input.minExamplesPerClass,
-    });
+    training = await cpu.trainModel({ ...run, ...selection, hyperparameters: input.hyperparameters });
   }
   progress.training = training;
 

@@ -7,6 +7,22 @@ export interface CsrMatrix {
   values: Float64Array;
 }
 
+/** Sparse rows stacked into one CSR matrix of `cols` columns. */
+export function csrFromRows(rows: ReadonlyArray<{ indices: Int32Array; values: Float64Array }>, cols: number): CsrMatrix {
+  const nnz = rows.reduce((sum, row) => sum + row.indices.length, 0);
+  const indptr = new Int32Array(rows.length + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  let offset = 0;
+  rows.forEach((row, i) => {
+    indices.set(row.indices, offset);
+    values.set(row.values, offset);
+    offset += row.indices.length;
+    indptr[i + 1] = offset;
+  });
+  return { rows: rows.length, cols, indptr, indices, values };
+}
+
 /** Dense matrix, row-major: element (r, c) is data[r * cols + c]. */
 export interface Dense {
   rows: number;

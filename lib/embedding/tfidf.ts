@@ -1,4 +1,4 @@
-import type { CsrMatrix } from './linalg';
+import { csrFromRows, type CsrMatrix } from './linalg';
 import { PairTable } from './pair-table';
 import { tokenize } from './tokenize';
 
@@ -148,19 +148,7 @@ export class TfidfVectorizer {
 
   /** The corpus as a sparse matrix, one row per text. */
   matrix(texts: readonly string[]): CsrMatrix {
-    const rows = texts.map((text) => this.vectorize(text));
-    const nnz = rows.reduce((sum, row) => sum + row.indices.length, 0);
-    const indptr = new Int32Array(texts.length + 1);
-    const indices = new Int32Array(nnz);
-    const values = new Float64Array(nnz);
-    let offset = 0;
-    rows.forEach((row, i) => {
-      indices.set(row.indices, offset);
-      values.set(row.values, offset);
-      offset += row.indices.length;
-      indptr[i + 1] = offset;
-    });
-    return { rows: texts.length, cols: this.dimensions, indptr, indices, values };
+    return csrFromRows(texts.map((text) => this.vectorize(text)), this.dimensions);
   }
 }
 

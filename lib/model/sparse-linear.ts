@@ -1,4 +1,4 @@
-import { seededRandom, type CsrMatrix } from '../embedding/linalg';
+import { csrFromRows, seededRandom, type CsrMatrix } from '../embedding/linalg';
 import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from '../embedding/tfidf';
 
 /**
@@ -113,19 +113,7 @@ export class SparseLinearModel {
 
   /** The papers' rows, as the solver reads them. */
   matrix(documents: readonly SparseDocument[]): CsrMatrix {
-    const rows = documents.map((document) => this.vectorize(document));
-    const nnz = rows.reduce((sum, row) => sum + row.indices.length, 0);
-    const indptr = new Int32Array(rows.length + 1);
-    const indices = new Int32Array(nnz);
-    const values = new Float64Array(nnz);
-    let offset = 0;
-    rows.forEach((row, i) => {
-      indices.set(row.indices, offset);
-      values.set(row.values, offset);
-      offset += row.indices.length;
-      indptr[i + 1] = offset;
-    });
-    return { rows: rows.length, cols: this.features, indptr, indices, values };
+    return csrFromRows(documents.map((document) => this.vectorize(document)), this.features);
   }
 }
 

@@ -127,7 +127,14 @@ describe('fault injection: a training completes with one MLflow run and whole me
           break;
         }
       }
-      const stored = await mongo.db.collection('predictions').countDocuments({ modelName });
+      // An insert the API sent just before the kill may still be landing: count once the number holds still.
+      let stored = await mongo.db.collection('predictions').countDocuments({ modelName });
+      for (let settled = 0; settled < 3; ) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const now = await mongo.db.collection('predictions').countDocuments({ modelName });
+        settled = now === stored ? settled + 1 : 0;
+        stored = now;
+      }
       const distinct = (await mongo.db.collection('predictions').distinct('_id', { modelName })).length;
       // The kill must land after MongoDB acknowledged some of them, else nothing is being tested.
       expect(written).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { createCpuActivities, createIoActivities, openActivityDeps, type ActivityDeps, type ChampionScore, type PromotionResult, type TrainProgress, type TrainResult } from '../../activities';
+import { createCpuActivities, createIoActivities, openActivityDeps, type ActivityDeps, type CandidateResult, type ChampionScore, type PreparedTraining, type PromotionResult, type TrainProgress, type TrainResult } from '../../activities';
 import { DEFAULT_EMBEDDER_HOLDOUT, isHeldOut } from '../../lib/embedding';
 import { LabelEncoder } from '../../lib/model';
 import { loadPredictor, MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag, type SplitArtifact, type TestPredictions } from '../../lib/tracking';
@@ -305,6 +305,34 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
       // A third attempt after success (its completion was lost) returns the stored result.
       const again = await new MockActivityEnvironment().run(createCpuActivities(deps).trainModel, input(key));
       expect(again).toEqual(result);
+    });
+
+    it('trains a candidate once per parent run: an interrupted trainCandidate resumes in its nested run, a finished one returns its stored result', async () => {
+      const key = `${testId}-candidate`;
+      const activities = createCpuActivities(deps);
+      const prepare = { idempotencyKey: key, workflowId: key, workflowRunId: 'attempt', candidates: 'tfidf-linear:minDf=2' };
+      const prepared: PreparedTraining = await new MockActivityEnvironment().run(activities.prepareTraining, prepare);
+      expect(prepared.candidates.map((candidate) => candidate.name)).toEqual(['tfidf-linear:minDf=2']);
+      const again: PreparedTraining = await new MockActivityEnvironment().run(activities.prepareTraining, prepare);
+      expect(again.runId).toBe(prepared.runId);
+      const input = { prepared, candidate: prepared.candidates[0]!, workflowId: key, workflowRunId: 'attempt' };
+
+      const interrupted = new MockActivityEnvironment();
+      const steps: string[] = [];
+      interrupted.on('heartbeat', (details: TrainProgress) => {
+        steps.push(details.step ?? '');
+        if (details.step === 'class 2/' + String(prepared.classes.length)) interrupted.cancel();
+      });
+      await expect(interrupted.run(activities.trainCandidate, input)).rejects.toThrow();
+      expect(steps).toContain('class 1/' + String(prepared.classes.length));
+      const result: CandidateResult = await new MockActivityEnvironment().run(activities.trainCandidate, input);
+      expect(result).toMatchObject({ name: 'tfidf-linear:minDf=2', family: 'tfidf-linear' });
+      expect(await new MockActivityEnvironment().run(activities.trainCandidate, input)).toEqual(result);
+
+      const experimentId = (await mlflow.getExperimentByName(experiment))!.experiment_id;
+      const nested = await mlflow.searchRuns([experimentId], `tags.\`mlflow.parentRunId\` = '${prepared.runId}'`);
+      expect(nested.map((run) => run.info.run_id)).toEqual([result.runId]);
+      expect(nested[0]!.info.status).toBe('FINISHED');
     });
 
     it('fails without retrying, and marks its MLflow run FAILED, when there is nothing to train on', async () => {

@@ -1,3 +1,5 @@
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+
 /** Sparse rows (compressed sparse row layout). */
 export interface CsrMatrix {
   rows: number;
@@ -176,27 +178,55 @@ function transpose(m: Dense): Dense {
  */
 export function orthonormalize(m: Dense, passes: 1 | 2 = 2): Dense {
   // Work on the transpose so each column is contiguous in memory.
-  const t = transpose(m);
+  const transposed = transpose(m);
+  const t = transposed.data;
   const n = m.rows;
-  const columns = m.cols;
-  for (let k = 0; k < columns; k += 1) {
+  for (let k = 0; k < m.cols; k += 1) {
     const kOffset = k * n;
     for (let pass = 0; pass < passes; pass += 1) {
       for (let j = 0; j < k; j += 1) {
         const jOffset = j * n;
-        let dot = 0;
-        for (let i = 0; i < n; i += 1) dot += t.data[jOffset + i]! * t.data[kOffset + i]!;
-        if (dot === 0) continue;
-        for (let i = 0; i < n; i += 1) t.data[kOffset + i]! -= dot * t.data[jOffset + i]!;
+        const dot = dotProduct(t, jOffset, kOffset, n);
+        if (dot !== 0) subtractScaled(t, kOffset, jOffset, dot, n);
       }
     }
-    let norm = 0;
-    for (let i = 0; i < n; i += 1) norm += t.data[kOffset + i]! ** 2;
-    norm = Math.sqrt(norm);
+    const norm = Math.sqrt(dotProduct(t, kOffset, kOffset, n));
     const scale = norm > 1e-12 ? 1 / norm : 0;
-    for (let i = 0; i < n; i += 1) t.data[kOffset + i]! *= scale;
+    for (let i = 0; i < n; i += 1) t[kOffset + i]! *= scale;
   }
-  return transpose(t);
+  return transpose(transposed);
+}
+
+/** Σᵢ data[a + i] · data[b + i] for i < n, in four running sums (1.6× faster than one here). */
+function dotProduct(data: Float64Array, a: number, b: number, n: number): number {
+  const end = n - (n % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i < end; i += 4) {
+    s0 += data[a + i]! * data[b + i]!;
+    s1 += data[a + i + 1]! * data[b + i + 1]!;
+    s2 += data[a + i + 2]! * data[b + i + 2]!;
+    s3 += data[a + i + 3]! * data[b + i + 3]!;
+  }
+  let sum = s0 + s1 + s2 + s3;
+  for (; i < n; i += 1) sum += data[a + i]! * data[b + i]!;
+  return sum;
+}
+
+/** data[target + i] -= weight · data[source + i] for i < n. */
+function subtractScaled(data: Float64Array, target: number, source: number, weight: number, n: number): void {
+  const end = n - (n % 4);
+  let i = 0;
+  for (; i < end; i += 4) {
+    data[target + i]! -= weight * data[source + i]!;
+    data[target + i + 1]! -= weight * data[source + i + 1]!;
+    data[target + i + 2]! -= weight * data[source + i + 2]!;
+    data[target + i + 3]! -= weight * data[source + i + 3]!;
+  }
+  for (; i < n; i += 1) data[target + i]! -= weight * data[source + i]!;
 }
 
 /** Mᵀ · M for dense M (n × l): an l × l symmetric matrix. */
@@ -216,58 +246,21 @@ export function gram(m: Dense): Dense {
 }
 
 /**
- * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations.
+ * Eigen-decomposition of a symmetric matrix (ml-matrix's Householder tridiagonalization and QL,
+ * 4× faster than cyclic Jacobi on the 394 × 394 matrices of an LSA fit).
  * Returns eigenvalues in descending order and the matching eigenvectors as columns.
  */
-export function symmetricEigen(s: Dense, maxSweeps = 60): { values: Float64Array; vectors: Dense } {
+export function symmetricEigen(s: Dense): { values: Float64Array; vectors: Dense } {
   const n = s.rows;
-  const a = Float64Array.from(s.data);
-  const v = dense(n, n);
-  for (let i = 0; i < n; i += 1) v.data[i * n + i] = 1;
-  for (let sweep = 0; sweep < maxSweeps; sweep += 1) {
-    let offDiagonal = 0;
-    let diagonal = 0;
-    for (let p = 0; p < n; p += 1) {
-      diagonal += a[p * n + p]! ** 2;
-      for (let q = p + 1; q < n; q += 1) offDiagonal += a[p * n + q]! ** 2;
-    }
-    if (offDiagonal <= 1e-22 * Math.max(diagonal, 1e-300)) break;
-    for (let p = 0; p < n - 1; p += 1) {
-      for (let q = p + 1; q < n; q += 1) {
-        const apq = a[p * n + q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const app = a[p * n + p]!;
-        const aqq = a[q * n + q]!;
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const sn = t * c;
-        for (let k = 0; k < n; k += 1) {
-          const akp = a[k * n + p]!;
-          const akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - sn * akq;
-          a[k * n + q] = sn * akp + c * akq;
-        }
-        for (let k = 0; k < n; k += 1) {
-          const apk = a[p * n + k]!;
-          const aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - sn * aqk;
-          a[q * n + k] = sn * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k += 1) {
-          const vkp = v.data[k * n + p]!;
-          const vkq = v.data[k * n + q]!;
-          v.data[k * n + p] = c * vkp - sn * vkq;
-          v.data[k * n + q] = sn * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j * n + j]! - a[i * n + i]!);
-  const values = Float64Array.from(order, (i) => a[i * n + i]!);
+  const rows = Array.from({ length: n }, (_, r) => Array.from(s.data.subarray(r * n, (r + 1) * n)));
+  const decomposition = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
+  const found = decomposition.realEigenvalues;
+  const eigenvectors = decomposition.eigenvectorMatrix;
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => found[j]! - found[i]!);
+  const values = Float64Array.from(order, (i) => found[i]!);
   const vectors = dense(n, n);
   order.forEach((from, to) => {
-    for (let k = 0; k < n; k += 1) vectors.data[k * n + to] = v.data[k * n + from]!;
+    for (let k = 0; k < n; k += 1) vectors.data[k * n + to] = eigenvectors.get(k, from);
   });
   return { values, vectors };
 }
@@ -278,6 +271,101 @@ export interface RandomizedSvdOptions {
   powerIterations?: number;
   seed: number;
   onStep?: (step: string) => void;
+}
+
+/**
+ * Xᵀ · (X · V) for sparse X (n × d) and dense V (d × l), one row of X at a time, so the n × l
+ * product X · V is never stored: the fit's memory beyond X does not grow with n. (As fast as the
+ * two products; summing eight columns in locals, as weightedRowSum does, is slower here: rows of
+ * 150 terms are re-walked once per eight columns.)
+ */
+export function gramTimes(x: CsrMatrix, v: Dense): Dense {
+  if (x.cols !== v.rows) throw new Error(`shape mismatch: ${x.rows}×${x.cols} · ${v.rows}×${v.cols}`);
+  const l = v.cols;
+  const out = dense(x.cols, l);
+  const row = new Float64Array(l);
+  for (let i = 0; i < x.rows; i += 1) {
+    const start = x.indptr[i]!;
+    const end = x.indptr[i + 1]!;
+    if (start === end) continue;
+    row.fill(0);
+    for (let p = start; p < end; p += 1) addScaledRow(row, v.data, x.indices[p]! * l, x.values[p]!, 0, l);
+    for (let p = start; p < end; p += 1) addScaledRow(out.data, row, 0, x.values[p]!, x.indices[p]! * l, l);
+  }
+  return out;
+}
+
+/** V = basis · coefficients (d × l times l × k): the right singular vectors, and their singular values. */
+interface RitzVectors {
+  basis: Dense;
+  coefficients: Float64Array;
+  singularValues: Float64Array;
+}
+
+/**
+ * Orthonormalizes on the n side: Q spans (XXᵀ)^iterations X Ω. With Z = Xᵀ Q (d × l),
+ * Zᵀ Z = U Σ² Uᵀ and V = Z U Σ⁻¹.
+ */
+function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, seed: number, step: (step: string) => void): RitzVectors {
+  step('sketch');
+  let q = orthonormalize(sparseTimesDense(x, gaussianMatrix(x.cols, l, seed)), 1);
+  for (let i = 0; i < iterations; i += 1) {
+    step(`power iteration ${i + 1}/${iterations}`);
+    // Only the n-side is re-normalized: with Q orthonormal, Xᵀ Q cannot overflow, and one pass of
+    // Gram–Schmidt per iteration keeps X Xᵀ Q well enough conditioned (sklearn normalizes by LU
+    // here for the same reason). The last basis gets the full two passes.
+    q = orthonormalize(sparseTimesDense(x, sparseTransposeTimesDense(x, q)), i === iterations - 1 ? 2 : 1);
+  }
+  step('project');
+  const z = sparseTransposeTimesDense(x, q);
+  const { values, vectors: u } = symmetricEigen(gram(z));
+  const singularValues = Float64Array.from(values.subarray(0, k), (value) => Math.sqrt(Math.max(value, 0)));
+  const coefficients = new Float64Array(l * k);
+  for (let j = 0; j < l; j += 1) {
+    for (let c = 0; c < k; c += 1) {
+      const sigma = singularValues[c]!;
+      coefficients[j * k + c] = sigma > 0 ? u.data[j * l + c]! / sigma : 0;
+    }
+  }
+  return { basis: z, coefficients, singularValues };
+}
+
+/**
+ * Orthonormalizes on the d side (when X has more rows than columns): V₀ = Ω, Vᵢ₊₁ = orth(XᵀX Vᵢ),
+ * then Rayleigh–Ritz: Vᵀ XᵀX V = W Λ Wᵀ, the vectors V W and the values √Λ.
+ */
+function columnSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, seed: number, step: (step: string) => void): RitzVectors {
+  let v = gaussianMatrix(x.cols, l, seed);
+  for (let i = 0; i <= iterations; i += 1) {
+    step(i === 0 ? 'sketch' : `power iteration ${i}/${iterations}`);
+    v = orthonormalize(gramTimes(x, v), i === iterations ? 2 : 1);
+  }
+  step('project');
+  const { values, vectors: w } = symmetricEigen(transposeTimes(v, gramTimes(x, v)));
+  const singularValues = Float64Array.from(values.subarray(0, k), (value) => Math.sqrt(Math.max(value, 0)));
+  const coefficients = new Float64Array(l * k);
+  for (let j = 0; j < l; j += 1) for (let c = 0; c < k; c += 1) coefficients[j * k + c] = w.data[j * l + c]!;
+  return { basis: v, coefficients, singularValues };
+}
+
+/** Aᵀ · B for dense A and B with the same rows, made exactly symmetric (A and B span one subspace). */
+function transposeTimes(a: Dense, b: Dense): Dense {
+  const l = a.cols;
+  const out = dense(l, b.cols);
+  for (let r = 0; r < a.rows; r += 1) {
+    for (let i = 0; i < l; i += 1) {
+      const weight = a.data[r * l + i]!;
+      if (weight !== 0) addScaledRow(out.data, b.data, r * b.cols, weight, i * b.cols, b.cols);
+    }
+  }
+  for (let i = 0; i < l; i += 1) {
+    for (let j = 0; j < i; j += 1) {
+      const mean = (out.data[i * l + j]! + out.data[j * l + i]!) / 2;
+      out.data[i * l + j] = mean;
+      out.data[j * l + i] = mean;
+    }
+  }
+  return out;
 }
 
 /**
@@ -294,36 +382,15 @@ export function randomizedRightSingularVectors(
   const iterations = options.powerIterations ?? 4;
   const step = options.onStep ?? (() => undefined);
 
-  step('sketch');
-  let q = orthonormalize(sparseTimesDense(x, gaussianMatrix(x.cols, l, options.seed)), 1);
-  for (let i = 0; i < iterations; i += 1) {
-    step(`power iteration ${i + 1}/${iterations}`);
-    // Only the n-side is re-normalized: with Q orthonormal, Xᵀ Q cannot overflow, and one pass of
-    // Gram–Schmidt per iteration keeps X Xᵀ Q well enough conditioned (sklearn normalizes by LU
-    // here for the same reason). The last basis gets the full two passes.
-    const z = sparseTransposeTimesDense(x, q);
-    q = orthonormalize(sparseTimesDense(x, z), i === iterations - 1 ? 2 : 1);
-  }
-  step('project');
-  // B = Qᵀ X (l × d); its right singular vectors are those of X. With Z = Bᵀ = Xᵀ Q:
-  // B Bᵀ = Zᵀ Z = U Σ² Uᵀ and V = Z U Σ⁻¹.
-  const zt = sparseTransposeTimesDense(x, q);
-  const { values, vectors: u } = symmetricEigen(gram(zt));
-  const singularValues = Float64Array.from(values.subarray(0, k), (value) => Math.sqrt(Math.max(value, 0)));
-  // Uₖ Σₖ⁻¹ as an l × k row-major matrix; each output row is a weighted sum of its rows.
-  const scaledU = new Float64Array(l * k);
-  for (let j = 0; j < l; j += 1) {
-    for (let c = 0; c < k; c += 1) {
-      const sigma = singularValues[c]!;
-      scaledU[j * k + c] = sigma > 0 ? u.data[j * l + c]! / sigma : 0;
-    }
-  }
+  // Both ways span the same subspace, (XᵀX)^(iterations + 1) Ω, and each orthonormalizes on the
+  // smaller side of X: Gram–Schmidt costs side · l², most of the fit's time.
+  const { basis, coefficients, singularValues } = x.rows <= x.cols ? rowSideRitz(x, k, l, iterations, options.seed, step) : columnSideRitz(x, k, l, iterations, options.seed, step);
   const out = dense(x.cols, k);
   for (let r = 0; r < x.cols; r += 1) {
-    const zOffset = r * l;
+    const offset = r * l;
     for (let j = 0; j < l; j += 1) {
-      const weight = zt.data[zOffset + j]!;
-      if (weight !== 0) addScaledRow(out.data, scaledU, j * k, weight, r * k, k);
+      const weight = basis.data[offset + j]!;
+      if (weight !== 0) addScaledRow(out.data, coefficients, j * k, weight, r * k, k);
     }
   }
   for (let c = 0; c < k; c += 1) {

@@ -94,6 +94,9 @@ export interface FeatureSelection {
   until?: Date;
 }
 
+/** Documents per reply when `select` reads a training's features. */
+const SELECT_BATCH_SIZE = 1_000;
+
 const ROW_PROJECTION = {
   arxivId: 1, embedderVersion: 1, vector: 1, primaryCategory: 1, published: 1, updated: 1, text: 1, lineage: 1, createdAt: 1, revision: 1,
 } as const;
@@ -148,7 +151,9 @@ export function encodeVector(vector: Float32Array): Binary {
 export function decodeVector(binary: Binary): Float32Array {
   const bytes = Buffer.from(binary.buffer);
   const out = new Float32Array(bytes.length / 4);
-  for (let i = 0; i < out.length; i += 1) out[i] = bytes.readFloatLE(i * 4);
+  // A copy, not a view: a view would keep the driver's whole reply buffer alive.
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
+  else for (let i = 0; i < out.length; i += 1) out[i] = bytes.readFloatLE(i * 4);
   return out;
 }
 
@@ -161,8 +166,15 @@ function contentHashOf(embedderVersion: string, record: PaperRecord): string {
 
 
 /** Newest first: by the paper's own dates (`updated`, else `published`), then by when it was stored. */
-function isNewer(a: StoredVersion, b: StoredVersion): boolean {
-  const dateOf = (version: StoredVersion) => (version.updated ?? version.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
+/** What orders two versions of one paper (see isNewer). */
+type VersionOrder = Pick<StoredVersion, '_id' | 'updated' | 'published' | 'createdAt'>;
+
+function versionOrder({ _id, updated, published, createdAt }: StoredVersion): VersionOrder {
+  return { _id, updated, published, createdAt };
+}
+
+function isNewer(a: VersionOrder, b: VersionOrder): boolean {
+  const dateOf = (version: VersionOrder) => (version.updated ?? version.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
   if (dateOf(a) !== dateOf(b)) return dateOf(a) > dateOf(b);
   if (a.createdAt.getTime() !== b.createdAt.getTime()) return a.createdAt > b.createdAt;
   return a._id > b._id;
@@ -281,28 +293,40 @@ export class FeatureStore {
    * Every stored paper of one embedder version (and publication window), newest version, ordered
    * by id. One query reads the window's versions and every revision; a second one, when there are
    * revisions, the first versions of revised papers, which the window may miss. The window applies
-   * to each paper's newest version.
+   * to each paper's newest version. Both are read from a cursor, `batchSize` documents at a time,
+   * and only each paper's newest version so far is kept, as a row: memory holds one row a paper,
+   * never the server's answer whole nor a paper's older versions.
    */
-  async select(selection: FeatureSelection): Promise<FeatureRow[]> {
+  async select(selection: FeatureSelection, options: { batchSize?: number } = {}): Promise<FeatureRow[]> {
+    const batchSize = options.batchSize ?? SELECT_BATCH_SIZE;
     const scope = { embedderVersion: selection.embedderVersion };
     const bounds = timeBounds(selection.from, selection.until);
-    const versions = (await this.collection
-      .find({ $or: [{ ...scope, ...(bounds ? { published: bounds } : {}) }, { ...scope, revision: true }] }, { projection: ROW_PROJECTION })
-      .toArray()) as StoredVersion[];
-    const revised = [...new Set(versions.filter((version) => version.revision).map((version) => version.arxivId))];
-    if (revised.length > 0) {
-      const seen = new Set(versions.map((version) => version._id));
-      const wanted = new Set(revised);
+    const newest = new Map<string, { version: VersionOrder; row: FeatureRow }>();
+    const revised = new Set<string>();
+    const keep = (document: StoredVersion) => {
+      const kept = newest.get(document.arxivId);
+      if (!kept || isNewer(document, kept.version)) newest.set(document.arxivId, { version: versionOrder(document), row: toRow(document) });
+    };
+    const query = { $or: [{ ...scope, ...(bounds ? { published: bounds } : {}) }, { ...scope, revision: true }] };
+    for await (const document of this.collection.find(query, { projection: ROW_PROJECTION, batchSize })) {
+      const version = document as StoredVersion;
+      if (version.revision) revised.add(version.arxivId);
+      keep(version);
+    }
+    if (revised.size > 0) {
       const firsts =
-        revised.length <= this.inListLimit
-          ? { ...scope, arxivId: { $in: revised }, revision: { $ne: true } }
+        revised.size <= this.inListLimit
+          ? { ...scope, arxivId: { $in: [...revised] }, revision: { $ne: true } }
           : { ...scope, revision: { $ne: true }, ...(bounds ? { published: { $not: bounds } } : {}) };
-      for await (const document of this.collection.find(firsts, { projection: ROW_PROJECTION, batchSize: 1_000 })) {
+      for await (const document of this.collection.find(firsts, { projection: ROW_PROJECTION, batchSize })) {
         const version = document as StoredVersion;
-        if (wanted.has(version.arxivId) && !seen.has(version._id)) versions.push(version);
+        if (revised.has(version.arxivId)) keep(version);
       }
     }
-    return newestVersions(versions).filter((version) => within(version.published, selection.from, selection.until)).map(toRow);
+    return [...newest.values()]
+      .filter(({ row }) => within(row.published, selection.from, selection.until))
+      .map(({ row }) => row)
+      .sort((a, b) => (a.arxivId < b.arxivId ? -1 : a.arxivId > b.arxivId ? 1 : 0));
   }
 
   /**

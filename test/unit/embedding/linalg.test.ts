@@ -3,6 +3,7 @@ import {
   dense,
   gaussianMatrix,
   gram,
+  gramTimes,
   orthonormalize,
   randomizedRightSingularVectors,
   sparseTimesDense,
@@ -108,7 +109,13 @@ describe('sparse × dense products', () => {
     expect(maxAbsDifference(sparseTransposeTimesDense(x, q), multiply(transposed(m), q))).toBeLessThan(1e-12);
   });
 
+  it.each([3, 19])('computes Xᵀ · (X · V) without storing X · V (%i columns)', (l) => {
+    const v = gaussianMatrix(5, l, 15);
+    expect(maxAbsDifference(gramTimes(x, v), multiply(transposed(m), multiply(m, v)))).toBeLessThan(1e-12);
+  });
+
   it('rejects mismatched shapes', () => {
+    expect(() => gramTimes(x, gaussianMatrix(4, 4, 1))).toThrow(/shape mismatch/);
     expect(() => sparseTimesDense(x, gaussianMatrix(4, 4, 1))).toThrow(/shape mismatch/);
     expect(() => sparseTransposeTimesDense(x, gaussianMatrix(5, 4, 1))).toThrow(/shape mismatch/);
   });
@@ -185,9 +192,13 @@ describe('symmetricEigen', () => {
   });
 });
 
-describe('randomizedRightSingularVectors', () => {
+// A tall X is orthonormalized on its column side, a wide one on its row side.
+describe.each([
+  ['tall', 30, 16],
+  ['wide', 16, 30],
+])('randomizedRightSingularVectors of a %s matrix (%i × %i)', (_shape, rows, cols) => {
   const sigma = [10, 5, 2, 1, 0.5, 0.25];
-  const { x, v } = matrixWithKnownSvd(30, 16, sigma, 31);
+  const { x, v } = matrixWithKnownSvd(rows, cols, sigma, 31);
   const components = 3;
 
   /** The true V's columns, each flipped so that its largest-magnitude entry is positive. */
@@ -209,7 +220,7 @@ describe('randomizedRightSingularVectors', () => {
 
   it('recovers the leading right singular vectors, each with its largest entry positive', () => {
     const { vectors } = randomizedRightSingularVectors(csrOf(x), { components, seed: 1 });
-    expect([vectors.rows, vectors.cols]).toEqual([16, components]);
+    expect([vectors.rows, vectors.cols]).toEqual([cols, components]);
     expect(maxAbsDifference(vectors, expectedVectors())).toBeLessThan(1e-10);
   });
 

@@ -3,7 +3,7 @@ import { argmaxRows, mlpModel, sparseLinearModel, type CategoryModel, type Model
 import { LabelEncoder } from './label-encoder';
 import { evaluate, type Evaluation } from './metrics';
 import { DEFAULT_HYPERPARAMETERS, type MlpHyperparameters } from './mlp';
-import { DEFAULT_SPARSE_LINEAR_CONFIG, trainSparseLinear, type SparseLinearConfig } from './sparse-linear';
+import { DEFAULT_SPARSE_LINEAR_CONFIG, trainSparseLinear, type SparseLinearConfig, type SparseLinearTraining, type SparseTrainingSet } from './sparse-linear';
 import { serializeSparseLinear } from './sparse-linear-file';
 import type { TrainingHooks } from './train-loop';
 import type { TrainingCandidate } from './candidates';
@@ -123,14 +123,16 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
     titles: config.titleWeight > 0 ? papers.map(titleOf) : undefined,
     labels: papers.map((paper) => encoder.encode(paper.label)),
   });
-  const trained = await trainSparseLinear(labelled(data.train), encoder.size, config, labelled(data.validation), hooks.onStep);
+  const first = await trainSparseLinear(labelled(data.train), encoder.size, config, labelled(data.validation), hooks.onStep);
+  const validation = evaluateOn(encoder, data.validation, predictedLabels(sparseLinearModel(first.model), encoder, data.validation));
+  const trained = config.refit ? await refitWithValidation(first, data, labelled, encoder.size, config, hooks) : first;
   const model = sparseLinearModel(trained.model);
   const testPredictions = predictedLabels(model, encoder, data.test);
   return {
     family: 'tfidf-linear',
     model,
     encoder,
-    validation: evaluateOn(encoder, data.validation, predictedLabels(model, encoder, data.validation)),
+    validation,
     test: evaluateOn(encoder, data.test, testPredictions),
     testPredictions,
     facts: {
@@ -140,6 +142,7 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
       backend: 'typed-arrays',
       metrics: {
         features: trained.model.features,
+        trained_papers: trained.model.state.tfidf.documents,
         temperature: trained.model.state.temperature,
         converged_classes: trained.classFits.filter((fit) => fit.converged).length,
         ...Object.fromEntries(Object.entries(trained.seconds).map(([stage, seconds]) => [`seconds/${stage}`, seconds])),
@@ -152,11 +155,27 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
   };
 }
 
+/** The same training on training + validation papers, with the temperature the first found on validation. */
+async function refitWithValidation(
+  first: SparseLinearTraining,
+  data: CandidateData,
+  labelled: (papers: readonly LabeledPaper[]) => SparseTrainingSet,
+  classes: number,
+  config: SparseLinearConfig,
+  hooks: CandidateHooks,
+): Promise<SparseLinearTraining> {
+  const onStep = async (step: string) => hooks.onStep?.(`refit on training + validation: ${step}`);
+  const again = await trainSparseLinear(labelled([...data.train, ...data.validation]), classes, config, { temperature: first.model.state.temperature }, onStep);
+  const seconds = { ...again.seconds };
+  for (const stage of Object.keys(seconds) as (keyof typeof seconds)[]) seconds[stage] += first.seconds[stage];
+  return { ...again, seconds };
+}
+
 /** The full settings a candidate trains with (its spec over its family's defaults), flat, for the run's params. */
 export function candidateSettings(candidate: TrainingCandidate): Record<string, number | boolean> {
   if (candidate.family === 'lsa-mlp') return { ...mlpSettings(candidate) };
   const config = sparseSettings(candidate);
-  return { c: config.c, titleWeight: config.titleWeight, balanced: config.balanced, maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed, maxWeights: config.maxWeights, ngramMax: config.tfidf.ngramMax, minDf: config.tfidf.minDf, maxFeatures: config.tfidf.maxFeatures, sublinearTf: config.tfidf.sublinearTf };
+  return { c: config.c, titleWeight: config.titleWeight, balanced: config.balanced, balancePower: config.balancePower, refit: config.refit, maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed, maxWeights: config.maxWeights, ngramMax: config.tfidf.ngramMax, minDf: config.tfidf.minDf, maxFeatures: config.tfidf.maxFeatures, sublinearTf: config.tfidf.sublinearTf };
 }
 
 /** Trains one candidate on the split and evaluates it on validation (for the choice) and test (for the gate). */

@@ -27,6 +27,8 @@ const SETTINGS: Record<ModelFamily, Record<string, number | boolean>> = {
     c: DEFAULT_SPARSE_LINEAR_CONFIG.c,
     titleWeight: DEFAULT_SPARSE_LINEAR_CONFIG.titleWeight,
     balanced: DEFAULT_SPARSE_LINEAR_CONFIG.balanced,
+    balancePower: DEFAULT_SPARSE_LINEAR_CONFIG.balancePower,
+    refit: DEFAULT_SPARSE_LINEAR_CONFIG.refit,
     maxEpochs: DEFAULT_SPARSE_LINEAR_CONFIG.maxEpochs,
     tolerance: DEFAULT_SPARSE_LINEAR_CONFIG.tolerance,
     seed: DEFAULT_SPARSE_LINEAR_CONFIG.seed,

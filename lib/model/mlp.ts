@@ -15,6 +15,8 @@ export interface MlpHyperparameters {
   seed: number;
   /** Weigh each class's loss by n / (classes · n_class), so small classes count as much as large ones. */
   balanced: boolean;
+  /** With balanced: class weights raised to this power (1: scikit-learn's 'balanced'; 0.5 part of the way). */
+  balancePower: number;
 }
 
 export const DEFAULT_HYPERPARAMETERS: MlpHyperparameters = {
@@ -27,6 +29,7 @@ export const DEFAULT_HYPERPARAMETERS: MlpHyperparameters = {
   patience: 4,
   seed: 42,
   balanced: false,
+  balancePower: 1,
 };
 
 /** Rows of a dense matrix with integer labels. */
@@ -53,13 +56,13 @@ interface ReseedableDropout {
   seed?: number;
 }
 
-/** n / (classes · n_class) for each class present in the labels (scikit-learn's class_weight='balanced'). */
-export function balancedClassWeights(labels: Int32Array, classes: number): Record<number, number> {
+/** (n / (classes · n_class))^power for each class present in the labels (power 1: scikit-learn's class_weight='balanced'). */
+export function balancedClassWeights(labels: Int32Array, classes: number, power = 1): Record<number, number> {
   const counts = new Array<number>(classes).fill(0);
   for (const label of labels) counts[label]! += 1;
   const weights: Record<number, number> = {};
   counts.forEach((count, label) => {
-    if (count > 0) weights[label] = labels.length / (classes * count);
+    if (count > 0) weights[label] = (labels.length / (classes * count)) ** power;
   });
   return weights;
 }
@@ -137,7 +140,7 @@ export class MlpClassifier {
         batchSize: hp.batchSize,
         shuffle: false,
         verbose: 0,
-        ...(hp.balanced ? { classWeight: balancedClassWeights(train.y, this.classes) } : {}),
+        ...(hp.balanced ? { classWeight: balancedClassWeights(train.y, this.classes, hp.balancePower ?? 1) } : {}),
         callbacks: {
           onBatchBegin: () => {
             const seed = Math.floor(batchSeeds() * 2 ** 32);

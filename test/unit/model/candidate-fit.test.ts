@@ -56,8 +56,25 @@ describe('each model family trained as a candidate on real papers', () => {
     expect(() => fitted.model.probabilities([{ vector: data.test[0]!.vector }])).toThrow(MissingInputError);
   });
 
+  it('refit=true keeps the validation figures of the model trained without validation, and serves one trained with it', async () => {
+    const plain = await fitCandidate(parseCandidate('tfidf-linear:minDf=2'), data);
+    const refit = await fitCandidate(parseCandidate('tfidf-linear:minDf=2:refit=true'), data);
+    try {
+      expect(refit.validation).toEqual(plain.validation);
+      expect(plain.facts.metrics.trained_papers).toBe(data.train.length);
+      expect(refit.facts.metrics.trained_papers).toBe(data.train.length + data.validation.length);
+      expect(refit.facts.metrics.temperature).toBe(plain.facts.metrics.temperature);
+      expect(Array.from(refit.model.probabilities(data.test.slice(0, 5)))).not.toEqual(Array.from(plain.model.probabilities(data.test.slice(0, 5))));
+      expect(refit.test.accuracy).toBeGreaterThan(0.6);
+    } finally {
+      plain.dispose();
+      refit.dispose();
+    }
+  }, 120_000);
+
   it('records every setting a candidate trains with, its own over the family defaults', () => {
-    expect(candidateSettings(parseCandidate('tfidf-linear:c=2'))).toMatchObject({ c: 2, balanced: false, ngramMax: 2, sublinearTf: true });
+    expect(candidateSettings(parseCandidate('tfidf-linear:c=2'))).toMatchObject({ c: 2, balanced: false, balancePower: 1, refit: false, ngramMax: 2, sublinearTf: true });
+    expect(candidateSettings(parseCandidate('tfidf-linear:balanced=true:balancePower=0.5:refit=true'))).toMatchObject({ balanced: true, balancePower: 0.5, refit: true });
     expect(candidateSettings(parseCandidate('lsa-mlp:hiddenUnits=8'))).toMatchObject({ hiddenUnits: 8, balanced: false, seed: 42 });
   });
 });

@@ -1,9 +1,9 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import { MlpClassifier, type MlpHyperparameters } from '../../../lib/model/mlp';
+import { balancedClassWeights, MlpClassifier, type MlpHyperparameters } from '../../../lib/model/mlp';
 import { loadTf, type Tf } from '../../../lib/model/tfjs';
 import { BLOB_DIMENSIONS, blobMatrix } from './blobs';
 
-const HP: MlpHyperparameters = { hiddenUnits: 16, dropout: 0.2, l2: 0, learningRate: 0.01, batchSize: 32, maxEpochs: 5, patience: 2, seed: 11, balanced: false };
+const HP: MlpHyperparameters = { hiddenUnits: 16, dropout: 0.2, l2: 0, learningRate: 0.01, batchSize: 32, maxEpochs: 5, patience: 2, seed: 11, balanced: false, balancePower: 1 };
 const TRAIN = blobMatrix(120, 1);
 
 let tf: Tf;
@@ -163,5 +163,18 @@ describe('MlpClassifier', () => {
     model.predict(TRAIN.x, TRAIN.rows);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('balancedClassWeights', () => {
+  const labels = Int32Array.from([0, 0, 0, 0, 0, 0, 1, 1, 2]);
+  it('weighs each present class by n / (classes · n_class), as scikit-learn does', () => {
+    expect(balancedClassWeights(labels, 4)).toEqual({ 0: 9 / 24, 1: 9 / 8, 2: 9 / 4 });
+  });
+  it('goes part of the way with a power below 1', () => {
+    const half = balancedClassWeights(labels, 4, 0.5);
+    expect(half[0]).toBeCloseTo(Math.sqrt(9 / 24), 12);
+    expect(half[2]).toBeCloseTo(Math.sqrt(9 / 4), 12);
+    expect(balancedClassWeights(labels, 4, 0)).toEqual({ 0: 1, 1: 1, 2: 1 });
   });
 });

@@ -1,7 +1,7 @@
 import type { EpochMetrics, LabeledMatrix, MlpClassifier, MlpHyperparameters, WeightValues } from '../../../lib/model/mlp';
 import { decodeCheckpoint, encodeCheckpoint, trainWithEarlyStopping, type TrainingCheckpoint } from '../../../lib/model/train-loop';
 
-const HP: MlpHyperparameters = { hiddenUnits: 4, dropout: 0, l2: 0, learningRate: 0.01, batchSize: 8, maxEpochs: 10, patience: 2, seed: 1, balanced: false };
+const HP: MlpHyperparameters = { hiddenUnits: 4, dropout: 0, l2: 0, learningRate: 0.01, batchSize: 8, maxEpochs: 10, patience: 2, seed: 1, balanced: false, balancePower: 1 };
 const NO_DATA: LabeledMatrix = { rows: 0, dimensions: 1, x: new Float32Array(0), y: new Int32Array(0) };
 
 /**

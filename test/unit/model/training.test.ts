@@ -4,7 +4,7 @@ import { loadTf, type Tf } from '../../../lib/model/tfjs';
 import { decodeCheckpoint, encodeCheckpoint, trainWithEarlyStopping, type TrainingCheckpoint, type TrainingHooks } from '../../../lib/model/train-loop';
 import { BLOB_CLASSES, BLOB_DIMENSIONS, blobExamples, blobMatrix } from './blobs';
 
-const HP: MlpHyperparameters = { hiddenUnits: 16, dropout: 0.2, l2: 0, learningRate: 0.01, batchSize: 32, maxEpochs: 8, patience: 100, seed: 7, balanced: false };
+const HP: MlpHyperparameters = { hiddenUnits: 16, dropout: 0.2, l2: 0, learningRate: 0.01, batchSize: 32, maxEpochs: 8, patience: 100, seed: 7, balanced: false, balancePower: 1 };
 const TRAIN = blobMatrix(300, 1);
 const VALIDATION = blobMatrix(90, 2);
 

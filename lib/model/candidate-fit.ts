@@ -3,7 +3,7 @@ import { argmaxRows, mlpModel, sparseLinearModel, type CategoryModel, type Model
 import { LabelEncoder } from './label-encoder';
 import { evaluate, type Evaluation } from './metrics';
 import { DEFAULT_HYPERPARAMETERS, type MlpHyperparameters } from './mlp';
-import { DEFAULT_SPARSE_LINEAR_CONFIG, trainSparseLinear, type SparseLinearConfig, type SparseLinearTraining, type SparseTrainingSet } from './sparse-linear';
+import { DEFAULT_SPARSE_LINEAR_CONFIG, trainSparseLinear, type SparseLinearConfig } from './sparse-linear';
 import { serializeSparseLinear } from './sparse-linear-file';
 import type { TrainingHooks } from './train-loop';
 import type { TrainingCandidate } from './candidates';
@@ -123,9 +123,9 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
     titles: config.titleWeight > 0 ? papers.map(titleOf) : undefined,
     labels: papers.map((paper) => encoder.encode(paper.label)),
   });
-  const first = await trainSparseLinear(labelled(data.train), encoder.size, config, labelled(data.validation), hooks.onStep);
-  const validation = evaluateOn(encoder, data.validation, predictedLabels(sparseLinearModel(first.model), encoder, data.validation));
-  const trained = config.refit ? await refitWithValidation(first, data, labelled, encoder.size, config, hooks) : first;
+  const trained = await trainSparseLinear(labelled(data.train), encoder.size, config, labelled(data.validation), hooks.onStep);
+  // Predicted by the model trained without the validation papers, even when it was then refitted with them.
+  const validation = evaluateOn(encoder, data.validation, Array.from(trained.calibrationPredictions, (code) => encoder.decode(code)));
   const model = sparseLinearModel(trained.model);
   const testPredictions = predictedLabels(model, encoder, data.test);
   return {
@@ -142,7 +142,7 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
       backend: 'typed-arrays',
       metrics: {
         features: trained.model.features,
-        trained_papers: trained.model.state.tfidf.documents,
+        trained_papers: trained.trainedPapers,
         temperature: trained.model.state.temperature,
         converged_classes: trained.classFits.filter((fit) => fit.converged).length,
         ...Object.fromEntries(Object.entries(trained.seconds).map(([stage, seconds]) => [`seconds/${stage}`, seconds])),
@@ -153,22 +153,6 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
     },
     dispose: () => model.dispose(),
   };
-}
-
-/** The same training on training + validation papers, with the temperature the first found on validation. */
-async function refitWithValidation(
-  first: SparseLinearTraining,
-  data: CandidateData,
-  labelled: (papers: readonly LabeledPaper[]) => SparseTrainingSet,
-  classes: number,
-  config: SparseLinearConfig,
-  hooks: CandidateHooks,
-): Promise<SparseLinearTraining> {
-  const onStep = async (step: string) => hooks.onStep?.(`refit on training + validation: ${step}`);
-  const again = await trainSparseLinear(labelled([...data.train, ...data.validation]), classes, config, { temperature: first.model.state.temperature }, onStep);
-  const seconds = { ...again.seconds };
-  for (const stage of Object.keys(seconds) as (keyof typeof seconds)[]) seconds[stage] += first.seconds[stage];
-  return { ...again, seconds };
 }
 
 /** The full settings a candidate trains with (its spec over its family's defaults), flat, for the run's params. */

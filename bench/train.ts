@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveFromRoot } from '../lib/config/paths';
-import { chooseWinner, DEFAULT_CANDIDATES, parseCandidates } from '../lib/model/candidates';
+import { chooseWinner, DEFAULT_CANDIDATES, parseCandidate, parseCandidates } from '../lib/model/candidates';
+import { MODEL_FAMILIES } from '../lib/model/family';
 import type { CandidateOutcome } from './train-candidate';
 import { benchSplit, readPapers, SPLIT_NAMES, type BenchSplit, type SplitName } from './train-splits';
 
@@ -13,9 +14,11 @@ import { benchSplit, readPapers, SPLIT_NAMES, type BenchSplit, type SplitName } 
  * 1–2-grams + scikit-learn's LinearSVC) trained on exactly the same ids in the same run, on up to
  * three splits of the arxiver file (bench/train-splits.ts). Each candidate trains through the
  * pipeline's own code in its own process, the candidates side by side (as the CPU workers run
- * them); the winner is the best on validation macro-F1, as trainWorkflow chooses.
+ * them); the winner is the best on validation macro-F1, as trainWorkflow chooses. Families not
+ * among the candidates (--compare, default: each one left out) train afterwards, one row each,
+ * outside the choice and the candidates' wall time.
  *
- *   npm run bench:train [-- --splits top10,all100,whole] [--candidates lsa-mlp,tfidf-linear] [--parallel 2] [--no-peer]
+ *   npm run bench:train [-- --splits top10,all100,whole] [--candidates tfidf-linear] [--compare lsa-mlp|none] [--parallel 2] [--no-peer]
  */
 
 const DATA = '../shared/data/arxiv/arxiver_2013-2025.jsonl.gz';
@@ -94,6 +97,8 @@ async function limited<T>(tasks: Array<() => Promise<T>>, limit: number): Promis
 interface SplitOutcome {
   split: Omit<BenchSplit, 'train' | 'validation' | 'test'> & { trainRows: number; validationRows: number; testRows: number; idsFile: string };
   candidates: CandidateOutcome[];
+  /** Families trained for comparison only (--compare): neither in the choice nor in the wall time. */
+  comparisons: CandidateOutcome[];
   winner: string;
   /** From the first candidate's start to the last one's end, side by side. */
   candidatesWallSeconds: number;
@@ -105,13 +110,15 @@ const pct = (value: number) => `${(value * 100).toFixed(2)}%`;
 const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)}`;
 
 function printTable(outcome: SplitOutcome): void {
-  const { split, candidates, peer, winner } = outcome;
+  const { split, candidates, comparisons, peer, winner } = outcome;
   const rows: string[][] = [['', 'val macro-F1', 'accuracy', 'macro-F1', 'seconds', 'peak RSS GB']];
-  for (const candidate of candidates) {
+  const row = (candidate: CandidateOutcome, mark: string) => {
     const stages = candidate.family === 'lsa-mlp' ? ` (fit ${candidate.seconds.embedderFit.toFixed(0)} + embed ${candidate.seconds.embedding.toFixed(0)} + MLP ${candidate.seconds.train.toFixed(0)})` : '';
-    rows.push([`${candidate.name === winner ? '★ ' : '  '}${candidate.name}${stages}`, pct(candidate.validationMacroF1), pct(candidate.accuracy), pct(candidate.macroF1), candidate.seconds.total.toFixed(1), gb(candidate.peakRssBytes)]);
-  }
+    rows.push([`${mark}${candidate.name}${stages}`, pct(candidate.validationMacroF1), pct(candidate.accuracy), pct(candidate.macroF1), candidate.seconds.total.toFixed(1), gb(candidate.peakRssBytes)]);
+  };
+  for (const candidate of candidates) row(candidate, candidate.name === winner ? '★ ' : '  ');
   rows.push([`  all candidates side by side (wall)`, '', '', '', outcome.candidatesWallSeconds.toFixed(1), '']);
+  for (const compared of comparisons) row(compared, '  compared: ');
   if (peer) {
     rows.push([`  peer: ${peer.model}`, '', pct(peer.accuracy), pct(peer.macroF1), peer.trainSeconds.toFixed(1), peer.peakRssBytes ? gb(peer.peakRssBytes) : '']);
     const best = candidates.find((candidate) => candidate.name === winner)!;
@@ -138,7 +145,7 @@ function printTable(outcome: SplitOutcome): void {
   console.log(`aims: ${aims.join('; ')}`);
 }
 
-async function benchOne(name: SplitName, all: Awaited<ReturnType<typeof readPapers>>, dataFile: string, specs: string[], parallel: number): Promise<SplitOutcome> {
+async function benchOne(name: SplitName, all: Awaited<ReturnType<typeof readPapers>>, dataFile: string, specs: string[], compared: string[], parallel: number): Promise<SplitOutcome> {
   const split = benchSplit(name, all);
   const outDir = resolveFromRoot('.data/bench');
   mkdirSync(outDir, { recursive: true });
@@ -152,11 +159,14 @@ async function benchOne(name: SplitName, all: Awaited<ReturnType<typeof readPape
   const candidates = await limited(specs.map((spec) => () => trainInChild(splitFile, dataFile, spec)), parallel);
   const candidatesWallSeconds = (performance.now() - started) / 1000;
   const winner = chooseWinner(candidates).name;
+  if (compared.length > 0) note(`  compared, outside the candidates: ${compared.join(', ')}…`);
+  const comparisons = await limited(compared.map((spec) => () => trainInChild(splitFile, dataFile, spec)), parallel);
   const peer = process.argv.includes('--no-peer') ? null : runPeer(peerFile, dataFile);
   const best = candidates.find((candidate) => candidate.name === winner)!;
   return {
     split: { name: split.name, definition: split.definition, classes: split.classes, trainRows: split.train.length, validationRows: split.validation.length, testRows: split.test.length, idsFile: splitFile },
     candidates,
+    comparisons,
     winner,
     candidatesWallSeconds,
     peer,
@@ -177,11 +187,14 @@ async function main(): Promise<void> {
     return name as SplitName;
   });
   const specs = parseCandidates(option('candidates') ?? DEFAULT_CANDIDATES).map((candidate) => candidate.name);
+  // Every family not among the candidates, trained apart for comparison (--compare none: skip).
+  const compareOption = option('compare') ?? MODEL_FAMILIES.filter((family) => !specs.some((spec) => parseCandidate(spec).family === family)).join(',');
+  const compared = compareOption === 'none' || compareOption === '' ? [] : parseCandidates(compareOption).map((candidate) => candidate.name);
   const parallel = Number(option('parallel') ?? availableParallelism());
   note(`reading ${DATA}…`);
   const all = await readPapers(dataFile);
   const outcomes: SplitOutcome[] = [];
-  for (const name of splits) outcomes.push(await benchOne(name, all, dataFile, specs, parallel));
+  for (const name of splits) outcomes.push(await benchOne(name, all, dataFile, specs, compared, parallel));
   for (const outcome of outcomes) printTable(outcome);
   console.log(JSON.stringify({ data: DATA, parallel, aims: AIMS, splits: outcomes }));
 }

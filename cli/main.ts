@@ -113,7 +113,7 @@ run
   .option('--from <date>', 'papers published on or after this day (YYYY-MM-DD)')
   .option('--until <date>', 'papers published on or before this day (YYYY-MM-DD)')
   .option('--epochs <n>', 'at most n epochs (lsa-mlp candidates)', positiveInt)
-  .option('--candidates <list>', 'models to try, family[:name=value]… comma-separated, e.g. lsa-mlp,tfidf-linear:c=0.25 (default: TRAIN_CANDIDATES or lsa-mlp,tfidf-linear)')
+  .option('--candidates <list>', 'models to try, family[:name=value]… comma-separated, e.g. lsa-mlp,tfidf-linear:c=0.25 (default: TRAIN_CANDIDATES or tfidf-linear)')
   .option('--min-examples <n>', 'leave out classes with fewer stored papers', positiveInt)
   .option('--json', 'JSON summary')
   .action(async (options, command: Command) =>

@@ -345,7 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       modelName: e.MLFLOW_MODEL_NAME ?? 'arxiv-classifier',
       alias: e.MLFLOW_MODEL_ALIAS ?? 'champion',
       latestTrainingRunId: e.LATEST_TRAINING_RUN_ID,
-      trainCandidates: e.TRAIN_CANDIDATES ?? 'lsa-mlp,tfidf-linear',
+      trainCandidates: e.TRAIN_CANDIDATES ?? 'tfidf-linear', // lib/model/candidates.ts's DEFAULT_CANDIDATES (a test keeps them equal)
     },
     monitoring: {
       experiment: e.MLFLOW_MONITORING_EXPERIMENT ?? `${e.MLFLOW_EXPERIMENT ?? 'arxiv-classifier'}-monitoring`,

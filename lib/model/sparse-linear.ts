@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { csrFromRows, seededRandom, type CsrMatrix } from '../embedding/linalg';
+import { shared, solveClassesInThreads } from './svm-threads';
 import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from '../embedding/tfidf';
 
 /**
@@ -46,9 +48,11 @@ export const DEFAULT_SPARSE_LINEAR_CONFIG: SparseLinearConfig = {
   tfidf: { ngramMax: 2, minDf: 1, maxDfRatio: 1, maxFeatures: 2_000_000, sublinearTf: true },
   titleWeight: 0.5,
   c: 0.5,
-  balanced: false,
-  balancePower: 1,
-  refit: false,
+  // Measured on bench:train's all100 split (46 classes, 98,584 training papers): class weights to
+  // the power 0.3 and the refit take accuracy from 73.88% to 74.43% and macro-F1 from 37.4% to 44.7%.
+  balanced: true,
+  balancePower: 0.3,
+  refit: true,
   maxEpochs: 60,
   tolerance: 0.1,
   seed: 42,
@@ -326,6 +330,9 @@ export interface SparseLinearTraining {
  * calibration papers (held out from training; without them, on the training papers). The weights
  * are kept as float32, as they are stored, so a reloaded model predicts exactly as this one.
  */
+/** From this many rows × classes on, the solver runs on every core (below, threads cost more than they save). */
+export const THREADS_FROM = 100_000;
+
 export interface SparseTrainingSet {
   texts: readonly string[];
   /** Needed when titleWeight > 0. */
@@ -344,6 +351,8 @@ export async function trainSparseLinear(
   /** Papers to fit the temperature on, or the temperature itself (found on them before). */
   calibration?: SparseTrainingSet | { temperature: number },
   onStep: (step: string) => void | Promise<void> = () => undefined,
+  /** Solver threads (default: the cores, once rows × classes reach THREADS_FROM; 1: this thread). */
+  threads?: number,
 ): Promise<SparseLinearTraining> {
   if (train.texts.length !== train.labels.length) throw new Error(`${train.texts.length} texts but ${train.labels.length} labels`);
   if (classes < 2) throw new Error(`a classifier needs at least 2 classes, got ${classes}`);
@@ -358,7 +367,10 @@ export async function trainSparseLinear(
   started = performance.now();
   await onStep('tf-idf matrix');
   const featureModel = new SparseLinearModel({ config, tfidf, titleTfidf, classes, weights: new Float32Array(0), bias: new Float32Array(classes), temperature: 1 });
-  const x = featureModel.matrix(documentsOf(train));
+  const solverThreads = threads ?? (train.labels.length * classes >= THREADS_FROM ? availableParallelism() : 1);
+  const matrix = featureModel.matrix(documentsOf(train));
+  // The threads read the one copy: the matrix moves to shared memory (the unshared one is dropped).
+  const x = solverThreads > 1 ? sharedCsr(matrix) : matrix;
   const matrixSeconds = (performance.now() - started) / 1000;
 
   started = performance.now();
@@ -369,6 +381,24 @@ export async function trainSparseLinear(
   const alphas: Float64Array[] = [];
   const solve = async (matrix: CsrMatrix, labels: readonly number[], step: string, warm?: Float64Array[]) => {
     const costOf = costsOf(labels, classes, config);
+    if (solverThreads > 1) {
+      const problems = {
+        x: matrix,
+        labels: shared(Int32Array.from(labels)),
+        costs: shared(Float64Array.from({ length: matrix.rows }, (_, row) => costOf(row))),
+        options: { maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed },
+      };
+      let solved = 0;
+      await solveClassesInThreads(problems, classes, solverThreads, warm, async (k, fitted) => {
+        weights.set(fitted.weights, k * features);
+        bias[k] = fitted.bias;
+        classFits[k] = fitted.fit;
+        if (config.refit && !warm) alphas[k] = fitted.alpha;
+        solved += 1;
+        await onStep(`${step}class ${solved}/${classes}`);
+      });
+      return;
+    }
     for (let k = 0; k < classes; k += 1) {
       // Awaited between classes: the caller heartbeats, and may stop a cancelled training here.
       await onStep(`${step}class ${k + 1}/${classes}`);
@@ -402,7 +432,7 @@ export async function trainSparseLinear(
   if (config.refit && held) {
     // The same vocabulary and settings on training + calibration papers, each class's solver
     // started from its first solution (the calibration papers' duals at 0): a few passes more.
-    const both = stackRows(x, held.x);
+    const both = stackRows(x, held.x, solverThreads > 1);
     await solve(both, [...train.labels, ...held.labels], 'refit on training + validation: ', alphas);
     trainedPapers = both.rows;
   }
@@ -424,16 +454,23 @@ function costsOf(labels: readonly number[], classes: number, config: SparseLinea
   return (row) => config.c * weight[labels[row]!]!;
 }
 
-/** The rows of a, then the rows of b (same columns). */
-function stackRows(a: CsrMatrix, b: CsrMatrix): CsrMatrix {
+/** A matrix's arrays in shared memory. */
+function sharedCsr(m: CsrMatrix): CsrMatrix {
+  return { rows: m.rows, cols: m.cols, indptr: shared(m.indptr), indices: shared(m.indices), values: shared(m.values) };
+}
+
+/** The rows of a, then the rows of b (same columns), in shared memory when asked. */
+function stackRows(a: CsrMatrix, b: CsrMatrix, inSharedMemory: boolean): CsrMatrix {
   const nnz = a.indptr[a.rows]!;
-  const indptr = new Int32Array(a.rows + b.rows + 1);
+  const total = nnz + b.indptr[b.rows]!;
+  const bytes = (count: number, size: number) => (inSharedMemory ? new SharedArrayBuffer(count * size) : new ArrayBuffer(count * size));
+  const indptr = new Int32Array(bytes(a.rows + b.rows + 1, 4));
   indptr.set(a.indptr);
   for (let i = 1; i <= b.rows; i += 1) indptr[a.rows + i] = nnz + b.indptr[i]!;
-  const indices = new Int32Array(nnz + b.indptr[b.rows]!);
+  const indices = new Int32Array(bytes(total, 4));
   indices.set(a.indices.subarray(0, nnz));
   indices.set(b.indices.subarray(0, b.indptr[b.rows]!), nnz);
-  const values = new Float64Array(indices.length);
+  const values = new Float64Array(bytes(total, 8));
   values.set(a.values.subarray(0, nnz));
   values.set(b.values.subarray(0, b.indptr[b.rows]!), nnz);
   return { rows: a.rows + b.rows, cols: a.cols, indptr, indices, values };

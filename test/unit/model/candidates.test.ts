@@ -1,7 +1,14 @@
-import { CandidateSpecError, chooseWinner, parseCandidate, parseCandidates } from '../../../lib/model/candidates';
+import { loadConfig } from '../../../lib/config';
+import { CandidateSpecError, chooseWinner, DEFAULT_CANDIDATES, parseCandidate, parseCandidates } from '../../../lib/model/candidates';
 import { candidatesChartSvg, candidatesCsv, type CandidateRow } from '../../../lib/model/candidates-report';
 
 describe('training candidates', () => {
+  it('are the sparse family alone unless TRAIN_CANDIDATES says otherwise, in the config as in the code', () => {
+    expect(loadConfig({ PATH: process.env.PATH }).tracking.trainCandidates).toBe(DEFAULT_CANDIDATES);
+    expect(loadConfig({ PATH: process.env.PATH, TRAIN_CANDIDATES: 'lsa-mlp,tfidf-linear' }).tracking.trainCandidates).toBe('lsa-mlp,tfidf-linear');
+    expect(parseCandidates(DEFAULT_CANDIDATES).map((candidate) => candidate.family)).toEqual(['tfidf-linear']);
+  });
+
   it('reads a family with settings over its defaults, typed as the defaults are', () => {
     expect(parseCandidate('tfidf-linear:c=0.25:balanced=true')).toEqual({ name: 'tfidf-linear:c=0.25:balanced=true', family: 'tfidf-linear', hyperparameters: { c: 0.25, balanced: true } });
     expect(parseCandidate(' lsa-mlp:hiddenUnits=512 ')).toEqual({ name: 'lsa-mlp:hiddenUnits=512', family: 'lsa-mlp', hyperparameters: { hiddenUnits: 512 } });

@@ -45,6 +45,21 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     expect(trained.classFits.every((fit) => fit.converged)).toBe(true);
   });
 
+  it('trains the same model on solver threads as on this thread, refit included', async () => {
+    const set = (papers: PaperRecord[]) => ({ texts: papers.map(paperText), titles: papers.map((p) => p.title), labels: papers.map((p) => split.encoder.encode(p.primaryCategory)) });
+    const config = { ...CONFIG, balanced: true, balancePower: 0.3, refit: true };
+    const steps: string[] = [];
+    const threaded = await trainSparseLinear(set(split.train), split.encoder.size, config, set(split.test), (step) => void steps.push(step), 2);
+    const inline = await trainSparseLinear(set(split.train), split.encoder.size, config, set(split.test), undefined, 1);
+    expect(threaded.trainedPapers).toBe(split.train.length + split.test.length);
+    expect(Array.from(threaded.calibrationPredictions)).toEqual(Array.from(inline.calibrationPredictions));
+    expect(threaded.model.state.temperature).toBe(inline.model.state.temperature);
+    expect(Array.from(threaded.model.state.bias)).toEqual(Array.from(inline.model.state.bias));
+    expect(Buffer.from(threaded.model.state.weights.buffer).equals(Buffer.from(inline.model.state.weights.buffer))).toBe(true);
+    expect(threaded.classFits).toEqual(inline.classFits);
+    expect(steps).toContain(`refit on training + validation: class ${split.encoder.size}/${split.encoder.size}`);
+  }, 120_000);
+
   it('gives probabilities that sum to 1 and rank the classes as the margins do', () => {
     for (const paper of split.test.slice(0, 200)) {
       const probabilities = trained.model.predictProba(doc(paper));

@@ -368,9 +368,12 @@ export async function trainSparseLinear(
   await onStep('tf-idf matrix');
   const featureModel = new SparseLinearModel({ config, tfidf, titleTfidf, classes, weights: new Float32Array(0), bias: new Float32Array(classes), temperature: 1 });
   const solverThreads = threads ?? (train.labels.length * classes >= THREADS_FROM ? availableParallelism() : 1);
-  const matrix = featureModel.matrix(documentsOf(train));
-  // The threads read the one copy: the matrix moves to shared memory (the unshared one is dropped).
-  const x = solverThreads > 1 ? sharedCsr(matrix) : matrix;
+  const held = calibration && 'texts' in calibration && calibration.texts.length > 0 ? calibration : undefined;
+  // One matrix, the training rows then the calibration rows, so the refit trains on it as it is;
+  // the first fit reads its first rows. The threads read the one copy: it moves to shared memory.
+  const built = featureModel.matrix([...documentsOf(train), ...(held ? documentsOf(held) : [])]);
+  const all = solverThreads > 1 ? sharedCsr(built) : built;
+  const x = firstRows(all, train.labels.length);
   const matrixSeconds = (performance.now() - started) / 1000;
 
   started = performance.now();
@@ -415,14 +418,15 @@ export async function trainSparseLinear(
   started = performance.now();
   await onStep('calibration');
   const state: SparseLinearState = { config, tfidf, ...(titleTfidf ? { titleTfidf } : {}), classes, weights, bias, temperature: 1 };
-  const held = calibration && 'texts' in calibration && calibration.texts.length > 0 ? { x: featureModel.matrix(documentsOf(calibration)), labels: calibration.labels } : undefined;
   let calibrationPredictions = new Int32Array(0);
   if (calibration && 'temperature' in calibration) {
     state.temperature = calibration.temperature;
   } else {
-    const on = held ?? { x, labels: train.labels };
-    const margins = Array.from({ length: on.x.rows }, (_, i) => marginsOf(state, on.x.indices, on.x.values, on.x.indptr[i]!, on.x.indptr[i + 1]!));
-    state.temperature = fitTemperature(margins, on.labels);
+    // The calibration rows follow the training rows (without calibration papers: the training rows).
+    const from = held ? x.rows : 0;
+    const labels = held ? held.labels : train.labels;
+    const margins = Array.from({ length: labels.length }, (_, i) => marginsOf(state, all.indices, all.values, all.indptr[from + i]!, all.indptr[from + i + 1]!));
+    state.temperature = fitTemperature(margins, labels);
     if (held) calibrationPredictions = Int32Array.from(margins, argmax);
   }
   const calibrationSeconds = (performance.now() - started) / 1000;
@@ -432,9 +436,8 @@ export async function trainSparseLinear(
   if (config.refit && held) {
     // The same vocabulary and settings on training + calibration papers, each class's solver
     // started from its first solution (the calibration papers' duals at 0): a few passes more.
-    const both = stackRows(x, held.x, solverThreads > 1);
-    await solve(both, [...train.labels, ...held.labels], 'refit on training + validation: ', alphas);
-    trainedPapers = both.rows;
+    await solve(all, [...train.labels, ...held.labels], 'refit on training + validation: ', alphas);
+    trainedPapers = all.rows;
   }
   return {
     model: new SparseLinearModel(state),
@@ -459,19 +462,7 @@ function sharedCsr(m: CsrMatrix): CsrMatrix {
   return { rows: m.rows, cols: m.cols, indptr: shared(m.indptr), indices: shared(m.indices), values: shared(m.values) };
 }
 
-/** The rows of a, then the rows of b (same columns), in shared memory when asked. */
-function stackRows(a: CsrMatrix, b: CsrMatrix, inSharedMemory: boolean): CsrMatrix {
-  const nnz = a.indptr[a.rows]!;
-  const total = nnz + b.indptr[b.rows]!;
-  const bytes = (count: number, size: number) => (inSharedMemory ? new SharedArrayBuffer(count * size) : new ArrayBuffer(count * size));
-  const indptr = new Int32Array(bytes(a.rows + b.rows + 1, 4));
-  indptr.set(a.indptr);
-  for (let i = 1; i <= b.rows; i += 1) indptr[a.rows + i] = nnz + b.indptr[i]!;
-  const indices = new Int32Array(bytes(total, 4));
-  indices.set(a.indices.subarray(0, nnz));
-  indices.set(b.indices.subarray(0, b.indptr[b.rows]!), nnz);
-  const values = new Float64Array(bytes(total, 8));
-  values.set(a.values.subarray(0, nnz));
-  values.set(b.values.subarray(0, b.indptr[b.rows]!), nnz);
-  return { rows: a.rows + b.rows, cols: a.cols, indptr, indices, values };
+/** The first `rows` rows of a matrix, as a view on its arrays. */
+function firstRows(m: CsrMatrix, rows: number): CsrMatrix {
+  return { rows, cols: m.cols, indptr: m.indptr.subarray(0, rows + 1), indices: m.indices, values: m.values };
 }

@@ -9,20 +9,52 @@ export interface CsrMatrix {
   values: Float64Array;
 }
 
-/** Sparse rows stacked into one CSR matrix of `cols` columns. */
-export function csrFromRows(rows: ReadonlyArray<{ indices: Int32Array; values: Float64Array }>, cols: number): CsrMatrix {
-  const nnz = rows.reduce((sum, row) => sum + row.indices.length, 0);
-  const indptr = new Int32Array(rows.length + 1);
-  const indices = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  let offset = 0;
-  rows.forEach((row, i) => {
-    indices.set(row.indices, offset);
-    values.set(row.values, offset);
-    offset += row.indices.length;
-    indptr[i + 1] = offset;
-  });
-  return { rows: rows.length, cols, indptr, indices, values };
+/**
+ * Builds a CSR matrix row by row without holding the rows: entries go to fixed-size chunks, copied
+ * into arrays of the exact size at the end (in shared memory when asked, for worker threads), each
+ * chunk dropped once copied — the peak is the matrix plus one chunk, not the matrix twice.
+ */
+export class CsrBuilder {
+  private static readonly CHUNK = 1 << 20;
+  private readonly indexChunks: Int32Array[] = [];
+  private readonly valueChunks: Float64Array[] = [];
+  private readonly rowEnds: number[] = [0];
+  private filled = CsrBuilder.CHUNK;
+  private nnz = 0;
+
+  constructor(private readonly cols: number) {}
+
+  addRow(indices: Int32Array, values: Float64Array): void {
+    for (let p = 0; p < indices.length; p += 1) {
+      if (this.filled === CsrBuilder.CHUNK) {
+        this.indexChunks.push(new Int32Array(CsrBuilder.CHUNK));
+        this.valueChunks.push(new Float64Array(CsrBuilder.CHUNK));
+        this.filled = 0;
+      }
+      this.indexChunks[this.indexChunks.length - 1]![this.filled] = indices[p]!;
+      this.valueChunks[this.valueChunks.length - 1]![this.filled] = values[p]!;
+      this.filled += 1;
+    }
+    this.nnz += indices.length;
+    this.rowEnds.push(this.nnz);
+  }
+
+  build(options: { shared?: boolean } = {}): CsrMatrix {
+    const allocate = <T extends Int32Array | Float64Array>(Type: { new (length: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T =>
+      options.shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
+    const indptr = allocate(Int32Array, this.rowEnds.length);
+    indptr.set(this.rowEnds);
+    const indices = allocate(Int32Array, this.nnz);
+    const values = allocate(Float64Array, this.nnz);
+    let offset = 0;
+    while (this.indexChunks.length > 0) {
+      const take = Math.min(CsrBuilder.CHUNK, this.nnz - offset);
+      indices.set(this.indexChunks.shift()!.subarray(0, take), offset);
+      values.set(this.valueChunks.shift()!.subarray(0, take), offset);
+      offset += take;
+    }
+    return { rows: this.rowEnds.length - 1, cols: this.cols, indptr, indices, values };
+  }
 }
 
 /** Dense matrix, row-major: element (r, c) is data[r * cols + c]. */

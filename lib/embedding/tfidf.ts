@@ -1,4 +1,4 @@
-import { csrFromRows, type CsrMatrix } from './linalg';
+import { CsrBuilder, type CsrMatrix } from './linalg';
 import { PairTable } from './pair-table';
 import { tokenize } from './tokenize';
 
@@ -45,18 +45,30 @@ export class TfidfVectorizer {
   private readonly seen: Int32Array;
 
   constructor(readonly state: TfidfState) {
-    const pieces = state.terms.map((term) => term.split(' '));
-    for (const parts of pieces) {
-      for (const part of parts) if (!this.tokenIds.has(part)) this.tokenIds.set(part, this.tokenIds.size);
-    }
+    // Each term is split where it is used rather than all at once: millions of split arrays at a time
+    // would double the vocabulary's memory while the vectorizer is built.
+    const idOf = (token: string) => {
+      let id = this.tokenIds.get(token);
+      if (id === undefined) {
+        id = this.tokenIds.size;
+        this.tokenIds.set(token, id);
+      }
+      return id;
+    };
+    const firsts = new Int32Array(state.terms.length);
+    const seconds = new Int32Array(state.terms.length).fill(-1);
+    state.terms.forEach((term, index) => {
+      const space = term.indexOf(' ');
+      firsts[index] = idOf(space < 0 ? term : term.slice(0, space));
+      if (space >= 0) seconds[index] = idOf(term.slice(space + 1));
+    });
     this.unigramTerms = new Int32Array(this.tokenIds.size).fill(-1);
     this.bigramPairs = new PairTable(state.terms.length);
     this.bigramTerms = new Int32Array(state.terms.length);
-    pieces.forEach((parts, index) => {
-      const first = this.tokenIds.get(parts[0]!)!;
-      if (parts.length === 1) this.unigramTerms[first] = index;
-      else this.bigramTerms[this.bigramPairs.slotOf(first, this.tokenIds.get(parts[1]!)!)] = index;
-    });
+    for (let index = 0; index < state.terms.length; index += 1) {
+      if (seconds[index]! < 0) this.unigramTerms[firsts[index]!] = index;
+      else this.bigramTerms[this.bigramPairs.slotOf(firsts[index]!, seconds[index]!)] = index;
+    }
     this.counts = new Int32Array(state.terms.length);
     this.seen = new Int32Array(state.terms.length);
   }
@@ -148,7 +160,12 @@ export class TfidfVectorizer {
 
   /** The corpus as a sparse matrix, one row per text. */
   matrix(texts: readonly string[]): CsrMatrix {
-    return csrFromRows(texts.map((text) => this.vectorize(text)), this.dimensions);
+    const builder = new CsrBuilder(this.dimensions);
+    for (const text of texts) {
+      const { indices, values } = this.vectorize(text);
+      builder.addRow(indices, values);
+    }
+    return builder.build();
   }
 }
 
@@ -159,13 +176,24 @@ export class TfidfVectorizer {
  * of the 20,000 terms are the same and their idf weights agree to 1e-15.
  */
 export function fitTfidf(texts: readonly string[], config: TfidfConfig): TfidfState {
-  const counts = countDocumentFrequencies(texts, config.ngramMax);
+  const counted = countDocumentFrequencies(texts, config.ngramMax);
   const maxDf = config.maxDfRatio * texts.length;
-  const eligible = counts.filter(([, df]) => df >= config.minDf && df <= maxDf);
-  const kept = eligible.length > config.maxFeatures ? mostFrequent(eligible, config.maxFeatures) : eligible;
+  const eligible = (df: number) => df >= config.minDf && df <= maxDf;
+  // Terms are chosen on their numbers and frequencies; only the kept ones become strings (a corpus
+  // has millions of bigrams seen once, and a string and a pair for each cost a gigabyte).
+  const { cutoff, tiesKept } = frequencyCutoff(counted, eligible, config.maxFeatures);
+  const frequency = new Map<string, number>();
+  const ties: string[] = [];
+  for (let id = 0; id < counted.terms; id += 1) {
+    const df = counted.df(id);
+    if (!eligible(df) || df < cutoff) continue;
+    if (df === cutoff && tiesKept !== undefined) ties.push(counted.term(id));
+    else frequency.set(counted.term(id), df);
+  }
+  // Ties at the cut-off go to the first terms in sorted order.
+  for (const term of ties.sort().slice(0, tiesKept)) frequency.set(term, cutoff);
   // Sorting the bare strings is about twice as fast as sorting pairs with a comparator.
-  const frequency = new Map(kept);
-  const terms = kept.map(([term]) => term).sort();
+  const terms = [...frequency.keys()].sort();
   const n = texts.length;
   return {
     config,
@@ -176,25 +204,26 @@ export function fitTfidf(texts: readonly string[], config: TfidfConfig): TfidfSt
 }
 
 /**
- * The `limit` terms of highest document frequency, ties broken by term: every term above the
- * cut-off frequency, then the first terms at it, so only the ties at the cut-off are sorted.
+ * The lowest document frequency kept when at most `limit` eligible terms may be (every term above
+ * it is kept), and how many of the terms at it are (undefined: all of them).
  */
-function mostFrequent(counts: Array<[string, number]>, limit: number): Array<[string, number]> {
+function frequencyCutoff(counted: TermCounts, eligible: (df: number) => boolean, limit: number): { cutoff: number; tiesKept?: number } {
   const byFrequency = new Map<number, number>();
-  for (const [, df] of counts) byFrequency.set(df, (byFrequency.get(df) ?? 0) + 1);
-  let above = 0;
-  let cutoff = 0;
-  for (const df of [...byFrequency.keys()].sort((a, b) => b - a)) {
-    if (above + byFrequency.get(df)! >= limit) {
-      cutoff = df;
-      break;
-    }
-    above += byFrequency.get(df)!;
+  let total = 0;
+  for (let id = 0; id < counted.terms; id += 1) {
+    const df = counted.df(id);
+    if (!eligible(df)) continue;
+    byFrequency.set(df, (byFrequency.get(df) ?? 0) + 1);
+    total += 1;
   }
-  const kept = counts.filter(([, df]) => df > cutoff);
-  const ties = counts.filter(([, df]) => df === cutoff).map(([term]) => term).sort();
-  for (const term of ties.slice(0, limit - kept.length)) kept.push([term, cutoff]);
-  return kept;
+  if (total <= limit) return { cutoff: 0 };
+  let above = 0;
+  for (const df of [...byFrequency.keys()].sort((a, b) => b - a)) {
+    const at = byFrequency.get(df)!;
+    if (above + at >= limit) return { cutoff: df, tiesKept: limit - above };
+    above += at;
+  }
+  return { cutoff: 0 };
 }
 
 /**
@@ -202,7 +231,7 @@ function mostFrequent(counts: Array<[string, number]>, limit: number): Array<[st
  * by its pair of numbers (a PairTable), so no string is built per bigram occurrence (only per distinct bigram, at
  * the end), and a term is counted once per document by remembering the last document that had it.
  */
-function countDocumentFrequencies(texts: readonly string[], ngramMax: 1 | 2): Array<[string, number]> {
+function countDocumentFrequencies(texts: readonly string[], ngramMax: 1 | 2): TermCounts {
   const tokenIds = new Map<string, number>();
   const tokens: string[] = [];
   const tokenDf = new DocumentFrequencies();
@@ -222,9 +251,20 @@ function countDocumentFrequencies(texts: readonly string[], ngramMax: 1 | 2): Ar
       previous = id;
     }
   });
-  const counts: Array<[string, number]> = tokens.map((token, id) => [token, tokenDf.of(id)]);
-  for (let slot = 0; slot < bigrams.size; slot += 1) counts.push([`${tokens[bigrams.first(slot)]} ${tokens[bigrams.second(slot)]}`, bigramDf.of(slot)]);
-  return counts;
+  const unigrams = tokens.length;
+  return {
+    terms: unigrams + bigrams.size,
+    df: (id) => (id < unigrams ? tokenDf.of(id) : bigramDf.of(id - unigrams)),
+    term: (id) => (id < unigrams ? tokens[id]! : `${tokens[bigrams.first(id - unigrams)]} ${tokens[bigrams.second(id - unigrams)]}`),
+  };
+}
+
+/** The corpus's distinct terms, numbered: unigrams first, then bigrams. */
+interface TermCounts {
+  terms: number;
+  df(id: number): number;
+  /** The term as text (built on each call). */
+  term(id: number): string;
 }
 
 /** Documents per numbered term, each counted once per document by remembering the last one seen. */

@@ -142,6 +142,7 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
       backend: 'typed-arrays',
       metrics: {
         features: trained.model.features,
+        nonzero_weights: trained.model.state.weights.values.length,
         trained_papers: trained.trainedPapers,
         temperature: trained.model.state.temperature,
         converged_classes: trained.classFits.filter((fit) => fit.converged).length,

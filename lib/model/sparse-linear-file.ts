@@ -1,6 +1,9 @@
 import { SparseLinearModel, type SparseLinearConfig, type SparseLinearState } from './sparse-linear';
+import { fromDense, type TermWeights } from './term-weights';
 
-const MAGIC = Buffer.from('ARXIV-SPARSE-LINEAR-1\n', 'utf8');
+const MAGIC = Buffer.from('ARXIV-SPARSE-LINEAR-2\n', 'utf8');
+/** The first format: the same, with the weights as a dense classes × features block. Still read. */
+const DENSE_MAGIC = Buffer.from('ARXIV-SPARSE-LINEAR-1\n', 'utf8');
 
 interface Header {
   config: SparseLinearConfig;
@@ -14,6 +17,8 @@ interface Header {
   titleFeatures?: number;
   titleDocuments?: number;
   titleTermBytes?: number;
+  /** Non-zero weights (absent in the first format). */
+  nonzeroWeights?: number;
 }
 
 export class SparseLinearFormatError extends Error {
@@ -24,8 +29,8 @@ export class SparseLinearFormatError extends Error {
 /**
  * One self-describing file: magic, header length (uint32 LE), JSON header, the vocabulary (terms
  * joined by newlines), the title block's vocabulary, then little-endian float64 idf weights (text,
- * then title), float32 biases and float32 weights (classes × features, row-major). Every number
- * round-trips exactly.
+ * then title), float32 biases, and the non-zero weights term by term: int32 offsets (features + 1),
+ * float32 values, uint16 classes. Every number round-trips exactly.
  */
 export function serializeSparseLinear(model: SparseLinearModel): Buffer {
   const { state } = model;
@@ -38,18 +43,21 @@ export function serializeSparseLinear(model: SparseLinearModel): Buffer {
     documents: state.tfidf.documents,
     temperature: state.temperature,
     termBytes: terms.length,
+    nonzeroWeights: state.weights.values.length,
     ...(state.titleTfidf ? { titleFeatures: state.titleTfidf.terms.length, titleDocuments: state.titleTfidf.documents, titleTermBytes: titleTerms.length } : {}),
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);
-  const bytesOf = (array: Float64Array | Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+  const bytesOf = (array: Float64Array | Float32Array | Int32Array | Uint16Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+  const { offsets, values, classOf } = state.weights;
   const titleIdf = state.titleTfidf ? [bytesOf(state.titleTfidf.idf)] : [];
-  return Buffer.concat([MAGIC, length, headerBytes, terms, titleTerms, bytesOf(state.tfidf.idf), ...titleIdf, bytesOf(state.bias), bytesOf(state.weights)]);
+  return Buffer.concat([MAGIC, length, headerBytes, terms, titleTerms, bytesOf(state.tfidf.idf), ...titleIdf, bytesOf(state.bias), bytesOf(offsets), bytesOf(values), bytesOf(classOf)]);
 }
 
 export function deserializeSparseLinear(bytes: Buffer): SparseLinearModel {
-  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new SparseLinearFormatError('not an arxiv-mlops sparse linear model file');
+  const dense = bytes.subarray(0, DENSE_MAGIC.length).equals(DENSE_MAGIC);
+  if (!dense && !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new SparseLinearFormatError('not an arxiv-mlops sparse linear model file');
   const headerStart = MAGIC.length + 4;
   if (bytes.length < headerStart) throw new SparseLinearFormatError('sparse linear model file ends before its header: it is truncated');
   const headerLength = bytes.readUInt32LE(MAGIC.length);
@@ -66,7 +74,11 @@ export function deserializeSparseLinear(bytes: Buffer): SparseLinearModel {
   const titleIdfStart = idfStart + header.features * 8;
   const biasStart = titleIdfStart + titleFeatures * 8;
   const weightsStart = biasStart + header.classes * 4;
-  const expectedEnd = weightsStart + header.classes * (header.features + titleFeatures) * 4;
+  const features = header.features + titleFeatures;
+  const nonzero = header.nonzeroWeights ?? 0;
+  const valuesStart = weightsStart + (features + 1) * 4;
+  const classesStart = valuesStart + nonzero * 4;
+  const expectedEnd = dense ? weightsStart + header.classes * features * 4 : classesStart + nonzero * 2;
   if (bytes.length !== expectedEnd) {
     throw new SparseLinearFormatError(`sparse linear model file has ${bytes.length} bytes, expected ${expectedEnd}: it is truncated or corrupt`);
   }
@@ -86,8 +98,21 @@ export function deserializeSparseLinear(bytes: Buffer): SparseLinearModel {
       : {}),
     classes: header.classes,
     bias: new Float32Array(copy(biasStart, weightsStart)),
-    weights: new Float32Array(copy(weightsStart, expectedEnd)),
+    weights: dense
+      ? fromDense(new Float32Array(copy(weightsStart, expectedEnd)), header.classes, features)
+      : { terms: features, classes: header.classes, offsets: new Int32Array(copy(weightsStart, valuesStart)), values: new Float32Array(copy(valuesStart, classesStart)), classOf: new Uint16Array(copy(classesStart, expectedEnd)) },
     temperature: header.temperature,
   };
+  if (!dense) checkWeights(state.weights);
   return new SparseLinearModel(state);
+}
+
+/** Offsets that climb from 0 to the non-zero count and classes below the class count, or the file is corrupt. */
+function checkWeights({ offsets, classOf, values, classes, terms }: TermWeights): void {
+  let monotone = offsets[0] === 0 && offsets[terms] === values.length;
+  for (let t = 0; monotone && t < terms; t += 1) monotone = offsets[t]! <= offsets[t + 1]!;
+  if (!monotone) throw new SparseLinearFormatError('sparse linear model weight offsets are not in order: the file is corrupt');
+  for (let q = 0; q < classOf.length; q += 1) {
+    if (classOf[q]! >= classes) throw new SparseLinearFormatError(`sparse linear model has a weight for class ${classOf[q]}, of ${classes}: the file is corrupt`);
+  }
 }

@@ -1,4 +1,5 @@
 import {
+  CsrBuilder,
   addScaledRow,
   dense,
   gaussianMatrix,
@@ -249,5 +250,32 @@ describe.each([
     const steps: string[] = [];
     randomizedRightSingularVectors(csrOf(x), { components, powerIterations: 2, seed: 1, onStep: (step) => steps.push(step) });
     expect(steps).toEqual(['sketch', 'power iteration 1/2', 'power iteration 2/2', 'project']);
+  });
+});
+
+describe('CsrBuilder', () => {
+  it('stacks rows into one CSR matrix, across its chunks, in shared memory when asked', () => {
+    const rows = Array.from({ length: 3_200 }, (_, i) => ({
+      indices: Int32Array.from({ length: (i % 700) + 1 }, (_, p) => (p * 7 + i) % 5_000),
+      values: Float64Array.from({ length: (i % 700) + 1 }, (_, p) => i + p / 1_000),
+    }));
+    const builder = new CsrBuilder(5_000);
+    for (const row of rows) builder.addRow(row.indices, row.values);
+    const built = builder.build({ shared: true });
+    const nnz = rows.reduce((sum, row) => sum + row.indices.length, 0);
+    expect(nnz).toBeGreaterThan(1 << 20);
+    expect(built.rows).toBe(3_200);
+    expect(built.cols).toBe(5_000);
+    expect(built.values.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(built.indptr[3_200]).toBe(nnz);
+    for (const i of [0, 1, 1_497, 1_498, 3_199]) {
+      const start = built.indptr[i]!;
+      const end = built.indptr[i + 1]!;
+      expect(Array.from(built.indices.subarray(start, end))).toEqual(Array.from(rows[i]!.indices));
+      expect(Array.from(built.values.subarray(start, end))).toEqual(Array.from(rows[i]!.values));
+    }
+    const empty = new CsrBuilder(3).build();
+    expect(empty.rows).toBe(0);
+    expect(empty.values.buffer).not.toBeInstanceOf(SharedArrayBuffer);
   });
 });

@@ -5,9 +5,13 @@ import { LabelEncoder } from '../../../lib/model/label-encoder';
 import { evaluate } from '../../../lib/model/metrics';
 import { DEFAULT_SPARSE_LINEAR_CONFIG, fitBinarySvm, fitTemperature, softmax, trainSparseLinear, type SparseLinearConfig } from '../../../lib/model/sparse-linear';
 import { stratifiedSplit } from '../../../lib/model/split';
+import { type TermWeights } from '../../../lib/model/term-weights';
 import { samplePapers } from '../embedding/sample-corpus';
 
 const CONFIG: SparseLinearConfig = { ...DEFAULT_SPARSE_LINEAR_CONFIG, tfidf: { ...DEFAULT_SPARSE_LINEAR_CONFIG.tfidf, minDf: 2 } };
+
+/** Every byte of a model's weights: offsets, values and classes. */
+const weightBytes = ({ offsets, values, classOf }: TermWeights) => Buffer.concat([offsets, values, classOf].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
 
 const doc = (paper: PaperRecord) => ({ text: paperText(paper), title: paper.title });
 
@@ -55,7 +59,7 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     expect(Array.from(threaded.calibrationPredictions)).toEqual(Array.from(inline.calibrationPredictions));
     expect(threaded.model.state.temperature).toBe(inline.model.state.temperature);
     expect(Array.from(threaded.model.state.bias)).toEqual(Array.from(inline.model.state.bias));
-    expect(Buffer.from(threaded.model.state.weights.buffer).equals(Buffer.from(inline.model.state.weights.buffer))).toBe(true);
+    expect(weightBytes(threaded.model.state.weights).equals(weightBytes(inline.model.state.weights))).toBe(true);
     expect(threaded.classFits).toEqual(inline.classFits);
     expect(steps).toContain(`refit on training + validation: class ${split.encoder.size}/${split.encoder.size}`);
   }, 120_000);
@@ -76,20 +80,63 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
       split.encoder.size,
       CONFIG,
     );
-    expect(Buffer.from(again.model.state.weights.buffer).equals(Buffer.from(trained.model.state.weights.buffer))).toBe(true);
+    expect(weightBytes(again.model.state.weights).equals(weightBytes(trained.model.state.weights))).toBe(true);
     expect(again.model.state.temperature).toBe(trained.model.state.temperature);
+  });
+
+  it('keeps at most maxWeights weights, the largest, and still classifies', async () => {
+    const set = { texts: split.train.map(paperText), titles: split.train.map((p) => p.title), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) };
+    const all = trained.model.state.weights.values.length;
+    const budget = Math.floor(all / 4);
+    const small = await trainSparseLinear(set, split.encoder.size, { ...CONFIG, maxWeights: budget });
+    const kept = small.model.state.weights.values;
+    expect(kept.length).toBe(budget);
+    // Same solutions, a quarter of their weights: the smallest kept is no smaller than any dropped.
+    const magnitudes = Float32Array.from(trained.model.state.weights.values, Math.abs).sort();
+    let smallestKept = Number.POSITIVE_INFINITY;
+    for (const w of kept) smallestKept = Math.min(smallestKept, Math.abs(w));
+    expect(smallestKept).toBe(magnitudes[all - budget]);
+    const truth = split.test.map((p) => split.encoder.encode(p.primaryCategory));
+    const full = evaluate(truth, split.test.map((p) => trained.model.predict(doc(p))), split.encoder.classes);
+    const pruned = evaluate(truth, split.test.map((p) => small.model.predict(doc(p))), split.encoder.classes);
+    expect(pruned.accuracy).toBeGreaterThan(full.accuracy - 0.05);
+  }, 60_000);
+
+  it('reads the first file format (dense weights) into the same model', () => {
+    const { state } = trained.model;
+    const features = trained.model.features;
+    const dense = new Float32Array(state.classes * features);
+    for (let t = 0; t < features; t += 1) {
+      for (let q = state.weights.offsets[t]!; q < state.weights.offsets[t + 1]!; q += 1) dense[state.weights.classOf[q]! * features + t] = state.weights.values[q]!;
+    }
+    const current = serializeSparseLinear(trained.model);
+    const headerLength = current.readUInt32LE(22);
+    const header = JSON.parse(current.subarray(26, 26 + headerLength).toString('utf8')) as Record<string, unknown>;
+    delete header.nonzeroWeights;
+    const headerBytes = Buffer.from(JSON.stringify(header));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(headerBytes.length);
+    const weightsAt = current.length - state.weights.values.length * 6 - (features + 1) * 4;
+    const body = current.subarray(26 + headerLength, weightsAt);
+    const v1 = Buffer.concat([Buffer.from('ARXIV-SPARSE-LINEAR-1\n'), length, headerBytes, body, Buffer.from(dense.buffer)]);
+    const reloaded = deserializeSparseLinear(v1);
+    expect(weightBytes(reloaded.state.weights).equals(weightBytes(state.weights))).toBe(true);
+    for (const paper of split.test.slice(0, 50)) expect(reloaded.predictProba(doc(paper))).toEqual(trained.model.predictProba(doc(paper)));
   });
 
   it('round-trips through its file: the same numbers, the same probabilities', () => {
     const bytes = serializeSparseLinear(trained.model);
     const reloaded = deserializeSparseLinear(bytes);
     expect(reloaded.state.tfidf.terms).toEqual(trained.model.state.tfidf.terms);
-    expect(Buffer.from(reloaded.state.weights.buffer).equals(Buffer.from(trained.model.state.weights.buffer))).toBe(true);
+    expect(weightBytes(reloaded.state.weights).equals(weightBytes(trained.model.state.weights))).toBe(true);
     for (const paper of split.test.slice(0, 100)) {
       expect(reloaded.predictProba(doc(paper))).toEqual(trained.model.predictProba(doc(paper)));
     }
     expect(() => deserializeSparseLinear(bytes.subarray(0, bytes.length - 4))).toThrow(SparseLinearFormatError);
     expect(() => deserializeSparseLinear(Buffer.from('not a model'))).toThrow(/not an arxiv-mlops sparse linear model/);
+    const scrambled = Buffer.from(bytes);
+    scrambled[scrambled.length - 1] = 0xff; // the last weight's class
+    expect(() => deserializeSparseLinear(scrambled)).toThrow(/corrupt/);
   });
 });
 

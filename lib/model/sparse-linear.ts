@@ -435,13 +435,15 @@ export async function trainSparseLinear(
     }
     return keepLargest(classWeights, config.maxWeights);
   };
-  const firstFit = await solve(x, train.labels, '');
+  let firstFit: ClassWeights[] | undefined = await solve(x, train.labels, '');
+  classWeights = [];
+  const refitting = config.refit && held !== undefined;
   const solverSeconds = (performance.now() - started) / 1000;
 
   started = performance.now();
   await onStep('calibration');
   const byFeature = (fitted: ClassWeights[]) => termMajor(fitted.map(({ indices, values }) => ({ indices: indices.map((column) => featureOf[column]!), values })), features);
-  const state: SparseLinearState = { config, tfidf, ...(titleTfidf ? { titleTfidf } : {}), classes, weights: byFeature(firstFit), bias, temperature: 1 };
+  const state: SparseLinearState = { config, tfidf, ...(titleTfidf ? { titleTfidf } : {}), classes, weights: refitting ? termMajor([], features) : byFeature(firstFit), bias, temperature: 1 };
   let calibrationPredictions = new Int32Array(0);
   if (calibration && 'temperature' in calibration) {
     state.temperature = calibration.temperature;
@@ -449,7 +451,7 @@ export async function trainSparseLinear(
     // The calibration rows follow the training rows (without calibration papers: the training rows).
     const from = held ? x.rows : 0;
     const labels = held ? held.labels : train.labels;
-    const byColumn = termMajor(firstFit, features);
+    const byColumn = termMajor(firstFit!, features);
     const scores = Array.from({ length: labels.length }, (_, i) => margins(byColumn, bias, all.indices, all.values, all.indptr[from + i]!, all.indptr[from + i + 1]!));
     state.temperature = fitTemperature(scores, labels);
     if (held) calibrationPredictions = Int32Array.from(scores, argmax);
@@ -458,10 +460,12 @@ export async function trainSparseLinear(
 
   started = performance.now();
   let trainedPapers = train.labels.length;
-  if (config.refit && held) {
+  if (refitting) {
     // The same vocabulary and settings on training + calibration papers, each class's solver
     // started from its first solution (the calibration papers' duals at 0): a few passes more.
-    state.weights = byFeature(await solve(all, [...train.labels, ...held.labels], 'refit on training + validation: ', alphas));
+    // The first weights are dropped first: only their duals are needed.
+    firstFit = undefined;
+    state.weights = byFeature(await solve(all, [...train.labels, ...held!.labels], 'refit on training + validation: ', alphas));
     trainedPapers = all.rows;
   }
   return {

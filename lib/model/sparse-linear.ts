@@ -355,8 +355,9 @@ export interface SparseTrainingSet {
   labels: readonly number[];
 }
 
-function* documentsOf(set: SparseTrainingSet): Generator<SparseDocument> {
-  for (let i = 0; i < set.texts.length; i += 1) yield { text: set.texts[i]!, title: set.titles?.[i] };
+/** The sets' papers, one after the other. */
+function* documentsOf(...sets: Array<SparseTrainingSet | undefined>): Generator<SparseDocument> {
+  for (const set of sets) if (set) for (let i = 0; i < set.texts.length; i += 1) yield { text: set.texts[i]!, title: set.titles?.[i] };
 }
 
 export async function trainSparseLinear(
@@ -386,13 +387,7 @@ export async function trainSparseLinear(
   // One matrix, the training rows then the calibration rows, so the refit trains on it as it is;
   // the first fit reads its first rows. The threads read the one copy: it moves to shared memory.
   const { columnOf, featureOf } = featureModel.columnsByFrequency();
-  const all = featureModel.matrix(
-    (function* () {
-      yield* documentsOf(train);
-      if (held) yield* documentsOf(held);
-    })(),
-    { shared: solverThreads > 1, columnOf },
-  );
+  const all = featureModel.matrix(documentsOf(train, held), { shared: solverThreads > 1, columnOf });
   const x = firstRows(all, train.labels.length);
   const matrixSeconds = (performance.now() - started) / 1000;
 

@@ -23,7 +23,7 @@ export interface ClassWeights {
 export const MAX_CLASSES = 0xffff;
 
 /** The weights that stay non-zero once stored as float32. */
-export function nonzeroWeights(weights: Float64Array): ClassWeights {
+export function nonzeroWeights(weights: Float64Array | Float32Array): ClassWeights {
   let count = 0;
   for (let t = 0; t < weights.length; t += 1) if (Math.fround(weights[t]!) !== 0) count += 1;
   const indices = new Int32Array(count);
@@ -52,14 +52,11 @@ export function keepLargest(classes: readonly ClassWeights[], budget: number): C
   if (countWeights(classes) <= budget) return [...classes];
   const cutoff = magnitudeCutoff(classes, budget);
   let tiesLeft = budget - cutoff.above;
-  const magnitude = new Uint32Array(1);
-  const asFloat = new Float32Array(magnitude.buffer);
   return classes.map(({ indices, values }) => {
     const keep = new Uint8Array(values.length);
     let kept = 0;
     for (let p = 0; p < values.length; p += 1) {
-      asFloat[0] = Math.abs(values[p]!);
-      const bits = magnitude[0]!;
+      const bits = magnitudeBits(values[p]!);
       if (bits > cutoff.bits || (bits === cutoff.bits && tiesLeft > 0)) {
         if (bits === cutoff.bits) tiesLeft -= 1;
         keep[p] = 1;
@@ -84,14 +81,8 @@ export function keepLargest(classes: readonly ClassWeights[], budget: number): C
  * on the high then the low 16 bits, instead of sorting every weight.
  */
 function magnitudeCutoff(classes: readonly ClassWeights[], budget: number): { bits: number; above: number } {
-  const magnitude = new Uint32Array(1);
-  const asFloat = new Float32Array(magnitude.buffer);
-  const bitsOf = (value: number) => {
-    asFloat[0] = Math.abs(value);
-    return magnitude[0]!;
-  };
   const histogram = new Float64Array(65_536);
-  for (const { values } of classes) for (let p = 0; p < values.length; p += 1) histogram[bitsOf(values[p]!) >>> 16]! += 1;
+  for (const { values } of classes) for (let p = 0; p < values.length; p += 1) histogram[magnitudeBits(values[p]!) >>> 16]! += 1;
   const pick = (wanted: number) => {
     let above = 0;
     for (let bucket = 65_535; bucket >= 0; bucket -= 1) {
@@ -104,12 +95,21 @@ function magnitudeCutoff(classes: readonly ClassWeights[], budget: number): { bi
   histogram.fill(0);
   for (const { values } of classes) {
     for (let p = 0; p < values.length; p += 1) {
-      const bits = bitsOf(values[p]!);
+      const bits = magnitudeBits(values[p]!);
       if (bits >>> 16 === high.bucket) histogram[bits & 0xffff]! += 1;
     }
   }
   const low = pick(budget - high.above);
   return { bits: ((high.bucket << 16) | low.bucket) >>> 0, above: high.above + low.above };
+}
+
+const bitsScratch = new Uint32Array(1);
+const floatScratch = new Float32Array(bitsScratch.buffer);
+
+/** |value| as float32 bits: non-negative floats order as their bits do. */
+function magnitudeBits(value: number): number {
+  floatScratch[0] = Math.abs(value);
+  return bitsScratch[0]!;
 }
 
 /** Regroups per-class weights term by term. */
@@ -135,7 +135,7 @@ export function termMajor(classes: readonly ClassWeights[], terms: number): Term
 /** A classes × terms row-major block (the first model file format's) as term weights. */
 export function fromDense(dense: Float32Array, classes: number, terms: number): TermWeights {
   return termMajor(
-    Array.from({ length: classes }, (_, k) => nonzeroWeights(Float64Array.from(dense.subarray(k * terms, (k + 1) * terms)))),
+    Array.from({ length: classes }, (_, k) => nonzeroWeights(dense.subarray(k * terms, (k + 1) * terms))),
     terms,
   );
 }

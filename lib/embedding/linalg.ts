@@ -327,16 +327,16 @@ export function gramTimes(x: CsrMatrix, v: Dense): Dense {
   return out;
 }
 
-/** V = basis · coefficients (d × l times l × k): the right singular vectors, and their singular values. */
+/** The right singular vectors (d × k) and their singular values. */
 interface RitzVectors {
-  basis: Dense;
-  coefficients: Float64Array;
+  vectors: Dense;
   singularValues: Float64Array;
 }
 
 /**
- * Orthonormalizes on the n side: Q spans (XXᵀ)^iterations X Ω. With Z = Xᵀ Q (d × l),
- * Zᵀ Z = U Σ² Uᵀ and V = Z U Σ⁻¹.
+ * Orthonormalizes on the n side: Q spans (XXᵀ)^iterations X Ω. Qᵀ X Xᵀ Q = U Σ² Uᵀ and
+ * V = Xᵀ Q U Σ⁻¹, computed in that order (n·l·k, then a sparse product) rather than as
+ * (Xᵀ Q)(U Σ⁻¹), which costs d·l·k.
  */
 function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, seed: number, step: (step: string) => void): RitzVectors {
   step('sketch');
@@ -349,17 +349,28 @@ function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, see
     q = orthonormalize(sparseTimesDense(x, sparseTransposeTimesDense(x, q)), i === iterations - 1 ? 2 : 1);
   }
   step('project');
-  const z = sparseTransposeTimesDense(x, q);
-  const { values, vectors: u } = symmetricEigen(gram(z));
+  const { values, vectors: u } = symmetricEigen(transposeTimes(q, sparseTimesDense(x, sparseTransposeTimesDense(x, q))));
   const singularValues = Float64Array.from(values.subarray(0, k), (value) => Math.sqrt(Math.max(value, 0)));
-  const coefficients = new Float64Array(l * k);
+  const coefficients = dense(l, k);
   for (let j = 0; j < l; j += 1) {
     for (let c = 0; c < k; c += 1) {
       const sigma = singularValues[c]!;
-      coefficients[j * k + c] = sigma > 0 ? u.data[j * l + c]! / sigma : 0;
+      coefficients.data[j * k + c] = sigma > 0 ? u.data[j * l + c]! / sigma : 0;
     }
   }
-  return { basis: z, coefficients, singularValues };
+  return { vectors: sparseTransposeTimesDense(x, times(q, coefficients)), singularValues };
+}
+
+/** A · B for dense A and B. */
+function times(a: Dense, b: Dense): Dense {
+  const out = dense(a.rows, b.cols);
+  for (let r = 0; r < a.rows; r += 1) {
+    for (let i = 0; i < a.cols; i += 1) {
+      const weight = a.data[r * a.cols + i]!;
+      if (weight !== 0) addScaledRow(out.data, b.data, i * b.cols, weight, r * b.cols, b.cols);
+    }
+  }
+  return out;
 }
 
 /**
@@ -375,9 +386,9 @@ function columnSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, 
   step('project');
   const { values, vectors: w } = symmetricEigen(transposeTimes(v, gramTimes(x, v)));
   const singularValues = Float64Array.from(values.subarray(0, k), (value) => Math.sqrt(Math.max(value, 0)));
-  const coefficients = new Float64Array(l * k);
-  for (let j = 0; j < l; j += 1) for (let c = 0; c < k; c += 1) coefficients[j * k + c] = w.data[j * l + c]!;
-  return { basis: v, coefficients, singularValues };
+  const coefficients = dense(l, k);
+  for (let j = 0; j < l; j += 1) for (let c = 0; c < k; c += 1) coefficients.data[j * k + c] = w.data[j * l + c]!;
+  return { vectors: times(v, coefficients), singularValues };
 }
 
 /** Aᵀ · B for dense A and B with the same rows, made exactly symmetric (A and B span one subspace). */
@@ -415,16 +426,8 @@ export function randomizedRightSingularVectors(
   const step = options.onStep ?? (() => undefined);
 
   // Both ways span the same subspace, (XᵀX)^(iterations + 1) Ω, and each orthonormalizes on the
-  // smaller side of X: Gram–Schmidt costs side · l², most of the fit's time.
-  const { basis, coefficients, singularValues } = x.rows <= x.cols ? rowSideRitz(x, k, l, iterations, options.seed, step) : columnSideRitz(x, k, l, iterations, options.seed, step);
-  const out = dense(x.cols, k);
-  for (let r = 0; r < x.cols; r += 1) {
-    const offset = r * l;
-    for (let j = 0; j < l; j += 1) {
-      const weight = basis.data[offset + j]!;
-      if (weight !== 0) addScaledRow(out.data, coefficients, j * k, weight, r * k, k);
-    }
-  }
+  // smaller side of X: Gram–Schmidt costs side · l², much of the fit's time.
+  const { vectors: out, singularValues } = x.rows <= x.cols ? rowSideRitz(x, k, l, iterations, options.seed, step) : columnSideRitz(x, k, l, iterations, options.seed, step);
   for (let c = 0; c < k; c += 1) {
     let largest = 0;
     for (let r = 0; r < x.cols; r += 1) {

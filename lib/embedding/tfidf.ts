@@ -92,6 +92,8 @@ export class TfidfVectorizer {
   /** Tokens of the last counted text, and how many of them are not a term (its out-of-vocabulary share). */
   private lastTokens = 0;
   private lastUnknown = 0;
+  /** Adjacent token pairs of the last counted text that are not a term (0 without bigrams). */
+  private lastUnknownBigrams = 0;
 
   /** Fills `counts` and `seen`; returns how many distinct terms the text has. */
   private countTerms(text: string): number {
@@ -101,6 +103,7 @@ export class TfidfVectorizer {
     let previous = -1;
     let tokens = 0;
     let unknown = 0;
+    let knownBigrams = 0;
     for (const token of tokenize(text)) {
       tokens += 1;
       const id = this.tokenIds.get(token);
@@ -115,6 +118,7 @@ export class TfidfVectorizer {
       if (bigrams && previous >= 0) {
         const slot = bigramPairs.find(previous, id);
         if (slot >= 0) {
+          knownBigrams += 1;
           const bigram = bigramTerms[slot]!;
           if (counts[bigram]!++ === 0) seen[distinct++] = bigram;
         }
@@ -123,6 +127,7 @@ export class TfidfVectorizer {
     }
     this.lastTokens = tokens;
     this.lastUnknown = unknown;
+    this.lastUnknownBigrams = bigrams && tokens > 1 ? tokens - 1 - knownBigrams : 0;
     return distinct;
   }
 
@@ -136,7 +141,27 @@ export class TfidfVectorizer {
    * changing it would change the last bits of every embedding (and the vectors already stored).
    */
   vectorize(text: string): SparseVector {
+    return this.weigh(this.countTerms(text), 0);
+  }
+
+  /**
+   * As `vectorize`, except that the norm also counts the text's terms outside the vocabulary, each
+   * occurrence as a term of its own weighing `unknownIdf` (a term seen in one paper has the
+   * highest idf); `unknownShare` is their part of the squared norm, so the values' squares and
+   * it sum to 1.
+   */
+  vectorizeWithUnknown(text: string, unknownIdf: number): SparseVector & { unknownShare: number } {
     const distinct = this.countTerms(text);
+    const unknownNorm = (this.lastUnknown + this.lastUnknownBigrams) * unknownIdf * unknownIdf;
+    const vector = this.weigh(distinct, unknownNorm);
+    return { ...vector, unknownShare: unknownNorm > 0 ? unknownNorm / this.lastNorm : 0 };
+  }
+
+  /** The squared norm `weigh` last divided by. */
+  private lastNorm = 0;
+
+  /** The counted terms' tf-idf values (clearing the counts), divided by the norm of them and `extraNorm`. */
+  private weigh(distinct: number, extraNorm: number): SparseVector {
     const { counts, seen } = this;
     const { idf } = this.state;
     const sublinear = this.state.config.sublinearTf;
@@ -151,6 +176,8 @@ export class TfidfVectorizer {
       values[position] = weight;
       norm += weight * weight;
     }
+    norm += extraNorm;
+    this.lastNorm = norm;
     if (norm > 0) {
       const scale = 1 / Math.sqrt(norm);
       for (let i = 0; i < values.length; i += 1) values[i]! *= scale;

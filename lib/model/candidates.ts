@@ -35,6 +35,8 @@ const SETTINGS: Record<ModelFamily, Record<string, number | boolean>> = {
     balancePower: DEFAULT_SPARSE_LINEAR_CONFIG.balancePower,
     refit: DEFAULT_SPARSE_LINEAR_CONFIG.refit,
     maxEpochs: DEFAULT_SPARSE_LINEAR_CONFIG.maxEpochs,
+    refitMaxEpochs: DEFAULT_SPARSE_LINEAR_CONFIG.refitMaxEpochs,
+    unknownTermsAsSlack: DEFAULT_SPARSE_LINEAR_CONFIG.unknownTermsAsSlack,
     tolerance: DEFAULT_SPARSE_LINEAR_CONFIG.tolerance,
     seed: DEFAULT_SPARSE_LINEAR_CONFIG.seed,
     maxWeights: DEFAULT_SPARSE_LINEAR_CONFIG.maxWeights,

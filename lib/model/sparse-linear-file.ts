@@ -91,7 +91,7 @@ export function deserializeSparseLinear(bytes: Buffer): SparseLinearModel {
   };
   const terms = termsOf(termsStart, titleTermsStart, header.features);
   const state: SparseLinearState = {
-    config: { ...header.config, titleWeight: header.config.titleWeight ?? 0 },
+    config: { ...header.config, titleWeight: header.config.titleWeight ?? 0, unknownTermsAsSlack: header.config.unknownTermsAsSlack ?? false, refitMaxEpochs: header.config.refitMaxEpochs ?? header.config.maxEpochs },
     tfidf: { config: header.config.tfidf, terms, idf: new Float64Array(copy(idfStart, titleIdfStart)), documents: header.documents },
     ...(header.titleFeatures !== undefined
       ? { titleTfidf: { config: header.config.tfidf, terms: termsOf(titleTermsStart, idfStart, titleFeatures), idf: new Float64Array(copy(titleIdfStart, biasStart)), documents: header.titleDocuments ?? header.documents } }

@@ -34,6 +34,11 @@ export interface SparseLinearConfig {
   refit: boolean;
   /** At most this many passes over the papers per class. */
   maxEpochs: number;
+  /**
+   * At most this many passes per class in the refit, which starts from the first solution: the
+   * last passes to the tolerance cost as much as the first fit and barely move the test figures.
+   */
+  refitMaxEpochs: number;
   /** Stop a class when the projected gradient's spread falls below this (liblinear's ε). */
   tolerance: number;
   seed: number;
@@ -43,6 +48,13 @@ export interface SparseLinearConfig {
    * classes and the corpus grow.
    */
   maxWeights: number;
+  /**
+   * Terms outside the vocabulary (in a training paper: mostly terms no other paper has) still
+   * count in each paper's norm, and in the solver their part of it becomes that paper's own slack
+   * (a term in one training row only adds its squared value to that row's diagonal in the dual):
+   * what the whole vocabulary's once-seen terms do to training, without their columns.
+   */
+  unknownTermsAsSlack: boolean;
 }
 
 export const DEFAULT_SPARSE_LINEAR_CONFIG: SparseLinearConfig = {
@@ -55,9 +67,11 @@ export const DEFAULT_SPARSE_LINEAR_CONFIG: SparseLinearConfig = {
   balancePower: 0.3,
   refit: true,
   maxEpochs: 60,
+  refitMaxEpochs: 60,
   tolerance: 0.1,
   seed: 42,
   maxWeights: 25_000_000,
+  unknownTermsAsSlack: true,
 };
 
 export interface SparseLinearState {
@@ -105,11 +119,22 @@ export class SparseLinearModel {
 
   /** The paper's feature vector: the text's tf-idf, then the title's scaled by titleWeight. */
   vectorize(document: SparseDocument): { indices: Int32Array; values: Float64Array } {
-    const text = this.vectorizer.vectorize(document.text);
+    return this.row(document, false);
+  }
+
+  /**
+   * The paper's row as the solver reads it, and the squared weight of its terms outside the
+   * vocabulary (with unknownTermsAsSlack: they count in its norm, as the whole vocabulary's
+   * once-seen terms would; a paper to predict has no slack, and its norm is its known terms').
+   */
+  private row(document: SparseDocument, training: boolean): { indices: Int32Array; values: Float64Array; unknown: number } {
+    const withUnknown = training && this.state.config.unknownTermsAsSlack;
+    const text = block(this.vectorizer, this.state.tfidf, document.text, withUnknown);
     if (!this.titleVectorizer) return text;
     if (document.title === undefined) throw new MissingTitleError('this model reads the title apart from the text, and the paper came without it');
-    const title = this.titleVectorizer.vectorize(document.title);
-    return concatenate(text, title, this.state.tfidf.terms.length, this.state.config.titleWeight);
+    const title = block(this.titleVectorizer, this.state.titleTfidf!, document.title, withUnknown);
+    const scale = this.state.config.titleWeight;
+    return { ...concatenate(text, title, this.state.tfidf.terms.length, scale), unknown: text.unknown + scale * scale * title.unknown };
   }
 
   /** Each class's margin for one paper. */
@@ -131,15 +156,18 @@ export class SparseLinearModel {
    * The papers' rows, as the solver reads them: in shared memory when asked (for solver threads),
    * feature f in column `columnOf[f]` when given.
    */
-  matrix(documents: Iterable<SparseDocument>, options: { shared?: boolean; columnOf?: Int32Array } = {}): CsrMatrix {
+  matrix(documents: Iterable<SparseDocument>, options: { shared?: boolean; columnOf?: Int32Array } = {}): { x: CsrMatrix; unknown: Float64Array } {
     const builder = new CsrBuilder(this.features);
     const { columnOf } = options;
+    const unknown: number[] = [];
     for (const document of documents) {
-      const { indices, values } = this.vectorize(document);
+      const { indices, values, unknown: rest } = this.row(document, true);
       if (columnOf) for (let p = 0; p < indices.length; p += 1) indices[p] = columnOf[indices[p]!]!;
       builder.addRow(indices, values);
+      unknown.push(rest);
     }
-    return builder.build(options);
+    const x = builder.build(options);
+    return { x, unknown: options.shared ? shared(Float64Array.from(unknown)) : Float64Array.from(unknown) };
   }
 
   /**
@@ -157,6 +185,13 @@ export class SparseLinearModel {
     featureOf.forEach((feature, column) => (columnOf[feature] = column));
     return { columnOf, featureOf };
   }
+}
+
+function block(vectorizer: TfidfVectorizer, tfidf: TfidfState, text: string, withUnknown: boolean): { indices: Int32Array; values: Float64Array; unknown: number } {
+  if (!withUnknown) return { ...vectorizer.vectorize(text), unknown: 0 };
+  // An unknown term weighs as a term seen in one of the vocabulary's documents.
+  const { indices, values, unknownShare } = vectorizer.vectorizeWithUnknown(text, Math.log((1 + tfidf.documents) / 2) + 1);
+  return { indices, values, unknown: unknownShare };
 }
 
 function concatenate(a: { indices: Int32Array; values: Float64Array }, b: { indices: Int32Array; values: Float64Array }, offset: number, scale: number) {
@@ -196,13 +231,14 @@ function argmax(values: ArrayLike<number>): number {
  * with a gradient beyond the last pass's spread leave the active set (most papers, once the
  * margin is found), so later passes sweep only the support vectors. Converged on the active set,
  * one pass over every paper confirms it. The bias is the weight of a constant feature 1,
- * regularized as liblinear does.
+ * regularized as liblinear does. `slack` adds to a row's diagonal: the squared values of its terms
+ * that no other row has, whose weights the dual keeps implicitly.
  */
 export function fitBinarySvm(
   x: CsrMatrix,
   positive: (row: number) => boolean,
   costOf: (row: number) => number,
-  options: { maxEpochs: number; tolerance: number; seed: number; initialAlpha?: Float64Array },
+  options: { maxEpochs: number; tolerance: number; seed: number; initialAlpha?: Float64Array; slack?: Float64Array },
 ): { weights: Float64Array; bias: number; alpha: Float64Array; fit: ClassFit } {
   const { rows, indptr, indices, values } = x;
   const w = new Float64Array(x.cols);
@@ -222,7 +258,7 @@ export function fitBinarySvm(
   const qii = new Float64Array(rows);
   const sign = new Int8Array(rows);
   for (let i = 0; i < rows; i += 1) {
-    diagonal[i] = 1 / (2 * costOf(i));
+    diagonal[i] = 1 / (2 * costOf(i)) + (options.slack?.[i] ?? 0);
     let squared = 1; // the bias feature
     for (let p = indptr[i]!; p < indptr[i + 1]!; p += 1) squared += values[p]! * values[p]!;
     qii[i] = squared + diagonal[i]!;
@@ -387,7 +423,7 @@ export async function trainSparseLinear(
   // One matrix, the training rows then the calibration rows, so the refit trains on it as it is;
   // the first fit reads its first rows. The threads read the one copy: it moves to shared memory.
   const { columnOf, featureOf } = featureModel.columnsByFrequency();
-  const all = featureModel.matrix(documentsOf(train, held), { shared: solverThreads > 1, columnOf });
+  const { x: all, unknown: slack } = featureModel.matrix(documentsOf(train, held), { shared: solverThreads > 1, columnOf });
   const x = firstRows(all, train.labels.length);
   const matrixSeconds = (performance.now() - started) / 1000;
 
@@ -399,6 +435,8 @@ export async function trainSparseLinear(
   const alphas: Float64Array[] = [];
   // Each class's weights as its solver ends (by column), then the largest maxWeights of them.
   const solve = async (matrix: CsrMatrix, labels: readonly number[], step: string, warm?: Float64Array[]): Promise<ClassWeights[]> => {
+    const rowSlack = config.unknownTermsAsSlack ? slack.subarray(0, matrix.rows) : undefined;
+    const maxEpochs = warm ? (config.refitMaxEpochs ?? config.maxEpochs) : config.maxEpochs;
     classWeights = [];
     const costOf = costsOf(labels, classes, config);
     if (solverThreads > 1) {
@@ -406,7 +444,8 @@ export async function trainSparseLinear(
         x: matrix,
         labels: shared(Int32Array.from(labels)),
         costs: shared(Float64Array.from({ length: matrix.rows }, (_, row) => costOf(row))),
-        options: { maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed },
+        ...(rowSlack ? { slack: rowSlack } : {}),
+        options: { maxEpochs, tolerance: config.tolerance, seed: config.seed },
       };
       let solved = 0;
       await solveClassesInThreads(problems, classes, solverThreads, warm, async (k, fitted) => {
@@ -422,7 +461,7 @@ export async function trainSparseLinear(
     for (let k = 0; k < classes; k += 1) {
       // Awaited between classes: the caller heartbeats, and may stop a cancelled training here.
       await onStep(`${step}class ${k + 1}/${classes}`);
-      const fitted = fitBinarySvm(matrix, (row) => labels[row] === k, costOf, { maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed + k, initialAlpha: warm?.[k] });
+      const fitted = fitBinarySvm(matrix, (row) => labels[row] === k, costOf, { maxEpochs, tolerance: config.tolerance, seed: config.seed + k, initialAlpha: warm?.[k], slack: rowSlack });
       classWeights[k] = nonzeroWeights(fitted.weights);
       bias[k] = fitted.bias;
       classFits[k] = fitted.fit;
@@ -443,11 +482,14 @@ export async function trainSparseLinear(
   if (calibration && 'temperature' in calibration) {
     state.temperature = calibration.temperature;
   } else {
-    // The calibration rows follow the training rows (without calibration papers: the training rows).
-    const from = held ? x.rows : 0;
-    const labels = held ? held.labels : train.labels;
-    const byColumn = termMajor(firstFit!, features);
-    const scores = Array.from({ length: labels.length }, (_, i) => margins(byColumn, bias, all.indices, all.values, all.indptr[from + i]!, all.indptr[from + i + 1]!));
+    // The calibration papers (without them: the training papers), as the model will see them.
+    const papers = held ?? train;
+    const firstWeights = refitting ? byFeature(firstFit!) : state.weights;
+    const scores = Array.from({ length: papers.labels.length }, (_, i) => {
+      const { indices, values } = featureModel.vectorize({ text: papers.texts[i]!, title: papers.titles?.[i] });
+      return margins(firstWeights, bias, indices, values);
+    });
+    const labels = papers.labels;
     state.temperature = fitTemperature(scores, labels);
     if (held) calibrationPredictions = Int32Array.from(scores, argmax);
   }

@@ -118,6 +118,27 @@ describe('TfidfVectorizer', () => {
     expect(vectorizer.vectorize('the cat')).toEqual(alone);
   });
 
+  it('counts the terms outside the vocabulary in the norm when asked, and says their share of it', () => {
+    const vectorizer = new TfidfVectorizer(state);
+    const text = 'the cat sat on the dog';
+    // Unknown: the unigrams "on" and "dog"; the bigrams "the cat", "sat on", "on the", "the dog".
+    const plain = vectorizer.vectorize(text);
+    const withUnknown = vectorizer.vectorizeWithUnknown(text, 4);
+    const knownNorm = plain.indices.reduce((sum, index) => sum + ((index === 4 ? 1 + Math.log(2) : 1) * state.idf[index]!) ** 2, 0);
+    const unknownNorm = 6 * 4 * 4;
+    expect(withUnknown.indices).toEqual(plain.indices);
+    withUnknown.values.forEach((value, p) => expect(value).toBeCloseTo(plain.values[p]! * Math.sqrt(knownNorm / (knownNorm + unknownNorm)), 12));
+    expect(withUnknown.unknownShare).toBeCloseTo(unknownNorm / (knownNorm + unknownNorm), 12);
+    expect(norm(withUnknown.values) ** 2 + withUnknown.unknownShare).toBeCloseTo(1, 12);
+  });
+
+  it('gives the plain row and no unknown share to a text whose every term is known', () => {
+    const vectorizer = new TfidfVectorizer(state);
+    const withUnknown = vectorizer.vectorizeWithUnknown('cat sat', 4);
+    expect(withUnknown.unknownShare).toBe(0);
+    expect(withUnknown.values).toEqual(vectorizer.vectorize('cat sat').values);
+  });
+
   it('builds a CSR matrix with one row per text', () => {
     const texts = ['the cat sat', 'zebra', 'deep learning the'];
     const vectorizer = new TfidfVectorizer(state);

@@ -64,6 +64,27 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     expect(steps).toContain(`refit on training + validation: class ${split.encoder.size}/${split.encoder.size}`);
   }, 120_000);
 
+  it('records for the calibration papers what the model then predicts for them, unknown terms as slack or not', async () => {
+    const set = (papers: PaperRecord[]) => ({ texts: papers.map(paperText), titles: papers.map((p) => p.title), labels: papers.map((p) => split.encoder.encode(p.primaryCategory)) });
+    for (const unknownTermsAsSlack of [true, false]) {
+      const fitted = await trainSparseLinear(set(split.train), split.encoder.size, { ...CONFIG, refit: false, unknownTermsAsSlack }, set(split.test));
+      expect(Array.from(fitted.calibrationPredictions)).toEqual(split.test.map((p) => fitted.model.predict(doc(p))));
+    }
+  }, 60_000);
+
+  it('with unknown terms as slack, trains a different solution but reads a paper as without it', async () => {
+    const set = { texts: split.train.map(paperText), titles: split.train.map((p) => p.title), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) };
+    const plain = await trainSparseLinear(set, split.encoder.size, { ...CONFIG, unknownTermsAsSlack: false });
+    expect(trained.model.state.config.unknownTermsAsSlack).toBe(true);
+    expect(weightBytes(plain.model.state.weights).equals(weightBytes(trained.model.state.weights))).toBe(false);
+    for (const paper of split.test.slice(0, 50)) {
+      const a = plain.model.vectorize(doc(paper));
+      const b = trained.model.vectorize(doc(paper));
+      expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
+      expect(Array.from(b.values)).toEqual(Array.from(a.values));
+    }
+  }, 60_000);
+
   it('gives probabilities that sum to 1 and rank the classes as the margins do', () => {
     for (const paper of split.test.slice(0, 200)) {
       const probabilities = trained.model.predictProba(doc(paper));
@@ -199,6 +220,46 @@ describe('the binary SVM solver', () => {
     cold.weights.forEach((w, j) => (largest = Math.max(largest, Math.abs(w - warm.weights[j]!))));
     expect(largest).toBeLessThan(0.02);
     expect(warm.bias).toBeCloseTo(cold.bias, 1);
+  });
+
+  it('solves with the columns only one row has as that row\'s slack, to the same optimum as with them', async () => {
+    const sample = await samplePapers(1_500);
+    const label = sample[0]!.primaryCategory;
+    const texts = sample.map(paperText);
+    const full = new TfidfVectorizer(fitTfidf(texts, { ...CONFIG.tfidf, minDf: 1 })).matrix(texts);
+    const rowsOf = new Int32Array(full.cols);
+    for (const column of full.indices) rowsOf[column]! += 1;
+    // The same rows without their once-seen columns; their squared values become the row's slack.
+    const slack = new Float64Array(full.rows);
+    const indptr = new Int32Array(full.rows + 1);
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < full.rows; i += 1) {
+      for (let p = full.indptr[i]!; p < full.indptr[i + 1]!; p += 1) {
+        if (rowsOf[full.indices[p]!] === 1) slack[i]! += full.values[p]! ** 2;
+        else {
+          indices.push(full.indices[p]!);
+          values.push(full.values[p]!);
+        }
+      }
+      indptr[i + 1] = indices.length;
+    }
+    const reduced = { rows: full.rows, cols: full.cols, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
+    expect(indices.length).toBeLessThan(full.indices.length * 0.8);
+    const positive = (row: number) => sample[row]!.primaryCategory === label;
+    const options = { maxEpochs: 1_000, tolerance: 1e-5, seed: 1 };
+    const withColumns = fitBinarySvm(full, positive, () => 0.5, options);
+    const withSlack = fitBinarySvm(reduced, positive, () => 0.5, { ...options, slack });
+    expect(withSlack.fit.converged).toBe(true);
+    let largest = 0;
+    withColumns.weights.forEach((w, j) => {
+      if (rowsOf[j]! > 1) largest = Math.max(largest, Math.abs(w - withSlack.weights[j]!));
+    });
+    expect(largest).toBeLessThan(1e-3);
+    expect(withSlack.bias).toBeCloseTo(withColumns.bias, 3);
+    let alphaGap = 0;
+    withColumns.alpha.forEach((a, i) => (alphaGap = Math.max(alphaGap, Math.abs(a - withSlack.alpha[i]!))));
+    expect(alphaGap).toBeLessThan(1e-3);
   });
 });
 

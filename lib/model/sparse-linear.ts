@@ -123,18 +123,18 @@ export class SparseLinearModel {
   }
 
   /**
-   * The paper's row as the solver reads it, and the squared weight of its terms outside the
-   * vocabulary (with unknownTermsAsSlack: they count in its norm, as the whole vocabulary's
+   * The paper's row as the solver reads it, and its slack: the squared weight of its terms outside
+   * the vocabulary (with unknownTermsAsSlack: they count in its norm, as the whole vocabulary's
    * once-seen terms would; a paper to predict has no slack, and its norm is its known terms').
    */
-  private row(document: SparseDocument, training: boolean): { indices: Int32Array; values: Float64Array; unknown: number } {
+  private row(document: SparseDocument, training: boolean): { indices: Int32Array; values: Float64Array; slack: number } {
     const withUnknown = training && this.state.config.unknownTermsAsSlack;
     const text = block(this.vectorizer, this.state.tfidf, document.text, withUnknown);
     if (!this.titleVectorizer) return text;
     if (document.title === undefined) throw new MissingTitleError('this model reads the title apart from the text, and the paper came without it');
     const title = block(this.titleVectorizer, this.state.titleTfidf!, document.title, withUnknown);
     const scale = this.state.config.titleWeight;
-    return { ...concatenate(text, title, this.state.tfidf.terms.length, scale), unknown: text.unknown + scale * scale * title.unknown };
+    return { ...concatenate(text, title, this.state.tfidf.terms.length, scale), slack: text.slack + scale * scale * title.slack };
   }
 
   /** Each class's margin for one paper. */
@@ -156,18 +156,19 @@ export class SparseLinearModel {
    * The papers' rows, as the solver reads them: in shared memory when asked (for solver threads),
    * feature f in column `columnOf[f]` when given.
    */
-  matrix(documents: Iterable<SparseDocument>, options: { shared?: boolean; columnOf?: Int32Array } = {}): { x: CsrMatrix; unknown: Float64Array } {
+  matrix(documents: Iterable<SparseDocument>, options: { shared?: boolean; columnOf?: Int32Array } = {}): { x: CsrMatrix; slack: Float64Array } {
     const builder = new CsrBuilder(this.features);
     const { columnOf } = options;
-    const unknown: number[] = [];
+    const slack: number[] = [];
     for (const document of documents) {
-      const { indices, values, unknown: rest } = this.row(document, true);
+      const row = this.row(document, true);
+      const { indices, values } = row;
       if (columnOf) for (let p = 0; p < indices.length; p += 1) indices[p] = columnOf[indices[p]!]!;
       builder.addRow(indices, values);
-      unknown.push(rest);
+      slack.push(row.slack);
     }
     const x = builder.build(options);
-    return { x, unknown: options.shared ? shared(Float64Array.from(unknown)) : Float64Array.from(unknown) };
+    return { x, slack: options.shared ? shared(Float64Array.from(slack)) : Float64Array.from(slack) };
   }
 
   /**
@@ -187,11 +188,11 @@ export class SparseLinearModel {
   }
 }
 
-function block(vectorizer: TfidfVectorizer, tfidf: TfidfState, text: string, withUnknown: boolean): { indices: Int32Array; values: Float64Array; unknown: number } {
-  if (!withUnknown) return { ...vectorizer.vectorize(text), unknown: 0 };
+function block(vectorizer: TfidfVectorizer, tfidf: TfidfState, text: string, withUnknown: boolean): { indices: Int32Array; values: Float64Array; slack: number } {
+  if (!withUnknown) return { ...vectorizer.vectorize(text), slack: 0 };
   // An unknown term weighs as a term seen in one of the vocabulary's documents.
   const { indices, values, unknownShare } = vectorizer.vectorizeWithUnknown(text, Math.log((1 + tfidf.documents) / 2) + 1);
-  return { indices, values, unknown: unknownShare };
+  return { indices, values, slack: unknownShare };
 }
 
 function concatenate(a: { indices: Int32Array; values: Float64Array }, b: { indices: Int32Array; values: Float64Array }, offset: number, scale: number) {
@@ -423,7 +424,7 @@ export async function trainSparseLinear(
   // One matrix, the training rows then the calibration rows, so the refit trains on it as it is;
   // the first fit reads its first rows. The threads read the one copy: it moves to shared memory.
   const { columnOf, featureOf } = featureModel.columnsByFrequency();
-  const { x: all, unknown: slack } = featureModel.matrix(documentsOf(train, held), { shared: solverThreads > 1, columnOf });
+  const { x: all, slack } = featureModel.matrix(documentsOf(train, held), { shared: solverThreads > 1, columnOf });
   const x = firstRows(all, train.labels.length);
   const matrixSeconds = (performance.now() - started) / 1000;
 

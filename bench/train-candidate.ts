@@ -25,6 +25,9 @@ export interface CandidateOutcome {
   macroF1: number;
   /** Wall seconds: the embedder fit and embedding (lsa-mlp), and the model's own training. */
   seconds: { embedderFit: number; embedding: number; train: number; total: number };
+  /** When training began and ended (ms since the epoch): reading the data file is outside it, as it is outside the peer's time. */
+  trainedFrom: number;
+  trainedTo: number;
   /** The process's peak resident memory, data included. */
   peakRssBytes: number;
   facts: Record<string, number | string>;
@@ -57,9 +60,11 @@ async function main(): Promise<void> {
   const papers = (ids: string[]) =>
     ids.map((id): LabeledPaper => ({ id, label: byId.get(id)!.primaryCategory, ...(candidate.family === 'tfidf-linear' ? { text: byId.get(id)!.text, title: byId.get(id)!.title } : {}), vector: vectors?.get(id) }));
   const data = { train: papers(split.train), validation: papers(split.validation), test: papers(split.test) };
+  const trainedFrom = Date.now();
   const started = performance.now();
   const fitted = await fitCandidate(candidate, data, { onStep: (step) => void process.stderr.write(`[${candidate.name}] ${step}\n`) });
   const train = (performance.now() - started) / 1000;
+  const trainedTo = Date.now();
   const outcome: CandidateOutcome = {
     name: candidate.name,
     family: candidate.family,
@@ -68,6 +73,8 @@ async function main(): Promise<void> {
     accuracy: fitted.test.accuracy,
     macroF1: fitted.test.macroF1,
     seconds: { embedderFit, embedding, train, total: embedderFit + embedding + train },
+    trainedFrom: trainedFrom - Math.round((embedderFit + embedding) * 1000),
+    trainedTo,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     facts: { ...fitted.facts.metrics, bestEpoch: fitted.facts.bestEpoch, epochs: fitted.facts.epochs, backend: fitted.facts.backend },
   };

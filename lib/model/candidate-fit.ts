@@ -160,7 +160,7 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
 export function candidateSettings(candidate: TrainingCandidate): Record<string, number | boolean> {
   if (candidate.family === 'lsa-mlp') return { ...mlpSettings(candidate) };
   const config = sparseSettings(candidate);
-  return { c: config.c, titleWeight: config.titleWeight, balanced: config.balanced, balancePower: config.balancePower, refit: config.refit, maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed, maxWeights: config.maxWeights, ngramMax: config.tfidf.ngramMax, minDf: config.tfidf.minDf, maxFeatures: config.tfidf.maxFeatures, sublinearTf: config.tfidf.sublinearTf };
+  return { c: config.c, titleWeight: config.titleWeight, balanced: config.balanced, balancePower: config.balancePower, refit: config.refit, refitMaxEpochs: config.refitMaxEpochs, unknownTermsAsSlack: config.unknownTermsAsSlack, maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed, maxWeights: config.maxWeights, ngramMax: config.tfidf.ngramMax, minDf: config.tfidf.minDf, maxFeatures: config.tfidf.maxFeatures, sublinearTf: config.tfidf.sublinearTf };
 }
 
 /** Trains one candidate on the split and evaluates it on validation (for the choice) and test (for the gate). */

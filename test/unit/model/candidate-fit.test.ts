@@ -73,8 +73,9 @@ describe('each model family trained as a candidate on real papers', () => {
   }, 120_000);
 
   it('records every setting a candidate trains with, its own over the family defaults', () => {
-    expect(candidateSettings(parseCandidate('tfidf-linear:c=2'))).toMatchObject({ c: 2, balanced: true, balancePower: 0.3, refit: true, ngramMax: 2, sublinearTf: true });
+    expect(candidateSettings(parseCandidate('tfidf-linear:c=2'))).toMatchObject({ c: 2, balanced: true, balancePower: 0.3, refit: true, refitMaxEpochs: 60, unknownTermsAsSlack: true, ngramMax: 2, sublinearTf: true });
     expect(candidateSettings(parseCandidate('tfidf-linear:balanced=false:balancePower=0.5:refit=false'))).toMatchObject({ balanced: false, balancePower: 0.5, refit: false });
+    expect(candidateSettings(parseCandidate('tfidf-linear:refitMaxEpochs=3:unknownTermsAsSlack=false'))).toMatchObject({ refitMaxEpochs: 3, unknownTermsAsSlack: false });
     expect(candidateSettings(parseCandidate('lsa-mlp:hiddenUnits=8'))).toMatchObject({ hiddenUnits: 8, balanced: false, seed: 42 });
   });
 });

@@ -94,6 +94,8 @@ export class TfidfVectorizer {
   private lastUnknown = 0;
   /** Adjacent token pairs of the last counted text that are not a term (0 without bigrams). */
   private lastUnknownBigrams = 0;
+  /** The squared norm `weigh` last divided by. */
+  private lastNorm = 0;
 
   /** Fills `counts` and `seen`; returns how many distinct terms the text has. */
   private countTerms(text: string): number {
@@ -156,9 +158,6 @@ export class TfidfVectorizer {
     const vector = this.weigh(distinct, unknownNorm);
     return { ...vector, unknownShare: unknownNorm > 0 ? unknownNorm / this.lastNorm : 0 };
   }
-
-  /** The squared norm `weigh` last divided by. */
-  private lastNorm = 0;
 
   /** The counted terms' tf-idf values (clearing the counts), divided by the norm of them and `extraNorm`. */
   private weigh(distinct: number, extraNorm: number): SparseVector {

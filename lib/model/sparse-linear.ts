@@ -436,8 +436,13 @@ export async function trainSparseLinear(
   const alphas: Float64Array[] = [];
   // Each class's weights as its solver ends (by column), then the largest maxWeights of them.
   const solve = async (matrix: CsrMatrix, labels: readonly number[], step: string, warm?: Float64Array[]): Promise<ClassWeights[]> => {
-    const rowSlack = config.unknownTermsAsSlack ? slack.subarray(0, matrix.rows) : undefined;
-    const maxEpochs = warm ? (config.refitMaxEpochs ?? config.maxEpochs) : config.maxEpochs;
+    // The slack goes to the threads as it is, in shared memory.
+    const options = {
+      maxEpochs: warm ? config.refitMaxEpochs : config.maxEpochs,
+      tolerance: config.tolerance,
+      seed: config.seed,
+      ...(config.unknownTermsAsSlack ? { slack: slack.subarray(0, matrix.rows) } : {}),
+    };
     classWeights = [];
     const costOf = costsOf(labels, classes, config);
     if (solverThreads > 1) {
@@ -445,8 +450,7 @@ export async function trainSparseLinear(
         x: matrix,
         labels: shared(Int32Array.from(labels)),
         costs: shared(Float64Array.from({ length: matrix.rows }, (_, row) => costOf(row))),
-        ...(rowSlack ? { slack: rowSlack } : {}),
-        options: { maxEpochs, tolerance: config.tolerance, seed: config.seed },
+        options,
       };
       let solved = 0;
       await solveClassesInThreads(problems, classes, solverThreads, warm, async (k, fitted) => {
@@ -462,7 +466,7 @@ export async function trainSparseLinear(
     for (let k = 0; k < classes; k += 1) {
       // Awaited between classes: the caller heartbeats, and may stop a cancelled training here.
       await onStep(`${step}class ${k + 1}/${classes}`);
-      const fitted = fitBinarySvm(matrix, (row) => labels[row] === k, costOf, { maxEpochs, tolerance: config.tolerance, seed: config.seed + k, initialAlpha: warm?.[k], slack: rowSlack });
+      const fitted = fitBinarySvm(matrix, (row) => labels[row] === k, costOf, { ...options, seed: config.seed + k, initialAlpha: warm?.[k] });
       classWeights[k] = nonzeroWeights(fitted.weights);
       bias[k] = fitted.bias;
       classFits[k] = fitted.fit;

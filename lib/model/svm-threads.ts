@@ -12,9 +12,8 @@ export interface ClassProblems {
   labels: Int32Array;
   /** Each row's C. */
   costs: Float64Array;
-  /** Each row's extra diagonal (fitBinarySvm's slack), shared too. */
-  slack?: Float64Array;
-  options: { maxEpochs: number; tolerance: number; seed: number };
+  /** `slack`, when given, is shared too. */
+  options: { maxEpochs: number; tolerance: number; seed: number; slack?: Float64Array };
 }
 
 export interface ClassSolution {

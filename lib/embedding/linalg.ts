@@ -349,16 +349,26 @@ function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, see
     q = orthonormalize(sparseTimesDense(x, sparseTransposeTimesDense(x, q)), i === iterations - 1 ? 2 : 1);
   }
   step('project');
-  const { values, vectors: u } = symmetricEigen(transposeTimes(q, sparseTimesDense(x, sparseTransposeTimesDense(x, q))));
+  const { singularValues, coefficients } = leadingPairs(symmetricEigen(transposeTimes(q, sparseTimesDense(x, sparseTransposeTimesDense(x, q)))), k, true);
+  return { vectors: sparseTransposeTimesDense(x, times(q, coefficients)), singularValues };
+}
+
+/**
+ * The k largest eigenpairs of XᵀX (or XXᵀ) as singular values √λ and the l × k matrix of their
+ * eigenvectors, each divided by its singular value when asked (0 for a zero one).
+ */
+function leadingPairs({ values, vectors }: { values: Float64Array; vectors: Dense }, k: number, divideBySingularValue: boolean): { singularValues: Float64Array; coefficients: Dense } {
+  const l = vectors.cols;
   const singularValues = Float64Array.from(values.subarray(0, k), (value) => Math.sqrt(Math.max(value, 0)));
   const coefficients = dense(l, k);
   for (let j = 0; j < l; j += 1) {
     for (let c = 0; c < k; c += 1) {
       const sigma = singularValues[c]!;
-      coefficients.data[j * k + c] = sigma > 0 ? u.data[j * l + c]! / sigma : 0;
+      const value = vectors.data[j * l + c]!;
+      coefficients.data[j * k + c] = !divideBySingularValue ? value : sigma > 0 ? value / sigma : 0;
     }
   }
-  return { vectors: sparseTransposeTimesDense(x, times(q, coefficients)), singularValues };
+  return { singularValues, coefficients };
 }
 
 /** A · B for dense A and B. */
@@ -384,10 +394,7 @@ function columnSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, 
     v = orthonormalize(gramTimes(x, v), i === iterations ? 2 : 1);
   }
   step('project');
-  const { values, vectors: w } = symmetricEigen(transposeTimes(v, gramTimes(x, v)));
-  const singularValues = Float64Array.from(values.subarray(0, k), (value) => Math.sqrt(Math.max(value, 0)));
-  const coefficients = dense(l, k);
-  for (let j = 0; j < l; j += 1) for (let c = 0; c < k; c += 1) coefficients.data[j * k + c] = w.data[j * l + c]!;
+  const { singularValues, coefficients } = leadingPairs(symmetricEigen(transposeTimes(v, gramTimes(x, v))), k, false);
   return { vectors: times(v, coefficients), singularValues };
 }
 

@@ -36,6 +36,7 @@ COPY data data
 # Files read at run time beside the compiled code (dockerfiles.test.ts checks none is missing).
 COPY api/page api/page
 COPY lib/monitoring/report-client.js lib/monitoring/report-client.js
+COPY lib/embedding/kernels.wasm lib/embedding/kernels.wasm
 RUN mkdir -p /var/lib/arxiv-mlops && chown 1000:1000 /var/lib/arxiv-mlops
 USER 1000:1000
 EXPOSE 8080

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { randomizedRightSingularVectors, weightedRowSum } from './linalg';
+import { weightedRowSum } from './linalg';
+import { randomizedRightSingularVectors } from './randomized-svd';
 import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from './tfidf';
 
 export interface LsaConfig {

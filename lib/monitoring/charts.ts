@@ -1,6 +1,7 @@
 import type { ColumnDrift } from '../drift/column-drift';
 import { pandasSample } from '../drift/numpy-random';
-import { randomizedRightSingularVectors, type CsrMatrix } from '../embedding/linalg';
+import type { CsrMatrix } from '../embedding/linalg';
+import { randomizedRightSingularVectors } from '../embedding/randomized-svd';
 import { columnMeans, selectRows, type Rows } from '../drift/matrix';
 import { cleanSample } from '../drift/samples';
 import { column, type Table } from '../drift/table';

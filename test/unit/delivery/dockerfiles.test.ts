@@ -42,7 +42,7 @@ describe('the Dockerfiles', () => {
     const copied = [...text.matchAll(/^COPY (?!--from)(\S+) /gm)].map((match) => match[1]!);
     const runtimeFiles = (dir: string): string[] =>
       readdirSync(join(projectRoot(), dir), { withFileTypes: true }).flatMap((entry) =>
-        entry.isDirectory() ? runtimeFiles(`${dir}/${entry.name}`) : entry.name.endsWith('.ts') ? [] : [`${dir}/${entry.name}`],
+        entry.isDirectory() ? runtimeFiles(`${dir}/${entry.name}`) : /\.(ts|wat)$/.test(entry.name) ? [] : [`${dir}/${entry.name}`],
       );
     const assets = ['lib', 'api', 'activities', 'workflows', 'worker', 'cli'].flatMap(runtimeFiles);
     expect(assets.length).toBeGreaterThan(0);

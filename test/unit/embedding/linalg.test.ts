@@ -1,19 +1,6 @@
-import {
-  CsrBuilder,
-  addScaledRow,
-  dense,
-  gaussianMatrix,
-  gram,
-  gramTimes,
-  orthonormalize,
-  randomizedRightSingularVectors,
-  sparseTimesDense,
-  sparseTransposeTimesDense,
-  symmetricEigen,
-  weightedRowSum,
-  type CsrMatrix,
-  type Dense,
-} from '../../../lib/embedding/linalg';
+import { CsrBuilder, dense, gaussianMatrix, symmetricEigen, weightedRowSum, type Dense } from '../../../lib/embedding/linalg';
+import { orthonormalize, randomizedRightSingularVectors } from '../../../lib/embedding/randomized-svd';
+import { csrOf } from './matrices';
 
 function at(m: Dense, r: number, c: number): number {
   return m.data[r * m.cols + c]!;
@@ -48,22 +35,6 @@ function identity(n: number): Dense {
   return out;
 }
 
-function csrOf(m: Dense): CsrMatrix {
-  const indptr = new Int32Array(m.rows + 1);
-  const indices: number[] = [];
-  const values: number[] = [];
-  for (let r = 0; r < m.rows; r += 1) {
-    for (let c = 0; c < m.cols; c += 1) {
-      if (at(m, r, c) !== 0) {
-        indices.push(c);
-        values.push(at(m, r, c));
-      }
-    }
-    indptr[r + 1] = indices.length;
-  }
-  return { rows: m.rows, cols: m.cols, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
-}
-
 function columns(m: Dense, from: number, to: number): Dense {
   const out = dense(m.rows, to - from);
   for (let r = 0; r < m.rows; r += 1) for (let c = from; c < to; c += 1) out.data[r * out.cols + c - from] = at(m, r, c);
@@ -95,45 +66,15 @@ describe('gaussianMatrix', () => {
   });
 });
 
-describe('sparse × dense products', () => {
-  const m = gaussianMatrix(6, 5, 11);
-  for (let i = 0; i < m.data.length; i += 3) m.data[i] = 0;
-  const x = csrOf(m);
-
-  it('computes X · W', () => {
-    const w = gaussianMatrix(5, 4, 12);
-    expect(maxAbsDifference(sparseTimesDense(x, w), multiply(m, w))).toBeLessThan(1e-12);
-  });
-
-  it('computes Xᵀ · Q', () => {
-    const q = gaussianMatrix(6, 3, 13);
-    expect(maxAbsDifference(sparseTransposeTimesDense(x, q), multiply(transposed(m), q))).toBeLessThan(1e-12);
-  });
-
-  it.each([3, 19])('computes Xᵀ · (X · V) without storing X · V (%i columns)', (l) => {
-    const v = gaussianMatrix(5, l, 15);
-    expect(maxAbsDifference(gramTimes(x, v), multiply(transposed(m), multiply(m, v)))).toBeLessThan(1e-12);
-  });
-
-  it('rejects mismatched shapes', () => {
-    expect(() => gramTimes(x, gaussianMatrix(4, 4, 1))).toThrow(/shape mismatch/);
-    expect(() => sparseTimesDense(x, gaussianMatrix(4, 4, 1))).toThrow(/shape mismatch/);
-    expect(() => sparseTransposeTimesDense(x, gaussianMatrix(5, 4, 1))).toThrow(/shape mismatch/);
-  });
-
-  it('computes the Gram matrix Mᵀ · M', () => {
-    const g = gaussianMatrix(9, 4, 14);
-    expect(maxAbsDifference(gram(g), multiply(transposed(g), g))).toBeLessThan(1e-12);
-  });
-});
-
 describe('weightedRowSum', () => {
   it.each([13, 384])('equals summing the weighted rows one by one, bit for bit (%i columns)', (cols) => {
     const matrix = Float32Array.from(gaussianMatrix(50, cols, 21).data);
     const rows = Int32Array.from([7, 0, 49, 7, 23, 3]);
     const weights = Float64Array.from(gaussianMatrix(1, rows.length, 22).data);
     const expected = new Float64Array(cols);
-    rows.forEach((row, p) => addScaledRow(expected, matrix, row * cols, weights[p]!));
+    rows.forEach((row, p) => {
+      for (let c = 0; c < cols; c += 1) expected[c]! += weights[p]! * matrix[row * cols + c]!;
+    });
     expect(weightedRowSum(rows, weights, matrix, cols)).toEqual(expected);
   });
 

@@ -58,7 +58,7 @@ export interface SparseLinearConfig {
 }
 
 export const DEFAULT_SPARSE_LINEAR_CONFIG: SparseLinearConfig = {
-  tfidf: { ngramMax: 2, minDf: 1, maxDfRatio: 1, maxFeatures: 1_000_000, sublinearTf: true },
+  tfidf: { ngramMax: 2, minDf: 1, maxDfRatio: 1, maxFeatures: 1_500_000, sublinearTf: true },
   titleWeight: 0.5,
   c: 0.5,
   // Measured on bench:train's all100 split (46 classes, 98,584 training papers): class weights to
@@ -431,7 +431,6 @@ export async function trainSparseLinear(
   started = performance.now();
   const features = featureModel.features;
   const bias = new Float32Array(classes);
-  let classWeights: ClassWeights[] = [];
   const classFits: ClassFit[] = [];
   const alphas: Float64Array[] = [];
   // Each class's weights as its solver ends (by column), then the largest maxWeights of them.
@@ -443,7 +442,8 @@ export async function trainSparseLinear(
       seed: config.seed,
       ...(config.unknownTermsAsSlack ? { slack: slack.subarray(0, matrix.rows) } : {}),
     };
-    classWeights = [];
+    // Local, so that once the largest are kept the rest can be collected at once.
+    const classWeights: ClassWeights[] = [];
     const costOf = costsOf(labels, classes, config);
     if (solverThreads > 1) {
       const problems = {
@@ -475,13 +475,17 @@ export async function trainSparseLinear(
     return keepLargest(classWeights, config.maxWeights);
   };
   let firstFit: ClassWeights[] | undefined = await solve(x, train.labels, '');
-  classWeights = [];
   const refitting = config.refit && held !== undefined;
   const solverSeconds = (performance.now() - started) / 1000;
 
   started = performance.now();
   await onStep('calibration');
-  const byFeature = (fitted: ClassWeights[]) => termMajor(fitted.map(({ indices, values }) => ({ indices: indices.map((column) => featureOf[column]!), values })), features);
+  // Renumbers the solver's columns as features in place (each solution is converted once), so the
+  // peak holds no second copy of 25 M indices.
+  const byFeature = (fitted: ClassWeights[]) => {
+    for (const { indices } of fitted) for (let p = 0; p < indices.length; p += 1) indices[p] = featureOf[indices[p]!]!;
+    return termMajor(fitted, features);
+  };
   const state: SparseLinearState = { config, tfidf, ...(titleTfidf ? { titleTfidf } : {}), classes, weights: refitting ? termMajor([], features) : byFeature(firstFit), bias, temperature: 1 };
   let calibrationPredictions = new Int32Array(0);
   if (calibration && 'temperature' in calibration) {

@@ -7,9 +7,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import wabt from 'wabt';
 import { resolveFromRoot } from '../lib/config/paths';
+import { KERNELS_WASM } from '../lib/embedding/kernel-memory';
 
-export const KERNELS_SOURCE = resolveFromRoot('lib/embedding/kernels.wat');
-export const KERNELS_BINARY = resolveFromRoot('lib/embedding/kernels.wasm');
+export const KERNELS_SOURCE = resolveFromRoot(KERNELS_WASM.replace(/\.wasm$/, '.wat'));
+export const KERNELS_BINARY = resolveFromRoot(KERNELS_WASM);
 
 export async function compileKernels(source = readFileSync(KERNELS_SOURCE, 'utf8')): Promise<Uint8Array> {
   const parsed = (await wabt()).parseWat('kernels.wat', source, { simd: true, bulk_memory: true });

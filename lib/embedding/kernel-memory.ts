@@ -42,12 +42,15 @@ interface WasmApi {
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+/** The compiled kernels, from the project's root (`npm run build:kernels` writes it from kernels.wat). */
+export const KERNELS_WASM = 'lib/embedding/kernels.wasm';
+
 const PAGE = 65_536;
 const MAX_PAGES = 65_536;
 let compiled: object | undefined;
 
 function kernelModule(): object {
-  compiled ??= new wasm.Module(readFileSync(resolveFromRoot('lib/embedding/kernels.wasm')));
+  compiled ??= new wasm.Module(readFileSync(resolveFromRoot(KERNELS_WASM)));
   return compiled;
 }
 

@@ -54,12 +54,11 @@ function memoryFor(x: CsrMatrix, doubles: number): { memory: KernelMemory; matri
  */
 function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, seed: number, step: (step: string) => void): RitzVectors {
   const { memory, matrix } = memoryFor(x, x.cols * l + 2 * x.rows * l + l * l + l * k);
-  const omega = memory.denseFrom(gaussianMatrix(x.cols, l, seed));
-  const dSide = omega; // d × l, reused for every Xᵀ Q
+  const dSide = memory.denseFrom(gaussianMatrix(x.cols, l, seed)); // d × l: Ω, then every Xᵀ Q
   const q = memory.dense(x.rows, l);
   const scratch = memory.dense(x.rows, l); // Gram–Schmidt's transpose, then X Xᵀ Q, then Q U Σ⁻¹
   step('sketch');
-  memory.sparseTimesDense(matrix, omega, q);
+  memory.sparseTimesDense(matrix, dSide, q);
   memory.orthonormalizeColumns(q, 1, scratch);
   const xxtq = (into: KernelDense) => {
     memory.zero(dSide);
@@ -76,12 +75,10 @@ function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, see
   }
   step('project');
   xxtq(scratch);
-  const ritz = memory.dense(l, l);
-  memory.addTransposeTimes(q, scratch, ritz);
-  const { singularValues, coefficients } = leadingPairs(symmetricEigen(symmetrized(memory.read(ritz))), k, true);
+  const { singularValues, coefficients } = ritzPairs(memory, q, scratch, k, true);
   const scaled = memory.reshape(scratch, x.rows, k);
   memory.zero(scaled);
-  memory.addTimes(q, memory.denseFrom(coefficients), scaled);
+  memory.addTimes(q, coefficients, scaled);
   const vectors = memory.reshape(dSide, x.cols, k);
   memory.zero(vectors);
   memory.addSparseTransposeTimesDense(matrix, scaled, vectors);
@@ -95,8 +92,8 @@ function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, see
  */
 function columnSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, seed: number, step: (step: string) => void): RitzVectors {
   const { memory, matrix } = memoryFor(x, 3 * x.cols * l + l + l * l + l * k);
-  const v = memory.denseFrom(gaussianMatrix(x.cols, l, seed));
-  const product = memory.dense(x.cols, l);
+  let v = memory.denseFrom(gaussianMatrix(x.cols, l, seed));
+  let product = memory.dense(x.cols, l);
   const scratch = memory.dense(x.cols, l); // Gram–Schmidt's transpose, then V W
   const row = memory.dense(1, l);
   const gramTimesV = () => {
@@ -107,17 +104,26 @@ function columnSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, 
     step(i === 0 ? 'sketch' : `power iteration ${i}/${iterations}`);
     gramTimesV();
     memory.orthonormalizeColumns(product, i === iterations ? 2 : 1, scratch);
-    memory.view(v).set(memory.view(product));
+    [v, product] = [product, v];
   }
   step('project');
   gramTimesV();
-  const ritz = memory.dense(l, l);
-  memory.addTransposeTimes(v, product, ritz);
-  const { singularValues, coefficients } = leadingPairs(symmetricEigen(symmetrized(memory.read(ritz))), k, false);
+  const { singularValues, coefficients } = ritzPairs(memory, v, product, k, false);
   const vectors = memory.reshape(scratch, x.cols, k);
   memory.zero(vectors);
-  memory.addTimes(v, memory.denseFrom(coefficients), vectors);
+  memory.addTimes(v, coefficients, vectors);
   return { vectors: memory.read(vectors), singularValues };
+}
+
+/**
+ * Rayleigh–Ritz on an orthonormal basis B and P = M B for the symmetric M (XXᵀ or XᵀX): the k
+ * leading pairs of Bᵀ P, their l × k coefficients in kernel memory.
+ */
+function ritzPairs(memory: KernelMemory, basis: KernelDense, product: KernelDense, k: number, divideBySingularValue: boolean): { singularValues: Float64Array; coefficients: KernelDense } {
+  const ritz = memory.dense(basis.cols, basis.cols);
+  memory.addTransposeTimes(basis, product, ritz);
+  const { singularValues, coefficients } = leadingPairs(symmetricEigen(symmetrized(memory.read(ritz))), k, divideBySingularValue);
+  return { singularValues, coefficients: memory.denseFrom(coefficients) };
 }
 
 /** A square matrix made exactly symmetric (Aᵀ B for A and B spanning one subspace is, up to rounding). */

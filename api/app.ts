@@ -4,8 +4,9 @@ import helmet from 'helmet';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DEFAULT_API_LIMITS, type ApiLimits } from '../lib/config/config';
 import { redactUrls } from '../lib/config/redact';
-import type { PredictionLog } from '../lib/predictions/prediction-log';
+import type { PredictionPublisher } from '../lib/predictions/prediction-publisher';
 import { ClientLimits, type LimitVerdict } from './client-limits';
+import { clusterMetrics, workerLabel } from './cluster';
 import { ApiMetrics } from './metrics';
 import type { ModelHolder } from './model-holder';
 import type { ModelReloader } from './model-reloader';
@@ -15,12 +16,12 @@ import { pageRoutes } from './routes/page';
 import { newRequestId, predictRoutes } from './routes/predict';
 import type { ErrorBody } from './schemas';
 
-/** What the app is built on: the served model, and a probe of the prediction log's store. */
+/** What the app is built on: the served model, and a probe of where the prediction log goes (Redis). */
 export interface ApiDeps {
   models: ModelHolder;
-  mongoReachable(): Promise<boolean>;
+  redisReachable(): Promise<boolean>;
   /** Where every prediction is recorded for monitoring (absent: not recorded). */
-  log?: PredictionLog;
+  log?: PredictionPublisher;
   /** Moves to a newly chosen model (absent: `POST /v1/model/reload` answers 503). */
   reloader?: ModelReloader;
   /** The admin key of `POST /v1/model/reload` (absent: the admin API is off). */
@@ -32,6 +33,8 @@ export interface RouteDeps extends ApiDeps {
   limits: ClientLimits;
   /** Whether the prediction log keeps each paper's title and abstract (else their hash and descriptors). */
   logText: boolean;
+  /** What /metrics answers: this process's metrics, or every worker's added up (`--workers N`). */
+  metricsText(): Promise<string>;
 }
 
 export interface AppOptions {
@@ -42,6 +45,8 @@ export interface AppOptions {
   limits?: Partial<ApiLimits>;
   /** Log each paper's title and abstract with its prediction (PREDICTION_LOG_TEXT). */
   logText?: boolean;
+  /** One of the workers of `mlops api --workers N`: /metrics adds up every worker's. */
+  clustered?: boolean;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -100,9 +105,10 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
     genReqId: () => newRequestId(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
-  const metrics = new ApiMetrics(deps.models, deps.log, deps.reloader);
+  const metrics = new ApiMetrics(deps.models, deps.log, deps.reloader, workerLabel());
   const clientLimits = new ClientLimits(limits.requestsPerMinute, limits.papersPerMinute);
-  const routeDeps: RouteDeps = { ...deps, metrics, limits: clientLimits, logText: options.logText ?? false };
+  const metricsText = options.clustered ? clusterMetrics(metrics.registry) : () => metrics.registry.metrics();
+  const routeDeps: RouteDeps = { ...deps, metrics, limits: clientLimits, logText: options.logText ?? false, metricsText };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const statusCode = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;

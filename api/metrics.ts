@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PredictionLog } from '../lib/predictions/prediction-log';
+import type { PredictionPublisher } from '../lib/predictions/prediction-publisher';
 import type { ModelHolder } from './model-holder';
 import type { ModelReloader } from './model-reloader';
 
@@ -34,7 +34,8 @@ export class ApiMetrics {
   readonly latency: Histogram<'method' | 'route'>;
   readonly predictions: Counter<'category' | 'model_version'>;
 
-  constructor(models: ModelHolder, log: PredictionLog | undefined, reloader: ModelReloader | undefined) {
+  /** `worker`: this process's label on the served model's info (`--workers N` runs several). */
+  constructor(models: ModelHolder, log: PredictionPublisher | undefined, reloader: ModelReloader | undefined, worker = '0') {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'arxiv_api_' });
     this.requests = new Counter({ name: 'arxiv_api_requests_total', help: 'HTTP requests answered, by route and status', labelNames: ['method', 'route', 'status_code'], registers });
@@ -49,19 +50,20 @@ export class ApiMetrics {
     catchUpCounter(registers, 'arxiv_api_model_reloads_total', 'Model reload checks, by outcome (swapped, unchanged, failed)', () => ({ ...(reloader?.outcomes ?? { swapped: 0, unchanged: 0, failed: 0 }) }), 'outcome');
     new Gauge({
       name: 'arxiv_api_model_info',
-      help: 'The served model (value 1), by name, version, run and embedder',
-      labelNames: ['model_name', 'model_version', 'run_id', 'embedder_version', 'chosen_by'],
+      help: 'The served model (value 1), by name, version, run and embedder, and the API worker serving it',
+      labelNames: ['model_name', 'model_version', 'run_id', 'embedder_version', 'chosen_by', 'worker'],
       registers,
       collect() {
         this.reset();
         if (!models.loaded) return;
         const served = models.current();
-        this.set({ model_name: served.modelName, model_version: served.modelVersion ?? 'none', run_id: served.predictor.runId, embedder_version: served.predictor.embedderVersion, chosen_by: served.chosenBy }, 1);
+        this.set({ model_name: served.modelName, model_version: served.modelVersion ?? 'none', run_id: served.predictor.runId, embedder_version: served.predictor.embedderVersion, chosen_by: served.chosenBy, worker }, 1);
       },
     });
     new Gauge({
       name: 'arxiv_api_model_loaded_timestamp_seconds',
-      help: 'When the served model was loaded',
+      help: 'When the served model was loaded (the latest of the workers)',
+      aggregator: 'max',
       registers,
       collect() {
         if (models.loaded) this.set(models.current().loadedAt.getTime() / 1000);
@@ -69,7 +71,7 @@ export class ApiMetrics {
     });
     new Gauge({
       name: 'arxiv_api_prediction_log_backlog',
-      help: 'Predictions answered but not yet written to MongoDB',
+      help: 'Predictions answered but not yet appended to the Redis stream (Redis unreachable)',
       registers,
       collect() {
         this.set(log?.backlog ?? 0);
@@ -83,11 +85,10 @@ export class ApiMetrics {
         this.set(log?.backlogBytes ?? 0);
       },
     });
-    const logCount = (read: (log: PredictionLog) => number) => () => ({ '': log ? read(log) : 0 });
-    catchUpCounter(registers, 'arxiv_api_prediction_log_written_total', 'Predictions written to MongoDB', logCount((l) => l.writtenCount));
-    catchUpCounter(registers, 'arxiv_api_prediction_log_dropped_total', 'Predictions dropped because the backlog was full (MongoDB down too long)', logCount((l) => l.droppedCount));
+    const logCount = (read: (log: PredictionPublisher) => number) => () => ({ '': log ? read(log) : 0 });
+    catchUpCounter(registers, 'arxiv_api_prediction_log_appended_total', 'Predictions appended to the Redis stream (the I/O worker stores them in MongoDB)', logCount((l) => l.appendedCount));
+    catchUpCounter(registers, 'arxiv_api_prediction_log_dropped_total', 'Predictions dropped because the backlog was full (Redis away too long)', logCount((l) => l.droppedCount));
     catchUpCounter(registers, 'arxiv_api_prediction_log_dropped_bytes_total', 'Bytes of the predictions dropped because the backlog was full', logCount((l) => l.droppedByteCount));
-    catchUpCounter(registers, 'arxiv_api_prediction_log_expired_total', 'Predictions older than the retention deleted by the API', logCount((l) => l.expiredCount));
-    catchUpCounter(registers, 'arxiv_api_prediction_log_write_failures_total', 'Writes of the prediction log that failed (retried)', logCount((l) => l.failedWriteCount));
+    catchUpCounter(registers, 'arxiv_api_prediction_log_append_failures_total', 'Appends to Redis that failed (their predictions wait in the backlog)', logCount((l) => l.failedAppendCount));
   }
 }

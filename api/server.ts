@@ -3,8 +3,7 @@ import type Redis from 'ioredis';
 import { connectRedis } from '../lib/buffer/redis';
 import type { AppConfig } from '../lib/config/config';
 import { loadEmbedder } from '../lib/embedding/registry';
-import { openMongo } from '../lib/features/mongo';
-import { PredictionLog } from '../lib/predictions/prediction-log';
+import { PredictionPublisher, publisherConnection } from '../lib/predictions/prediction-publisher';
 import { openObjectStore } from '../lib/storage';
 import { MlflowClient, mlflowClientFor } from '../lib/tracking/mlflow-client';
 import { listenForPromotions } from '../lib/tracking/promotions';
@@ -32,7 +31,7 @@ export interface RunningApi {
   app: FastifyInstance;
   url: string;
   reloader: ModelReloader;
-  log: PredictionLog;
+  log: PredictionPublisher;
   close(): Promise<void>;
 }
 
@@ -43,6 +42,8 @@ export interface ApiListenOptions {
   logLevel?: string;
   /** Start without a model when none is promoted yet (a fresh stack): 503 until a promotion loads one. */
   waitForModel?: boolean;
+  /** One of the workers of `mlops api --workers N` (its /metrics adds up every worker's). */
+  clustered?: boolean;
 }
 
 /** The serving model, or none when `waitForModel` allows that and nothing is promoted yet. */
@@ -59,23 +60,30 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
   Promise.race([promise, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
 
 /**
- * `mlops api`: the app on a port with the serving model loaded; predictions logged to MongoDB
- * (which may be down: the log keeps them and retries); the model reloaded when the alias moves
- * (polled, and at once when a training announces a promotion on Redis).
+ * `mlops api`: the app on a port with the serving model loaded; predictions appended to a Redis
+ * stream the I/O worker drains into MongoDB (Redis may be down: a bounded backlog keeps them and
+ * retries); the model reloaded when the alias moves (polled, and at once when a training announces
+ * a promotion on Redis).
  */
 export async function startApi(config: AppConfig, options: ApiListenOptions): Promise<RunningApi> {
   const mlflow = mlflowClientFor(config);
   const models = new ModelHolder(await initialModel(config, mlflow, options.waitForModel ?? false));
-  const mongo = openMongo(config.mongo.endpoint.url, config.mongo.database, { serverSelectionTimeoutMS: 5_000, appName: 'arxiv-mlops-api' });
+  const redis = publisherConnection(config.redis.url);
   // Reassigned once the app (and its logger) exists; the log may report before that.
   let report: { warn(fields: object, message: string): void; error(fields: object, message: string): void } = { warn: () => undefined, error: () => undefined };
-  const log = new PredictionLog(mongo.db, {
+  let appendErrorReported = 0;
+  const log = new PredictionPublisher(redis, {
+    stream: config.api.predictionLog.stream,
     maxBacklog: config.api.predictionLog.maxBacklog,
     maxBacklogBytes: config.api.predictionLog.maxBacklogBytes,
-    retentionDays: config.api.predictionLog.retentionDays,
     onOverflow: (dropped, total, bytes) =>
-      report.error({ dropped, droppedBytes: bytes, total }, 'prediction log full (MongoDB unreachable too long): oldest predictions dropped'),
-    onWriteError: (error, backlog) => report.warn({ err: error, backlog }, 'prediction log: MongoDB write failed, will retry'),
+      report.error({ dropped, droppedBytes: bytes, total }, 'prediction log full (Redis unreachable too long): oldest predictions dropped'),
+    onAppendError: (error, backlog) => {
+      // Once a second at most: while Redis is away every request fails the same way.
+      if (Date.now() - appendErrorReported < 1_000) return;
+      appendErrorReported = Date.now();
+      report.warn({ err: error, backlog }, 'prediction log: Redis did not take the predictions, they wait in the backlog');
+    },
   });
   log.start();
   const reloader = new ModelReloader(models, {
@@ -96,9 +104,9 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
       log,
       reloader,
       adminKey: config.api.adminKey,
-      mongoReachable: () => withTimeout(mongo.db.command({ ping: 1 }).then((answer) => answer.ok === 1, () => false), 2_000, false),
+      redisReachable: () => withTimeout(redis.ping().then((answer) => answer === 'PONG', () => false), 2_000, false),
     },
-    { logLevel: options.logLevel ?? config.api.logLevel, limits: config.api.limits, logText: config.api.predictionLog.storeText },
+    { logLevel: options.logLevel ?? config.api.logLevel, limits: config.api.limits, logText: config.api.predictionLog.storeText, clustered: options.clustered ?? false },
   );
   report = app.log;
 
@@ -119,16 +127,13 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
   }
 
   app.addHook('onClose', async () => {
-    // Closing (SIGTERM) writes the predictions still queued; only a kill can lose them.
+    // Closing (SIGTERM) offers the backlog to Redis once more; what Redis still refuses is reported.
     subscriber?.disconnect();
     await reloader.stop();
-    try {
-      await log.close();
-    } catch (error) {
-      report.error({ err: error, unwritten: log.backlog }, 'prediction log: MongoDB unreachable at shutdown, predictions not written');
-    }
+    await log.close();
+    if (log.backlog > 0) report.error({ unwritten: log.backlog }, 'prediction log: Redis unreachable at shutdown, predictions not logged');
     models.dispose();
-    await mongo.close();
+    redis.disconnect();
   });
   let url: string;
   try {

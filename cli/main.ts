@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../lib/config/config';
 import { redactUrls } from '../lib/config/redact';
-import { apiCommand } from './commands/api';
+import { apiCommand, type ApiOptions } from './commands/api';
 import { deadLettersCommand } from './commands/deadletters';
 import { rollbackCommand, servingModelCommand } from './commands/model';
 import { reportMonitor, runMonitor, type MonitorOptions } from './commands/monitor';
@@ -76,7 +76,8 @@ program
   .option('--port <port>', 'port', positiveInt, 8080)
   .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stdout); default API_LOG_LEVEL or info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .option('--wait-for-model', 'start even when no model is promoted yet (503 until a training promotes one)')
-  .action(async (options: { host: string; port: number; logLevel?: string; waitForModel?: boolean }, command: Command) => execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)));
+  .option('--workers <n>', 'server processes on the port, each with the model loaded (default: one per core; 1: this process)', positiveInt)
+  .action(async (options: ApiOptions, command: Command) => execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)));
 
 const run = program.command('run').description('start a pipeline workflow, wait for it and print its summary');
 

@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createCpuActivities, createIoActivities, openActivityDeps } from '../activities';
 import type { AppConfig } from '../lib/config/config';
+import { startPredictionDrain, type RunningDrain } from './prediction-drain';
 
 export type QueueKind = 'io' | 'cpu';
 
@@ -18,6 +19,8 @@ export interface WorkerSet {
   shutdown(): void;
   /** Each task queue served and the state of its worker (RUNNING while it polls). */
   states(): Record<string, string>;
+  /** The prediction log's drainer (I/O workers only). */
+  drain: RunningDrain | undefined;
 }
 
 let runtimeConfigured = false;
@@ -39,8 +42,9 @@ function configureRuntime(): void {
 }
 
 /**
- * The I/O worker runs the workflows and the network/storage activities; the CPU worker runs
- * fitting and embedding one at a time, so each scales by adding processes on its own queue.
+ * The I/O worker runs the workflows and the network/storage activities, and drains the API's
+ * prediction stream into MongoDB; the CPU worker runs fitting and embedding one at a time, so each
+ * scales by adding processes on its own queue.
  */
 export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSet> {
   configureRuntime();
@@ -60,6 +64,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
   const workers: Worker[] = [];
+  let drain: RunningDrain | undefined;
   try {
     if (queues.includes('io')) {
       workers.push(
@@ -85,6 +90,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
         }),
       );
     }
+    if (queues.includes('io')) drain = await startPredictionDrain(config, deps.mongo, deps.deadLetters, options.identity);
   } catch (error) {
     await connection.close();
     await deps.close();
@@ -101,6 +107,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
           }),
         ),
       );
+      await drain?.stop();
       await connection.close();
       await deps.close();
       const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -111,6 +118,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
     },
+    drain,
     states() {
       return Object.fromEntries(workers.map((worker) => [worker.options.taskQueue, worker.getState()]));
     },

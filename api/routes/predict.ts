@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { applyVerdict, type RouteDeps } from '../app';
 import { describeText, encodeVector } from '../../lib/features/feature-store';
-import { inputHash, type PredictionDocument } from '../../lib/predictions/prediction-log';
+import { inputHash, type PredictionDocument } from '../../lib/predictions/prediction-document';
 import type { Prediction } from '../../lib/tracking/serving-model';
 import { ErrorBody, ModelInfo } from '../schemas';
 
@@ -74,7 +74,8 @@ export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
           }));
           const model = { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion, family: served.predictor.family };
           for (const prediction of predictions) deps.metrics.predictions.inc({ category: prediction.category, model_version: model.version ?? 'none' });
-          deps.log?.record(predictionDocuments(request.id, new Date(), papers, scored, predictions, model, classes, deps.logText));
+          // Answered only once Redis holds the predictions (or, Redis away, the bounded backlog does).
+          await deps.log?.record(predictionDocuments(request.id, new Date(), papers, scored, predictions, model, deps.logText));
           return { requestId: request.id, model, predictions };
         } finally {
           lease.release();
@@ -84,14 +85,14 @@ export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
   };
 }
 
-function predictionDocuments(
+/** The documents the prediction log keeps for one request's answers (exported for bench:api's µs breakdown). */
+export function predictionDocuments(
   requestId: string,
   at: Date,
   papers: ReadonlyArray<{ title: string; abstract: string }>,
   scored: readonly Prediction[],
   answered: ReadonlyArray<{ category: string; top: Array<{ category: string; probability: number }> }>,
   model: { name: string; version: string | null; runId: string; embedderVersion: string },
-  classes: readonly string[],
   withText: boolean,
 ): PredictionDocument[] {
   return papers.map((paper, i) => ({
@@ -103,8 +104,6 @@ function predictionDocuments(
     text: { ...describeText(paper), oovShare: scored[i]!.oovShare },
     embedding: encodeVector(scored[i]!.vector),
     category: answered[i]!.category,
-    probabilities: Array.from(scored[i]!.probabilities),
-    classes: [...classes],
     top: answered[i]!.top,
     modelName: model.name,
     modelVersion: model.version,

@@ -95,7 +95,11 @@ export interface ApiLimits {
 }
 
 export interface PredictionLogSettings {
-  /** Predictions kept in memory while MongoDB is unreachable… */
+  /** The Redis stream the API appends predictions to and the I/O worker drains into MongoDB. */
+  stream: string;
+  /** Entries a drainer has held unacknowledged this long are taken over by another (milliseconds). */
+  claimIdleMs: number;
+  /** Predictions the API keeps in memory while Redis is unreachable… */
   maxBacklog: number;
   /** …and at most this many bytes of them; beyond either, the oldest are dropped and counted. */
   maxBacklogBytes: number;
@@ -169,6 +173,8 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
 };
 
 export const DEFAULT_PREDICTION_LOG: PredictionLogSettings = {
+  stream: 'arxiv:predictions',
+  claimIdleMs: 30_000,
   maxBacklog: 100_000,
   maxBacklogBytes: 256 * 1024 * 1024,
   retentionDays: 90,
@@ -222,6 +228,8 @@ const envSchema = z.object({
   API_REQUEST_TIMEOUT_MS: positiveInt(DEFAULT_API_LIMITS.requestTimeoutMs),
   API_IDLE_TIMEOUT_MS: positiveInt(DEFAULT_API_LIMITS.idleTimeoutMs),
   API_TRUST_PROXY: trustProxyVar,
+  PREDICTION_STREAM: optionalText,
+  PREDICTION_LOG_CLAIM_IDLE_MS: positiveInt(DEFAULT_PREDICTION_LOG.claimIdleMs),
   PREDICTION_LOG_MAX_BACKLOG: positiveInt(DEFAULT_PREDICTION_LOG.maxBacklog),
   PREDICTION_LOG_MAX_BACKLOG_BYTES: positiveInt(DEFAULT_PREDICTION_LOG.maxBacklogBytes),
   PREDICTION_LOG_RETENTION_DAYS: nonNegativeNumber(DEFAULT_PREDICTION_LOG.retentionDays),
@@ -364,6 +372,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         trustProxy: e.API_TRUST_PROXY,
       },
       predictionLog: {
+        stream: e.PREDICTION_STREAM ?? DEFAULT_PREDICTION_LOG.stream,
+        claimIdleMs: e.PREDICTION_LOG_CLAIM_IDLE_MS,
         maxBacklog: e.PREDICTION_LOG_MAX_BACKLOG,
         maxBacklogBytes: e.PREDICTION_LOG_MAX_BACKLOG_BYTES,
         retentionDays: e.PREDICTION_LOG_RETENTION_DAYS,

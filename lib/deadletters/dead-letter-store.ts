@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { RejectReason } from '../arxiv/validate';
 
-/** Where in the pipeline an input was refused. */
-export type DeadLetterStage = 'extract' | 'buffer';
+/** Where in the pipeline an input was refused (`prediction_log`: an entry of the API's prediction stream). */
+export type DeadLetterStage = 'extract' | 'buffer' | 'prediction_log';
 
 export interface DeadLetter {
   stage: DeadLetterStage;

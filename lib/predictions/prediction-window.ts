@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { PREDICTIONS_COLLECTION, type PredictionDocument } from './prediction-log';
+import { PREDICTIONS_COLLECTION, type PredictionDocument } from './prediction-document';
 
 export type LoggedPrediction = Pick<PredictionDocument, '_id' | 'at' | 'title' | 'abstract' | 'text' | 'embedding' | 'embedderVersion' | 'category' | 'runId'>;
 

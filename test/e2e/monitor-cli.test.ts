@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { projectRoot } from '../../lib/config/paths';
 import { connectMongo } from '../../lib/features/mongo';
-import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-log';
+import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-document';
 import { MlflowClient } from '../../lib/tracking';
 import { ingestWorkflow } from '../../workflows';
 import { writeCsv } from '../parity/cases';
@@ -108,7 +108,7 @@ describe('monitoring from the command line', () => {
     expect(entries.filter((entry) => entry.kind === 'decision').length).toBe(2);
   });
 
-  it('`mlops api` serves the champion, writes every prediction on SIGTERM, and the monitor reads them back', async () => {
+  it('`mlops api` serves the champion, logs every prediction through Redis to MongoDB, and the monitor reads them back', async () => {
     const port = 18_000 + Math.floor(Math.random() * 2_000);
     const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'api', '--port', String(port), '--log-level', 'warn'], { env: cliEnv });
     let stderr = '';
@@ -134,13 +134,16 @@ describe('monitoring from the command line', () => {
     );
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
     expect(((await answers[0]!.json()) as { model: { name: string; version: string } }).model).toMatchObject({ name: modelName, version: '1' });
-    // Stopped at once: the predictions still queued are written by the shutdown, not lost.
+    // Stopped at once: every answered prediction is already in the Redis stream, and the worker's drainer stores them.
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toContain('api stopped (256 predictions written to MongoDB)');
+    expect(stderr).toContain('api stopped (256 predictions appended to the log stream)');
     const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
     try {
-      expect(await mongo.db.collection(PREDICTIONS_COLLECTION).countDocuments()).toBe(256);
+      const stored = () => mongo.db.collection(PREDICTIONS_COLLECTION).countDocuments();
+      const drained = Date.now() + 30_000;
+      while ((await stored()) < 256 && Date.now() < drained) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await stored()).toBe(256);
     } finally {
       await mongo.close();
     }

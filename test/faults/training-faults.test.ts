@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { projectRoot } from '../../lib/config/paths';
+import { Binary } from 'mongodb';
+import { connectRedis } from '../../lib/buffer/redis';
 import { connectMongo } from '../../lib/features';
+import { PredictionPublisher } from '../../lib/predictions/prediction-publisher';
 import { MlflowClient, runTag } from '../../lib/tracking';
 import { RUN_TAGS } from '../../lib/tracking/training-run';
 import type { EngineName } from '../../stack/engines';
@@ -103,56 +106,110 @@ describe('fault injection: a training completes with one MLflow run and whole me
     await trainWithFault('Temporal server SIGKILL mid-training', 'temporal', 3000);
   }, 8 * MINUTE);
 
-  it('keeps every prediction MongoDB acknowledged when the API is killed with SIGKILL while logging', async () => {
-    const api = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'api', '--port', '18099', '--log-level', 'silent'], { env: trainingEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  it('loses no answered prediction when the API (every worker) is killed with SIGKILL while logging', async () => {
+    // Detached: the primary and its workers form one process group, killed at once as a crash would.
+    const api = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'api', '--workers', '2', '--port', '18099', '--log-level', 'silent'], { env: trainingEnv, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const apiUrl = 'http://127.0.0.1:18099';
     await waitFor(async () => ((await fetch(`${apiUrl}/readyz`).catch(() => undefined))?.ok ? true : undefined), 'the API to be ready', MINUTE);
     const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
     try {
       const papers = Array.from({ length: 20 }, (_, index) => ({ title: `Paper ${index} on neural networks`, abstract: `We study model ${index} of deep learning for language.` }));
       let answered = 0;
-      let written = 0;
-      // Requests keep coming; the kill lands between two of them, with whatever the log still holds.
-      for (let request = 0; request < 40; request += 1) {
-        const response = await fetch(`${apiUrl}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: papers }) });
-        expect(response.status).toBe(200);
-        answered += papers.length;
-        // About 20 requests a second, so several flushes (every 500 ms) land; then a burst the kill cuts into.
-        if (request < 25) await new Promise((resolve) => setTimeout(resolve, 50));
-        if (request === 30) {
+      let appended = 0;
+      // Requests keep coming, four at a time; the kill lands while some are being answered.
+      for (let round = 0; round < 40; round += 1) {
+        const responses = await Promise.all(Array.from({ length: 4 }, () => fetch(`${apiUrl}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: papers }) }).catch(() => undefined)));
+        for (const response of responses) if (response?.status === 200) answered += papers.length;
+        if (round === 30) {
           const metrics = await (await fetch(`${apiUrl}/metrics`)).text();
-          written = Number(/^arxiv_api_prediction_log_written_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
-          api.kill('SIGKILL');
+          appended = Number(/^arxiv_api_prediction_log_appended_total (\d+)/m.exec(metrics)?.[1] ?? NaN);
+          const inFlight = Array.from({ length: 4 }, () => fetch(`${apiUrl}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: papers }) }).catch(() => undefined));
+          process.kill(-api.pid!, 'SIGKILL');
           await new Promise((resolve) => api.once('exit', resolve));
+          for (const response of await Promise.all(inFlight)) if (response?.status === 200) answered += papers.length;
           break;
         }
       }
-      // An insert the API sent just before the kill may still be landing: count once the number holds still.
+      // The I/O worker drains what Redis holds: count once the number holds still.
+      const started = Date.now();
       let stored = await mongo.db.collection('predictions').countDocuments({ modelName });
-      for (let settled = 0; settled < 3; ) {
+      for (let settled = 0; settled < 4; ) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         const now = await mongo.db.collection('predictions').countDocuments({ modelName });
-        settled = now === stored ? settled + 1 : 0;
-        stored = now;
+        settled = now === stored && now >= answered ? settled + 1 : 0;
+        if (now !== stored) stored = now;
+        if (Date.now() - started > MINUTE) break;
       }
       const distinct = (await mongo.db.collection('predictions').distinct('_id', { modelName })).length;
-      // The kill must land after MongoDB acknowledged some of them, else nothing is being tested.
-      expect(written).toBeGreaterThan(0);
+      expect(appended).toBeGreaterThan(0);
       const broken: string[] = [];
-      if (!(stored >= written)) broken.push(`${stored} stored, fewer than the ${written} MongoDB acknowledged`);
+      if (stored < answered) broken.push(`${answered - stored} answered predictions never stored`);
       if (distinct !== stored) broken.push(`${stored - distinct} duplicated predictions`);
-      if (stored > answered) broken.push(`${stored} stored for ${answered} answered`);
       recordOutcome({
-        scenario: 'API SIGKILL while logging predictions',
-        injectedAt: `${answered} answered, ${written} acknowledged`,
+        scenario: 'API SIGKILL (primary and workers) while logging predictions',
+        injectedAt: `${answered} answered, ${appended} appended`,
         downtimeSeconds: 0,
         recoveredSeconds: 0,
-        invariants: broken.length === 0 ? `all hold (${answered - stored} answered but unwritten: the loss window)` : broken.join('; '),
+        invariants: broken.length === 0 ? `all hold (${stored} stored for ${answered} answered: 0 unwritten)` : broken.join('; '),
       });
       expect(broken).toEqual([]);
     } finally {
-      if (api.exitCode === null && api.signalCode === null) api.kill('SIGKILL');
+      if (api.exitCode === null && api.signalCode === null) process.kill(-api.pid!, 'SIGKILL');
       await mongo.close();
     }
   }, 3 * MINUTE);
+
+  it('stores every prediction once when the worker draining the prediction stream is killed with SIGKILL mid-drain', async () => {
+    // A stream of its own, filled before any drainer runs, so the kill lands inside a long drain.
+    const stream = `test:${testId}:predictions-drain-kill`;
+    const drainEnv = { ...trainingEnv, PREDICTION_STREAM: stream, PREDICTION_LOG_CLAIM_IDLE_MS: '3000' };
+    const total = 30_000;
+    const redis = await connectRedis(config.redis.url, 'faults-drain-kill');
+    const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
+    const requestId = `${testId}-drain-kill`;
+    const stored = () => mongo.db.collection('predictions').countDocuments({ requestId });
+    try {
+      const publisher = new PredictionPublisher(redis, { stream, maxBacklog: total, maxBacklogBytes: 1 << 30 });
+      const template = { requestId, inputHash: '0'.repeat(64), text: { titleChars: 10, abstractChars: 200, abstractWords: 30, oovShare: 0.1 }, embedding: new Binary(Buffer.alloc(384 * 4)), category: 'cs.LG', top: [{ category: 'cs.LG', probability: 0.9 }], modelName: `${modelName}-drain`, modelVersion: '1', runId: 'run', embedderVersion: 'lsa-x' };
+      for (let start = 0; start < total; start += 1_000) {
+        await publisher.record(Array.from({ length: 1_000 }, (_, i) => ({ ...template, _id: `${requestId}:${start + i}`, at: new Date() })));
+      }
+      expect(await redis.xlen(stream)).toBe(total);
+
+      const first = await spawnWorker(drainEnv, ['--queue', 'io']);
+      workers.push(first);
+      const before = await waitFor(async () => {
+        const now = await stored();
+        return now > 0 ? now : undefined;
+      }, 'the drain to start', MINUTE);
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+      const atKill = await stored();
+      const killedAt = Date.now();
+      expect(atKill).toBeLessThan(total);
+
+      const second = await spawnWorker(drainEnv, ['--queue', 'io']);
+      workers.push(second);
+      await waitFor(async () => ((await redis.xlen(stream)) === 0 && (await stored()) === total ? true : undefined), 'the stream to be drained', 3 * MINUTE);
+      const distinct = (await mongo.db.collection('predictions').distinct('_id', { requestId })).length;
+      const pendingLeft = Number(((await redis.xpending(stream, 'prediction-log')) as unknown[])[0]);
+      const broken: string[] = [];
+      if ((await stored()) !== total) broken.push(`${await stored()} stored of ${total}`);
+      if (distinct !== total) broken.push(`${distinct} distinct of ${total}`);
+      if (pendingLeft !== 0) broken.push(`${pendingLeft} entries left pending`);
+      recordOutcome({
+        scenario: 'prediction drainer (I/O worker) SIGKILL mid-drain',
+        injectedAt: `${before}–${atKill} of ${total} stored`,
+        downtimeSeconds: 0,
+        recoveredSeconds: (Date.now() - killedAt) / 1000,
+        invariants: broken.length === 0 ? `all hold (${total} stored once, stream empty, nothing pending)` : broken.join('; '),
+      });
+      expect(broken).toEqual([]);
+      second.kill('SIGTERM');
+    } finally {
+      await redis.del(stream).catch(() => undefined);
+      redis.disconnect();
+      await mongo.close();
+    }
+  }, 5 * MINUTE);
 });

@@ -1,11 +1,16 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { startApi, type RunningApi } from '../../api/server';
+import { connectRedis } from '../../lib/buffer/redis';
 import { loadConfig } from '../../lib/config/config';
+import { projectRoot } from '../../lib/config/paths';
+import { announcePromotion } from '../../lib/tracking/promotions';
 import { connectMongo, type MongoConnection } from '../../lib/features';
-import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-log';
+import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-document';
 import { loadPredictor, MlflowClient, type TextPredictor } from '../../lib/tracking';
 import { trainWorkflow, type TrainSummary } from '../../workflows';
 import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
@@ -160,68 +165,115 @@ describe('serving a moving model (real API on a port, real MLflow, Redis and Mon
     for (const answer of answers) expect(answer.predictions.map((prediction) => prediction.category)).toEqual(expected.get(answer.model.runId));
   });
 
-  it('keeps answering while MongoDB is unreachable, writes the backlog when it is back, and counts what a full backlog drops', async () => {
-    const mongoUrl = new URL(config.mongo.endpoint.url);
-    const proxy = new TcpProxy(mongoUrl.hostname, Number(mongoUrl.port));
-    await proxy.start();
-    const database = `${config.mongo.database}_cut`;
-    // directConnection: the driver must not discover the server's own address and go around the relay.
-    const viaProxy = `mongodb://127.0.0.1:${proxy.port}/?directConnection=true`;
-    const api = await startApi(loadConfig({ ...servingEnv, MONGODB_URI: viaProxy, MONGODB_DATABASE: database, PREDICTION_LOG_MAX_BACKLOG: '30' }), { host: '127.0.0.1', port: 0, logLevel: 'silent' });
-    apis.push(api);
-    const stored = () => mongo.client.db(database).collection(PREDICTIONS_COLLECTION).countDocuments();
+  it('with --workers 2, serves from two processes on one port, moves each to the model a promotion announces, and adds their metrics up', async () => {
+    const port = 18_100 + Math.floor(Math.random() * 800);
+    const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'api', '--workers', '2', '--port', String(port), '--log-level', 'silent'], { env: servingEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const url = `http://127.0.0.1:${port}`;
+    const metrics = async () => (await fetch(`${url}/metrics`)).text();
+    /** The run each worker serves, from the model-info gauge every worker labels with its id. */
+    const servedBy = async () => Object.fromEntries([...(await metrics()).matchAll(/^arxiv_api_model_info\{[^}]*run_id="([^"]+)"[^}]*worker="(\d+)"\} 1$/gm)].map((match) => [match[2]!, match[1]!]));
+    const redis = await connectRedis(config.redis.url, 'api-serving-test');
     try {
-      expect((await predict(api, PAPERS[0]!)).status).toBe(200);
-      await waitFor('the first prediction to be written', async () => (await stored()) === 1);
+      await waitFor('both workers to listen', async () => stderr.includes('api listening'), 60_000);
+      expect(stderr).toContain(`api listening on http://127.0.0.1:${port} — 2 workers`);
+      const before = await servedBy();
+      expect(Object.keys(before).sort()).toEqual(['1', '2']);
+      const current = (await mlflow.getVersionByAlias(modelName, 'champion'))!;
+      const next = current.version === '1' ? { version: '2', runId: trained[1]!.runId } : { version: '1', runId: trained[0]!.runId };
+      expect(Object.values(before)).toEqual([current.run_id, current.run_id]);
+
+      await mlflow.setAlias(modelName, 'champion', next.version);
+      await announcePromotion(redis, { modelName, alias: 'champion', version: next.version, runId: next.runId });
+      await waitFor('both workers to serve the promoted model', async () => JSON.stringify(await servedBy()) === JSON.stringify({ 1: next.runId, 2: next.runId }), 30_000);
+
+      // Requests go round-robin to both workers; /metrics, whichever worker answers it, counts them all.
+      const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(PAPERS[0]) })));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+      for (let asked = 0; asked < 4; asked += 1) {
+        const counted = [...(await metrics()).matchAll(/^arxiv_api_predictions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+        expect(counted).toBe(20);
+      }
+      expect(await metrics()).toMatch(/^arxiv_api_model_reloads_total\{outcome="swapped"\} 2$/m);
+    } finally {
+      redis.disconnect();
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('api stopped (20 predictions appended to the log stream)');
+  });
+
+  it('keeps answering while Redis is unreachable, appends the backlog when it is back, and counts what a full backlog drops', async () => {
+    const redisUrl = new URL(config.redis.url);
+    const proxy = new TcpProxy(redisUrl.hostname, Number(redisUrl.port));
+    await proxy.start();
+    const database = config.mongo.database;
+    const api = await startApi(loadConfig({ ...servingEnv, REDIS_URL: `redis://127.0.0.1:${proxy.port}`, PREDICTION_LOG_MAX_BACKLOG: '30' }), { host: '127.0.0.1', port: 0, logLevel: 'silent' });
+    apis.push(api);
+    // The I/O worker's drainer (beside the workers of this file) stores what reaches the stream.
+    const stored = (requestIds: string[]) => mongo.client.db(database).collection(PREDICTIONS_COLLECTION).countDocuments({ requestId: { $in: requestIds } });
+    const ids: string[] = [];
+    const predictOne = async (paper: (typeof PAPERS)[number]) => {
+      const response = await predict(api, paper);
+      expect(response.status).toBe(200);
+      ids.push(((await response.json()) as { requestId: string }).requestId);
+    };
+    try {
+      await waitFor('the API to reach Redis', async () => (await fetch(`${api.url}/readyz`)).ok);
+      await predictOne(PAPERS[0]!);
+      await waitFor('the first prediction to be stored', async () => (await stored(ids)) === 1);
+      const appended = api.log.appendedCount;
 
       await proxy.cut();
-      for (let i = 0; i < 40; i += 1) expect((await predict(api, PAPERS[i % PAPERS.length]!)).status).toBe(200);
+      for (let i = 0; i < 40; i += 1) await predictOne(PAPERS[i % PAPERS.length]!);
       const ready = await fetch(`${api.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ mongo: false, model: true, predictionBacklog: 30 });
+      expect(await ready.json()).toMatchObject({ redis: false, model: true, predictionBacklog: 30 });
       const metrics = await (await fetch(`${api.url}/metrics`)).text();
       expect(metrics).toMatch(/arxiv_api_prediction_log_backlog 30\b/);
       expect(metrics).toMatch(/arxiv_api_prediction_log_dropped_total 10\b/);
-      await waitFor('a failed write to be counted', async () => api.log.failedWriteCount > 0, 20_000);
-      expect(await stored()).toBe(1);
+      expect(api.log.appendedCount).toBe(appended);
+      expect(await stored(ids)).toBe(1);
 
       await proxy.restore();
-      await waitFor('the backlog to be written', async () => api.log.backlog === 0, 30_000);
-      expect(await stored()).toBe(1 + 30);
+      await waitFor('the backlog to be appended', async () => api.log.backlog === 0, 30_000);
+      await waitFor('the backlog to be stored', async () => (await stored(ids)) === 1 + 30, 30_000);
       expect(api.log.droppedCount).toBe(10);
+      // The 30 kept are the newest: the oldest are what a full backlog drops.
+      const kept = await mongo.client.db(database).collection(PREDICTIONS_COLLECTION).distinct('requestId', { requestId: { $in: ids } });
+      expect(kept.sort()).toEqual([ids[0]!, ...ids.slice(11)].sort());
     } finally {
       await proxy.cut();
-      await mongo.client.db(database).dropDatabase().catch(() => undefined);
     }
   });
-  it('holds at most PREDICTION_LOG_MAX_BACKLOG_BYTES of unwritten predictions while MongoDB is unreachable, and counts what it drops', async () => {
-    const mongoUrl = new URL(config.mongo.endpoint.url);
-    const proxy = new TcpProxy(mongoUrl.hostname, Number(mongoUrl.port));
+
+  it('holds at most PREDICTION_LOG_MAX_BACKLOG_BYTES of unappended predictions while Redis is unreachable, and counts what it drops', async () => {
+    const redisUrl = new URL(config.redis.url);
+    const proxy = new TcpProxy(redisUrl.hostname, Number(redisUrl.port));
     await proxy.start();
-    const database = `${config.mongo.database}_bytes`;
     const maxBytes = 2 * 1024 * 1024;
     const api = await startApi(
-      loadConfig({
-        ...servingEnv,
-        MONGODB_URI: `mongodb://127.0.0.1:${proxy.port}/?directConnection=true`,
-        MONGODB_DATABASE: database,
-        PREDICTION_LOG_MAX_BACKLOG_BYTES: String(maxBytes),
-        PREDICTION_LOG_TEXT: 'true',
-      }),
+      loadConfig({ ...servingEnv, REDIS_URL: `redis://127.0.0.1:${proxy.port}`, PREDICTION_LOG_MAX_BACKLOG_BYTES: String(maxBytes), PREDICTION_LOG_TEXT: 'true' }),
       { host: '127.0.0.1', port: 0, logLevel: 'silent' },
     );
     apis.push(api);
-    const stored = () => mongo.client.db(database).collection(PREDICTIONS_COLLECTION).countDocuments();
     // The largest batch the API takes: 64 papers of the longest title and abstract (≈ 0.7 MB of JSON).
     const biggest = { items: Array.from({ length: 64 }, (_, i) => ({ title: `${i} ${'t'.repeat(990)}`, abstract: `${i} ${'a '.repeat(4_990)}` })) };
+    const requestIds: string[] = [];
     try {
       await proxy.cut();
-      for (let i = 0; i < 5; i += 1) expect((await predict(api, biggest)).status).toBe(200);
-      // 320 answered predictions of ≈ 22 KB each: far more than the count bound allows in bytes.
+      for (let i = 0; i < 5; i += 1) {
+        const response = await predict(api, biggest);
+        expect(response.status).toBe(200);
+        requestIds.push(((await response.json()) as { requestId: string }).requestId);
+      }
+      // 320 answered predictions of ≈ 12.5 KB of BSON each: far more than the count bound allows in bytes.
       expect(api.log.backlogBytes).toBeLessThanOrEqual(maxBytes);
       expect(api.log.backlog).toBeGreaterThan(0);
       expect(api.log.backlog + api.log.droppedCount).toBe(320);
-      expect(api.log.droppedCount).toBeGreaterThan(200);
+      expect(api.log.droppedCount).toBeGreaterThan(100);
       const metrics = await (await fetch(`${api.url}/metrics`)).text();
       expect(metrics).toMatch(new RegExp(`arxiv_api_prediction_log_backlog_bytes ${api.log.backlogBytes}\\b`));
       expect(metrics).toMatch(new RegExp(`arxiv_api_prediction_log_dropped_total ${api.log.droppedCount}\\b`));
@@ -229,12 +281,12 @@ describe('serving a moving model (real API on a port, real MLflow, Redis and Mon
 
       const kept = api.log.backlog;
       await proxy.restore();
-      await waitFor('the backlog to be written', async () => api.log.backlog === 0, 30_000);
-      expect(await stored()).toBe(kept);
+      await waitFor('the backlog to be appended', async () => api.log.backlog === 0, 30_000);
+      const stored = () => mongo.client.db(config.mongo.database).collection(PREDICTIONS_COLLECTION).countDocuments({ requestId: { $in: requestIds } });
+      await waitFor('the backlog to be stored', async () => (await stored()) === kept, 30_000);
       expect(api.log.backlogBytes).toBe(0);
     } finally {
       await proxy.cut();
-      await mongo.client.db(database).dropDatabase().catch(() => undefined);
     }
   });
 

@@ -9,7 +9,11 @@ import { ModelHolder } from '../../api/model-holder';
 import { MAX_ITEMS } from '../../api/routes/predict';
 import { connectMongo, type MongoConnection } from '../../lib/features';
 import { decodeVector } from '../../lib/features/feature-store';
-import { inputHash, PredictionLog } from '../../lib/predictions/prediction-log';
+import type Redis from 'ioredis';
+import { connectRedis } from '../../lib/buffer/redis';
+import { inputHash } from '../../lib/predictions/prediction-document';
+import { PredictionPublisher } from '../../lib/predictions/prediction-publisher';
+import { PredictionStore } from '../../lib/predictions/prediction-store';
 import { ModelReloader } from '../../api/model-reloader';
 import { loadPredictor, MlflowClient, resolveServingRun } from '../../lib/tracking';
 import { trainWorkflow, type TrainSummary } from '../../workflows';
@@ -38,7 +42,17 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   let trained: TrainSummary;
   let app: FastifyInstance;
   const models = new ModelHolder();
-  let log: PredictionLog;
+  let log: PredictionPublisher;
+  let redis: Redis;
+  let store: PredictionStore;
+  /** Waits until the I/O worker's drainer has stored `count` predictions (it drains the stream the app appends to). */
+  async function storedReaches(count: number, filter: Record<string, unknown> = {}): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while ((await store.collection.countDocuments(filter)) < count) {
+      if (Date.now() > deadline) throw new Error(`the drainer stored ${await store.collection.countDocuments(filter)} predictions, not ${count}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   beforeAll(async () => {
     workers = await startWorkers(testConfig);
@@ -50,7 +64,9 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       workflowId: `${testId}-train`,
       args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: { hiddenUnits: 32, maxEpochs: 8 } }],
     });
-    log = new PredictionLog(mongo.db, { flushIntervalMs: 60_000 });
+    redis = await connectRedis(config.redis.url, 'api-test');
+    log = new PredictionPublisher(redis, { stream: config.api.predictionLog.stream, maxBacklog: 1_000, maxBacklogBytes: 64 * 1024 * 1024 });
+    store = new PredictionStore(mongo.db, 90);
     const reloader = new ModelReloader(models, {
       choose: async () => {
         const serving = await resolveServingRun(mlflow, { modelName, alias: 'champion' });
@@ -61,12 +77,13 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
         return { predictor: await loadPredictor(mlflow, serving.run), modelName, modelVersion: serving.modelVersion ?? null, chosenBy: 'alias', alias: 'champion', loadedAt: new Date() };
       },
     });
-    app = buildApp({ models, log, reloader, adminKey: ADMIN_KEY, mongoReachable: async () => (await mongo.db.command({ ping: 1 })).ok === 1 });
+    app = buildApp({ models, log, reloader, adminKey: ADMIN_KEY, redisReachable: async () => (await redis.ping()) === 'PONG' });
   });
 
   afterAll(async () => {
     await app?.close();
     models.dispose();
+    redis?.disconnect();
     await workers?.stop();
     await client?.connection.close();
     await mongo?.close();
@@ -78,7 +95,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: 'not ready', model: false, mongo: true, predictionBacklog: 0 });
+    expect(ready.json()).toEqual({ status: 'not ready', model: false, redis: true, predictionBacklog: 0 });
     const predict = await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER });
     expect(predict.statusCode).toBe(503);
     expect(predict.json()).toMatchObject({ error: 'Service Unavailable', statusCode: 503, message: expect.stringContaining('no model is loaded') });
@@ -156,21 +173,20 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     }
   });
 
-  it('records every prediction in MongoDB, once, with the model that made it', async () => {
-    await log.flush();
-    const before = await log.collection.countDocuments();
+  it('records every prediction in MongoDB through the Redis stream, once, with the model that made it', async () => {
+    const appended = log.appendedCount;
     const response = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { items: [PAPER, PAPER, PAPER] } })).json() as { requestId: string; predictions: Array<{ category: string }> };
-    expect(log.backlog).toBe(3);
-    expect(((await app.inject({ method: 'GET', url: '/readyz' })).json() as { predictionBacklog: number }).predictionBacklog).toBe(3);
-    await log.flush();
+    // Answered once Redis held them: nothing waits in the API's memory.
+    expect(log.appendedCount).toBe(appended + 3);
     expect(log.backlog).toBe(0);
-    expect(await log.collection.countDocuments()).toBe(before + 3);
-    const stored = await log.collection.find({ requestId: response.requestId }).sort({ _id: 1 }).toArray();
+    expect(((await app.inject({ method: 'GET', url: '/readyz' })).json() as { predictionBacklog: number }).predictionBacklog).toBe(0);
+    await storedReaches(3, { requestId: response.requestId });
+    const stored = await store.collection.find({ requestId: response.requestId }).sort({ _id: 1 }).toArray();
     expect(stored.map((document) => [document._id, document.category, document.runId])).toEqual(
       response.predictions.map((prediction, i) => [`${response.requestId}:${i}`, prediction.category, trained.runId]),
     );
-    // What monitoring needs: the input's hash, its descriptors, the embedding and every class's probability —
-    // not the text itself (unbounded in the collection, and the client's data), unless asked for.
+    // What monitoring needs: the input's hash, its descriptors, the embedding, the answer —
+    // not the text itself (unbounded in the collection, and the client's data) unless asked for, nor every class's probability.
     const [first] = stored;
     expect(first).not.toHaveProperty('title');
     expect(first).not.toHaveProperty('abstract');
@@ -180,26 +196,27 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(first!.text.oovShare).toBeLessThan(1);
     const expected = models.current().predictor.predict([PAPER])[0]!;
     expect(Array.from(decodeVector(first!.embedding))).toEqual(Array.from(expected.vector));
-    expect(first!.classes).toEqual(trained.classes);
-    expect(first!.probabilities).toHaveLength(trained.classes.length);
-    expect(first!.probabilities.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 4);
-    expect(first!.classes[first!.probabilities.indexOf(Math.max(...first!.probabilities))]).toBe(first!.category);
-    // A flush retried after its answer was lost writes nothing twice.
-    log.record(stored);
-    await log.flush();
-    expect(await log.collection.countDocuments()).toBe(before + 3);
+    expect(first).not.toHaveProperty('probabilities');
+    expect(first!.top).toHaveLength(3);
+    expect(first!.top[0]!.category).toBe(first!.category);
+    expect(first!.top[0]!.probability).toBeCloseTo(expected.probabilities[trained.classes.indexOf(first!.category)]!, 6);
+    // An entry delivered twice (appended again after a lost acknowledgement) is stored once.
+    await log.record(stored);
+    const marker = (await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).json() as { requestId: string };
+    await storedReaches(1, { requestId: marker.requestId });
+    expect(await store.collection.countDocuments({ requestId: response.requestId })).toBe(3);
   });
 
   it('logs the title and abstract too only when asked (PREDICTION_LOG_TEXT)', async () => {
-    const withText = buildApp({ models, log, mongoReachable: async () => true }, { logText: true });
+    const withText = buildApp({ models, log, redisReachable: async () => true }, { logText: true });
     const { requestId } = (await withText.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).json() as { requestId: string };
-    await log.flush();
-    expect(await log.collection.findOne({ requestId })).toMatchObject({ title: PAPER.title, abstract: PAPER.abstract, inputHash: inputHash(PAPER) });
+    await storedReaches(1, { requestId });
+    expect(await store.collection.findOne({ requestId })).toMatchObject({ title: PAPER.title, abstract: PAPER.abstract, inputHash: inputHash(PAPER) });
     await withText.close();
   });
 
-  it('keeps predictions for the retention: a TTL index where the server has them, and older ones deleted by the log itself', async () => {
-    const retained = new PredictionLog(mongo.db, { retentionDays: 2 });
+  it('keeps predictions for the retention: a TTL index where the server has them, and older ones deleted by the drainer itself', async () => {
+    const retained = new PredictionStore(mongo.db, 2);
     await retained.ensureIndexes();
     const ttl = (await retained.collection.indexes()).find((index) => index.name === 'retention');
     // MongoDB expires by a TTL index; FerretDB 1.x has none (NotImplemented), so the hourly pass is all.
@@ -207,19 +224,17 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     if (ttl) {
       expect(ttl).toMatchObject({ key: { at: 1 }, expireAfterSeconds: 2 * 86_400 });
       // A changed retention changes the index in place.
-      await new PredictionLog(mongo.db, { retentionDays: 3 }).ensureIndexes();
+      await new PredictionStore(mongo.db, 3).ensureIndexes();
       expect((await retained.collection.indexes()).find((index) => index.name === 'retention')).toMatchObject({ expireAfterSeconds: 3 * 86_400 });
     }
 
     const now = new Date();
     const [template] = await retained.collection.find({}).limit(1).toArray();
     const aged = (id: string, daysAgo: number) => ({ ...template!, _id: id, requestId: id, at: new Date(now.getTime() - daysAgo * 86_400_000) });
-    retained.record([aged('retention-old', 2.5), aged('retention-recent', 1.5)]);
-    await retained.flush();
+    expect(await retained.insert([aged('retention-old', 2.5), aged('retention-recent', 1.5)])).toBe(2);
     expect(await retained.deleteExpired(now)).toBe(1);
     expect(await retained.collection.countDocuments({ _id: { $in: ['retention-old', 'retention-recent'] } })).toBe(1);
     expect(await retained.collection.findOne({ _id: 'retention-recent' })).not.toBeNull();
-    expect(retained.expiredCount).toBe(1);
   });
 
   it('answers an unknown route with 404 in the same error shape', async () => {
@@ -259,13 +274,13 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toMatchObject({ changed: false, to: { runId: trained.runId, modelVersion: '1' }, model: { model: { runId: trained.runId } } });
     }
-    const off = buildApp({ models, mongoReachable: async () => true });
+    const off = buildApp({ models, redisReachable: async () => true });
     expect((await off.inject({ method: 'POST', url, headers: { 'x-api-key': ADMIN_KEY } })).json()).toMatchObject({ statusCode: 403, message: expect.stringContaining('MLOPS_API_KEY') });
     await off.close();
   });
 
   it('exports Prometheus metrics: requests and latency per route, predictions per class, the model, the log backlog', async () => {
-    const fresh = buildApp({ models, log, mongoReachable: async () => true });
+    const fresh = buildApp({ models, log, redisReachable: async () => true });
     const answer = (await fresh.inject({ method: 'POST', url: '/v1/predict', payload: { items: [PAPER, PAPER] } })).json() as { predictions: Array<{ category: string }> };
     await fresh.inject({ method: 'POST', url: '/v1/predict', payload: { title: '' } });
     const metrics = await fresh.inject({ method: 'GET', url: '/metrics' });
@@ -275,7 +290,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(text).toContain('arxiv_api_requests_total{method="POST",route="/v1/predict",status_code="400"} 1');
     expect(text).toMatch(/arxiv_api_request_duration_seconds_count\{method="POST",route="\/v1\/predict"\} 2/);
     expect(text).toContain(`arxiv_api_predictions_total{category="${answer.predictions[0]!.category}",model_version="1"} 2`);
-    expect(text).toContain(`arxiv_api_model_info{model_name="${modelName}",model_version="1",run_id="${trained.runId}",embedder_version="${trained.embedderVersion}",chosen_by="alias"} 1`);
+    expect(text).toContain(`arxiv_api_model_info{model_name="${modelName}",model_version="1",run_id="${trained.runId}",embedder_version="${trained.embedderVersion}",chosen_by="alias",worker="0"} 1`);
     expect(text).toMatch(new RegExp(`arxiv_api_prediction_log_backlog ${log.backlog}\\b`));
     expect(text).toContain('arxiv_api_prediction_log_dropped_total 0');
     expect(text).toContain('arxiv_api_model_reloads_total{outcome="swapped"} 0');
@@ -283,7 +298,7 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   });
 
   it('limits requests per client: 429 in the error shape beyond the limit', async () => {
-    const limited = buildApp({ models, mongoReachable: async () => true }, { limits: { requestsPerMinute: 3 } });
+    const limited = buildApp({ models, redisReachable: async () => true }, { limits: { requestsPerMinute: 3 } });
     const codes: number[] = [];
     for (let i = 0; i < 4; i += 1) codes.push((await limited.inject({ method: 'GET', url: '/healthz' })).statusCode);
     expect(codes).toEqual([200, 200, 200, 429]);

@@ -230,7 +230,7 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     // The parent, reloaded from MLflow, predicts exactly what its training recorded, and the API serves it.
     const predictor = await loadPredictor(mlflow, parent);
     const models = new ModelHolder({ predictor, modelName, modelVersion: both.modelVersion, chosenBy: 'alias', alias: 'champion', loadedAt: new Date() });
-    const app = buildApp({ models, mongoReachable: async () => true });
+    const app = buildApp({ models, redisReachable: async () => true });
     try {
       expect(predictor.family).toBe(both.family);
       const recorded = JSON.parse((await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.testPredictions)).toString()) as TestPredictions;

@@ -20,6 +20,7 @@ export function isolatedSetup(name: string, overrides: NodeJS.ProcessEnv = {}): 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     BUFFER_STREAM: `test:${testId}:papers`,
+    PREDICTION_STREAM: `test:${testId}:predictions`,
     MONGODB_DATABASE: `test_${testId.replace(/-/g, '_')}`,
     TASK_QUEUE_IO: `test-${testId}-io`,
     TASK_QUEUE_CPU: `test-${testId}-cpu`,

@@ -1,0 +1,46 @@
+import { connectRedis } from '../lib/buffer/redis';
+import type { AppConfig } from '../lib/config/config';
+import type { DeadLetterStore } from '../lib/deadletters/dead-letter-store';
+import type { MongoConnection } from '../lib/features/mongo';
+import { DEFAULT_DRAIN_GROUP, drainerName, PredictionDrainer } from '../lib/predictions/prediction-drainer';
+import { PredictionStore } from '../lib/predictions/prediction-store';
+
+export interface RunningDrain {
+  drainer: PredictionDrainer;
+  stop(): Promise<void>;
+}
+
+/**
+ * The I/O worker drains the API's prediction stream into MongoDB beside its Temporal work: a
+ * background loop on a Redis connection of its own (its reads block), not an activity, since it
+ * never ends and needs no history.
+ */
+export async function startPredictionDrain(config: AppConfig, mongo: MongoConnection, deadLetters: DeadLetterStore, identity?: string): Promise<RunningDrain> {
+  const redis = await connectRedis(config.redis.url, 'arxiv-mlops-prediction-drainer');
+  // Redis may go away for long: keep reconnecting (connectRedis gives up after about 40 s).
+  redis.options.retryStrategy = (attempt) => Math.min(attempt * 200, 2_000);
+  redis.options.maxRetriesPerRequest = null;
+  const store = new PredictionStore(mongo.db, config.api.predictionLog.retentionDays);
+  let reported = 0;
+  const drainer = new PredictionDrainer(redis, store, deadLetters, {
+    stream: config.api.predictionLog.stream,
+    group: DEFAULT_DRAIN_GROUP,
+    consumer: identity ? `${identity}-${process.pid}` : drainerName(),
+    claimIdleMs: config.api.predictionLog.claimIdleMs,
+    onError: (error) => {
+      // A MongoDB or Redis outage fails every batch the same way: once every 10 s is enough to say so.
+      if (Date.now() - reported < 10_000) return;
+      reported = Date.now();
+      process.stderr.write(`prediction drain: ${(error as Error).message} (retrying; nothing is acknowledged before it is stored)\n`);
+    },
+  });
+  await drainer.ensureGroup();
+  drainer.start();
+  return {
+    drainer,
+    async stop() {
+      await drainer.stop();
+      redis.disconnect();
+    },
+  };
+}

@@ -73,6 +73,7 @@ function servePrimary(workers: number): void {
   let listening = 0;
   const appended = new Map<number, { appended: number; backlog: number }>();
   cluster.on('message', (worker, message: { port?: number; appended?: number; backlog?: number }) => {
+    if (typeof message !== 'object' || message === null) return;
     if (message.port !== undefined && (listening += 1) === workers) process.send!({ port: message.port, workers });
     if (message.appended !== undefined) appended.set(worker.id, { appended: message.appended, backlog: message.backlog ?? 0 });
   });
@@ -94,12 +95,28 @@ function servePrimary(workers: number): void {
 async function drain(): Promise<void> {
   const redis = await connectRedis(process.env.BENCH_REDIS_URL!, 'bench-api-drainer');
   const mongo = await connectMongo(process.env.BENCH_MONGODB_URI!, process.env.BENCH_MONGODB_DATABASE!);
-  const drainer = new PredictionDrainer(redis, new PredictionStore(mongo.db, 0), new DeadLetterStore(mongo.db), { stream: process.env.BENCH_PREDICTION_STREAM!, group: 'bench', consumer: 'bench-drainer' });
+  const newDrainer = () => new PredictionDrainer(redis, new PredictionStore(mongo.db, 0), new DeadLetterStore(mongo.db), { stream: process.env.BENCH_PREDICTION_STREAM!, group: 'bench', consumer: 'bench-drainer' });
+  let drainer = newDrainer();
+  let stored = 0;
+  let duplicates = 0;
   await drainer.ensureGroup();
   drainer.start();
   process.send!({ port: 0 });
+  // `pause` and `resume` let the bench tell the API's own cost of the log from the drain's, which shares these cores.
   process.on('message', (message: { ask?: string }) => {
-    if (message.ask === 'log') void drainer.depth().then((depth) => process.send!({ stored: drainer.stats.stored, duplicates: drainer.stats.duplicates, depth }));
+    if (message.ask === 'log') void drainer.depth().then((depth) => process.send!({ stored: stored + drainer.stats.stored, duplicates: duplicates + drainer.stats.duplicates, depth }));
+    if (message.ask === 'pause') {
+      void drainer.stop().then(() => {
+        stored += drainer.stats.stored;
+        duplicates += drainer.stats.duplicates;
+        drainer = newDrainer();
+        process.send!({ paused: true });
+      });
+    }
+    if (message.ask === 'resume') {
+      drainer.start();
+      process.send!({ resumed: true });
+    }
   });
 }
 
@@ -115,7 +132,8 @@ async function main(): Promise<void> {
     const served = await serve(family, logging === 'redis', workers > 1);
     process.send!({ port: served.port });
     process.on('message', (message: { ask?: string }) => {
-      if (message.ask === 'log') process.send!({ appended: served.log?.appendedCount ?? 0, backlog: served.log?.backlog ?? 0 });
+      // After the requests still in flight when the load stopped.
+      if (message.ask === 'log') setTimeout(() => process.send!({ appended: served.log?.appendedCount ?? 0, backlog: served.log?.backlog ?? 0 }), 1_000);
     });
   } else {
     throw new Error(`usage: api-target bare | drain | serve lsa-mlp|tfidf-linear redis|off <workers> (got ${process.argv.slice(2).join(' ')})`);

@@ -12,6 +12,8 @@ interface Kernels {
   times(a: number, b: number, arows: number, acols: number, bcols: number, out: number): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
   orthonormalizeRows(t: number, count: number, n: number, passes: number): void;
+  weightedRowSum(rows: number, weights: number, n: number, matrix: number, cols: number, out: number): void;
+  denseLayer(input: number, inputs: number, weights: number, outputs: number, bias: number, relu: number, out: number): void;
 }
 
 /** A dense row-major matrix in kernel memory; `capacity` doubles may hold other shapes later. */
@@ -47,6 +49,8 @@ export const KERNELS_WASM = 'lib/embedding/kernels.wasm';
 
 const PAGE = 65_536;
 const MAX_PAGES = 65_536;
+/** The most bytes one kernel memory holds: WebAssembly's 4 GiB. */
+export const KERNEL_MEMORY_LIMIT = MAX_PAGES * PAGE;
 let compiled: object | undefined;
 
 function kernelModule(): object {
@@ -72,11 +76,32 @@ export class KernelMemory {
   private allocate(bytes: number): number {
     const at = this.top;
     const end = at + Math.ceil(bytes / 16) * 16;
-    if (end > MAX_PAGES * PAGE) throw new Error(`the linear algebra needs ${Math.ceil(end / 2 ** 20)} MiB, above WebAssembly's 4 GiB`);
+    if (end > KERNEL_MEMORY_LIMIT) throw new Error(`the linear algebra needs ${Math.ceil(end / 2 ** 20)} MiB, above WebAssembly's 4 GiB`);
     const pages = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (pages > 0) this.memory.grow(pages);
     this.top = end;
     return at;
+  }
+
+  /** `bytes` bytes of zeros, 16-byte aligned, for the per-paper kernels' own layouts: their address. */
+  reserve(bytes: number): number {
+    return this.allocate(bytes);
+  }
+
+  /**
+   * Live views of reserved memory. Like `view`'s, they are lost when the memory grows: a caller
+   * keeping them reserves everything it needs first.
+   */
+  float32s(at: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, at, length);
+  }
+
+  float64s(at: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, at, length);
+  }
+
+  int32s(at: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, at, length);
   }
 
   /** A zero matrix. */
@@ -155,6 +180,23 @@ export class KernelMemory {
   transpose(m: KernelDense, out: KernelDense): void {
     expectShape(out.rows === m.cols && out.cols === m.rows, `(${m.rows}×${m.cols})ᵀ → ${out.rows}×${out.cols}`);
     this.kernels.transpose(m.at, m.rows, m.cols, out.at);
+  }
+
+  /**
+   * out (cols doubles) = Σₚ weights[p] · row rows[p] of `matrix` (f32, cols columns), p < n, as
+   * linalg.ts's weightedRowSum sums it (the same doubles); every argument an address.
+   */
+  weightedRowSum(rows: number, weights: number, n: number, matrix: number, cols: number, out: number): void {
+    this.kernels.weightedRowSum(rows, weights, n, matrix, cols, out);
+  }
+
+  /**
+   * out (outputs floats) = bias + input (inputs floats) · weights (inputs × outputs, row-major), then
+   * relu when asked, in f32; outputs a multiple of 4; every argument an address.
+   */
+  denseLayer(input: number, inputs: number, weights: number, outputs: number, bias: number, relu: boolean, out: number): void {
+    if (outputs % 4 !== 0) throw new Error(`denseLayer needs a multiple of 4 outputs, got ${outputs}`);
+    this.kernels.denseLayer(input, inputs, weights, outputs, bias, relu ? 1 : 0, out);
   }
 
   /**

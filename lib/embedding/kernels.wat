@@ -1,6 +1,8 @@
-;; The LSA fit's dense and sparse products, in WebAssembly with 128-bit SIMD (two doubles a lane
-;; pair). Every kernel adds in the order the plain loops it replaced did and WebAssembly has no fused
-;; multiply-add, so the results are the same bit for bit; only the speed differs (about 2× here).
+;; The LSA fit's dense and sparse products, and serving's per-paper products, in WebAssembly with
+;; 128-bit SIMD (two doubles a lane pair). Every f64 kernel adds in the order the plain loops it
+;; replaced did and WebAssembly has no fused multiply-add, so the results are the same bit for bit;
+;; only the speed differs (about 2× for the fit's, 3× for the projection). `denseLayer` (f32, for
+;; the MLP) adds in the order TensorFlow.js's WebAssembly backend does, to the same floats.
 ;;
 ;; Matrices are row-major f64 at byte addresses in the imported memory; a CSR matrix is its indptr
 ;; (i32, rows + 1), indices (i32) and values (f64). Outputs that kernels add into are zeroed by the
@@ -286,4 +288,141 @@
           (f64.sub (f64.load (local.get $dst)) (f64.mul (local.get $weight) (f64.load (local.get $src)))))
         (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
         (local.set $src (i32.add (local.get $src) (i32.const 8)))
-        (br $scalars)))))
+        (br $scalars))))
+  ;; out[c] = Σₚ weights[p] · matrix[rows[p] · cols + c] for c < cols, p < n: a paper's tf-idf
+  ;; terms projected on the embedder's components (matrix f32, weights and sums f64). Eight columns
+  ;; at a time keep their sums in four f64x2 locals over all the terms, each column adding its
+  ;; terms in p order as linalg.ts's weightedRowSum does, so the doubles are the same; the last
+  ;; cols mod 8 columns go one at a time. out need not be zeroed.
+  (func (export "weightedRowSum")
+    (param $rows i32) (param $weights i32) (param $n i32) (param $matrix i32) (param $cols i32) (param $out i32)
+    (local $c i32) (local $blockedCols i32) (local $rowBytes i32) (local $p i32) (local $at i32)
+    (local $weight v128) (local $four v128) (local $s01 v128) (local $s23 v128) (local $s45 v128) (local $s67 v128)
+    (local $sum f64)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $blockedCols (i32.and (local.get $cols) (i32.const -8)))
+    (block $blocksDone
+      (loop $block
+        (br_if $blocksDone (i32.ge_u (local.get $c) (local.get $blockedCols)))
+        (local.set $s01 (v128.const i64x2 0 0))
+        (local.set $s23 (v128.const i64x2 0 0))
+        (local.set $s45 (v128.const i64x2 0 0))
+        (local.set $s67 (v128.const i64x2 0 0))
+        (local.set $p (i32.const 0))
+        (block $termsDone
+          (loop $term
+            (br_if $termsDone (i32.ge_u (local.get $p) (local.get $n)))
+            (local.set $weight (f64x2.splat (f64.load (i32.add (local.get $weights) (i32.shl (local.get $p) (i32.const 3))))))
+            (local.set $at
+              (i32.add
+                (i32.add (local.get $matrix) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))) (local.get $rowBytes)))
+                (i32.shl (local.get $c) (i32.const 2))))
+            ;; Four floats widen to doubles two at a time: the low pair directly, the high pair
+            ;; once a shuffle has moved it down.
+            (local.set $four (v128.load (local.get $at)))
+            (local.set $s01 (f64x2.add (local.get $s01) (f64x2.mul (local.get $weight) (f64x2.promote_low_f32x4 (local.get $four)))))
+            (local.set $s23 (f64x2.add (local.get $s23) (f64x2.mul (local.get $weight)
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $four) (local.get $four))))))
+            (local.set $four (v128.load offset=16 (local.get $at)))
+            (local.set $s45 (f64x2.add (local.get $s45) (f64x2.mul (local.get $weight) (f64x2.promote_low_f32x4 (local.get $four)))))
+            (local.set $s67 (f64x2.add (local.get $s67) (f64x2.mul (local.get $weight)
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $four) (local.get $four))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $term)))
+        (local.set $at (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 3))))
+        (v128.store (local.get $at) (local.get $s01))
+        (v128.store offset=16 (local.get $at) (local.get $s23))
+        (v128.store offset=32 (local.get $at) (local.get $s45))
+        (v128.store offset=48 (local.get $at) (local.get $s67))
+        (local.set $c (i32.add (local.get $c) (i32.const 8)))
+        (br $block)))
+    (block $columnsDone
+      (loop $column
+        (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $sum (f64.const 0))
+        (local.set $p (i32.const 0))
+        (block $termsDone
+          (loop $term
+            (br_if $termsDone (i32.ge_u (local.get $p) (local.get $n)))
+            (local.set $sum
+              (f64.add (local.get $sum)
+                (f64.mul
+                  (f64.load (i32.add (local.get $weights) (i32.shl (local.get $p) (i32.const 3))))
+                  (f64.promote_f32 (f32.load
+                    (i32.add
+                      (i32.add (local.get $matrix) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))) (local.get $rowBytes)))
+                      (i32.shl (local.get $c) (i32.const 2))))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $term)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 3))) (local.get $sum))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $column))))
+
+  ;; out[j] = bias[j] + Σᵢ input[i] · weights[i · outputs + j] for j < outputs, then max(·, 0) when
+  ;; relu is 1: one row through a dense layer (its kernel inputs × outputs, row-major), all in f32.
+  ;; Each sum starts from the bias and adds the products in i order, as the XNNPACK kernels behind
+  ;; TensorFlow.js's WebAssembly backend do, which makes the same floats. outputs must be a multiple
+  ;; of 4. Sixteen outputs at a time keep their sums in four f32x4 locals over all the inputs, then
+  ;; four at a time; inputs equal to 0 are skipped (after a relu, about half of them), which
+  ;; changes no sum.
+  (func (export "denseLayer")
+    (param $input i32) (param $inputs i32) (param $weights i32) (param $outputs i32) (param $bias i32) (param $relu i32) (param $out i32)
+    (local $j i32) (local $blockedOutputs i32) (local $rowBytes i32) (local $i i32) (local $x f32) (local $xs v128) (local $at i32)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $rowBytes (i32.shl (local.get $outputs) (i32.const 2)))
+    (local.set $blockedOutputs (i32.and (local.get $outputs) (i32.const -16)))
+    (block $sixteensDone
+      (loop $sixteen
+        (br_if $sixteensDone (i32.ge_u (local.get $j) (local.get $blockedOutputs)))
+        (local.set $at (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $s0 (v128.load (local.get $at)))
+        (local.set $s1 (v128.load offset=16 (local.get $at)))
+        (local.set $s2 (v128.load offset=32 (local.get $at)))
+        (local.set $s3 (v128.load offset=48 (local.get $at)))
+        (local.set $at (i32.add (local.get $weights) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $i (i32.const 0))
+        (block $inputsDone
+          (loop $eachInput
+            (br_if $inputsDone (i32.ge_u (local.get $i) (local.get $inputs)))
+            (local.set $x (f32.load (i32.add (local.get $input) (i32.shl (local.get $i) (i32.const 2)))))
+            (if (f32.ne (local.get $x) (f32.const 0))
+              (then
+                (local.set $xs (f32x4.splat (local.get $x)))
+                (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (local.get $xs) (v128.load (local.get $at)))))
+                (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $at)))))
+                (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $at)))))
+                (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $at)))))))
+            (local.set $at (i32.add (local.get $at) (local.get $rowBytes)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $eachInput)))
+        (call $storeActivations (local.get $out) (local.get $j) (local.get $relu) (local.get $s0))
+        (call $storeActivations (local.get $out) (i32.add (local.get $j) (i32.const 4)) (local.get $relu) (local.get $s1))
+        (call $storeActivations (local.get $out) (i32.add (local.get $j) (i32.const 8)) (local.get $relu) (local.get $s2))
+        (call $storeActivations (local.get $out) (i32.add (local.get $j) (i32.const 12)) (local.get $relu) (local.get $s3))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $sixteen)))
+    (block $foursDone
+      (loop $four
+        (br_if $foursDone (i32.ge_u (local.get $j) (local.get $outputs)))
+        (local.set $s0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $at (i32.add (local.get $weights) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $i (i32.const 0))
+        (block $inputsDone
+          (loop $eachInput
+            (br_if $inputsDone (i32.ge_u (local.get $i) (local.get $inputs)))
+            (local.set $x (f32.load (i32.add (local.get $input) (i32.shl (local.get $i) (i32.const 2)))))
+            (if (f32.ne (local.get $x) (f32.const 0))
+              (then (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (f32x4.splat (local.get $x)) (v128.load (local.get $at)))))))
+            (local.set $at (i32.add (local.get $at) (local.get $rowBytes)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $eachInput)))
+        (call $storeActivations (local.get $out) (local.get $j) (local.get $relu) (local.get $s0))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $four))))
+
+  ;; out[j .. j + 4) = sums, through a relu when relu is 1.
+  (func $storeActivations (param $out i32) (param $j i32) (param $relu i32) (param $sums v128)
+    (if (local.get $relu)
+      (then (local.set $sums (f32x4.max (local.get $sums) (v128.const i64x2 0 0)))))
+    (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $sums)))
+)

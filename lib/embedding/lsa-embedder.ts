@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { KernelProjection, projectionFits } from './kernel-projection';
 import { weightedRowSum } from './linalg';
 import { randomizedRightSingularVectors } from './randomized-svd';
 import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from './tfidf';
+import type { TokenSpans } from './tokenize';
 
 export interface LsaConfig {
   tfidf: TfidfConfig;
@@ -41,6 +43,12 @@ export interface LsaState {
 export class LsaEmbedder {
   readonly version: string;
   private readonly vectorizer: TfidfVectorizer;
+  /**
+   * Made on the first embedding; null when kernel memory cannot hold the components (the plain
+   * loop then sums the same doubles, slower). A # field, so that a structured clone of the
+   * embedder leaves it out (a WebAssembly instance cannot be cloned).
+   */
+  #projection: KernelProjection | null | undefined;
 
   constructor(readonly state: LsaState) {
     this.vectorizer = new TfidfVectorizer(state.tfidf);
@@ -60,16 +68,33 @@ export class LsaEmbedder {
     return this.project(text);
   }
 
-  /** The embedding and the out-of-vocabulary share from one pass over the text (serving needs both). */
-  embedWithCoverage(text: string): { vector: Float32Array; oovShare: number } {
-    const vector = this.project(text);
+  /**
+   * The embedding and the out-of-vocabulary share from one pass over the text (serving needs both).
+   * The text's tokens are scanned into `tokens` when given, for a model that reads them too.
+   */
+  embedWithCoverage(text: string, tokens?: TokenSpans): { vector: Float32Array; oovShare: number } {
+    const vector = this.project(text, tokens);
     return { vector, oovShare: this.vectorizer.lastOutOfVocabularyShare };
   }
 
-  private project(text: string): Float32Array {
+  private projection(): KernelProjection | null {
+    if (this.#projection === undefined) {
+      const fits = projectionFits(this.state.tfidf.terms.length, this.dimensions);
+      this.#projection = fits ? new KernelProjection(this.state.components, this.dimensions) : null;
+    }
+    return this.#projection;
+  }
+
+  private project(text: string, tokens?: TokenSpans): Float32Array {
     const k = this.dimensions;
-    const { indices, values } = this.vectorizer.vectorize(text);
-    const sum = weightedRowSum(indices, values, this.state.components, k);
+    const kernel = this.projection();
+    let sum: Float64Array;
+    if (kernel) {
+      sum = kernel.project(this.vectorizer.vectorizeInto(text, kernel.terms, tokens));
+    } else {
+      const { indices, values } = this.vectorizer.vectorize(text, tokens);
+      sum = weightedRowSum(indices, values, this.state.components, k);
+    }
     let norm = 0;
     for (let c = 0; c < k; c += 1) norm += sum[c]! * sum[c]!;
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;

@@ -21,7 +21,7 @@ export class PairTable {
   /** The pair's number, given to it now if it is new. */
   slotOf(first: number, second: number): number {
     const mask = this.buckets.length - 1;
-    for (let bucket = hash(first, second) & mask; ; bucket = (bucket + 1) & mask) {
+    for (let bucket = pairHash(first, second) & mask; ; bucket = (bucket + 1) & mask) {
       const slot = this.buckets[bucket]!;
       if (slot < 0) {
         const added = this.count;
@@ -38,7 +38,7 @@ export class PairTable {
   /** The pair's number, or -1 when it was never given one. */
   find(first: number, second: number): number {
     const mask = this.buckets.length - 1;
-    for (let bucket = hash(first, second) & mask; ; bucket = (bucket + 1) & mask) {
+    for (let bucket = pairHash(first, second) & mask; ; bucket = (bucket + 1) & mask) {
       const slot = this.buckets[bucket]!;
       if (slot < 0) return -1;
       if (this.firsts[slot] === first && this.seconds[slot] === second) return slot;
@@ -70,7 +70,7 @@ export class PairTable {
     this.buckets = new Int32Array(this.buckets.length * 2).fill(-1);
     const mask = this.buckets.length - 1;
     for (let slot = 0; slot < this.count; slot += 1) {
-      let bucket = hash(this.firsts[slot]!, this.seconds[slot]!) & mask;
+      let bucket = pairHash(this.firsts[slot]!, this.seconds[slot]!) & mask;
       while (this.buckets[bucket]! >= 0) bucket = (bucket + 1) & mask;
       this.buckets[bucket] = slot;
     }
@@ -83,7 +83,8 @@ function bucketsFor(expected: number): number {
   return size;
 }
 
-function hash(first: number, second: number): number {
+/** A hash of a pair of token ids (the low bits pick a bucket). */
+export function pairHash(first: number, second: number): number {
   let h = Math.imul(first, 0x9e3779b1) ^ second;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   return h ^ (h >>> 13);

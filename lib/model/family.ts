@@ -1,3 +1,4 @@
+import type { TokenSpans } from '../embedding/tokenize';
 import type { MlpClassifier } from './mlp';
 import type { SparseLinearModel } from './sparse-linear';
 
@@ -23,6 +24,8 @@ export interface PaperInput {
   /** Title and abstract, as `paperText` joins them. */
   text?: string;
   title?: string;
+  /** The text's tokens, when the caller scanned them already (serving's embedder does). */
+  tokens?: TokenSpans;
 }
 
 /** A paper came without the input its model's family reads. */
@@ -71,7 +74,7 @@ export function sparseLinearModel(model: SparseLinearModel): CategoryModel {
       const out = new Float32Array(papers.length * k);
       papers.forEach((paper, i) => {
         if (paper.text === undefined) throw new MissingInputError('the tfidf-linear family predicts from text, and this paper came without it');
-        out.set(model.predictProba({ text: paper.text, title: paper.title }), i * k);
+        out.set(model.predictProba({ text: paper.text, title: paper.title, tokens: paper.tokens }), i * k);
       });
       return out;
     },

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { CsrBuilder, seededRandom, type CsrMatrix } from '../embedding/linalg';
 import { shared, solveClassesInThreads } from './svm-threads';
 import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from '../embedding/tfidf';
+import type { TokenSpans } from '../embedding/tokenize';
 import { keepLargest, margins, nonzeroWeights, termMajor, type ClassWeights, type TermWeights } from './term-weights';
 
 /**
@@ -97,6 +98,8 @@ export interface ClassFit {
 export interface SparseDocument {
   text: string;
   title?: string;
+  /** The text's tokens, when the caller scanned them already (the embedder did, in serving). */
+  tokens?: TokenSpans;
 }
 
 export class MissingTitleError extends Error {
@@ -129,12 +132,13 @@ export class SparseLinearModel {
    */
   private row(document: SparseDocument, training: boolean): { indices: Int32Array; values: Float64Array; slack: number } {
     const withUnknown = training && this.state.config.unknownTermsAsSlack;
-    const text = block(this.vectorizer, this.state.tfidf, document.text, withUnknown);
+    const text = block(this.vectorizer, this.state.tfidf, document.text, withUnknown, document.tokens);
     if (!this.titleVectorizer) return text;
     if (document.title === undefined) throw new MissingTitleError('this model reads the title apart from the text, and the paper came without it');
     const title = block(this.titleVectorizer, this.state.titleTfidf!, document.title, withUnknown);
     const scale = this.state.config.titleWeight;
-    return { ...concatenate(text, title, this.state.tfidf.terms.length, scale), slack: text.slack + scale * scale * title.slack };
+    const { indices, values } = concatenate(text, title, this.state.tfidf.terms.length, scale);
+    return { indices, values, slack: text.slack + scale * scale * title.slack };
   }
 
   /** Each class's margin for one paper. */
@@ -188,8 +192,11 @@ export class SparseLinearModel {
   }
 }
 
-function block(vectorizer: TfidfVectorizer, tfidf: TfidfState, text: string, withUnknown: boolean): { indices: Int32Array; values: Float64Array; slack: number } {
-  if (!withUnknown) return { ...vectorizer.vectorize(text), slack: 0 };
+function block(vectorizer: TfidfVectorizer, tfidf: TfidfState, text: string, withUnknown: boolean, tokens?: TokenSpans): { indices: Int32Array; values: Float64Array; slack: number } {
+  if (!withUnknown) {
+    const { indices, values } = vectorizer.vectorize(text, tokens);
+    return { indices, values, slack: 0 };
+  }
   // An unknown term weighs as a term seen in one of the vocabulary's documents.
   const { indices, values, unknownShare } = vectorizer.vectorizeWithUnknown(text, Math.log((1 + tfidf.documents) / 2) + 1);
   return { indices, values, slack: unknownShare };

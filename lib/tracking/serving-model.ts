@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { paperText } from '../arxiv/record';
 import { EmbedderFormatError, deserializeEmbedder } from '../embedding/serialize';
 import type { LsaEmbedder } from '../embedding/lsa-embedder';
+import { TokenSpans } from '../embedding/tokenize';
 import { argmaxRows, type ModelFamily, type PaperInput } from '../model/family';
 import { MlflowError, type MlflowClient } from './mlflow-client';
 import { loadTrainedModel, RUN_ARTIFACTS, type TrainedModel } from './training-run';
@@ -42,8 +43,17 @@ export interface TextPredictor {
   probabilities(papers: readonly PaperInput[]): Float32Array;
   /** The most probable category of each. */
   categories(papers: readonly PaperInput[]): string[];
+  /** A paper as the model reads it (its vector, text and title) and its out-of-vocabulary share: predict's first step. */
+  readPaper(paper: PaperText): ServingInput;
   predict(papers: readonly PaperText[]): Prediction[];
   dispose(): void;
+}
+
+export interface ServingInput extends PaperInput {
+  vector: Float32Array;
+  text: string;
+  title: string;
+  oovShare: number;
 }
 
 export class ModelArtifactError extends Error {
@@ -75,24 +85,29 @@ export function textPredictor(model: TrainedModel, embedder: LsaEmbedder): TextP
   const dimensions = embedder.dimensions;
   const k = model.encoder.classes.length;
   const probabilities = (papers: readonly PaperInput[]) => model.model.probabilities(papers);
+  const readsText = model.model.readsText;
+  const readPaper = (paper: PaperText): ServingInput => {
+    const text = paperText(paper);
+    // A model reading the text reads the tokens the embedder scanned rather than scanning it again.
+    const tokens = readsText ? new TokenSpans() : undefined;
+    const { vector, oovShare } = embedder.embedWithCoverage(text, tokens);
+    return { vector, text, title: paper.title, oovShare, tokens };
+  };
   return {
     runId: model.runId,
     embedderVersion: model.embedderVersion,
     family: model.family,
-    readsText: model.model.readsText,
+    readsText,
     dimensions,
     classes: model.encoder.classes,
     embedder,
     model,
     probabilities,
     categories: (papers) => Array.from(argmaxRows(probabilities(papers), k), (code) => model.encoder.decode(code)),
+    readPaper,
     predict(papers) {
       if (papers.length === 0) return [];
-      const inputs = papers.map((paper): { vector: Float32Array; text: string; title: string; oovShare: number } => {
-        const text = paperText(paper);
-        const { vector, oovShare } = embedder.embedWithCoverage(text);
-        return { vector, text, title: paper.title, oovShare };
-      });
+      const inputs = papers.map(readPaper);
       const all = probabilities(inputs);
       const best = argmaxRows(all, k);
       return inputs.map((input, i) => ({

@@ -1,6 +1,10 @@
 import type { PaperRecord } from '../../../lib/arxiv/record';
 import { paperText } from '../../../lib/arxiv/record';
-import { DEFAULT_LSA_CONFIG, embedderVersion, fitLsaEmbedder, type LsaEmbedder } from '../../../lib/embedding/lsa-embedder';
+import { weightedRowSum } from '../../../lib/embedding/linalg';
+import { DEFAULT_LSA_CONFIG, embedderVersion, fitLsaEmbedder, LsaEmbedder } from '../../../lib/embedding/lsa-embedder';
+import { TfidfVectorizer } from '../../../lib/embedding/tfidf';
+import { TokenSpans } from '../../../lib/embedding/tokenize';
+import { sameBits } from './bits';
 import { cosine, samplePapers, SMALL_CONFIG } from './sample-corpus';
 
 let papers: PaperRecord[];
@@ -12,6 +16,18 @@ beforeAll(async () => {
   texts = papers.map(paperText);
   embedder = fitLsaEmbedder(texts, SMALL_CONFIG);
 });
+
+/** The embedder's embeddings as the plain loop computes them: tf-idf, linalg.ts's weightedRowSum, then L2-normalized. */
+function plainEmbeddings(of: LsaEmbedder): (text: string) => Float32Array {
+  const vectorizer = new TfidfVectorizer(of.state.tfidf);
+  return (text) => {
+    const { indices, values } = vectorizer.vectorize(text);
+    const sum = weightedRowSum(indices, values, of.state.components, of.dimensions);
+    const norm = sum.reduce((total, value) => total + value * value, 0);
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    return Float32Array.from(sum, (value) => value * scale);
+  };
+}
 
 function mean(values: number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -43,6 +59,40 @@ describe('LsaEmbedder', () => {
     const first = embedder.embed(texts[5]!);
     for (const text of texts.slice(0, 50)) embedder.embed(text);
     expect(embedder.embed(texts[5]!)).toEqual(first);
+  });
+
+  it('embeds through its WebAssembly projection to the bits of the plain loop', () => {
+    const plain = plainEmbeddings(embedder);
+    for (const text of texts) expect(sameBits(embedder.embed(text), plain(text))).toBe(true);
+  });
+
+  it('embeds as well from several embedders used in turn, each with its own kernel', () => {
+    const other = fitLsaEmbedder(texts.slice(100), { ...SMALL_CONFIG, dimensions: 19 });
+    const [plain, otherPlain] = [plainEmbeddings(embedder), plainEmbeddings(other)];
+    for (const text of texts.slice(0, 30)) {
+      expect(sameBits(embedder.embed(text), plain(text))).toBe(true);
+      expect(sameBits(other.embed(text), otherPlain(text))).toBe(true);
+    }
+  });
+
+  it('can be structured-cloned once it has embedded (its kernel stays behind), and embeds the same from the clone', () => {
+    embedder.embed(texts[0]!);
+    const clone = structuredClone(embedder);
+    const revived = new LsaEmbedder(clone.state);
+    expect(revived.version).toBe(embedder.version);
+    for (const text of texts.slice(0, 20)) expect(sameBits(revived.embed(text), embedder.embed(text))).toBe(true);
+  });
+
+  it('scans each text once for a caller that keeps its tokens, and gives them back for the next reader', () => {
+    const tokens = new TokenSpans();
+    const { vector, oovShare } = embedder.embedWithCoverage(texts[3]!, tokens);
+    expect(tokens.source).toBe(texts[3]);
+    expect(tokens.count).toBeGreaterThan(10);
+    expect(sameBits(vector, embedder.embed(texts[3]!))).toBe(true);
+    expect(oovShare).toBe(embedder.outOfVocabularyShare(texts[3]!));
+    // Tokens of another text are not taken for this one's: they are scanned again.
+    expect(sameBits(embedder.embedWithCoverage(texts[4]!, tokens).vector, embedder.embed(texts[4]!))).toBe(true);
+    expect(tokens.source).toBe(texts[4]);
   });
 
   it('names its version after the config and the fitted state', () => {

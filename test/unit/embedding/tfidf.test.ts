@@ -1,4 +1,9 @@
+import { paperText } from '../../../lib/arxiv/record';
 import { fitTfidf, TfidfVectorizer, type TfidfConfig, type TfidfState } from '../../../lib/embedding/tfidf';
+import { TokenSpans } from '../../../lib/embedding/tokenize';
+import { sameBits } from './bits';
+import { plainVectorize } from './plain-tfidf';
+import { samplePapers } from './sample-corpus';
 
 const UNIGRAMS: TfidfConfig = { ngramMax: 1, minDf: 1, maxDfRatio: 1, maxFeatures: 1_000, sublinearTf: true };
 
@@ -153,3 +158,39 @@ describe('TfidfVectorizer', () => {
     });
   });
 });
+
+describe('TfidfVectorizer on real papers', () => {
+  let texts: string[];
+  beforeAll(async () => {
+    texts = (await samplePapers(400)).map(paperText);
+  });
+
+  it.each([1, 2] as const)('gives the terms, in order, and the bits of the plain way (ngramMax %i)', (ngramMax) => {
+    const state = fitTfidf(texts.slice(0, 300), { ngramMax, minDf: 2, maxDfRatio: 0.95, maxFeatures: 5_000, sublinearTf: true });
+    const vectorizer = new TfidfVectorizer(state);
+    // Papers it was not fitted on, so that some tokens and bigrams are unknown.
+    for (const text of texts.slice(250)) {
+      const ours = vectorizer.vectorize(text);
+      const plain = plainVectorize(state, text);
+      expect(Array.from(ours.indices)).toEqual(Array.from(plain.indices));
+      expect(sameBits(ours.values, plain.values)).toBe(true);
+    }
+  });
+
+  it('writes into given arrays what vectorize returns, and reads tokens scanned for another vectorizer of the same text', () => {
+    const state = fitTfidf(texts.slice(0, 300), { ngramMax: 2, minDf: 2, maxDfRatio: 0.95, maxFeatures: 5_000, sublinearTf: true });
+    const [vectorizer, another] = [new TfidfVectorizer(state), new TfidfVectorizer(state)];
+    const into = { indices: new Int32Array(state.terms.length), values: new Float64Array(state.terms.length) };
+    const tokens = new TokenSpans();
+    for (const text of texts.slice(300)) {
+      const expected = vectorizer.vectorize(text);
+      const count = vectorizer.vectorizeInto(text, into);
+      expect(Array.from(into.indices.subarray(0, count))).toEqual(Array.from(expected.indices));
+      expect(sameBits(into.values.subarray(0, count), expected.values)).toBe(true);
+      another.vectorize(text, tokens);
+      expect(tokens.source).toBe(text);
+      expect(vectorizer.vectorize(text, tokens)).toEqual(expected);
+    }
+  });
+});
+

@@ -38,6 +38,37 @@ describe('MlpClassifier', () => {
     model.dispose();
   });
 
+  it('answers small batches through its WebAssembly forward pass, within 1e-6 of TF.js on any batch size', async () => {
+    const model = await trained({ ...HP, hiddenUnits: 10 });
+    const layers = (rows: number) => tf.tidy(() => (model.model.predict(tf.tensor2d(TRAIN.x.subarray(0, rows * BLOB_DIMENSIONS), [rows, BLOB_DIMENSIONS])) as Tensor).dataSync() as Float32Array);
+    const big = MlpClassifier.KERNEL_ROWS + 1;
+    // The big batch goes through TF.js's kernels; its first rows are also sent alone and in small batches.
+    const tfjs = model.probabilities(TRAIN.x.subarray(0, big * BLOB_DIMENSIONS), big);
+    for (const rows of [1, 2, MlpClassifier.KERNEL_ROWS]) {
+      const ours = model.probabilities(TRAIN.x.subarray(0, rows * BLOB_DIMENSIONS), rows);
+      const reference = layers(rows);
+      ours.forEach((value, i) => {
+        expect(Math.abs(value - reference[i]!)).toBeLessThan(1e-6);
+        expect(Math.abs(value - tfjs[i]!)).toBeLessThan(1e-6);
+      });
+    }
+    model.dispose();
+  });
+
+  it('forgets its WebAssembly forward pass when its weights change (an epoch, setWeights)', async () => {
+    const model = await trained();
+    const row = TRAIN.x.subarray(0, BLOB_DIMENSIONS);
+    const layers = () => tf.tidy(() => (model.model.predict(tf.tensor2d(row, [1, BLOB_DIMENSIONS])) as Tensor).dataSync() as Float32Array);
+    const closeToLayers = () => model.probabilities(row, 1).forEach((value, i) => expect(Math.abs(value - layers()[i]!)).toBeLessThan(1e-6));
+    closeToLayers();
+    const before = model.getWeights();
+    await model.trainEpoch(TRAIN, HP, 3);
+    closeToLayers();
+    model.setWeights(before);
+    closeToLayers();
+    model.dispose();
+  });
+
   it('predicts the most probable class of each row', async () => {
     const model = await trained();
     const probabilities = model.probabilities(TRAIN.x, TRAIN.rows);

@@ -30,6 +30,31 @@ describe('term weights (non-zeros, term by term)', () => {
     expect(Array.from(margins(weights, bias, indices, values, 1, 2))).toEqual([bias[0]! + Math.fround(0.5) * 0.1, bias[1]!, bias[2]! + 3 * 0.1]);
   });
 
+  it('gives the dense product’s margins bit for bit on many terms, some without weights, some repeated, from any start', () => {
+    const classes = 7;
+    const terms = 3_000;
+    let state = 11;
+    const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    // Most terms weigh in a few classes only; every fifth in none.
+    const denseWeights = Float32Array.from({ length: classes * terms }, (_, i) => (i % terms) % 5 === 0 || random() < 0.6 ? 0 : random() * 2 - 1);
+    const many = fromDense(denseWeights, classes, terms);
+    const bias = Float32Array.from({ length: classes }, () => random());
+    const indices = Int32Array.from({ length: 1_500 }, () => Math.floor(random() * terms));
+    const values = Float64Array.from(indices, () => random());
+    for (const [start, end] of [
+      [0, indices.length],
+      [700, 1_200],
+      [5, 5],
+    ] as const) {
+      const scores = margins(many, bias, indices, values, start, end);
+      for (let k = 0; k < classes; k += 1) {
+        let sum = bias[k]!;
+        for (let p = start; p < end; p += 1) if (denseWeights[k * terms + indices[p]!] !== 0) sum += denseWeights[k * terms + indices[p]!]! * values[p]!;
+        expect(scores[k]).toBe(sum);
+      }
+    }
+  });
+
   it('drops what rounds to zero as float32', () => {
     expect(Array.from(nonzeroWeights(Float64Array.of(0, 1e-50, 2, -0.5)).indices)).toEqual([2, 3]);
   });

@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 
 /**
  * `mlops api --workers N`: N server processes on one port (Node's cluster: the primary accepts and
@@ -19,6 +19,8 @@ const isClusterMessage = (message: unknown): message is ClusterMessage =>
   typeof message === 'object' && message !== null && String((message as { type?: unknown }).type).startsWith('arxiv-api:');
 
 const STOP_GRACE_MS = 30_000;
+/** A worker that dies sooner than this after its start is restarted with a growing delay. */
+const QUICK_DEATH_MS = 30_000;
 
 export interface PrimaryOutcome {
   url: string;
@@ -39,7 +41,7 @@ export interface ApiCluster {
 }
 
 /** In the primary: forks `count` workers running this same command line. */
-export function startApiCluster(count: number, onWorkerDied: (id: number, code: number | null, signal: string | null) => void): ApiCluster {
+export function startApiCluster(count: number, onWorkerDied: (id: number, code: number | null, signal: string | null, restartInMs: number) => void): ApiCluster {
   const aggregator = new AggregatorRegistry();
   const summary: ClusterSummary = { appended: 0, backlog: 0, restarts: 0 };
   let stopping = false;
@@ -83,12 +85,21 @@ export function startApiCluster(count: number, onWorkerDied: (id: number, code: 
       rejectReady(new Error(`API worker ${worker.id} exited with ${signal ?? `code ${code}`} before listening`));
       return;
     }
-    // A worker that dies while serving is replaced; the others go on answering meanwhile.
-    onWorkerDied(worker.id, code, signal);
+    // A worker that dies while serving is replaced, the others answering meanwhile; one that keeps
+    // dying soon after its start is replaced ever more slowly (each start loads the model).
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    quickDeaths = lived < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
+    const delayMs = quickDeaths === 0 ? 0 : Math.min(1_000 * 2 ** (quickDeaths - 1), 60_000);
+    onWorkerDied(worker.id, code, signal, delayMs);
     summary.restarts += 1;
-    cluster.fork();
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delayMs).unref();
   });
-  for (let i = 0; i < count; i += 1) cluster.fork();
+  const startedAt = new Map<number, number>();
+  let quickDeaths = 0;
+  const fork = () => startedAt.set(cluster.fork().id, Date.now());
+  for (let i = 0; i < count; i += 1) fork();
 
   return {
     ready,
@@ -102,10 +113,16 @@ export function startApiCluster(count: number, onWorkerDied: (id: number, code: 
               if (worker.isDead()) return resolve();
               // A worker that has not closed within the grace period is killed.
               const kill = setTimeout(() => worker.process.kill('SIGKILL'), STOP_GRACE_MS);
-              worker.once('exit', () => {
+              // Its last message (what it logged) arrives before its channel closes: wait for both.
+              let waiting = 2;
+              const done = () => {
+                if ((waiting -= 1) > 0) return;
                 clearTimeout(kill);
                 resolve();
-              });
+              };
+              worker.once('exit', done);
+              if (worker.isConnected()) worker.once('disconnect', done);
+              else done();
               worker.process.kill('SIGTERM');
             }),
         ),
@@ -131,8 +148,8 @@ let metricsAsked = 0;
  * per worker), asked of the primary over IPC.
  */
 export function clusterMetrics(registry: Registry): () => Promise<string> {
+  answerMetricsRequests();
   AggregatorRegistry.setRegistries([registry]);
-  new AggregatorRegistry(); // installs the worker's answer to the primary's request for its metrics
   return () =>
     new Promise<string>((resolve, reject) => {
       const id = (metricsAsked += 1);
@@ -150,6 +167,15 @@ export function clusterMetrics(registry: Registry): () => Promise<string> {
       process.on('message', onAnswer);
       process.send!({ type: 'arxiv-api:metrics?', id });
     });
+}
+
+/** In a worker: answers the primary's requests for this worker's metrics (idempotent; until clusterMetrics(), with none). */
+let answering = false;
+export function answerMetricsRequests(): void {
+  if (answering) return;
+  answering = true;
+  AggregatorRegistry.setRegistries([new Registry()]);
+  new AggregatorRegistry(); // its constructor installs the answer
 }
 
 export const isApiWorker = () => cluster.isWorker;

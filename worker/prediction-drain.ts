@@ -1,9 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectRedis } from '../lib/buffer/redis';
 import type { AppConfig } from '../lib/config/config';
 import type { DeadLetterStore } from '../lib/deadletters/dead-letter-store';
 import type { MongoConnection } from '../lib/features/mongo';
 import { DEFAULT_DRAIN_GROUP, drainerName, PredictionDrainer } from '../lib/predictions/prediction-drainer';
 import { PredictionStore } from '../lib/predictions/prediction-store';
+
+/** A stop waits this long for the batch in hand (a blocked read ends within a second). */
+const STOP_GRACE_MS = 5_000;
 
 export interface RunningDrain {
   drainer: PredictionDrainer;
@@ -39,8 +43,11 @@ export async function startPredictionDrain(config: AppConfig, mongo: MongoConnec
   return {
     drainer,
     async stop() {
-      await drainer.stop();
+      // A read waiting for an unreachable Redis never ends on its own: closing the connection ends it.
+      const stopped = drainer.stop();
+      await Promise.race([stopped, sleep(STOP_GRACE_MS)]);
       redis.disconnect();
+      await stopped;
     },
   };
 }

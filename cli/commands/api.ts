@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { AppConfig } from '../../lib/config/config';
-import { isApiWorker, startApiCluster, tellPrimary } from '../../api/cluster';
+import { answerMetricsRequests, isApiWorker, startApiCluster, tellPrimary } from '../../api/cluster';
 import { startApi, type RunningApi } from '../../api/server';
 import type { Reporter } from '../output';
 
@@ -57,7 +57,9 @@ export async function apiCommand(options: ApiOptions, config: AppConfig, reporte
     reporter.note(stoppedLine(api.log.appendedCount, api.log.backlog));
     return 0;
   }
-  const apiCluster = startApiCluster(workers, (id, code, signal) => reporter.note(`api worker ${id} exited (${signal ?? `code ${code}`}): starting another`));
+  const apiCluster = startApiCluster(workers, (id, code, signal, delayMs) =>
+    reporter.note(`api worker ${id} exited (${signal ?? `code ${code}`}): starting another${delayMs > 0 ? ` in ${delayMs / 1000} s` : ''}`),
+  );
   const stopped = untilSignal();
   try {
     const { url, model } = await Promise.race([apiCluster.ready, stopped.then(() => undefined)]) ?? { url: '', model: '' };
@@ -77,11 +79,14 @@ export async function apiCommand(options: ApiOptions, config: AppConfig, reporte
 
 /** A worker of the cluster: serves until the primary (or the terminal) stops it, then says what it logged. */
 async function serveAsWorker(options: ApiOptions, config: AppConfig): Promise<number> {
+  // Asked for its metrics while it loads the model, a worker answers with none rather than not at all.
+  answerMetricsRequests();
   let api: RunningApi;
   try {
     api = await startApi(config, { ...options, clustered: true });
   } catch (error) {
     await tellPrimary({ type: 'arxiv-api:failed', message: (error as Error).message });
+    process.disconnect?.(); // else the channel keeps a worker that will never serve alive
     throw error;
   }
   await tellPrimary({ type: 'arxiv-api:listening', url: api.url, model: await servedModel(api) });

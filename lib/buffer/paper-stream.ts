@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import type { PaperRecord } from '../arxiv/record';
+import { ensureConsumerGroup } from './redis';
 
 /** A paper waiting in the buffer, with where it came from. */
 export interface BufferedPaper {
@@ -143,12 +144,8 @@ export class PaperStream {
     readonly options: PaperStreamOptions,
   ) {}
 
-  async ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup('CREATE', this.options.stream, this.options.group, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
-    }
+  ensureGroup(): Promise<void> {
+    return ensureConsumerGroup(this.redis, this.options.stream, this.options.group);
   }
 
   async depth(): Promise<BufferDepth> {

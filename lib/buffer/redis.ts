@@ -26,3 +26,12 @@ export async function connectRedis(url: string, connectionName = 'arxiv-mlops'):
   }
   return redis;
 }
+
+/** Creates a stream's consumer group reading from its start (and the stream, if need be); an existing group is kept. */
+export async function ensureConsumerGroup(redis: Redis, stream: string, group: string): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+  } catch (error) {
+    if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+  }
+}

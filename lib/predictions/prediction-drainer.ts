@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
+import { ensureConsumerGroup } from '../buffer/redis';
 import type { DeadLetter, DeadLetterStore } from '../deadletters/dead-letter-store';
 import { decodePrediction, UndecodablePredictionError, type PredictionDocument } from './prediction-document';
 import { PREDICTION_FIELD } from './prediction-publisher';
@@ -66,12 +67,8 @@ export class PredictionDrainer {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  async ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup('CREATE', this.options.stream, this.options.group, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
-    }
+  ensureGroup(): Promise<void> {
+    return ensureConsumerGroup(this.redis, this.options.stream, this.options.group);
   }
 
   /** Entries in the stream: not yet stored, or stored and not yet acknowledged. */
@@ -120,7 +117,9 @@ export class PredictionDrainer {
       throw error; // unacknowledged: read again from this drainer's pending entries
     }
     const ids = entries.map(([id]) => id);
-    await this.redis.multi().xack(this.options.stream, this.options.group, ...ids).xdel(this.options.stream, ...ids).exec();
+    const replies = await this.redis.multi().xack(this.options.stream, this.options.group, ...ids).xdel(this.options.stream, ...ids).exec();
+    const refused = replies === null ? new Error('the acknowledgement was discarded (the transaction was aborted)') : replies.find(([error]) => error)?.[0];
+    if (refused) throw refused; // stored but not acknowledged: delivered again, and stored once
     return ids.length;
   }
 

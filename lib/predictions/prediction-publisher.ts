@@ -75,7 +75,8 @@ export class PredictionPublisher {
    */
   async record(documents: readonly PredictionDocument[]): Promise<void> {
     const entries = documents.map(encodePrediction);
-    if (this.backlogEntries.length > 0 || this.redis.status !== 'ready') {
+    // Behind a backlog (or its retry in flight) the newest wait their turn rather than each waiting on Redis.
+    if (this.backlogEntries.length > 0 || this.retrying || this.redis.status !== 'ready') {
       this.enqueue(entries);
       return;
     }
@@ -98,6 +99,9 @@ export class PredictionPublisher {
     if (failed.length > 0) {
       this.failedAppends += 1;
       this.options.onAppendError?.(firstError, this.backlog + failed.length);
+      // A Redis that stopped answering without closing the connection: start over, which drops the
+      // commands ioredis still holds for it (else they pile up outside the backlog's bound).
+      if (String((firstError as Error)?.message).includes('timed out')) this.redis.disconnect(true);
     }
     return failed;
   }

@@ -186,17 +186,16 @@ describe('fault injection: a training completes with one MLflow run and whole me
 
       const first = await spawnWorker(drainEnv, ['--queue', 'io']);
       workers.push(first);
-      await waitFor(async () => {
-        const now = await stored();
-        return now > 0 ? now : undefined;
-      }, 'the drain to start', MINUTE);
+      const pendingNow = async () => Number(((await redis.xpending(stream, 'prediction-log')) as unknown[])[0]);
+      // Killed once a batch is stored and the next one is in hand (read, not yet acknowledged).
+      await waitFor(async () => ((await stored()) > 0 && (await pendingNow()) > 0 ? true : undefined), 'the drain to hold its second batch', MINUTE);
       first.kill('SIGKILL');
       await new Promise((resolve) => first.once('exit', resolve));
       const atKill = await stored();
       const killedAt = Date.now();
       expect(atKill).toBeLessThan(total);
       // The dead worker held a batch it had not stored: the next one must take it over.
-      const heldByTheDead = Number(((await redis.xpending(stream, 'prediction-log')) as unknown[])[0]);
+      const heldByTheDead = await pendingNow();
       expect(heldByTheDead).toBeGreaterThan(0);
 
       const second = await spawnWorker(drainEnv, ['--queue', 'io']);

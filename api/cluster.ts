@@ -92,10 +92,14 @@ export function startApiCluster(count: number, onWorkerDied: (id: number, code: 
     const delayMs = quickDeaths === 0 ? 0 : Math.min(1_000 * 2 ** (quickDeaths - 1), 60_000);
     onWorkerDied(worker.id, code, signal, delayMs);
     summary.restarts += 1;
-    setTimeout(() => {
+    // Not unref'd: with every worker dead, the pending restart is what keeps the primary alive.
+    const restart = setTimeout(() => {
+      restarts.delete(restart);
       if (!stopping) fork();
-    }, delayMs).unref();
+    }, delayMs);
+    restarts.add(restart);
   });
+  const restarts = new Set<NodeJS.Timeout>();
   const startedAt = new Map<number, number>();
   let quickDeaths = 0;
   const fork = () => startedAt.set(cluster.fork().id, Date.now());
@@ -105,6 +109,7 @@ export function startApiCluster(count: number, onWorkerDied: (id: number, code: 
     ready,
     async stop() {
       stopping = true;
+      for (const restart of restarts) clearTimeout(restart);
       const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
       await Promise.all(
         workers.map(

@@ -20,10 +20,8 @@ export interface RunningDrain {
  * never ends and needs no history.
  */
 export async function startPredictionDrain(config: AppConfig, mongo: MongoConnection, deadLetters: DeadLetterStore, identity?: string): Promise<RunningDrain> {
-  const redis = await connectRedis(config.redis.url, 'arxiv-mlops-prediction-drainer');
-  // Redis may go away for long: keep reconnecting (connectRedis gives up after about 40 s).
-  redis.options.retryStrategy = (attempt) => Math.min(attempt * 200, 2_000);
-  redis.options.maxRetriesPerRequest = null;
+  // Redis may go away for long: the drain waits for it rather than giving up.
+  const redis = await connectRedis(config.redis.url, 'arxiv-mlops-prediction-drainer', { reconnectForever: true });
   const store = new PredictionStore(mongo.db, config.api.predictionLog.retentionDays);
   let reported = 0;
   const drainer = new PredictionDrainer(redis, store, deadLetters, {

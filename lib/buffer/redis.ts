@@ -5,14 +5,19 @@ export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
 
-/** Connects and pings, so a wrong URL fails here with a message that says what to do. */
-export async function connectRedis(url: string, connectionName = 'arxiv-mlops'): Promise<Redis> {
+/**
+ * Connects and pings, so a wrong URL fails here with a message that says what to do. Once
+ * connected, a lost connection is retried for about 40 s, or forever with `reconnectForever`
+ * (a loop that must outlast a Redis outage: its commands then wait for the connection).
+ */
+export async function connectRedis(url: string, connectionName = 'arxiv-mlops', options: { reconnectForever?: boolean } = {}): Promise<Redis> {
+  const forever = options.reconnectForever ?? false;
   const redis = new Redis(url, {
     lazyConnect: true,
     connectionName,
-    maxRetriesPerRequest: 3,
+    maxRetriesPerRequest: forever ? null : 3,
     enableOfflineQueue: true,
-    retryStrategy: (attempt) => (attempt > 20 ? null : Math.min(attempt * 200, 2_000)),
+    retryStrategy: (attempt) => (!forever && attempt > 20 ? null : Math.min(attempt * 200, 2_000)),
   });
   redis.on('error', () => undefined); // failures surface through the commands below
   try {

@@ -40,7 +40,13 @@ export async function openActivityDeps(config: AppConfig): Promise<ActivityDeps 
   const deadLetters = new DeadLetterStore(mongo.db);
   const reports = new MonitoringReportStore(mongo.db);
   const ledger = new RetrainLedger(mongo.db);
-  await Promise.all([stream.ensureGroup(), features.ensureIndexes(), deadLetters.ensureIndexes(), reports.ensureIndexes(), ledger.ensureIndexes()]);
+  await Promise.all([
+    stream.ensureGroup(),
+    features.ensureIndexes(),
+    deadLetters.ensureIndexes(),
+    reports.ensureIndexes(),
+    ledger.ensureIndexes(),
+  ]);
   return {
     config,
     store,

@@ -9,7 +9,15 @@ import type { DeadLetter } from '../lib/deadletters/dead-letter-store';
 import { fitInThread } from '../lib/embedding/fit-in-thread';
 import { DEFAULT_LSA_CONFIG, type LsaConfig, type LsaEmbedder } from '../lib/embedding/lsa-embedder';
 import { DEFAULT_EMBEDDER_HOLDOUT, isHeldOut } from '../lib/embedding/holdout';
-import { currentEmbedder, describeBadVersion, isEmbedderVersionName, loadEmbedder, saveEmbedder, setCurrentEmbedder, type EmbedderManifest } from '../lib/embedding/registry';
+import {
+  currentEmbedder,
+  describeBadVersion,
+  isEmbedderVersionName,
+  loadEmbedder,
+  saveEmbedder,
+  setCurrentEmbedder,
+  type EmbedderManifest,
+} from '../lib/embedding/registry';
 import type { FeatureInput } from '../lib/features/feature-store';
 import type { ActivityDeps } from './deps';
 import { failFastOn, isPermanent } from './errors';
@@ -66,12 +74,16 @@ export function createEmbedActivities(deps: ActivityDeps) {
         if (current) return current;
       }
       const texts: string[] = [];
-      const source = openSource(settings.referenceSource, sourceOptions(deps.config, 1_000, () => context.heartbeat({ step: 'reading reference corpus' })));
+      const source = openSource(
+        settings.referenceSource,
+        sourceOptions(deps.config, 1_000, () => context.heartbeat({ step: 'reading reference corpus' })),
+      );
       const limit = settings.referenceLimit ?? Number.POSITIVE_INFINITY;
       for await (const page of source.pages({ offset: 0 })) {
         for (const item of page.items) {
           // Held-out papers stay unseen, so monitoring can compare new papers with papers like them.
-          if (item.ok && texts.length < limit && !isHeldOut(item.record.id, DEFAULT_EMBEDDER_HOLDOUT)) texts.push(paperText(item.record));
+          if (item.ok && texts.length < limit && !isHeldOut(item.record.id, DEFAULT_EMBEDDER_HOLDOUT))
+            texts.push(paperText(item.record));
         }
         context.heartbeat({ step: 'reading reference corpus', texts: texts.length });
         if (texts.length >= limit) break;
@@ -103,7 +115,12 @@ export function createEmbedActivities(deps: ActivityDeps) {
       const context = Context.current();
       const resumed = context.info.heartbeatDetails as EmbedProgress | undefined;
       const progress: EmbedProgress = resumed ?? {
-        processed: 0, stored: 0, inserted: 0, replaced: 0, unchanged: 0, deadLettered: 0,
+        processed: 0,
+        stored: 0,
+        inserted: 0,
+        replaced: 0,
+        unchanged: 0,
+        deadLettered: 0,
       };
       await loadEmbedder(deps.store, input.embedderVersion); // fail early if the run's own embedder is missing
       // One name per activity: two consumers of one run may share a process.
@@ -175,7 +192,12 @@ export function createEmbedActivities(deps: ActivityDeps) {
             if (!embedder) embedders.set(version, (embedder = await loadEmbedder(deps.store, version)));
             const group = byVersion.get(version) ?? { inputs: [], entries: [] };
             const text = paperText(record);
-            group.inputs.push({ record, vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), lineage: { rawKey, ingestWorkflowId } });
+            group.inputs.push({
+              record,
+              vector: embedder.embed(text),
+              oovShare: embedder.outOfVocabularyShare(text),
+              lineage: { rawKey, ingestWorkflowId },
+            });
             const entry: AcknowledgedEntry = { id: message.id, ingestWorkflowId, outcome: 'inserted' };
             group.entries.push(entry);
             entries.push(entry);

@@ -26,7 +26,11 @@ export function nonRetryable(error: unknown): never {
 export function isPermanent(error: unknown): error is Error {
   if (!(error instanceof Error)) return false;
   const flags = error as Error & { permanent?: boolean; retryable?: boolean };
-  return (NON_RETRYABLE_ERRORS as readonly string[]).includes(error.name) || flags.permanent === true || flags.retryable === false;
+  return (
+    (NON_RETRYABLE_ERRORS as readonly string[]).includes(error.name) ||
+    flags.permanent === true ||
+    flags.retryable === false
+  );
 }
 
 /** Runs fn, converting permanent errors into non-retryable failures. */

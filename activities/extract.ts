@@ -47,7 +47,15 @@ export type ExtractResult = Omit<ExtractProgress, 'cursor' | 'waitingForRoom' | 
 };
 
 function initialProgress(): ExtractProgress {
-  return { cursor: { offset: 0 }, extracted: 0, accepted: 0, rejected: 0, rejectedByReason: {}, duplicates: 0, rawObjectCount: 0 };
+  return {
+    cursor: { offset: 0 },
+    extracted: 0,
+    accepted: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    duplicates: 0,
+    rawObjectCount: 0,
+  };
 }
 
 export function createExtractActivities(deps: ActivityDeps) {
@@ -62,10 +70,14 @@ export function createExtractActivities(deps: ActivityDeps) {
       const resumed = context.info.heartbeatDetails as ExtractProgress | undefined;
       const progress: ExtractProgress = resumed ? { ...resumed, waitingForRoom: false } : initialProgress();
       if (resumed) context.log.info('resuming extraction', { cursor: resumed.cursor, extracted: resumed.extracted });
-      for (const key of progress.rawObjects ?? []) progress.rawObjectCount = await deps.stream.recordRawObject(input.ingestWorkflowId, key);
+      for (const key of progress.rawObjects ?? [])
+        progress.rawObjectCount = await deps.stream.recordRawObject(input.ingestWorkflowId, key);
       delete progress.rawObjects;
 
-      const source = openSource(input.source, sourceOptions(deps.config, input.pageSize, () => context.heartbeat(structuredClone(progress))));
+      const source = openSource(
+        input.source,
+        sourceOptions(deps.config, input.pageSize, () => context.heartbeat(structuredClone(progress))),
+      );
       const limit = input.limit ?? Number.POSITIVE_INFINITY;
 
       for await (const page of source.pages(progress.cursor)) {
@@ -96,7 +108,11 @@ export function createExtractActivities(deps: ActivityDeps) {
         let duplicates = 0;
         let rawKey: string | undefined;
         if (accepted.length > 0) {
-          const { key } = await landRawBatch(deps.store, accepted.map(({ record }) => record), input.ingestDay);
+          const { key } = await landRawBatch(
+            deps.store,
+            accepted.map(({ record }) => record),
+            input.ingestDay,
+          );
           rawKey = key;
           ({ duplicates } = await deps.stream.publish(
             accepted.map(({ record, itemNumber }) => ({
@@ -111,7 +127,8 @@ export function createExtractActivities(deps: ActivityDeps) {
         }
         // The page is done: only now does it count, so a page redone after a crash counts once.
         if (rawKey) progress.rawObjectCount = await deps.stream.recordRawObject(input.ingestWorkflowId, rawKey);
-        for (const [reason, count] of Object.entries(reasons)) progress.rejectedByReason[reason] = (progress.rejectedByReason[reason] ?? 0) + count;
+        for (const [reason, count] of Object.entries(reasons))
+          progress.rejectedByReason[reason] = (progress.rejectedByReason[reason] ?? 0) + count;
         progress.duplicates += duplicates;
         progress.extracted += items.length;
         progress.accepted += accepted.length;

@@ -10,7 +10,14 @@ import { createTrainActivities } from './train';
 export function createIoActivities(deps: ActivityDeps) {
   const { registerAndPromote } = createPromotionActivities(deps);
   const { chooseCandidate } = createTrainActivities(deps);
-  const { resolveMonitorReference, startMonitoringRun, finishMonitoringRun, decideRetraining, recordRetrainOutcome, trainingNeeded } = createMonitorActivities(deps);
+  const {
+    resolveMonitorReference,
+    startMonitoringRun,
+    finishMonitoringRun,
+    decideRetraining,
+    recordRetrainOutcome,
+    trainingNeeded,
+  } = createMonitorActivities(deps);
   return {
     ...createExtractActivities(deps),
     ...createBufferActivities(deps),
@@ -41,6 +48,23 @@ export type { ActivityDeps } from './deps';
 export type { ExtractInput, ExtractProgress, ExtractResult } from './extract';
 export type { EmbedInput, EmbedProgress, EmbedResult, EmbedderSettings } from './embed';
 export type { RunOutcome } from './buffer';
-export type { TrainInput, TrainResult, TrainProgress, PrepareTrainingInput, PreparedTraining, TrainCandidateInput, CandidateResult, ChooseCandidateInput } from './train';
+export type {
+  TrainInput,
+  TrainResult,
+  TrainProgress,
+  PrepareTrainingInput,
+  PreparedTraining,
+  TrainCandidateInput,
+  CandidateResult,
+  ChooseCandidateInput,
+} from './train';
 export type { ChampionScore, PromotionInput, PromotionResult } from './promote';
-export type { DriftSettings, MonitorReference, MonitoringRunHandle, MonitorDriftInput, MonitorDriftResult, DecideRetrainingInput, RetrainDecision } from './monitor';
+export type {
+  DriftSettings,
+  MonitorReference,
+  MonitoringRunHandle,
+  MonitorDriftInput,
+  MonitorDriftResult,
+  DecideRetrainingInput,
+  RetrainDecision,
+} from './monitor';

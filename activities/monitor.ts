@@ -105,8 +105,13 @@ const MONITORING_TAGS = {
 
 function baselineOf(run: Run): QualityBaseline {
   const recall: Record<string, number> = {};
-  for (const metric of run.data.metrics ?? []) if (metric.key.startsWith('test_recall/')) recall[metric.key.slice('test_recall/'.length)] = metric.value;
-  return { accuracy: runMetric(run, 'test_accuracy') ?? Number.NaN, macroF1: runMetric(run, 'test_macro_f1') ?? Number.NaN, recall };
+  for (const metric of run.data.metrics ?? [])
+    if (metric.key.startsWith('test_recall/')) recall[metric.key.slice('test_recall/'.length)] = metric.value;
+  return {
+    accuracy: runMetric(run, 'test_accuracy') ?? Number.NaN,
+    macroF1: runMetric(run, 'test_macro_f1') ?? Number.NaN,
+    recall,
+  };
 }
 
 function reportKeys(windowEnd: string, workflowId: string): { html: string; json: string } {
@@ -122,11 +127,21 @@ export function createMonitorActivities(deps: ActivityDeps) {
   async function resolveMonitorReference(input: { runId?: string }): Promise<MonitorReference> {
     return failFastOn(async () => {
       const serving = input.runId
-        ? { run: await mlflow.getRun(input.runId), source: 'pinned' as const, modelVersion: (await mlflow.modelVersionsOfRun(modelName, input.runId).catch(() => []))[0]?.version }
+        ? {
+            run: await mlflow.getRun(input.runId),
+            source: 'pinned' as const,
+            modelVersion: (await mlflow.modelVersionsOfRun(modelName, input.runId).catch(() => []))[0]?.version,
+          }
         : await resolveServingRun(mlflow, deps.config.tracking);
       const { run } = serving;
       const embedderVersion = runParam(run, EMBEDDER_VERSION_PARAM);
-      if (!embedderVersion) throw Object.assign(new Error(`run ${run.info.run_id} is not a training run of this project (no ${EMBEDDER_VERSION_PARAM} param)`), { permanent: true });
+      if (!embedderVersion)
+        throw Object.assign(
+          new Error(
+            `run ${run.info.run_id} is not a training run of this project (no ${EMBEDDER_VERSION_PARAM} param)`,
+          ),
+          { permanent: true },
+        );
       return {
         runId: run.info.run_id,
         source: serving.source,
@@ -140,9 +155,16 @@ export function createMonitorActivities(deps: ActivityDeps) {
   }
 
   /** The MLflow run of this monitoring workflow (one per workflow, found again when retried). */
-  async function startMonitoringRun(input: { workflowId: string; reference: MonitorReference; window: string }): Promise<MonitoringRunHandle> {
+  async function startMonitoringRun(input: {
+    workflowId: string;
+    reference: MonitorReference;
+    window: string;
+  }): Promise<MonitoringRunHandle> {
     return failFastOn(async () => {
-      const experiment = await mlflow.ensureExperiment(deps.config.monitoring.experiment, MODEL_TRAINING_EXPERIMENT_TAGS);
+      const experiment = await mlflow.ensureExperiment(
+        deps.config.monitoring.experiment,
+        MODEL_TRAINING_EXPERIMENT_TAGS,
+      );
       const filter = `tags.\`${MONITORING_TAGS.idempotencyKey}\` = '${input.workflowId.replace(/'/g, "\\'")}'`;
       const [existing] = await mlflow.searchRuns([experiment.experiment_id], filter, [], 1);
       const run =
@@ -179,7 +201,10 @@ export function createMonitorActivities(deps: ActivityDeps) {
         const label = describeWindow(input.window, end);
         beat('downloading the reference data');
         const run = await mlflow.getRun(input.reference.runId);
-        const reference = parseCsv((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString('utf8'), RUN_ARTIFACTS.referenceData);
+        const reference = parseCsv(
+          (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString('utf8'),
+          RUN_ARTIFACTS.referenceData,
+        );
         const predictor = await loadPredictor(mlflow, run, (version) => loadEmbedder(deps.store, version));
         const dimensions = predictor.dimensions;
         let scored;
@@ -194,9 +219,23 @@ export function createMonitorActivities(deps: ActivityDeps) {
         } finally {
           predictor.dispose();
         }
-        const result = { window: label, currentRows: scored.papers.length, foundRows: scored.found, reembedded: scored.reembedded };
+        const result = {
+          window: label,
+          currentRows: scored.papers.length,
+          foundRows: scored.found,
+          reembedded: scored.reembedded,
+        };
         if (scored.papers.length < (input.minRows ?? DEFAULT_MIN_ROWS)) {
-          return { ...result, insufficientData: true, summary: null, reportKey: null, summaryKey: null, reportUrl: null, reportBytes: 0, seconds: (Date.now() - started) / 1000 };
+          return {
+            ...result,
+            insufficientData: true,
+            summary: null,
+            reportKey: null,
+            summaryKey: null,
+            reportUrl: null,
+            reportBytes: 0,
+            seconds: (Date.now() - started) / 1000,
+          };
         }
         beat('analyzing');
         const current = currentWindowTable(scored.papers, dimensions);
@@ -219,12 +258,20 @@ export function createMonitorActivities(deps: ActivityDeps) {
           { label: 'MLflow: this monitoring run', url: input.monitoringRun.runUrl },
           ...(temporalUrl ? [{ label: 'Temporal: this workflow', url: temporalUrl }] : []),
         ];
-        const html = renderReport(analysis, { title: `Drift report: ${input.reference.modelName}${input.reference.modelVersion ? ` v${input.reference.modelVersion}` : ''}`, generatedAt, reference: referenceLabel, current: currentLabel, links });
+        const html = renderReport(analysis, {
+          title: `Drift report: ${input.reference.modelName}${input.reference.modelVersion ? ` v${input.reference.modelVersion}` : ''}`,
+          generatedAt,
+          reference: referenceLabel,
+          current: currentLabel,
+          links,
+        });
         const summary = summarize(analysis, { reference: referenceLabel, current: currentLabel, generatedAt });
         const keys = reportKeys(input.windowEnd, input.workflowId);
         beat('storing the report');
         await deps.store.put(keys.html, Buffer.from(html), { contentType: 'text/html; charset=utf-8' });
-        await deps.store.put(keys.json, Buffer.from(JSON.stringify(summary, null, 1)), { contentType: 'application/json' });
+        await deps.store.put(keys.json, Buffer.from(JSON.stringify(summary, null, 1)), {
+          contentType: 'application/json',
+        });
         return {
           ...result,
           insufficientData: false,
@@ -242,7 +289,13 @@ export function createMonitorActivities(deps: ActivityDeps) {
   }
 
   /** Logs the verdicts and the report to the monitoring run, and keeps the summary in MongoDB. */
-  async function finishMonitoringRun(input: { workflowId: string; reference: MonitorReference; monitoringRun: MonitoringRunHandle; result: MonitorDriftResult; at: string }): Promise<void> {
+  async function finishMonitoringRun(input: {
+    workflowId: string;
+    reference: MonitorReference;
+    monitoringRun: MonitoringRunHandle;
+    result: MonitorDriftResult;
+    at: string;
+  }): Promise<void> {
     return failFastOn(async () => {
       const { result, monitoringRun, reference } = input;
       const run = await mlflow.getRun(monitoringRun.runId);
@@ -277,7 +330,12 @@ export function createMonitorActivities(deps: ActivityDeps) {
       await mlflow.logMetrics(monitoringRun.runId, metrics);
       if (result.reportKey && result.summaryKey) {
         await mlflow.uploadArtifact(run, 'drift_report.html', await deps.store.get(result.reportKey), 'text/html');
-        await mlflow.uploadArtifact(run, 'drift_report.json', await deps.store.get(result.summaryKey), 'application/json');
+        await mlflow.uploadArtifact(
+          run,
+          'drift_report.json',
+          await deps.store.get(result.summaryKey),
+          'application/json',
+        );
       }
       await mlflow.setTags(monitoringRun.runId, {
         [MONITORING_TAGS.drift]: String(summary?.drift ?? false),
@@ -294,7 +352,8 @@ export function createMonitorActivities(deps: ActivityDeps) {
         window: result.window,
         drift: summary?.drift ?? false,
         qualityAlert: summary?.qualityAlert ?? false,
-        reasons: summary?.reasons ?? (result.insufficientData ? [`only ${result.currentRows} papers in the window`] : []),
+        reasons:
+          summary?.reasons ?? (result.insufficientData ? [`only ${result.currentRows} papers in the window`] : []),
         datasetDrift: summary?.datasetDrift ?? false,
         driftShare: summary?.driftShare ?? 0,
         numberOfColumns: summary?.numberOfColumns ?? 0,
@@ -329,7 +388,11 @@ export function createMonitorActivities(deps: ActivityDeps) {
           },
         });
         decision = claim.granted
-          ? { decision: 'retrain', detail: `retraining ${claim.workflowId} on ${input.reasons.join('; ') || 'a quality alert'}`, retrainWorkflowId: claim.workflowId }
+          ? {
+              decision: 'retrain',
+              detail: `retraining ${claim.workflowId} on ${input.reasons.join('; ') || 'a quality alert'}`,
+              retrainWorkflowId: claim.workflowId,
+            }
           : { decision: claim.decision, detail: claim.detail, retrainWorkflowId: null };
       }
       await deps.ledger.recordDecision({
@@ -362,10 +425,14 @@ export function createMonitorActivities(deps: ActivityDeps) {
   }): Promise<void> {
     return failFastOn(async () => {
       if (input.alreadyRunning) {
-        await deps.ledger.markAlreadyRunning(input.monitorWorkflowId, `retraining ${input.retrainWorkflowId} was already running`);
+        await deps.ledger.markAlreadyRunning(
+          input.monitorWorkflowId,
+          `retraining ${input.retrainWorkflowId} was already running`,
+        );
         return;
       }
-      if (input.outcome) await deps.ledger.recordOutcome(input.monitorWorkflowId, { ...input.outcome, at: new Date(input.outcome.at) });
+      if (input.outcome)
+        await deps.ledger.recordOutcome(input.monitorWorkflowId, { ...input.outcome, at: new Date(input.outcome.at) });
       await deps.ledger.completeEpisode(modelName, input.servingRunId, input.retrainWorkflowId);
     });
   }
@@ -381,15 +448,33 @@ export function createMonitorActivities(deps: ActivityDeps) {
       const version = await mlflow.getVersionByAlias(modelName, alias);
       if (!version?.run_id) return { train: true, reason: `no model carries the alias "${alias}" yet` };
       const champion = await mlflow.getRun(version.run_id);
-      if (runParam(champion, EMBEDDER_VERSION_PARAM) !== embedder.version) return { train: true, reason: `the embedder changed (${runParam(champion, EMBEDDER_VERSION_PARAM)} → ${embedder.version})` };
+      if (runParam(champion, EMBEDDER_VERSION_PARAM) !== embedder.version)
+        return {
+          train: true,
+          reason: `the embedder changed (${runParam(champion, EMBEDDER_VERSION_PARAM)} → ${embedder.version})`,
+        };
       const trainedOn = Number(runParam(champion, 'stored_rows') ?? 0);
       const stored = await deps.features.count({ embedderVersion: embedder.version });
       const fresh = stored - trainedOn;
       return fresh >= input.minNewPapers
-        ? { train: true, reason: `${fresh} papers stored since champion v${version.version} trained (≥ ${input.minNewPapers})` }
-        : { train: false, reason: `only ${fresh} papers stored since champion v${version.version} trained (< ${input.minNewPapers})` };
+        ? {
+            train: true,
+            reason: `${fresh} papers stored since champion v${version.version} trained (≥ ${input.minNewPapers})`,
+          }
+        : {
+            train: false,
+            reason: `only ${fresh} papers stored since champion v${version.version} trained (< ${input.minNewPapers})`,
+          };
     });
   }
 
-  return { resolveMonitorReference, startMonitoringRun, monitorDrift, finishMonitoringRun, decideRetraining, recordRetrainOutcome, trainingNeeded };
+  return {
+    resolveMonitorReference,
+    startMonitoringRun,
+    monitorDrift,
+    finishMonitoringRun,
+    decideRetraining,
+    recordRetrainOutcome,
+    trainingNeeded,
+  };
 }

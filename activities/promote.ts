@@ -5,7 +5,15 @@ import { TrainingDataError, evaluateLabels } from '../lib/model/classifier';
 import { argmaxRows, type PaperInput } from '../lib/model/family';
 import { readRawBatch } from '../lib/storage/raw-batch';
 import { announcePromotion } from '../lib/tracking/promotions';
-import { EMBEDDER_VERSION_PARAM, RUN_ARTIFACTS, RUN_TAGS, loadTrainedModel, type SplitArtifact, type TestPredictions, type TrainedModel } from '../lib/tracking/training-run';
+import {
+  EMBEDDER_VERSION_PARAM,
+  RUN_ARTIFACTS,
+  RUN_TAGS,
+  loadTrainedModel,
+  type SplitArtifact,
+  type TestPredictions,
+  type TrainedModel,
+} from '../lib/tracking/training-run';
 import { runParam } from '../lib/tracking/types';
 import type { ActivityDeps } from './deps';
 import { failFastOn } from './errors';
@@ -49,9 +57,15 @@ export function createPromotionActivities(deps: ActivityDeps) {
    * The champion's inputs for the test papers: its own stored vectors when it shares them, else
    * the raw text embedded by its embedder; and the raw text itself when its family reads text.
    */
-  async function championInputs(champion: TrainedModel, candidateEmbedder: string, ids: string[]): Promise<{ inputs: Map<string, PaperInput>; reembedded: number }> {
+  async function championInputs(
+    champion: TrainedModel,
+    candidateEmbedder: string,
+    ids: string[],
+  ): Promise<{ inputs: Map<string, PaperInput>; reembedded: number }> {
     const inputs = new Map<string, PaperInput>();
-    if (!champion.model.readsText) for (const row of await deps.features.byIds(champion.embedderVersion, ids)) inputs.set(row.arxivId, { vector: row.vector });
+    if (!champion.model.readsText)
+      for (const row of await deps.features.byIds(champion.embedderVersion, ids))
+        inputs.set(row.arxivId, { vector: row.vector });
     const missing = ids.filter((id) => !inputs.has(id));
     if (missing.length === 0) return { inputs, reembedded: 0 };
     const lineage = await deps.features.byIds(candidateEmbedder, missing);
@@ -79,13 +93,20 @@ export function createPromotionActivities(deps: ActivityDeps) {
       const candidate = await mlflow.getRun(input.candidateRunId);
       const championRun = await mlflow.getRun(version.run_id);
       const [candidatePredictions, championSplit] = await Promise.all([
-        mlflow.downloadArtifact(candidate, RUN_ARTIFACTS.testPredictions).then((bytes) => JSON.parse(bytes.toString('utf8')) as TestPredictions),
-        mlflow.downloadArtifact(championRun, RUN_ARTIFACTS.split).then((bytes) => JSON.parse(bytes.toString('utf8')) as SplitArtifact),
+        mlflow
+          .downloadArtifact(candidate, RUN_ARTIFACTS.testPredictions)
+          .then((bytes) => JSON.parse(bytes.toString('utf8')) as TestPredictions),
+        mlflow
+          .downloadArtifact(championRun, RUN_ARTIFACTS.split)
+          .then((bytes) => JSON.parse(bytes.toString('utf8')) as SplitArtifact),
       ]);
       // Papers the champion learned from would flatter it: compare on the others only.
       const seen = new Set([...championSplit.train, ...championSplit.validation]);
       const shared = candidatePredictions.ids.flatMap((id, i) => (seen.has(id) ? [] : [i]));
-      if (shared.length === 0) throw new TrainingDataError(`every test paper of run ${input.candidateRunId} was used to train the champion: no fair comparison`);
+      if (shared.length === 0)
+        throw new TrainingDataError(
+          `every test paper of run ${input.candidateRunId} was used to train the champion: no fair comparison`,
+        );
       const ids = shared.map((i) => candidatePredictions.ids[i]!);
       const labels = shared.map((i) => candidatePredictions.labels[i]!);
       const champion = await loadTrainedModel(mlflow, championRun);
@@ -94,12 +115,19 @@ export function createPromotionActivities(deps: ActivityDeps) {
         const { inputs, reembedded } = await championInputs(champion, candidateEmbedder, ids);
         const missing = ids.filter((id) => !inputs.has(id)).length;
         if (missing > 0) {
-          throw new TrainingDataError(`the champion (version ${version.version}) could not be scored on ${missing} test papers: their raw text is gone`);
+          throw new TrainingDataError(
+            `the champion (version ${version.version}) could not be scored on ${missing} test papers: their raw text is gone`,
+          );
         }
         const probabilities = champion.model.probabilities(ids.map((id) => inputs.get(id)!));
-        const predicted = Array.from(argmaxRows(probabilities, champion.model.classes), (code) => champion.encoder.decode(code));
+        const predicted = Array.from(argmaxRows(probabilities, champion.model.classes), (code) =>
+          champion.encoder.decode(code),
+        );
         const championScore = evaluateLabels(labels, predicted);
-        const candidateScore = evaluateLabels(labels, shared.map((i) => candidatePredictions.predictions[i]!));
+        const candidateScore = evaluateLabels(
+          labels,
+          shared.map((i) => candidatePredictions.predictions[i]!),
+        );
         return {
           version: version.version,
           runId: version.run_id,
@@ -124,10 +152,16 @@ export function createPromotionActivities(deps: ActivityDeps) {
   async function registerAndPromote(input: PromotionInput): Promise<PromotionResult> {
     return failFastOn(async () => {
       const run = await mlflow.getRun(input.runId);
-      await mlflow.ensureRegisteredModel(modelName, 'arXiv primary-category classifier (TF.js MLP over LSA embeddings)');
+      await mlflow.ensureRegisteredModel(
+        modelName,
+        'arXiv primary-category classifier (TF.js MLP over LSA embeddings)',
+      );
       const [existing] = await mlflow.modelVersionsOfRun(modelName, input.runId);
       const version =
-        existing ?? (await mlflow.createModelVersion(modelName, run, RUN_ARTIFACTS.modelDir, { test_macro_f1: input.candidateMacroF1.toFixed(6) }));
+        existing ??
+        (await mlflow.createModelVersion(modelName, run, RUN_ARTIFACTS.modelDir, {
+          test_macro_f1: input.candidateMacroF1.toFixed(6),
+        }));
       const { champion } = input;
       const current = await mlflow.getVersionByAlias(modelName, alias);
       const result = (promoted: boolean, reason: string, championChanged = false): PromotionResult => ({
@@ -141,7 +175,11 @@ export function createPromotionActivities(deps: ActivityDeps) {
       if (current?.version === version.version) return result(true, 'already the champion');
       if (current?.version !== champion?.version) {
         // Another training moved the alias after this one scored the champion: the workflow scores again.
-        return result(false, `the champion became v${current?.version ?? 'none'} while this run was compared with v${champion?.version ?? 'none'}`, true);
+        return result(
+          false,
+          `the champion became v${current?.version ?? 'none'} while this run was compared with v${champion?.version ?? 'none'}`,
+          true,
+        );
       }
       const candidateScore = champion ? champion.candidateMacroF1 : input.candidateMacroF1;
       let promoted: boolean;
@@ -168,7 +206,9 @@ export function createPromotionActivities(deps: ActivityDeps) {
       });
       if (promoted) {
         // Serving APIs reload now rather than at their next poll; if nobody hears it, the poll still does.
-        await announcePromotion(deps.redis, { modelName, alias, version: version.version, runId: input.runId }).catch(() => 0);
+        await announcePromotion(deps.redis, { modelName, alias, version: version.version, runId: input.runId }).catch(
+          () => 0,
+        );
       }
       return result(promoted, reason);
     });

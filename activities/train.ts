@@ -18,7 +18,15 @@ import { ObjectNotFoundError } from '../lib/storage/object-store';
 import { readRawBatch } from '../lib/storage/raw-batch';
 import { inputExample, mlModelFile } from '../lib/tracking/mlmodel';
 import { MlflowError } from '../lib/tracking/mlflow-client';
-import { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, MODEL_FAMILY_PARAM, MODEL_TRAINING_EXPERIMENT_TAGS, type SplitArtifact, type TestPredictions } from '../lib/tracking/training-run';
+import {
+  RUN_ARTIFACTS,
+  RUN_TAGS,
+  EMBEDDER_VERSION_PARAM,
+  MODEL_FAMILY_PARAM,
+  MODEL_TRAINING_EXPERIMENT_TAGS,
+  type SplitArtifact,
+  type TestPredictions,
+} from '../lib/tracking/training-run';
 import { runParam, runTag, type Run } from '../lib/tracking/types';
 import type { ActivityDeps } from './deps';
 import { failFastOn, isPermanent } from './errors';
@@ -153,7 +161,13 @@ const DEFAULT_REFERENCE_ROWS = 2_000;
 const HEARTBEAT_EVERY_MS = 10_000;
 const SPLIT_SEED = 42;
 /** Artifacts a parent run keeps of its own, not copied from the winner. */
-const PARENT_OWN_ARTIFACTS = new Set<string>([RUN_ARTIFACTS.split, RUN_ARTIFACTS.result, RUN_ARTIFACTS.candidates, RUN_ARTIFACTS.candidatesCsv, RUN_ARTIFACTS.candidatesChart]);
+const PARENT_OWN_ARTIFACTS = new Set<string>([
+  RUN_ARTIFACTS.split,
+  RUN_ARTIFACTS.result,
+  RUN_ARTIFACTS.candidates,
+  RUN_ARTIFACTS.candidatesCsv,
+  RUN_ARTIFACTS.candidatesChart,
+]);
 
 function checkpointKey(runId: string): string {
   return `checkpoints/train/${runId}/latest.ckpt`;
@@ -183,7 +197,12 @@ function splitArtifact(split: DatasetSplit<FeatureRow>, seed: number): SplitArti
 
 /** The curves logged per epoch (MLflow step = epoch). */
 function epochCurves(metrics: EpochMetrics): Record<string, number> {
-  return { loss: metrics.loss, accuracy: metrics.accuracy, val_loss: metrics.valLoss, val_accuracy: metrics.valAccuracy };
+  return {
+    loss: metrics.loss,
+    accuracy: metrics.accuracy,
+    val_loss: metrics.valLoss,
+    val_accuracy: metrics.valAccuracy,
+  };
 }
 
 /** Short enough for an MLflow param. */
@@ -194,13 +213,23 @@ function listParam(items: readonly string[], empty = 'none'): string {
 export function createTrainActivities(deps: ActivityDeps) {
   const { mlflow } = deps;
 
-  async function findOrCreateRun(experimentId: string, key: string, runName: string, tags: Record<string, string>): Promise<Run> {
+  async function findOrCreateRun(
+    experimentId: string,
+    key: string,
+    runName: string,
+    tags: Record<string, string>,
+  ): Promise<Run> {
     const filter = `tags.\`${RUN_TAGS.idempotencyKey}\` = '${key.replace(/'/g, "\\'")}'`;
     const [existing] = await mlflow.searchRuns([experimentId], filter, ['attributes.start_time DESC'], 1);
     if (existing) return existing;
     return mlflow.createRun(experimentId, {
       runName,
-      tags: { [RUN_TAGS.idempotencyKey]: key, 'mlflow.source.name': 'arxiv-mlops trainWorkflow', 'mlflow.source.type': 'JOB', ...tags },
+      tags: {
+        [RUN_TAGS.idempotencyKey]: key,
+        'mlflow.source.name': 'arxiv-mlops trainWorkflow',
+        'mlflow.source.type': 'JOB',
+        ...tags,
+      },
     });
   }
 
@@ -246,24 +275,49 @@ export function createTrainActivities(deps: ActivityDeps) {
     const embedderVersion =
       runParam(run, EMBEDDER_VERSION_PARAM) ?? input.embedderVersion ?? (await currentEmbedder(deps.store))?.version;
     if (!embedderVersion) throw new TrainingDataError('no embedder has been fitted yet: run `mlops run ingest` first');
-    const rows = await deps.features.select({ embedderVersion, from: dayBound(input.from, false), until: dayBound(input.until, true) });
+    const rows = await deps.features.select({
+      embedderVersion,
+      from: dayBound(input.from, false),
+      until: dayBound(input.until, true),
+    });
     const saved = await savedSplit(run);
     if (saved) {
       const byId = new Map(rows.map((row) => [row.arxivId, row]));
-      const pick = (ids: string[]) => ids.map((id) => byId.get(id)).filter((row): row is FeatureRow => row !== undefined);
-      const split = { train: pick(saved.train), validation: pick(saved.validation), test: pick(saved.test.map(({ id }) => id)) };
+      const pick = (ids: string[]) =>
+        ids.map((id) => byId.get(id)).filter((row): row is FeatureRow => row !== undefined);
+      const split = {
+        train: pick(saved.train),
+        validation: pick(saved.validation),
+        test: pick(saved.test.map(({ id }) => id)),
+      };
       const kept = new Set([...split.train, ...split.validation, ...split.test].map((row) => row.primaryCategory));
-      const excludedClasses = [...new Set(rows.map((row) => row.primaryCategory))].filter((label) => !kept.has(label)).sort();
+      const excludedClasses = [...new Set(rows.map((row) => row.primaryCategory))]
+        .filter((label) => !kept.has(label))
+        .sort();
       return { embedderVersion, storedRows: rows.length, excludedClasses, split };
     }
     const minExamples = input.minExamplesPerClass ?? DEFAULT_MIN_EXAMPLES;
     const perClass = new Map<string, number>();
     for (const row of rows) perClass.set(row.primaryCategory, (perClass.get(row.primaryCategory) ?? 0) + 1);
-    const excludedClasses = [...perClass].filter(([, n]) => n < minExamples).map(([label]) => label).sort();
+    const excludedClasses = [...perClass]
+      .filter(([, n]) => n < minExamples)
+      .map(([label]) => label)
+      .sort();
     const excluded = new Set(excludedClasses);
     const kept = rows.filter((row) => !excluded.has(row.primaryCategory));
-    const split = stratifiedSplit(kept, (row) => row.primaryCategory, (row) => row.arxivId, SPLIT_FRACTIONS, seed);
-    await mlflow.uploadArtifact(run, RUN_ARTIFACTS.split, JSON.stringify(splitArtifact(split, seed)), 'application/json');
+    const split = stratifiedSplit(
+      kept,
+      (row) => row.primaryCategory,
+      (row) => row.arxivId,
+      SPLIT_FRACTIONS,
+      seed,
+    );
+    await mlflow.uploadArtifact(
+      run,
+      RUN_ARTIFACTS.split,
+      JSON.stringify(splitArtifact(split, seed)),
+      'application/json',
+    );
     return { embedderVersion, storedRows: rows.length, excludedClasses, split };
   }
 
@@ -288,7 +342,10 @@ export function createTrainActivities(deps: ActivityDeps) {
   }
 
   /** The raw text of each paper, read from the raw batches its features name (for families that read text). */
-  async function paperTexts(rows: readonly FeatureRow[], onBatch: (done: number, total: number) => void): Promise<Map<string, PaperWords>> {
+  async function paperTexts(
+    rows: readonly FeatureRow[],
+    onBatch: (done: number, total: number) => void,
+  ): Promise<Map<string, PaperWords>> {
     const wanted = new Set(rows.map((row) => row.arxivId));
     const texts = new Map<string, PaperWords>();
     const batches = [...new Set(rows.map((row) => row.lineage.rawKey))];
@@ -298,13 +355,20 @@ export function createTrainActivities(deps: ActivityDeps) {
       try {
         records = await readRawBatch(deps.store, key);
       } catch (error) {
-        if (error instanceof ObjectNotFoundError) throw new TrainingDataError(`raw batch ${key} is gone: the text of its papers cannot be read to train a family that reads text`);
+        if (error instanceof ObjectNotFoundError)
+          throw new TrainingDataError(
+            `raw batch ${key} is gone: the text of its papers cannot be read to train a family that reads text`,
+          );
         throw error;
       }
-      for (const record of records) if (wanted.has(record.id)) texts.set(record.id, { text: paperText(record), title: record.title });
+      for (const record of records)
+        if (wanted.has(record.id)) texts.set(record.id, { text: paperText(record), title: record.title });
     }
     const missing = rows.filter((row) => !texts.has(row.arxivId));
-    if (missing.length > 0) throw new TrainingDataError(`${missing.length} papers (${missing[0]!.arxivId}…) are not in the raw batches their features name: their text cannot be read`);
+    if (missing.length > 0)
+      throw new TrainingDataError(
+        `${missing.length} papers (${missing[0]!.arxivId}…) are not in the raw batches their features name: their text cannot be read`,
+      );
     return texts;
   }
 
@@ -313,7 +377,15 @@ export function createTrainActivities(deps: ActivityDeps) {
    * serve it: parameters, curves, validation and test metrics, the model of its family, the label
    * encoder, reference data for monitoring, the confusion matrix, the split and a model card.
    */
-  async function trainInRun(run: Run, experimentName: string, ids: { workflowId: string; workflowRunId: string }, selection: DataSelection & { referenceRows?: number }, data: TrainingData, candidate: TrainingCandidate, progress: TrainProgress): Promise<CandidateResult> {
+  async function trainInRun(
+    run: Run,
+    experimentName: string,
+    ids: { workflowId: string; workflowRunId: string },
+    selection: DataSelection & { referenceRows?: number },
+    data: TrainingData,
+    candidate: TrainingCandidate,
+    progress: TrainProgress,
+  ): Promise<CandidateResult> {
     const context = Context.current();
     const started = Date.now();
     const runId = run.info.run_id;
@@ -325,12 +397,26 @@ export function createTrainActivities(deps: ActivityDeps) {
         progress.step = `reading raw text: batch ${done + 1}/${total}`;
       });
     }
-    const asPaper = (row: FeatureRow): LabeledPaper => ({ id: row.arxivId, label: row.primaryCategory, vector: row.vector, ...texts?.get(row.arxivId) });
-    const candidateData = { train: split.train.map(asPaper), validation: split.validation.map(asPaper), test: split.test.map(asPaper) };
+    const asPaper = (row: FeatureRow): LabeledPaper => ({
+      id: row.arxivId,
+      label: row.primaryCategory,
+      vector: row.vector,
+      ...texts?.get(row.arxivId),
+    });
+    const candidateData = {
+      train: split.train.map(asPaper),
+      validation: split.validation.map(asPaper),
+      test: split.test.map(asPaper),
+    };
 
     // Before training, so the run shows what it trains while it trains (a resumed run has them already).
     if ((run.data.params ?? []).length === 0) {
-      await mlflow.logParams(runId, { ...candidateSettings(candidate), ...dataParams(selection, data, classes), [MODEL_FAMILY_PARAM]: candidate.family, candidate: candidate.name });
+      await mlflow.logParams(runId, {
+        ...candidateSettings(candidate),
+        ...dataParams(selection, data, classes),
+        [MODEL_FAMILY_PARAM]: candidate.family,
+        candidate: candidate.name,
+      });
     }
     const resumeFrom = candidate.family === 'lsa-mlp' ? await loadCheckpoint(runId) : undefined;
     if (resumeFrom) {
@@ -349,7 +435,12 @@ export function createTrainActivities(deps: ActivityDeps) {
           notePeak();
           await deps.store.put(checkpointKey(runId), encodeCheckpoint(checkpoint));
           await mlflow.logMetrics(runId, epochCurves(metrics), metrics.epoch);
-          Object.assign(progress, { epoch: metrics.epoch, maxEpochs, valAccuracy: metrics.valAccuracy, step: `epoch ${metrics.epoch}` });
+          Object.assign(progress, {
+            epoch: metrics.epoch,
+            maxEpochs,
+            valAccuracy: metrics.valAccuracy,
+            step: `epoch ${metrics.epoch}`,
+          });
           context.heartbeat({ ...progress });
           // Cancelled (workflow cancelled, or timed out): stop between epochs; the checkpoint lets a retry resume.
           if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
@@ -395,11 +486,23 @@ export function createTrainActivities(deps: ActivityDeps) {
    * reference_data.csv's rows: papers the embedder was not fitted on (see lib/embedding/holdout),
    * with the trained model's predictions.
    */
-  function referenceRowsOf(data: TrainingData, fitted: FittedCandidate, texts: Map<string, PaperWords> | undefined, holdout: EmbedderHoldout | undefined, limit: number): { rows: ReferenceRow[]; embedderInSample: boolean } {
+  function referenceRowsOf(
+    data: TrainingData,
+    fitted: FittedCandidate,
+    texts: Map<string, PaperWords> | undefined,
+    holdout: EmbedderHoldout | undefined,
+    limit: number,
+  ): { rows: ReferenceRow[]; embedderInSample: boolean } {
     const choice = chooseReferenceRows(data.split, holdout ? (id) => isHeldOut(id, holdout) : undefined, limit);
     const testIndex = new Map(data.split.test.map((row, i) => [row.arxivId, i]));
     const others = choice.rows.filter(({ part }) => part !== 'test').map(({ row }) => row);
-    const codes = others.length > 0 ? argmaxRows(fitted.model.probabilities(others.map((row) => ({ vector: row.vector, ...texts?.get(row.arxivId) }))), fitted.model.classes) : new Int32Array(0);
+    const codes =
+      others.length > 0
+        ? argmaxRows(
+            fitted.model.probabilities(others.map((row) => ({ vector: row.vector, ...texts?.get(row.arxivId) }))),
+            fitted.model.classes,
+          )
+        : new Int32Array(0);
     const predicted = new Map(others.map((row, i) => [row.arxivId, fitted.encoder.decode(codes[i]!)]));
     const rows = choice.rows.map(({ row, part }): ReferenceRow => ({
       arxivId: row.arxivId,
@@ -448,7 +551,13 @@ export function createTrainActivities(deps: ActivityDeps) {
     await mlflow.logMetrics(runId, finalMetrics);
 
     const manifest = await embedderManifest(deps.store, data.embedderVersion);
-    const referenceRows = referenceRowsOf(data, fitted, texts, manifest?.holdout, selection.referenceRows ?? DEFAULT_REFERENCE_ROWS);
+    const referenceRows = referenceRowsOf(
+      data,
+      fitted,
+      texts,
+      manifest?.holdout,
+      selection.referenceRows ?? DEFAULT_REFERENCE_ROWS,
+    );
     await mlflow.setTags(runId, { [RUN_TAGS.referenceEmbedderInSample]: String(referenceRows.embedderInSample) });
     const predictions: TestPredictions = {
       ids: split.test.map((row) => row.arxivId),
@@ -479,23 +588,48 @@ export function createTrainActivities(deps: ActivityDeps) {
       },
       candidate: candidate.name,
       hyperparameters: candidateSettings(candidate),
-      training: { backend: fitted.facts.backend, bestEpoch: fitted.facts.bestEpoch, epochs: fitted.facts.epochs, stoppedEarly: fitted.facts.stoppedEarly, peakRssBytes: peakRss },
-      evaluation: { accuracy: test.accuracy, macroF1: test.macroF1, validationMacroF1: validation.macroF1, perClass: test.perClass },
+      training: {
+        backend: fitted.facts.backend,
+        bestEpoch: fitted.facts.bestEpoch,
+        epochs: fitted.facts.epochs,
+        stoppedEarly: fitted.facts.stoppedEarly,
+        peakRssBytes: peakRss,
+      },
+      evaluation: {
+        accuracy: test.accuracy,
+        macroF1: test.macroF1,
+        validationMacroF1: validation.macroF1,
+        perClass: test.perClass,
+      },
     };
     const upload = (path: string, body: Buffer | string, type: string) => mlflow.uploadArtifact(run, path, body, type);
     // Self-contained: the embedder's exact bytes beside the model, so text → category needs MLflow alone.
     const embedderBytes = await deps.store.get(embedderKey(data.embedderVersion));
     const embedderSha256 = createHash('sha256').update(embedderBytes).digest('hex');
     await upload(RUN_ARTIFACTS.embedder, embedderBytes, 'application/octet-stream');
-    await upload(RUN_ARTIFACTS.embedderManifest, JSON.stringify({ ...manifest, version: data.embedderVersion, sha256: embedderSha256 }, null, 2), 'application/json');
+    await upload(
+      RUN_ARTIFACTS.embedderManifest,
+      JSON.stringify({ ...manifest, version: data.embedderVersion, sha256: embedderSha256 }, null, 2),
+      'application/json',
+    );
     const [example] = kept.length > 0 ? await readRawBatch(deps.store, kept[0]!.lineage.rawKey).catch(() => []) : [];
     await upload(
       RUN_ARTIFACTS.mlModel,
-      mlModelFile({ family: fitted.family, runId, createdAt: modelCard.createdAt, classes: [...fitted.encoder.classes], embedderVersion: data.embedderVersion, embedderSha256, backend: fitted.facts.backend }),
+      mlModelFile({
+        family: fitted.family,
+        runId,
+        createdAt: modelCard.createdAt,
+        classes: [...fitted.encoder.classes],
+        embedderVersion: data.embedderVersion,
+        embedderSha256,
+        backend: fitted.facts.backend,
+      }),
       'text/yaml',
     );
-    if (example) await upload(RUN_ARTIFACTS.inputExample, inputExample(example.title, example.abstract), 'application/json');
-    for (const file of await fitted.modelFiles()) await upload(`${RUN_ARTIFACTS.modelDir}/${file.name}`, file.body, file.contentType);
+    if (example)
+      await upload(RUN_ARTIFACTS.inputExample, inputExample(example.title, example.abstract), 'application/json');
+    for (const file of await fitted.modelFiles())
+      await upload(`${RUN_ARTIFACTS.modelDir}/${file.name}`, file.body, file.contentType);
     await upload(RUN_ARTIFACTS.labelEncoder, JSON.stringify(fitted.encoder.toJSON(), null, 2), 'application/json');
     await upload(RUN_ARTIFACTS.referenceData, referenceDataCsv(referenceRows.rows), 'text/csv');
     await upload(RUN_ARTIFACTS.testPredictions, JSON.stringify(predictions), 'application/json');
@@ -525,7 +659,12 @@ export function createTrainActivities(deps: ActivityDeps) {
     }
   }
 
-  function trainResultOf(prepared: Omit<PreparedTraining, 'candidates'>, winner: CandidateResult, seconds: number, candidates?: CandidateResult[]): TrainResult {
+  function trainResultOf(
+    prepared: Omit<PreparedTraining, 'candidates'>,
+    winner: CandidateResult,
+    seconds: number,
+    candidates?: CandidateResult[],
+  ): TrainResult {
     return {
       runId: prepared.runId,
       experimentId: prepared.experimentId,
@@ -567,7 +706,9 @@ export function createTrainActivities(deps: ActivityDeps) {
   /** The candidates of a training: the input's list (or TRAIN_CANDIDATES), the workflow's MLP settings under each MLP's own. */
   function candidatesOf(input: PrepareTrainingInput): TrainingCandidate[] {
     return parseCandidates(input.candidates ?? deps.config.tracking.trainCandidates).map((candidate) =>
-      candidate.family === 'lsa-mlp' && input.hyperparameters ? { ...candidate, hyperparameters: { ...input.hyperparameters, ...candidate.hyperparameters } } : candidate,
+      candidate.family === 'lsa-mlp' && input.hyperparameters
+        ? { ...candidate, hyperparameters: { ...input.hyperparameters, ...candidate.hyperparameters } }
+        : candidate,
     );
   }
 
@@ -585,14 +726,18 @@ export function createTrainActivities(deps: ActivityDeps) {
         [RUN_TAGS.workflowRunId]: input.workflowRunId,
         [RUN_TAGS.candidates]: candidates.map((candidate) => candidate.name).join(','),
       });
-      if (run.info.status !== 'RUNNING' && run.info.status !== 'FINISHED') await mlflow.updateRun(run.info.run_id, 'RUNNING');
+      if (run.info.status !== 'RUNNING' && run.info.status !== 'FINISHED')
+        await mlflow.updateRun(run.info.run_id, 'RUNNING');
       const progress: TrainProgress = { runId: run.info.run_id, epoch: 0, maxEpochs: 0, step: 'selecting the papers' };
       return failingRun(run.info.run_id, () =>
         withHeartbeats(progress, async () => {
           const data = await trainingData(run, input, SPLIT_SEED);
           const prepared = preparedOf(run, data, candidates);
           if ((run.data.params ?? []).length === 0) {
-            await mlflow.logParams(run.info.run_id, { ...dataParams(input, data, prepared.classes), candidates: candidates.map((candidate) => candidate.name).join(',') });
+            await mlflow.logParams(run.info.run_id, {
+              ...dataParams(input, data, prepared.classes),
+              candidates: candidates.map((candidate) => candidate.name).join(','),
+            });
           }
           return prepared;
         }),
@@ -608,18 +753,31 @@ export function createTrainActivities(deps: ActivityDeps) {
     return failFastOn(async () => {
       const experiment = await trainingExperiment();
       const { prepared, candidate } = input;
-      const run = await findOrCreateRun(experiment.experiment_id, `${prepared.runId}/${candidate.name}`, candidate.name, {
-        'mlflow.parentRunId': prepared.runId,
-        [RUN_TAGS.workflowId]: input.workflowId,
-        [RUN_TAGS.workflowRunId]: input.workflowRunId,
-        [RUN_TAGS.candidate]: candidate.name,
-      });
+      const run = await findOrCreateRun(
+        experiment.experiment_id,
+        `${prepared.runId}/${candidate.name}`,
+        candidate.name,
+        {
+          'mlflow.parentRunId': prepared.runId,
+          [RUN_TAGS.workflowId]: input.workflowId,
+          [RUN_TAGS.workflowRunId]: input.workflowRunId,
+          [RUN_TAGS.candidate]: candidate.name,
+        },
+      );
       if (run.info.status === 'FINISHED') {
         // The previous attempt finished but its result never reached the workflow.
-        return JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.result)).toString('utf8')) as CandidateResult;
+        return JSON.parse(
+          (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.result)).toString('utf8'),
+        ) as CandidateResult;
       }
       if (run.info.status !== 'RUNNING') await mlflow.updateRun(run.info.run_id, 'RUNNING');
-      const progress: TrainProgress = { runId: run.info.run_id, epoch: 0, maxEpochs: 0, step: 'selecting the papers', candidate: candidate.name };
+      const progress: TrainProgress = {
+        runId: run.info.run_id,
+        epoch: 0,
+        maxEpochs: 0,
+        step: 'selecting the papers',
+        candidate: candidate.name,
+      };
       return failingRun(run.info.run_id, () =>
         withHeartbeats(progress, async () => {
           const parent = await mlflow.getRun(prepared.runId);
@@ -643,7 +801,8 @@ export function createTrainActivities(deps: ActivityDeps) {
       }
       if (PARENT_OWN_ARTIFACTS.has(file.path)) continue;
       let body = await mlflow.downloadArtifact(winnerRun, file.path);
-      if (file.path === RUN_ARTIFACTS.mlModel) body = Buffer.from(body.toString('utf8').replace(/^run_id: .*$/m, `run_id: ${parent.info.run_id}`));
+      if (file.path === RUN_ARTIFACTS.mlModel)
+        body = Buffer.from(body.toString('utf8').replace(/^run_id: .*$/m, `run_id: ${parent.info.run_id}`));
       await mlflow.uploadArtifact(parent, file.path, body);
       Context.current().heartbeat({ copying: file.path });
     }
@@ -659,14 +818,37 @@ export function createTrainActivities(deps: ActivityDeps) {
     return failFastOn(async () => {
       const { prepared, candidates } = input;
       const parent = await mlflow.getRun(prepared.runId);
-      if (parent.info.status === 'FINISHED') return JSON.parse((await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.result)).toString('utf8')) as TrainResult;
+      if (parent.info.status === 'FINISHED')
+        return JSON.parse(
+          (await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.result)).toString('utf8'),
+        ) as TrainResult;
       const winner = chooseWinner(candidates);
       const winnerRun = await mlflow.getRun(winner.runId);
       await copyWinnerArtifacts(winnerRun, parent);
-      await mlflow.uploadArtifact(parent, RUN_ARTIFACTS.candidates, JSON.stringify({ winner: winner.name, chosenBy: 'validation macro-F1', candidates, failed: input.failed ?? [] }, null, 2), 'application/json');
-      await mlflow.uploadArtifact(parent, RUN_ARTIFACTS.candidatesCsv, candidatesCsv(candidates, winner.name), 'text/csv');
-      await mlflow.uploadArtifact(parent, RUN_ARTIFACTS.candidatesChart, candidatesChartSvg(candidates, winner.name), 'image/svg+xml');
-      if (!runParam(parent, MODEL_FAMILY_PARAM)) await mlflow.logParams(parent.info.run_id, { [MODEL_FAMILY_PARAM]: winner.family, winner: winner.name });
+      await mlflow.uploadArtifact(
+        parent,
+        RUN_ARTIFACTS.candidates,
+        JSON.stringify(
+          { winner: winner.name, chosenBy: 'validation macro-F1', candidates, failed: input.failed ?? [] },
+          null,
+          2,
+        ),
+        'application/json',
+      );
+      await mlflow.uploadArtifact(
+        parent,
+        RUN_ARTIFACTS.candidatesCsv,
+        candidatesCsv(candidates, winner.name),
+        'text/csv',
+      );
+      await mlflow.uploadArtifact(
+        parent,
+        RUN_ARTIFACTS.candidatesChart,
+        candidatesChartSvg(candidates, winner.name),
+        'image/svg+xml',
+      );
+      if (!runParam(parent, MODEL_FAMILY_PARAM))
+        await mlflow.logParams(parent.info.run_id, { [MODEL_FAMILY_PARAM]: winner.family, winner: winner.name });
       const metrics: Record<string, number> = {
         test_accuracy: winner.accuracy,
         test_macro_f1: winner.macroF1,
@@ -675,7 +857,8 @@ export function createTrainActivities(deps: ActivityDeps) {
         candidates: candidates.length,
       };
       for (const [label, f1] of Object.entries(winner.perClassF1)) metrics[`test_f1/${label}`] = f1;
-      for (const candidate of candidates) metrics[`candidate_val_macro_f1/${candidate.name.replace(/[^\w./ -]/g, '_')}`] = candidate.validationMacroF1;
+      for (const candidate of candidates)
+        metrics[`candidate_val_macro_f1/${candidate.name.replace(/[^\w./ -]/g, '_')}`] = candidate.validationMacroF1;
       await mlflow.logMetrics(parent.info.run_id, metrics);
       await mlflow.setTags(parent.info.run_id, {
         [RUN_TAGS.winner]: winner.name,
@@ -700,14 +883,19 @@ export function createTrainActivities(deps: ActivityDeps) {
         [RUN_TAGS.workflowId]: input.workflowId,
         [RUN_TAGS.workflowRunId]: input.workflowRunId,
       });
-      if (run.info.status === 'FINISHED') return JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.result)).toString('utf8')) as TrainResult;
+      if (run.info.status === 'FINISHED')
+        return JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.result)).toString('utf8')) as TrainResult;
       if (run.info.status !== 'RUNNING') await mlflow.updateRun(run.info.run_id, 'RUNNING');
       const progress: TrainProgress = { runId: run.info.run_id, epoch: 0, maxEpochs: 0 };
       return failingRun(run.info.run_id, () =>
         withHeartbeats(progress, async () => {
           const started = Date.now();
           const data = await trainingData(run, input, input.hyperparameters?.seed ?? SPLIT_SEED);
-          const candidate: TrainingCandidate = { name: 'lsa-mlp', family: 'lsa-mlp', hyperparameters: { ...input.hyperparameters } };
+          const candidate: TrainingCandidate = {
+            name: 'lsa-mlp',
+            family: 'lsa-mlp',
+            hyperparameters: { ...input.hyperparameters },
+          };
           const trained = await trainInRun(run, experiment.name, input, input, data, candidate, progress);
           const result = trainResultOf(preparedOf(run, data, [candidate]), trained, (Date.now() - started) / 1000);
           await mlflow.uploadArtifact(run, RUN_ARTIFACTS.result, JSON.stringify(result, null, 2), 'application/json');

@@ -65,19 +65,37 @@ const STATUS_TEXT: Record<number, string> = {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-export const errorBody = (statusCode: number, message: string, requestId: string): ErrorBody => ({ error: STATUS_TEXT[statusCode] ?? 'Error', message, statusCode, requestId });
+export const errorBody = (statusCode: number, message: string, requestId: string): ErrorBody => ({
+  error: STATUS_TEXT[statusCode] ?? 'Error',
+  message,
+  statusCode,
+  requestId,
+});
 
 /** Rate-limit headers on an allowed request; Retry-After and a 429 on a refused one. */
-export function applyVerdict(verdict: LimitVerdict, limit: number, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+export function applyVerdict(
+  verdict: LimitVerdict,
+  limit: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply | undefined {
   if (verdict.allowed) {
-    reply.header('x-ratelimit-limit', limit).header('x-ratelimit-remaining', verdict.remaining).header('x-ratelimit-reset', Math.ceil(verdict.resetMs / 1000));
+    reply
+      .header('x-ratelimit-limit', limit)
+      .header('x-ratelimit-remaining', verdict.remaining)
+      .header('x-ratelimit-reset', Math.ceil(verdict.resetMs / 1000));
     return undefined;
   }
-  return reply.code(429).header('retry-after', Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))).send(errorBody(429, verdict.message, request.id));
+  return reply
+    .code(429)
+    .header('retry-after', Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)))
+    .send(errorBody(429, verdict.message, request.id));
 }
 
 /** Fastify's trust of X-Forwarded-For: a hop count becomes "trust the nearest n proxies". */
-function trustedProxies(setting: ApiLimits['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustedProxies(
+  setting: ApiLimits['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
 }
 
@@ -94,13 +112,20 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
   const limits = { ...DEFAULT_API_LIMITS, ...options.limits };
   const app = Fastify({
     logger: options.logLevel
-      ? { level: options.logLevel, redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization'], censor: '[hidden]' }, serializers: { err: errorSerializer } }
+      ? {
+          level: options.logLevel,
+          redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization'], censor: '[hidden]' },
+          serializers: { err: errorSerializer },
+        }
       : false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // A body sent slowly (slow loris) is cut after the request timeout; a silent socket after the idle one.
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
-    http: { headersTimeout: Math.min(limits.requestTimeoutMs, 60_000), connectionsCheckingInterval: Math.min(Math.max(Math.round(limits.requestTimeoutMs / 4), 100), 5_000) },
+    http: {
+      headersTimeout: Math.min(limits.requestTimeoutMs, 60_000),
+      connectionsCheckingInterval: Math.min(Math.max(Math.round(limits.requestTimeoutMs / 4), 100), 5_000),
+    },
     trustProxy: trustedProxies(limits.trustProxy),
     genReqId: () => newRequestId(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -108,11 +133,21 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
   const metrics = new ApiMetrics(deps.models, deps.log, deps.reloader, workerLabel());
   const clientLimits = new ClientLimits(limits.requestsPerMinute, limits.papersPerMinute);
   const metricsText = options.clustered ? clusterMetrics(metrics.registry) : () => metrics.registry.metrics();
-  const routeDeps: RouteDeps = { ...deps, metrics, limits: clientLimits, logText: options.logText ?? false, metricsText };
+  const routeDeps: RouteDeps = {
+    ...deps,
+    metrics,
+    limits: clientLimits,
+    logText: options.logText ?? false,
+    metricsText,
+  };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const statusCode = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    const message = error.validation ? `invalid request: ${error.message}` : statusCode >= 500 && statusCode !== 503 ? 'internal error' : error.message;
+    const message = error.validation
+      ? `invalid request: ${error.message}`
+      : statusCode >= 500 && statusCode !== 503
+        ? 'internal error'
+        : error.message;
     if (statusCode >= 500 && statusCode !== 503) request.log.error({ err: error }, 'request failed');
     return reply.code(statusCode).send(errorBody(statusCode, message, request.id));
   });
@@ -120,7 +155,11 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
     const path = request.url.split('?')[0]!;
     // A known path asked with another method: 405 and the methods it has, as HTTP says.
     const allowed = METHODS.filter((method) => app.hasRoute({ method, url: path }));
-    if (allowed.length > 0) return reply.code(405).header('allow', allowed.join(', ')).send(errorBody(405, `${path} accepts ${allowed.join(', ')}, not ${request.method}`, request.id));
+    if (allowed.length > 0)
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(errorBody(405, `${path} accepts ${allowed.join(', ')}, not ${request.method}`, request.id));
     return reply.code(404).send(errorBody(404, `no route ${request.method} ${path}`, request.id));
   };
   app.setNotFoundHandler(unrouted);
@@ -153,12 +192,21 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
       },
     },
   });
-  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
-  app.addHook('onRequest', async (request, reply) => applyVerdict(await clientLimits.request(request.ip), limits.requestsPerMinute, request, reply));
+  app.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+  );
+  app.addHook('onRequest', async (request, reply) =>
+    applyVerdict(await clientLimits.request(request.ip), limits.requestsPerMinute, request, reply),
+  );
   app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'arxiv-mlops inference API', version: '1.0.0', description: 'Classifies arXiv papers (title + abstract) into their primary category with the champion model from MLflow.' },
+      info: {
+        title: 'arxiv-mlops inference API',
+        version: '1.0.0',
+        description:
+          'Classifies arXiv papers (title + abstract) into their primary category with the champion model from MLflow.',
+      },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } },
       tags: [
         { name: 'predict', description: 'classification' },
@@ -168,7 +216,11 @@ export function buildApp(deps: ApiDeps, options: AppOptions = {}): FastifyInstan
     },
   });
   // Swagger UI sets inline styles; its own CSP would block them (and log it), so allow styles inline there too.
-  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'") });
+  app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+  });
 
   app.register(healthRoutes(routeDeps));
   app.register(modelRoutes(routeDeps));

@@ -3,7 +3,8 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 const WINDOW_SECONDS = 60;
 
 /** What a limit said about one request. */
-export type LimitVerdict = { allowed: true; remaining: number; resetMs: number } | { allowed: false; retryAfterMs: number; message: string };
+export type LimitVerdict =
+  { allowed: true; remaining: number; resetMs: number } | { allowed: false; retryAfterMs: number; message: string };
 
 /**
  * Per-client budgets over a one-minute window: requests (every route) and papers (`POST
@@ -18,8 +19,16 @@ export class ClientLimits {
     readonly requestsPerMinute: number,
     readonly papersPerMinute: number,
   ) {
-    this.requestsLimiter = new RateLimiterMemory({ keyPrefix: 'requests', points: requestsPerMinute, duration: WINDOW_SECONDS });
-    this.papersLimiter = new RateLimiterMemory({ keyPrefix: 'papers', points: papersPerMinute, duration: WINDOW_SECONDS });
+    this.requestsLimiter = new RateLimiterMemory({
+      keyPrefix: 'requests',
+      points: requestsPerMinute,
+      duration: WINDOW_SECONDS,
+    });
+    this.papersLimiter = new RateLimiterMemory({
+      keyPrefix: 'papers',
+      points: papersPerMinute,
+      duration: WINDOW_SECONDS,
+    });
   }
 
   async request(client: string): Promise<LimitVerdict> {
@@ -27,7 +36,11 @@ export class ClientLimits {
       const spent = await this.requestsLimiter.consume(client, 1);
       return { allowed: true, remaining: spent.remainingPoints, resetMs: spent.msBeforeNext };
     } catch (refusal) {
-      return { allowed: false, retryAfterMs: retryAfter(refusal), message: `more than ${this.requestsPerMinute} requests in 1 minute: slow down` };
+      return {
+        allowed: false,
+        retryAfterMs: retryAfter(refusal),
+        message: `more than ${this.requestsPerMinute} requests in 1 minute: slow down`,
+      };
     }
   }
 

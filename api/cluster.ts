@@ -16,7 +16,9 @@ type ClusterMessage =
   | { type: 'arxiv-api:metrics'; id: number; text?: string; error?: string };
 
 const isClusterMessage = (message: unknown): message is ClusterMessage =>
-  typeof message === 'object' && message !== null && String((message as { type?: unknown }).type).startsWith('arxiv-api:');
+  typeof message === 'object' &&
+  message !== null &&
+  String((message as { type?: unknown }).type).startsWith('arxiv-api:');
 
 const STOP_GRACE_MS = 30_000;
 /** A worker that dies sooner than this after its start is restarted with a growing delay. */
@@ -41,7 +43,10 @@ export interface ApiCluster {
 }
 
 /** In the primary: forks `count` workers running this same command line. */
-export function startApiCluster(count: number, onWorkerDied: (id: number, code: number | null, signal: string | null, restartInMs: number) => void): ApiCluster {
+export function startApiCluster(
+  count: number,
+  onWorkerDied: (id: number, code: number | null, signal: string | null, restartInMs: number) => void,
+): ApiCluster {
   const aggregator = new AggregatorRegistry();
   const summary: ClusterSummary = { appended: 0, backlog: 0, restarts: 0 };
   let stopping = false;
@@ -73,7 +78,8 @@ export function startApiCluster(count: number, onWorkerDied: (id: number, code: 
     } else if (message.type === 'arxiv-api:metrics?') {
       aggregator.clusterMetrics().then(
         (text) => worker.isConnected() && worker.send({ type: 'arxiv-api:metrics', id: message.id, text }),
-        (error: Error) => worker.isConnected() && worker.send({ type: 'arxiv-api:metrics', id: message.id, error: error.message }),
+        (error: Error) =>
+          worker.isConnected() && worker.send({ type: 'arxiv-api:metrics', id: message.id, error: error.message }),
       );
     }
   });
@@ -138,7 +144,12 @@ export function startApiCluster(count: number, onWorkerDied: (id: number, code: 
 }
 
 /** In a worker: tells the primary how the start went. */
-export function tellPrimary(message: { type: 'arxiv-api:listening'; url: string; model: string } | { type: 'arxiv-api:failed'; message: string } | { type: 'arxiv-api:stopped'; appended: number; backlog: number }): Promise<void> {
+export function tellPrimary(
+  message:
+    | { type: 'arxiv-api:listening'; url: string; model: string }
+    | { type: 'arxiv-api:failed'; message: string }
+    | { type: 'arxiv-api:stopped'; appended: number; backlog: number },
+): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send) return resolve();
     process.send(message, undefined, {}, () => resolve());

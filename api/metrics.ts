@@ -7,7 +7,13 @@ import type { ModelReloader } from './model-reloader';
  * A counter of something that counts for itself (the prediction log, the reloader): when scraped,
  * it catches up with `read()`, one value per label value (`''`: no label).
  */
-function catchUpCounter(registers: Registry[], name: string, help: string, read: () => Record<string, number>, label?: string): void {
+function catchUpCounter(
+  registers: Registry[],
+  name: string,
+  help: string,
+  read: () => Record<string, number>,
+  label?: string,
+): void {
   const reported = new Map<string, number>();
   new Counter({
     name,
@@ -35,10 +41,20 @@ export class ApiMetrics {
   readonly predictions: Counter<'category' | 'model_version'>;
 
   /** `worker`: this process's label on the served model's info (`--workers N` runs several). */
-  constructor(models: ModelHolder, log: PredictionPublisher | undefined, reloader: ModelReloader | undefined, worker = '0') {
+  constructor(
+    models: ModelHolder,
+    log: PredictionPublisher | undefined,
+    reloader: ModelReloader | undefined,
+    worker = '0',
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'arxiv_api_' });
-    this.requests = new Counter({ name: 'arxiv_api_requests_total', help: 'HTTP requests answered, by route and status', labelNames: ['method', 'route', 'status_code'], registers });
+    this.requests = new Counter({
+      name: 'arxiv_api_requests_total',
+      help: 'HTTP requests answered, by route and status',
+      labelNames: ['method', 'route', 'status_code'],
+      registers,
+    });
     this.latency = new Histogram({
       name: 'arxiv_api_request_duration_seconds',
       help: 'Time to answer a request, by route',
@@ -46,8 +62,19 @@ export class ApiMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.predictions = new Counter({ name: 'arxiv_api_predictions_total', help: 'Papers classified, by predicted category', labelNames: ['category', 'model_version'], registers });
-    catchUpCounter(registers, 'arxiv_api_model_reloads_total', 'Model reload checks, by outcome (swapped, unchanged, failed)', () => ({ ...(reloader?.outcomes ?? { swapped: 0, unchanged: 0, failed: 0 }) }), 'outcome');
+    this.predictions = new Counter({
+      name: 'arxiv_api_predictions_total',
+      help: 'Papers classified, by predicted category',
+      labelNames: ['category', 'model_version'],
+      registers,
+    });
+    catchUpCounter(
+      registers,
+      'arxiv_api_model_reloads_total',
+      'Model reload checks, by outcome (swapped, unchanged, failed)',
+      () => ({ ...(reloader?.outcomes ?? { swapped: 0, unchanged: 0, failed: 0 }) }),
+      'outcome',
+    );
     new Gauge({
       name: 'arxiv_api_model_info',
       help: 'The served model (value 1), by name, version, run and embedder, and the API worker serving it',
@@ -57,7 +84,17 @@ export class ApiMetrics {
         this.reset();
         if (!models.loaded) return;
         const served = models.current();
-        this.set({ model_name: served.modelName, model_version: served.modelVersion ?? 'none', run_id: served.predictor.runId, embedder_version: served.predictor.embedderVersion, chosen_by: served.chosenBy, worker }, 1);
+        this.set(
+          {
+            model_name: served.modelName,
+            model_version: served.modelVersion ?? 'none',
+            run_id: served.predictor.runId,
+            embedder_version: served.predictor.embedderVersion,
+            chosen_by: served.chosenBy,
+            worker,
+          },
+          1,
+        );
       },
     });
     new Gauge({
@@ -86,9 +123,29 @@ export class ApiMetrics {
       },
     });
     const logCount = (read: (log: PredictionPublisher) => number) => () => ({ '': log ? read(log) : 0 });
-    catchUpCounter(registers, 'arxiv_api_prediction_log_appended_total', 'Predictions appended to the Redis stream (the I/O worker stores them in MongoDB)', logCount((l) => l.appendedCount));
-    catchUpCounter(registers, 'arxiv_api_prediction_log_dropped_total', 'Predictions dropped because the backlog was full (Redis away too long)', logCount((l) => l.droppedCount));
-    catchUpCounter(registers, 'arxiv_api_prediction_log_dropped_bytes_total', 'Bytes of the predictions dropped because the backlog was full', logCount((l) => l.droppedByteCount));
-    catchUpCounter(registers, 'arxiv_api_prediction_log_append_failures_total', 'Appends to Redis that failed (their predictions wait in the backlog)', logCount((l) => l.failedAppendCount));
+    catchUpCounter(
+      registers,
+      'arxiv_api_prediction_log_appended_total',
+      'Predictions appended to the Redis stream (the I/O worker stores them in MongoDB)',
+      logCount((l) => l.appendedCount),
+    );
+    catchUpCounter(
+      registers,
+      'arxiv_api_prediction_log_dropped_total',
+      'Predictions dropped because the backlog was full (Redis away too long)',
+      logCount((l) => l.droppedCount),
+    );
+    catchUpCounter(
+      registers,
+      'arxiv_api_prediction_log_dropped_bytes_total',
+      'Bytes of the predictions dropped because the backlog was full',
+      logCount((l) => l.droppedByteCount),
+    );
+    catchUpCounter(
+      registers,
+      'arxiv_api_prediction_log_append_failures_total',
+      'Appends to Redis that failed (their predictions wait in the backlog)',
+      logCount((l) => l.failedAppendCount),
+    );
   }
 }

@@ -11,8 +11,12 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 export const ModelInfo = Type.Object({
   name: Type.String(),
-  version: Type.Union([Type.String(), Type.Null()], { description: 'registered version (null for a pinned run that was never registered)' }),
+  version: Type.Union([Type.String(), Type.Null()], {
+    description: 'registered version (null for a pinned run that was never registered)',
+  }),
   runId: Type.String({ description: 'the MLflow training run' }),
   embedderVersion: Type.String(),
-  family: Type.String({ description: 'the model family: lsa-mlp (MLP over the LSA vector) or tfidf-linear (linear SVMs over tf-idf)' }),
+  family: Type.String({
+    description: 'the model family: lsa-mlp (MLP over the LSA vector) or tfidf-linear (linear SVMs over tf-idf)',
+  }),
 });

@@ -21,7 +21,14 @@ export async function loadServedModel(config: AppConfig, mlflow: MlflowClient): 
   try {
     // Runs trained before their embedder was logged with them find it in the object store.
     const predictor = await loadPredictor(mlflow, serving.run, (version) => loadEmbedder(store, version));
-    return { predictor, modelName, modelVersion: serving.modelVersion ?? null, chosenBy: serving.source, alias, loadedAt: new Date() };
+    return {
+      predictor,
+      modelName,
+      modelVersion: serving.modelVersion ?? null,
+      chosenBy: serving.source,
+      alias,
+      loadedAt: new Date(),
+    };
   } finally {
     await store.close();
   }
@@ -47,7 +54,11 @@ export interface ApiListenOptions {
 }
 
 /** The serving model, or none when `waitForModel` allows that and nothing is promoted yet. */
-async function initialModel(config: AppConfig, mlflow: MlflowClient, waitForModel: boolean): Promise<ServedModel | undefined> {
+async function initialModel(
+  config: AppConfig,
+  mlflow: MlflowClient,
+  waitForModel: boolean,
+): Promise<ServedModel | undefined> {
   try {
     return await loadServedModel(config, mlflow);
   } catch (error) {
@@ -70,19 +81,28 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
   const models = new ModelHolder(await initialModel(config, mlflow, options.waitForModel ?? false));
   const redis = publisherConnection(config.redis.url);
   // Reassigned once the app (and its logger) exists; the log may report before that.
-  let report: { warn(fields: object, message: string): void; error(fields: object, message: string): void } = { warn: () => undefined, error: () => undefined };
+  let report: { warn(fields: object, message: string): void; error(fields: object, message: string): void } = {
+    warn: () => undefined,
+    error: () => undefined,
+  };
   let appendErrorReported = 0;
   const log = new PredictionPublisher(redis, {
     stream: config.api.predictionLog.stream,
     maxBacklog: config.api.predictionLog.maxBacklog,
     maxBacklogBytes: config.api.predictionLog.maxBacklogBytes,
     onOverflow: (dropped, total, bytes) =>
-      report.error({ dropped, droppedBytes: bytes, total }, 'prediction log full (Redis unreachable too long): oldest predictions dropped'),
+      report.error(
+        { dropped, droppedBytes: bytes, total },
+        'prediction log full (Redis unreachable too long): oldest predictions dropped',
+      ),
     onAppendError: (error, backlog) => {
       // Once a second at most: while Redis is away every request fails the same way.
       if (Date.now() - appendErrorReported < 1_000) return;
       appendErrorReported = Date.now();
-      report.warn({ err: error, backlog }, 'prediction log: Redis did not take the predictions, they wait in the backlog');
+      report.warn(
+        { err: error, backlog },
+        'prediction log: Redis did not take the predictions, they wait in the backlog',
+      );
     },
   });
   log.start();
@@ -92,7 +112,8 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
       return { runId: serving.run.info.run_id, modelVersion: serving.modelVersion ?? null };
     },
     load: () => loadServedModel(config, mlflow),
-    onReload: (outcome) => report.warn({ reason: outcome.reason, from: outcome.from, to: outcome.to }, 'serving a new model'),
+    onReload: (outcome) =>
+      report.warn({ reason: outcome.reason, from: outcome.from, to: outcome.to }, 'serving a new model'),
     onError: (error, reason) =>
       error instanceof NoServingModelError
         ? report.warn({ reason }, 'no model is promoted yet: waiting for a training')
@@ -104,9 +125,22 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
       log,
       reloader,
       adminKey: config.api.adminKey,
-      redisReachable: () => withTimeout(redis.ping().then((answer) => answer === 'PONG', () => false), 2_000, false),
+      redisReachable: () =>
+        withTimeout(
+          redis.ping().then(
+            (answer) => answer === 'PONG',
+            () => false,
+          ),
+          2_000,
+          false,
+        ),
     },
-    { logLevel: options.logLevel ?? config.api.logLevel, limits: config.api.limits, logText: config.api.predictionLog.storeText, clustered: options.clustered ?? false },
+    {
+      logLevel: options.logLevel ?? config.api.logLevel,
+      limits: config.api.limits,
+      logText: config.api.predictionLog.storeText,
+      clustered: options.clustered ?? false,
+    },
   );
   report = app.log;
 
@@ -117,7 +151,9 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
       subscriber = await connectRedis(config.redis.url, 'arxiv-mlops-api-promotions');
       await listenForPromotions(subscriber, (event) => {
         if (event.modelName !== config.tracking.modelName || event.alias !== config.tracking.alias) return;
-        reloader.reload(`promotion of v${event.version}`).catch((error: unknown) => report.error({ err: error }, 'model reload after a promotion failed'));
+        reloader
+          .reload(`promotion of v${event.version}`)
+          .catch((error: unknown) => report.error({ err: error }, 'model reload after a promotion failed'));
       });
     } catch (error) {
       subscriber?.disconnect();
@@ -131,7 +167,8 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
     subscriber?.disconnect();
     await reloader.stop();
     await log.close();
-    if (log.backlog > 0) report.error({ unwritten: log.backlog }, 'prediction log: Redis unreachable at shutdown, predictions not logged');
+    if (log.backlog > 0)
+      report.error({ unwritten: log.backlog }, 'prediction log: Redis unreachable at shutdown, predictions not logged');
     models.dispose();
     redis.disconnect();
   });

@@ -41,10 +41,25 @@ export async function samplePapers(): Promise<PaperRecord[]> {
 export async function benchPredictor(family: ModelFamily): Promise<TextPredictor> {
   const papers = (await samplePapers()).slice(0, TRAIN_PAPERS);
   const embedder = fitLsaEmbedder(papers.map(paperText), DEFAULT_LSA_CONFIG);
-  const examples = papers.map((paper): LabeledPaper => ({ id: paper.id, label: paper.primaryCategory, vector: embedder.embed(paperText(paper)), text: paperText(paper), title: paper.title }));
-  const split = stratifiedSplit(examples, (e) => e.label, (e) => e.id, { test: 0.1, validation: 0.1 }, 42);
+  const examples = papers.map((paper): LabeledPaper => ({
+    id: paper.id,
+    label: paper.primaryCategory,
+    vector: embedder.embed(paperText(paper)),
+    text: paperText(paper),
+    title: paper.title,
+  }));
+  const split = stratifiedSplit(
+    examples,
+    (e) => e.label,
+    (e) => e.id,
+    { test: 0.1, validation: 0.1 },
+    42,
+  );
   const trained = await fitCandidate(parseCandidate(family === 'lsa-mlp' ? 'lsa-mlp:maxEpochs=12' : family), split);
-  return textPredictor({ runId: 'bench', family, model: trained.model, encoder: trained.encoder, embedderVersion: embedder.version }, embedder);
+  return textPredictor(
+    { runId: 'bench', family, model: trained.model, encoder: trained.encoder, embedderVersion: embedder.version },
+    embedder,
+  );
 }
 
 async function bare(): Promise<number> {
@@ -54,16 +69,34 @@ async function bare(): Promise<number> {
   return (app.server.address() as { port: number }).port;
 }
 
-async function serve(family: ModelFamily, logged: boolean, clustered: boolean): Promise<{ port: number; log: PredictionPublisher | undefined }> {
+async function serve(
+  family: ModelFamily,
+  logged: boolean,
+  clustered: boolean,
+): Promise<{ port: number; log: PredictionPublisher | undefined }> {
   const predictor = await benchPredictor(family);
-  const models = new ModelHolder({ predictor, modelName: 'bench', modelVersion: '1', chosenBy: 'alias', alias: 'champion', loadedAt: new Date() });
+  const models = new ModelHolder({
+    predictor,
+    modelName: 'bench',
+    modelVersion: '1',
+    chosenBy: 'alias',
+    alias: 'champion',
+    loadedAt: new Date(),
+  });
   let log: PredictionPublisher | undefined;
   if (logged) {
-    log = new PredictionPublisher(publisherConnection(process.env.BENCH_REDIS_URL!), { stream: process.env.BENCH_PREDICTION_STREAM!, maxBacklog: 100_000, maxBacklogBytes: 256 * 1024 * 1024 });
+    log = new PredictionPublisher(publisherConnection(process.env.BENCH_REDIS_URL!), {
+      stream: process.env.BENCH_PREDICTION_STREAM!,
+      maxBacklog: 100_000,
+      maxBacklogBytes: 256 * 1024 * 1024,
+    });
     log.start();
   }
   // As `mlops api` runs it (API_LOG_LEVEL=warn: no line per request), with a rate limit no client reaches.
-  const app = buildApp({ models, log, redisReachable: async () => true }, { logLevel: 'warn', clustered, limits: { requestsPerMinute: 100_000_000, papersPerMinute: 100_000_000 } });
+  const app = buildApp(
+    { models, log, redisReachable: async () => true },
+    { logLevel: 'warn', clustered, limits: { requestsPerMinute: 100_000_000, papersPerMinute: 100_000_000 } },
+  );
   await app.listen({ host: '127.0.0.1', port: Number(process.env.BENCH_PORT ?? 0) });
   return { port: (app.server.address() as { port: number }).port, log };
 }
@@ -75,7 +108,8 @@ function servePrimary(workers: number): void {
   cluster.on('message', (worker, message: { port?: number; appended?: number; backlog?: number }) => {
     if (typeof message !== 'object' || message === null) return;
     if (message.port !== undefined && (listening += 1) === workers) process.send!({ port: message.port, workers });
-    if (message.appended !== undefined) appended.set(worker.id, { appended: message.appended, backlog: message.backlog ?? 0 });
+    if (message.appended !== undefined)
+      appended.set(worker.id, { appended: message.appended, backlog: message.backlog ?? 0 });
   });
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   for (let i = 0; i < workers; i += 1) cluster.fork({ BENCH_PORT: String(port) });
@@ -86,7 +120,10 @@ function servePrimary(workers: number): void {
     const wait = setInterval(() => {
       if (appended.size < workers) return;
       clearInterval(wait);
-      const sum = [...appended.values()].reduce((total, part) => ({ appended: total.appended + part.appended, backlog: total.backlog + part.backlog }), { appended: 0, backlog: 0 });
+      const sum = [...appended.values()].reduce(
+        (total, part) => ({ appended: total.appended + part.appended, backlog: total.backlog + part.backlog }),
+        { appended: 0, backlog: 0 },
+      );
       process.send!(sum);
     }, 20);
   });
@@ -95,7 +132,12 @@ function servePrimary(workers: number): void {
 async function drain(): Promise<void> {
   const redis = await connectRedis(process.env.BENCH_REDIS_URL!, 'bench-api-drainer');
   const mongo = await connectMongo(process.env.BENCH_MONGODB_URI!, process.env.BENCH_MONGODB_DATABASE!);
-  const newDrainer = () => new PredictionDrainer(redis, new PredictionStore(mongo.db, 0), new DeadLetterStore(mongo.db), { stream: process.env.BENCH_PREDICTION_STREAM!, group: 'bench', consumer: 'bench-drainer' });
+  const newDrainer = () =>
+    new PredictionDrainer(redis, new PredictionStore(mongo.db, 0), new DeadLetterStore(mongo.db), {
+      stream: process.env.BENCH_PREDICTION_STREAM!,
+      group: 'bench',
+      consumer: 'bench-drainer',
+    });
   let drainer = newDrainer();
   let stored = 0;
   let duplicates = 0;
@@ -104,7 +146,14 @@ async function drain(): Promise<void> {
   process.send!({ port: 0 });
   // `pause` and `resume` let the bench tell the API's own cost of the log from the drain's, which shares these cores.
   process.on('message', (message: { ask?: string }) => {
-    if (message.ask === 'log') void drainer.depth().then((depth) => process.send!({ stored: stored + drainer.stats.stored, duplicates: duplicates + drainer.stats.duplicates, depth }));
+    if (message.ask === 'log')
+      void drainer.depth().then((depth) =>
+        process.send!({
+          stored: stored + drainer.stats.stored,
+          duplicates: duplicates + drainer.stats.duplicates,
+          depth,
+        }),
+      );
     if (message.ask === 'pause') {
       void drainer.stop().then(() => {
         stored += drainer.stats.stored;
@@ -133,10 +182,16 @@ async function main(): Promise<void> {
     process.send!({ port: served.port });
     process.on('message', (message: { ask?: string }) => {
       // After the requests still in flight when the load stopped.
-      if (message.ask === 'log') setTimeout(() => process.send!({ appended: served.log?.appendedCount ?? 0, backlog: served.log?.backlog ?? 0 }), 1_000);
+      if (message.ask === 'log')
+        setTimeout(
+          () => process.send!({ appended: served.log?.appendedCount ?? 0, backlog: served.log?.backlog ?? 0 }),
+          1_000,
+        );
     });
   } else {
-    throw new Error(`usage: api-target bare | drain | serve lsa-mlp|tfidf-linear redis|off <workers> (got ${process.argv.slice(2).join(' ')})`);
+    throw new Error(
+      `usage: api-target bare | drain | serve lsa-mlp|tfidf-linear redis|off <workers> (got ${process.argv.slice(2).join(' ')})`,
+    );
   }
 }
 

@@ -31,7 +31,9 @@ function writeData(path: string, seed: number, shifted: boolean): void {
   const header = [...Array.from({ length: DIMENSIONS }, (_, d) => `emb_${d}`), 'prediction'].join(',');
   const lines = [header];
   for (let r = 0; r < ROWS; r += 1) {
-    const values = Array.from({ length: DIMENSIONS }, (_, d) => (0.05 * (normal() + (shifted && d % 5 === 0 ? 0.3 : 0))).toPrecision(7));
+    const values = Array.from({ length: DIMENSIONS }, (_, d) =>
+      (0.05 * (normal() + (shifted && d % 5 === 0 ? 0.3 : 0))).toPrecision(7),
+    );
     const classIndex = Math.floor(random.rand() * (shifted ? CLASSES.length - 2 : CLASSES.length));
     lines.push([...values, CLASSES[classIndex]!].join(','));
   }
@@ -40,17 +42,29 @@ function writeData(path: string, seed: number, shifted: boolean): void {
 
 interface EvidentlyFigures {
   version: string;
-  legacy: { computeSeconds: number; htmlSeconds: number; reportBytes: number; verdicts: Record<string, boolean>; datasetDrift: boolean };
+  legacy: {
+    computeSeconds: number;
+    htmlSeconds: number;
+    reportBytes: number;
+    verdicts: Record<string, boolean>;
+    datasetDrift: boolean;
+  };
   current: { computeSeconds: number; htmlSeconds: number; reportBytes: number };
 }
 
 function runEvidently(reference: string, current: string): Promise<EvidentlyFigures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [resolveFromRoot('bench', 'drift_peer_evidently.py'), reference, current, OUT], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(PYTHON, [resolveFromRoot('bench', 'drift_peer_evidently.py'), reference, current, OUT], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as EvidentlyFigures) : reject(new Error(`Evidently exited with code ${code}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as EvidentlyFigures)
+        : reject(new Error(`Evidently exited with code ${code}`)),
+    );
   });
 }
 
@@ -76,7 +90,13 @@ async function main(): Promise<void> {
   const analysis = analyze(reference, current, { mapping, embedding });
   const analyzed = performance.now();
   const reportPath = join(OUT, 'ours.html');
-  const html = renderReport(analysis, { title: 'bench:drift', generatedAt: new Date().toISOString(), reference: referencePath, current: currentPath, links: [] });
+  const html = renderReport(analysis, {
+    title: 'bench:drift',
+    generatedAt: new Date().toISOString(),
+    reference: referencePath,
+    current: currentPath,
+    links: [],
+  });
   writeFileSync(reportPath, html);
   const done = performance.now();
   const ours = {
@@ -100,48 +120,80 @@ async function main(): Promise<void> {
   if (evidently) {
     const verdicts = evidently.legacy.verdicts;
     const agreed = analysis.data.columns.filter((result) => verdicts[result.column] === result.drifted).length;
-    agreement = { columns: Object.keys(verdicts).length, agreed, datasetAgreed: evidently.legacy.datasetDrift === analysis.data.datasetDrift };
+    agreement = {
+      columns: Object.keys(verdicts).length,
+      agreed,
+      datasetAgreed: evidently.legacy.datasetDrift === analysis.data.datasetDrift,
+    };
   }
   const legacyTotal = evidently ? evidently.legacy.computeSeconds + evidently.legacy.htmlSeconds : null;
   const currentTotal = evidently ? evidently.current.computeSeconds + evidently.current.htmlSeconds : null;
 
   const rows: Array<[string, string, string, string, string]> = [
     ['', 'compute', 'HTML report', 'total', 'report size'],
-    ['ours', seconds(ours.computeSeconds), seconds(ours.htmlSeconds), seconds(ours.totalSeconds), mib(ours.reportBytes)],
+    [
+      'ours',
+      seconds(ours.computeSeconds),
+      seconds(ours.htmlSeconds),
+      seconds(ours.totalSeconds),
+      mib(ours.reportBytes),
+    ],
   ];
   if (evidently) {
-    rows.push(['Evidently legacy', seconds(evidently.legacy.computeSeconds), seconds(evidently.legacy.htmlSeconds), seconds(legacyTotal!), mib(evidently.legacy.reportBytes)]);
-    rows.push(['Evidently current', seconds(evidently.current.computeSeconds), seconds(evidently.current.htmlSeconds), seconds(currentTotal!), mib(evidently.current.reportBytes)]);
+    rows.push([
+      'Evidently legacy',
+      seconds(evidently.legacy.computeSeconds),
+      seconds(evidently.legacy.htmlSeconds),
+      seconds(legacyTotal!),
+      mib(evidently.legacy.reportBytes),
+    ]);
+    rows.push([
+      'Evidently current',
+      seconds(evidently.current.computeSeconds),
+      seconds(evidently.current.htmlSeconds),
+      seconds(currentTotal!),
+      mib(evidently.current.reportBytes),
+    ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   process.stdout.write(`\nDrift monitoring, ${ROWS} × ${DIMENSIONS} + prediction, reference vs current\n`);
-  for (const row of rows) process.stdout.write(`  ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ')}\n`);
-  process.stdout.write(`  ours also: parsing both CSVs ${seconds(parseSeconds)}; embedding drift (domain classifier) and the 2-D projection are included in compute\n`);
+  for (const row of rows)
+    process.stdout.write(
+      `  ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ')}\n`,
+    );
+  process.stdout.write(
+    `  ours also: parsing both CSVs ${seconds(parseSeconds)}; embedding drift (domain classifier) and the 2-D projection are included in compute\n`,
+  );
   if (evidently && agreement) {
     process.stdout.write(
       `  speed: ${(legacyTotal! / ours.totalSeconds).toFixed(1)}× Evidently legacy, ${(currentTotal! / ours.totalSeconds).toFixed(1)}× current; ` +
         `report ${(evidently.legacy.reportBytes / ours.reportBytes).toFixed(1)}× / ${(evidently.current.reportBytes / ours.reportBytes).toFixed(1)}× smaller\n`,
     );
-    process.stdout.write(`  verdicts: ${agreement.agreed}/${agreement.columns} columns agree with Evidently ${evidently.version}; dataset verdict ${agreement.datasetAgreed ? 'agrees' : 'differs'}\n`);
+    process.stdout.write(
+      `  verdicts: ${agreement.agreed}/${agreement.columns} columns agree with Evidently ${evidently.version}; dataset verdict ${agreement.datasetAgreed ? 'agrees' : 'differs'}\n`,
+    );
   }
   process.stdout.write(
-    `${JSON.stringify({
-      rows: ROWS,
-      dimensions: DIMENSIONS,
-      ours,
-      evidently,
-      ratios: evidently
-        ? {
-            speedVsLegacy: legacyTotal! / ours.totalSeconds,
-            speedVsCurrent: currentTotal! / ours.totalSeconds,
-            sizeVsLegacy: evidently.legacy.reportBytes / ours.reportBytes,
-            sizeVsCurrent: evidently.current.reportBytes / ours.reportBytes,
-          }
-        : null,
-      agreement,
-      drift: analysis.drift,
-      reportPath,
-    }, (key, value: unknown) => (key === 'verdicts' ? undefined : value))}\n`,
+    `${JSON.stringify(
+      {
+        rows: ROWS,
+        dimensions: DIMENSIONS,
+        ours,
+        evidently,
+        ratios: evidently
+          ? {
+              speedVsLegacy: legacyTotal! / ours.totalSeconds,
+              speedVsCurrent: currentTotal! / ours.totalSeconds,
+              sizeVsLegacy: evidently.legacy.reportBytes / ours.reportBytes,
+              sizeVsCurrent: evidently.current.reportBytes / ours.reportBytes,
+            }
+          : null,
+        agreement,
+        drift: analysis.drift,
+        reportPath,
+      },
+      (key, value: unknown) => (key === 'verdicts' ? undefined : value),
+    )}\n`,
   );
 }
 

@@ -65,7 +65,11 @@ function printTable(ours: { fitSeconds: number; abstractsPerSecond: number }, pe
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) {
-    console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   '));
+    console.log(
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('   '),
+    );
   }
   console.log('ours/peer > 1 means: fit takes longer; embed is faster.');
   console.log('Ours embeds one text at a time, as ingestion does; scikit-learn transforms all texts as one batch.');
@@ -110,12 +114,22 @@ async function main(): Promise<void> {
       embedTexts: embedTexts.length,
       embedCorpus,
       embedderVersion: embedder.version,
-      ours: { ...ours, vocabulary: embedder.state.tfidf.terms.length, explainedVariance: embedder.state.fit.explainedVariance },
+      ours: {
+        ...ours,
+        vocabulary: embedder.state.tfidf.terms.length,
+        explainedVariance: embedder.state.fit.explainedVariance,
+      },
       peer,
       ratio: peer
-        ? { fitSeconds: ours.fitSeconds / peer.fitSeconds, abstractsPerSecond: ours.abstractsPerSecond / peer.abstractsPerSecond }
+        ? {
+            fitSeconds: ours.fitSeconds / peer.fitSeconds,
+            abstractsPerSecond: ours.abstractsPerSecond / peer.abstractsPerSecond,
+          }
         : null,
-      target: { abstractsPerSecond: TARGET_ABSTRACTS_PER_SECOND, met: ours.abstractsPerSecond >= TARGET_ABSTRACTS_PER_SECOND },
+      target: {
+        abstractsPerSecond: TARGET_ABSTRACTS_PER_SECOND,
+        met: ours.abstractsPerSecond >= TARGET_ABSTRACTS_PER_SECOND,
+      },
       // Wall-clock figures on a shared machine: the load says how much else was running.
       machine: { cpus: cpus().length, loadAverage1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
     }),

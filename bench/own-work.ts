@@ -52,7 +52,11 @@ function quantile(sorted: Float64Array, q: number): number {
 
 function summarize(times: Float64Array): { median: number; mean: number; p90: number } {
   const sorted = times.slice().sort();
-  return { median: quantile(sorted, 0.5), mean: sorted.reduce((sum, t) => sum + t, 0) / sorted.length, p90: quantile(sorted, 0.9) };
+  return {
+    median: quantile(sorted, 0.5),
+    mean: sorted.reduce((sum, t) => sum + t, 0) / sorted.length,
+    p90: quantile(sorted, 0.9),
+  };
 }
 
 /**
@@ -61,7 +65,12 @@ function summarize(times: Float64Array): { median: number; mean: number; p90: nu
  * consecutive requests do (the same paper twice in a row would find its rows of the embedder
  * already in the CPU's caches).
  */
-function timeCalls(papers: number, warmUpCalls: number, calls: number, step: (paper: number, call: number) => void): Float64Array {
+function timeCalls(
+  papers: number,
+  warmUpCalls: number,
+  calls: number,
+  step: (paper: number, call: number) => void,
+): Float64Array {
   const times = new Float64Array(calls);
   for (let call = -warmUpCalls; call < calls; call += 1) {
     const paper = ((call % papers) + papers) % papers;
@@ -78,7 +87,11 @@ function timeCalls(papers: number, warmUpCalls: number, calls: number, step: (pa
  * vector and whatever else the model reads), `probabilities` of that one input, and the whole
  * `predict([paper])` (both, and the category), each step in a pass of its own.
  */
-export function measureOwnWork(predictor: TextPredictor, papers: readonly PaperText[], options: OwnWorkOptions = {}): OwnWorkMeasurement {
+export function measureOwnWork(
+  predictor: TextPredictor,
+  papers: readonly PaperText[],
+  options: OwnWorkOptions = {},
+): OwnWorkMeasurement {
   if (papers.length === 0) throw new Error('measureOwnWork needs at least one paper');
   const warmUpCalls = options.warmUpCalls ?? DEFAULT_WARM_UP_CALLS;
   const calls = options.calls ?? DEFAULT_CALLS;
@@ -129,31 +142,47 @@ async function measureOwnWorkOfBenchModels(served: readonly PaperText[]): Promis
     note(`training ${family} as bench:api does`);
     const predictor = await benchPredictor(family);
     try {
-      note(`measuring ${family}: ${DEFAULT_WARM_UP_CALLS} warm-up calls, then ${DEFAULT_CALLS} over ${served.length} papers`);
+      note(
+        `measuring ${family}: ${DEFAULT_WARM_UP_CALLS} warm-up calls, then ${DEFAULT_CALLS} over ${served.length} papers`,
+      );
       const { outputs: _outputs, ...figures } = measureOwnWork(predictor, served);
       families.push(figures);
     } finally {
       predictor.dispose();
     }
   }
-  return { papers: served.length, families, machine: { cpus: cpus().length, loadAverage1m: Number(loadavg()[0]!.toFixed(2)), node: process.version } };
+  return {
+    papers: served.length,
+    families,
+    machine: { cpus: cpus().length, loadAverage1m: Number(loadavg()[0]!.toFixed(2)), node: process.version },
+  };
 }
 
 function printOwnWork(figures: OwnWorkFigures): void {
-  console.log(`\nour own work per paper (µs: median; mean; p90), one paper per call over ${figures.papers} papers, outside HTTP`);
+  console.log(
+    `\nour own work per paper (µs: median; mean; p90), one paper per call over ${figures.papers} papers, outside HTTP`,
+  );
   const rows = [['', 'embed', 'classify', 'total']];
   for (const f of figures.families) {
-    const cell = (stage: keyof StageMicroseconds) => `${f.perPaperUs[stage].toFixed(1)}; ${f.meanUs[stage].toFixed(1)}; ${f.p90Us[stage].toFixed(1)}`;
+    const cell = (stage: keyof StageMicroseconds) =>
+      `${f.perPaperUs[stage].toFixed(1)}; ${f.meanUs[stage].toFixed(1)}; ${f.p90Us[stage].toFixed(1)}`;
     rows.push([f.family, cell('embed'), cell('classify'), cell('total')]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  for (const row of rows) console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   '));
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('   '),
+    );
 }
 
 async function main(): Promise<void> {
   const { samplePapers, TRAIN_PAPERS } = await import('./api-target');
   // The papers bench:api sends: 200 the models did not train on.
-  const served = (await samplePapers()).slice(TRAIN_PAPERS, TRAIN_PAPERS + 200).map(({ title, abstract }) => ({ title, abstract: abstract.slice(0, 10_000) }));
+  const served = (await samplePapers())
+    .slice(TRAIN_PAPERS, TRAIN_PAPERS + 200)
+    .map(({ title, abstract }) => ({ title, abstract: abstract.slice(0, 10_000) }));
   const figures = await measureOwnWorkOfBenchModels(served);
   printOwnWork(figures);
   console.log(JSON.stringify({ bench: 'own-work', ...figures }));

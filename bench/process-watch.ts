@@ -68,7 +68,8 @@ export class ProcessWatch {
   private sample(): void {
     const peaks = this.peaks.get(this.stage) ?? new Map<string, number>();
     const children = childrenByParent();
-    for (const [label, pid] of this.processes) peaks.set(label, Math.max(peaks.get(label) ?? 0, treeRssBytes(pid, children)));
+    for (const [label, pid] of this.processes)
+      peaks.set(label, Math.max(peaks.get(label) ?? 0, treeRssBytes(pid, children)));
     this.peaks.set(this.stage, peaks);
   }
 

@@ -19,7 +19,11 @@ import { ProcessWatch } from './process-watch';
  * `--multiply N` replays the corpus N times under derived ids (a load test in a database of its own).
  */
 const DATA = join(projectRoot(), '..', 'shared', 'data', 'arxiv');
-const FILES = ['arxiver_2013-2025.jsonl.gz', 'daily-arxiv-cs_2025-2026.jsonl.gz', 'daily-arxiv-astro-ph_2025-2026.jsonl.gz'];
+const FILES = [
+  'arxiver_2013-2025.jsonl.gz',
+  'daily-arxiv-cs_2025-2026.jsonl.gz',
+  'daily-arxiv-astro-ph_2025-2026.jsonl.gz',
+];
 const CLI = join(projectRoot(), 'bin', 'mlops.js');
 const PREDICTIONS = 300;
 const GB = 1024 ** 3;
@@ -98,7 +102,9 @@ function startCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promis
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`mlops ${args.join(' ')} exited (${code}) before it was ready:\n${seen.slice(-2_000)}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`mlops ${args.join(' ')} exited (${code}) before it was ready:\n${seen.slice(-2_000)}`)),
+    );
   });
 }
 
@@ -142,7 +148,10 @@ class Workers {
   private io: ChildProcess | undefined;
   private cpu: ChildProcess[] = [];
 
-  constructor(private readonly env: NodeJS.ProcessEnv, private readonly watch: ProcessWatch) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly watch: ProcessWatch,
+  ) {}
 
   async start(cpuProcesses: number): Promise<void> {
     const ready = /worker running/;
@@ -157,18 +166,30 @@ class Workers {
 
   async stop(): Promise<void> {
     this.watch.forget('worker I/O');
-    for (const [i] of this.cpu.entries()) this.watch.forget(this.cpu.length === 1 ? 'worker CPU' : `worker CPU ${i + 1}`);
+    for (const [i] of this.cpu.entries())
+      this.watch.forget(this.cpu.length === 1 ? 'worker CPU' : `worker CPU ${i + 1}`);
     await Promise.all([stop(this.io), ...this.cpu.map(stop)]);
     this.cpu = [];
   }
 }
 
-async function ingestAll(files: string[], env: NodeJS.ProcessEnv, watch: ProcessWatch, rows: StageRow[], prefix: string, consumers: number, fitsEmbedder = false): Promise<void> {
+async function ingestAll(
+  files: string[],
+  env: NodeJS.ProcessEnv,
+  watch: ProcessWatch,
+  rows: StageRow[],
+  prefix: string,
+  consumers: number,
+  fitsEmbedder = false,
+): Promise<void> {
   for (const [index, file] of files.entries()) {
     const stage = `${prefix}ingest ${basename(file).replace(/\.jsonl\.gz$/, '')}`;
     note(`${stage}…`);
     watch.enter(stage);
-    const summary = await runCli<IngestSummaryLine>(['run', 'ingest', '--source', `file:${file}`, '--embed-consumers', String(consumers)], env);
+    const summary = await runCli<IngestSummaryLine>(
+      ['run', 'ingest', '--source', `file:${file}`, '--embed-consumers', String(consumers)],
+      env,
+    );
     if (!summary.balanced) throw new Error(`${stage}: the counts do not balance`);
     rows.push({
       stage,
@@ -180,7 +201,11 @@ async function ingestAll(files: string[], env: NodeJS.ProcessEnv, watch: Process
   }
 }
 
-async function predictThroughApi(env: NodeJS.ProcessEnv, watch: ProcessWatch, papers: Array<{ title: string; abstract: string }>): Promise<StageRow> {
+async function predictThroughApi(
+  env: NodeJS.ProcessEnv,
+  watch: ProcessWatch,
+  papers: Array<{ title: string; abstract: string }>,
+): Promise<StageRow> {
   const port = await freePort();
   const api = await startCli(['api', '--port', String(port), '--log-level', 'warn'], env, /api listening on/);
   watch.watch('API', api.pid);
@@ -194,7 +219,11 @@ async function predictThroughApi(env: NodeJS.ProcessEnv, watch: ProcessWatch, pa
         while (next < papers.length) {
           const paper = papers[next++]!;
           const sent = performance.now();
-          const response = await fetch(`http://127.0.0.1:${port}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(paper) });
+          const response = await fetch(`http://127.0.0.1:${port}/v1/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(paper),
+          });
           if (!response.ok) throw new Error(`predict answered ${response.status}: ${await response.text()}`);
           await response.arrayBuffer();
           latencies.push(performance.now() - sent);
@@ -204,7 +233,13 @@ async function predictThroughApi(env: NodeJS.ProcessEnv, watch: ProcessWatch, pa
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
-    return { stage: 'serve', seconds, papers: papers.length, detail: `${papers.length} single-paper predictions, 8 at a time: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`, rss: watch.peaksOf('serve') };
+    return {
+      stage: 'serve',
+      seconds,
+      papers: papers.length,
+      detail: `${papers.length} single-paper predictions, 8 at a time: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`,
+      rss: watch.peaksOf('serve'),
+    };
   } finally {
     watch.forget('API');
     await stop(api);
@@ -216,13 +251,19 @@ function engineDisk(config: AppConfig, statuses: EngineStatus[], objects: string
   const local = (name: string) => statuses.find((status) => status.name === name)?.state === 'local-running';
   const mongoFiles = join(data, 'mongo', 'sqlite');
   const database = config.mongo.database;
-  const ours = existsSync(mongoFiles) ? readdirSync(mongoFiles).filter((file) => file.startsWith(`${database}.sqlite`)) : [];
+  const ours = existsSync(mongoFiles)
+    ? readdirSync(mongoFiles).filter((file) => file.startsWith(`${database}.sqlite`))
+    : [];
   const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
   return {
-    mongo: local('mongo') ? `${mb(ours.reduce((sum, file) => sum + diskBytes(join(mongoFiles, file)), 0))} (this run's database)` : 'external',
+    mongo: local('mongo')
+      ? `${mb(ours.reduce((sum, file) => sum + diskBytes(join(mongoFiles, file)), 0))} (this run's database)`
+      : 'external',
     'object store': `${mb(diskBytes(objects))} (raw batches, manifests, embedder)`,
     redis: local('redis') ? `${mb(diskBytes(join(data, 'redis')))} (whole append-only file, shared)` : 'external',
-    mlflow: local('mlflow') ? `${mb(diskBytes(join(data, 'mlflow')))} (whole tracking store and artifacts, shared)` : 'external',
+    mlflow: local('mlflow')
+      ? `${mb(diskBytes(join(data, 'mlflow')))} (whole tracking store and artifacts, shared)`
+      : 'external',
     temporal: local('temporal') ? `${mb(diskBytes(join(data, 'temporal')))} (whole history store, shared)` : 'external',
   };
 }
@@ -254,7 +295,12 @@ function printTable(rows: StageRow[], labels: string[]): void {
     row.detail,
   ]);
   const widths = header.map((_, c) => Math.max(...[header, ...body].map((row) => row[c]!.length)));
-  for (const row of [header, ...body]) console.log(row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  for (const row of [header, ...body])
+    console.log(
+      row
+        .map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  '),
+    );
 }
 
 async function main(options: Options): Promise<void> {
@@ -264,7 +310,9 @@ async function main(options: Options): Promise<void> {
   const objects = join(work, 'objects');
   const env = isolatedEnv(tag, objects);
   const config = loadConfig(env);
-  note(`isolated names: database ${config.mongo.database}, stream ${config.buffer.stream}, model ${config.tracking.modelName}`);
+  note(
+    `isolated names: database ${config.mongo.database}, stream ${config.buffer.stream}, model ${config.tracking.modelName}`,
+  );
   const statuses = await stackUp(config, { onEvent: note });
   const watch = new ProcessWatch();
   for (const status of statuses) if (status.state === 'local-running') watch.watch(status.name, status.pid);
@@ -277,10 +325,12 @@ async function main(options: Options): Promise<void> {
   } else if (options.multiply > 1) {
     note(`writing the corpus ${options.multiply} times under derived ids…`);
     const started = performance.now();
-    const written = await Promise.all(options.files.map(async (file) => {
-      const out = join(work, `x${options.multiply}-${basename(file)}`);
-      return { out, lines: await writeMultiplied(file, out, options.multiply) };
-    }));
+    const written = await Promise.all(
+      options.files.map(async (file) => {
+        const out = join(work, `x${options.multiply}-${basename(file)}`);
+        return { out, lines: await writeMultiplied(file, out, options.multiply) };
+      }),
+    );
     files = written.map(({ out }) => out);
     generated = written.reduce((sum, { lines }) => sum + lines, 0);
     note(`${generated} lines written in ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -295,7 +345,15 @@ async function main(options: Options): Promise<void> {
     if (options.train) {
       note(`train on the papers published until ${options.trainUntil}…`);
       watch.enter('train');
-      const trained = await runCli<{ trainRows: number; validationRows: number; testRows: number; accuracy: number; macroF1: number; classes: string[]; seconds: number }>(['run', 'train', '--until', options.trainUntil], env);
+      const trained = await runCli<{
+        trainRows: number;
+        validationRows: number;
+        testRows: number;
+        accuracy: number;
+        macroF1: number;
+        classes: string[];
+        seconds: number;
+      }>(['run', 'train', '--until', options.trainUntil], env);
       const trainedPapers = trained.trainRows + trained.validationRows + trained.testRows;
       rows.push({
         stage: `train (until ${options.trainUntil})`,
@@ -307,8 +365,12 @@ async function main(options: Options): Promise<void> {
       note('monitor the 2025–2026 papers…');
       watch.enter('monitor');
       const started = performance.now();
-      const monitored = await runCli<{ window: { found: number; compared: number }; seconds: number; drift: boolean; qualityAlert: boolean }>(
-        ['run', 'monitor', '--current', 'window:2025-01-01..2026-12-31', '--by', 'published', '--no-retrain'], env);
+      const monitored = await runCli<{
+        window: { found: number; compared: number };
+        seconds: number;
+        drift: boolean;
+        qualityAlert: boolean;
+      }>(['run', 'monitor', '--current', 'window:2025-01-01..2026-12-31', '--by', 'published', '--no-retrain'], env);
       rows.push({
         stage: 'monitor 2025–2026',
         seconds: (performance.now() - started) / 1000,
@@ -339,21 +401,45 @@ async function main(options: Options): Promise<void> {
 
     watch.stop();
     const engines = ['temporal', 'redis', 'mongo', 'mlflow'];
-    const labels = [...watch.labels().filter((label) => !engines.includes(label)), ...engines.filter((engine) => watch.labels().includes(engine))];
-    console.log(`\nbench:scale — ${options.multiply > 1 ? `the corpus ×${options.multiply} under derived ids${generated > 0 ? ` (${generated} lines)` : ''}` : 'the bundled corpus'}, local engines, peak RSS per process during each stage`);
+    const labels = [
+      ...watch.labels().filter((label) => !engines.includes(label)),
+      ...engines.filter((engine) => watch.labels().includes(engine)),
+    ];
+    console.log(
+      `\nbench:scale — ${options.multiply > 1 ? `the corpus ×${options.multiply} under derived ids${generated > 0 ? ` (${generated} lines)` : ''}` : 'the bundled corpus'}, local engines, peak RSS per process during each stage`,
+    );
     printTable([...rows, ...scaleOut], labels);
     console.log('\ndisk:');
     for (const [engine, size] of Object.entries(disk)) console.log(`  ${engine.padEnd(13)} ${size}`);
     const ingest = rows.filter((row) => row.stage.startsWith('ingest'));
-    const papersPerSecond = (list: StageRow[]) => list.reduce((sum, row) => sum + row.papers, 0) / Math.max(1e-9, list.reduce((sum, row) => sum + row.seconds, 0));
+    const papersPerSecond = (list: StageRow[]) =>
+      list.reduce((sum, row) => sum + row.papers, 0) /
+      Math.max(
+        1e-9,
+        list.reduce((sum, row) => sum + row.seconds, 0),
+      );
     const one = scaleOut.filter((row) => row.stage.startsWith('1 CPU'));
     const two = scaleOut.filter((row) => row.stage.startsWith('2 CPU'));
-    if (one.length && two.length) console.log(`\nscale-out: 2 CPU worker processes ingest at ${(papersPerSecond(two) / papersPerSecond(one)).toFixed(2)}× the rate of 1`);
-    console.log(JSON.stringify({ bench: 'scale', multiply: options.multiply, lines: generated || undefined, stages: [...rows, ...scaleOut], disk, ingestPapersPerSecond: papersPerSecond(ingest), scaleOutRatio: one.length && two.length ? papersPerSecond(two) / papersPerSecond(one) : null }));
+    if (one.length && two.length)
+      console.log(
+        `\nscale-out: 2 CPU worker processes ingest at ${(papersPerSecond(two) / papersPerSecond(one)).toFixed(2)}× the rate of 1`,
+      );
+    console.log(
+      JSON.stringify({
+        bench: 'scale',
+        multiply: options.multiply,
+        lines: generated || undefined,
+        stages: [...rows, ...scaleOut],
+        disk,
+        ingestPapersPerSecond: papersPerSecond(ingest),
+        scaleOutRatio: one.length && two.length ? papersPerSecond(two) / papersPerSecond(one) : null,
+      }),
+    );
   } finally {
     await workers.stop();
     watch.stop();
-    if (!options.keep) await dropRun(config, work).catch((error: unknown) => note(`cleanup: ${(error as Error).message}`));
+    if (!options.keep)
+      await dropRun(config, work).catch((error: unknown) => note(`cleanup: ${(error as Error).message}`));
   }
 }
 
@@ -362,11 +448,26 @@ const program = new Command('bench:scale')
   .option('--files <names>', 'comma-separated files of ../shared/data/arxiv', FILES.join(','))
   .option('--no-scale-out', 'skip the 1 vs 2 CPU worker ingestion')
   .option('--no-train', 'ingestion only (no train, monitor, serve)')
-  .option('--train-until <date>', 'train on the papers published until this day (a smaller slice for --multiply)', '2024-12-31')
-  .option('--keep', 'keep the run\'s database, stream and objects')
-  .option('--reuse <tag>', 'train, monitor and serve the kept store of that run (its tag, e.g. x5-mx833oqz) without ingesting again')
+  .option(
+    '--train-until <date>',
+    'train on the papers published until this day (a smaller slice for --multiply)',
+    '2024-12-31',
+  )
+  .option('--keep', "keep the run's database, stream and objects")
+  .option(
+    '--reuse <tag>',
+    'train, monitor and serve the kept store of that run (its tag, e.g. x5-mx833oqz) without ingesting again',
+  )
   .parse();
-const opts = program.opts<{ multiply: number; files: string; scaleOut: boolean; train: boolean; trainUntil: string; keep?: boolean; reuse?: string }>();
+const opts = program.opts<{
+  multiply: number;
+  files: string;
+  scaleOut: boolean;
+  train: boolean;
+  trainUntil: string;
+  keep?: boolean;
+  reuse?: string;
+}>();
 main({
   multiply: Math.max(1, opts.multiply),
   files: opts.files.split(',').map((name) => resolve(DATA, name.trim())),

@@ -42,7 +42,9 @@ export async function runSklearnPeer(
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`the scikit-learn peer exited with code ${code}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`the scikit-learn peer exited with code ${code}`)),
+      );
     });
     const lastLine = stdout.trim().split('\n').pop() ?? '';
     return JSON.parse(lastLine) as PeerFigures;

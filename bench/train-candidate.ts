@@ -35,7 +35,8 @@ export interface CandidateOutcome {
 
 async function main(): Promise<void> {
   const [splitFile, dataFile, spec] = process.argv.slice(2);
-  if (!splitFile || !dataFile || !spec) throw new Error('usage: train-candidate.js SPLIT_JSON DATA_JSONL_GZ CANDIDATE_SPEC');
+  if (!splitFile || !dataFile || !spec)
+    throw new Error('usage: train-candidate.js SPLIT_JSON DATA_JSONL_GZ CANDIDATE_SPEC');
   const split = JSON.parse(readFileSync(splitFile, 'utf8')) as BenchSplit;
   const candidate = parseCandidate(spec);
   const wanted = new Set([...split.train, ...split.validation, ...split.test]);
@@ -43,7 +44,12 @@ async function main(): Promise<void> {
   // records would add a few hundred megabytes to the peak memory this process reports.
   const byId = new Map<string, Pick<PaperRecord, 'title' | 'primaryCategory'> & { text: string }>();
   for await (const { item } of readSnapshot(dataFile)) {
-    if (item.ok && wanted.has(item.record.id)) byId.set(item.record.id, { text: paperText(item.record), title: item.record.title, primaryCategory: item.record.primaryCategory });
+    if (item.ok && wanted.has(item.record.id))
+      byId.set(item.record.id, {
+        text: paperText(item.record),
+        title: item.record.title,
+        primaryCategory: item.record.primaryCategory,
+      });
   }
 
   // Training (the embedder fit included) starts here; reading the data file is outside it.
@@ -53,17 +59,27 @@ async function main(): Promise<void> {
   let vectors: Map<string, Float32Array> | undefined;
   if (candidate.family === 'lsa-mlp') {
     let started = performance.now();
-    const embedder = fitLsaEmbedder(split.train.map((id) => byId.get(id)!.text), DEFAULT_LSA_CONFIG);
+    const embedder = fitLsaEmbedder(
+      split.train.map((id) => byId.get(id)!.text),
+      DEFAULT_LSA_CONFIG,
+    );
     embedderFit = (performance.now() - started) / 1000;
     started = performance.now();
     vectors = new Map([...byId].map(([id, { text }]) => [id, embedder.embed(text)]));
     embedding = (performance.now() - started) / 1000;
   }
   const papers = (ids: string[]) =>
-    ids.map((id): LabeledPaper => ({ id, label: byId.get(id)!.primaryCategory, ...(candidate.family === 'tfidf-linear' ? { text: byId.get(id)!.text, title: byId.get(id)!.title } : {}), vector: vectors?.get(id) }));
+    ids.map((id): LabeledPaper => ({
+      id,
+      label: byId.get(id)!.primaryCategory,
+      ...(candidate.family === 'tfidf-linear' ? { text: byId.get(id)!.text, title: byId.get(id)!.title } : {}),
+      vector: vectors?.get(id),
+    }));
   const data = { train: papers(split.train), validation: papers(split.validation), test: papers(split.test) };
   const started = performance.now();
-  const fitted = await fitCandidate(candidate, data, { onStep: (step) => void process.stderr.write(`[${candidate.name}] ${step}\n`) });
+  const fitted = await fitCandidate(candidate, data, {
+    onStep: (step) => void process.stderr.write(`[${candidate.name}] ${step}\n`),
+  });
   const train = (performance.now() - started) / 1000;
   const trainedTo = Date.now();
   const outcome: CandidateOutcome = {
@@ -77,7 +93,12 @@ async function main(): Promise<void> {
     trainedFrom,
     trainedTo,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    facts: { ...fitted.facts.metrics, bestEpoch: fitted.facts.bestEpoch, epochs: fitted.facts.epochs, backend: fitted.facts.backend },
+    facts: {
+      ...fitted.facts.metrics,
+      bestEpoch: fitted.facts.bestEpoch,
+      epochs: fitted.facts.epochs,
+      backend: fitted.facts.backend,
+    },
   };
   fitted.dispose();
   console.log(JSON.stringify(outcome));

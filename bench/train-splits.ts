@@ -34,16 +34,41 @@ function classCounts(papers: readonly PaperRecord[]): Map<string, number> {
   return counts;
 }
 
-function splitOf(name: string, definition: string, papers: readonly PaperRecord[], fractions: { test: number; validation: number }, innerValidation?: number): BenchSplit {
-  const outer = stratifiedSplit(papers, (p) => p.primaryCategory, (p) => p.id, fractions, SEED);
+function splitOf(
+  name: string,
+  definition: string,
+  papers: readonly PaperRecord[],
+  fractions: { test: number; validation: number },
+  innerValidation?: number,
+): BenchSplit {
+  const outer = stratifiedSplit(
+    papers,
+    (p) => p.primaryCategory,
+    (p) => p.id,
+    fractions,
+    SEED,
+  );
   let { train, validation } = outer;
   if (innerValidation !== undefined) {
-    const inner = stratifiedSplit(train, (p) => p.primaryCategory, (p) => p.id, { test: 0, validation: innerValidation }, SEED);
+    const inner = stratifiedSplit(
+      train,
+      (p) => p.primaryCategory,
+      (p) => p.id,
+      { test: 0, validation: innerValidation },
+      SEED,
+    );
     train = inner.train;
     validation = inner.validation;
   }
   const ids = (rows: readonly PaperRecord[]) => rows.map((p) => p.id);
-  return { name, definition, classes: new Set(papers.map((p) => p.primaryCategory)).size, train: ids(train), validation: ids(validation), test: ids(outer.test) };
+  return {
+    name,
+    definition,
+    classes: new Set(papers.map((p) => p.primaryCategory)).size,
+    train: ids(train),
+    validation: ids(validation),
+    test: ids(outer.test),
+  };
 }
 
 /**
@@ -55,7 +80,12 @@ function splitOf(name: string, definition: string, papers: readonly PaperRecord[
 export function benchSplit(name: SplitName, all: readonly PaperRecord[]): BenchSplit {
   const counts = classCounts(all);
   if (name === 'top10') {
-    const top = new Set([...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10).map(([label]) => label));
+    const top = new Set(
+      [...counts]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, 10)
+        .map(([label]) => label),
+    );
     const taken = new Map<string, number>();
     const papers = all.filter((paper) => {
       if (!top.has(paper.primaryCategory)) return false;
@@ -64,9 +94,20 @@ export function benchSplit(name: SplitName, all: readonly PaperRecord[]): BenchS
       taken.set(paper.primaryCategory, n + 1);
       return true;
     });
-    return splitOf(name, 'top 10 primary categories, first 2,000 papers of each in file order, stratified 80/20 (seed 42), validation = 10% of the 80%', papers, { test: 0.2, validation: 0 }, 0.1);
+    return splitOf(
+      name,
+      'top 10 primary categories, first 2,000 papers of each in file order, stratified 80/20 (seed 42), validation = 10% of the 80%',
+      papers,
+      { test: 0.2, validation: 0 },
+      0.1,
+    );
   }
   const minimum = name === 'all100' ? 100 : 20;
   const papers = all.filter((paper) => counts.get(paper.primaryCategory)! >= minimum);
-  return splitOf(name, `every primary category with ≥ ${minimum} papers, the pipeline's split (70/10/20 by a seeded hash of the id)`, papers, PIPELINE_FRACTIONS);
+  return splitOf(
+    name,
+    `every primary category with ≥ ${minimum} papers, the pipeline's split (70/10/20 by a seeded hash of the id)`,
+    papers,
+    PIPELINE_FRACTIONS,
+  );
 }

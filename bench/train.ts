@@ -62,7 +62,9 @@ function runPeer(splitFile: string, dataFile: string): PeerOutcome | null {
 /** Trains one candidate in a child process; its last stdout line is its outcome. */
 function trainInChild(splitFile: string, dataFile: string, spec: string): Promise<CandidateOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'train-candidate.js'), splitFile, dataFile, spec], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(__dirname, 'train-candidate.js'), splitFile, dataFile, spec], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -73,7 +75,10 @@ function trainInChild(splitFile: string, dataFile: string, spec: string): Promis
     });
     child.on('close', (code) => {
       if (code === 0) resolve(JSON.parse(stdout.trim().split('\n').pop()!) as CandidateOutcome);
-      else reject(new Error(`candidate ${spec} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      else
+        reject(
+          new Error(`candidate ${spec} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`),
+        );
     });
   });
 }
@@ -94,7 +99,12 @@ async function limited<T>(tasks: Array<() => Promise<T>>, limit: number): Promis
 }
 
 interface SplitOutcome {
-  split: Omit<BenchSplit, 'train' | 'validation' | 'test'> & { trainRows: number; validationRows: number; testRows: number; idsFile: string };
+  split: Omit<BenchSplit, 'train' | 'validation' | 'test'> & {
+    trainRows: number;
+    validationRows: number;
+    testRows: number;
+    idsFile: string;
+  };
   candidates: CandidateOutcome[];
   /** Families trained for comparison only (--compare): neither in the choice nor in the wall time. */
   comparisons: CandidateOutcome[];
@@ -116,14 +126,31 @@ function printTable(outcome: SplitOutcome): void {
   const { split, candidates, comparisons, peer, winner } = outcome;
   const rows: string[][] = [['', 'val macro-F1', 'accuracy', 'macro-F1', 'seconds', 'peak RSS GB']];
   const row = (candidate: CandidateOutcome, mark: string) => {
-    const stages = candidate.family === 'lsa-mlp' ? ` (fit ${candidate.seconds.embedderFit.toFixed(0)} + embed ${candidate.seconds.embedding.toFixed(0)} + MLP ${candidate.seconds.train.toFixed(0)})` : '';
-    rows.push([`${mark}${candidate.name}${stages}`, pct(candidate.validationMacroF1), pct(candidate.accuracy), pct(candidate.macroF1), candidate.seconds.total.toFixed(1), gb(candidate.peakRssBytes)]);
+    const stages =
+      candidate.family === 'lsa-mlp'
+        ? ` (fit ${candidate.seconds.embedderFit.toFixed(0)} + embed ${candidate.seconds.embedding.toFixed(0)} + MLP ${candidate.seconds.train.toFixed(0)})`
+        : '';
+    rows.push([
+      `${mark}${candidate.name}${stages}`,
+      pct(candidate.validationMacroF1),
+      pct(candidate.accuracy),
+      pct(candidate.macroF1),
+      candidate.seconds.total.toFixed(1),
+      gb(candidate.peakRssBytes),
+    ]);
   };
   for (const candidate of candidates) row(candidate, candidate.name === winner ? '★ ' : '  ');
   rows.push([`  all candidates side by side (wall)`, '', '', '', outcome.candidatesWallSeconds.toFixed(1), '']);
   for (const compared of comparisons) row(compared, '  compared: ');
   if (peer) {
-    rows.push([`  peer: ${peer.model}`, '', pct(peer.accuracy), pct(peer.macroF1), peer.trainSeconds.toFixed(1), peer.peakRssBytes ? gb(peer.peakRssBytes) : '']);
+    rows.push([
+      `  peer: ${peer.model}`,
+      '',
+      pct(peer.accuracy),
+      pct(peer.macroF1),
+      peer.trainSeconds.toFixed(1),
+      peer.peakRssBytes ? gb(peer.peakRssBytes) : '',
+    ]);
     const best = candidates.find((candidate) => candidate.name === winner)!;
     rows.push([
       `  winner vs peer`,
@@ -136,19 +163,30 @@ function printTable(outcome: SplitOutcome): void {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   console.log(`\n${split.name}: ${split.definition}`);
-  console.log(`${split.trainRows} train / ${split.validationRows} validation / ${split.testRows} test papers, ${split.classes} classes`);
-  for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   '));
+  console.log(
+    `${split.trainRows} train / ${split.validationRows} validation / ${split.testRows} test papers, ${split.classes} classes`,
+  );
+  for (const row of rows)
+    console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   '));
   const verdict = (met: boolean | null) => (met === null ? 'no peer' : met ? 'met' : 'NOT met');
   const aims = [
     `accuracy ≥ peer + ${AIMS.accuracyPoints} pt: ${verdict(outcome.aims.accuracy)}`,
     `macro-F1 ≥ peer: ${verdict(outcome.aims.macroF1)}`,
     `all candidates ≤ ${AIMS.timeRatio}× the peer's time: ${verdict(outcome.aims.time)}`,
   ];
-  if (outcome.aims.rss !== null) aims.push(`peak RSS ≤ ${gb(AIMS.wholeRssBytes)} GB: ${outcome.aims.rss ? 'met' : 'NOT met'}`);
+  if (outcome.aims.rss !== null)
+    aims.push(`peak RSS ≤ ${gb(AIMS.wholeRssBytes)} GB: ${outcome.aims.rss ? 'met' : 'NOT met'}`);
   console.log(`aims: ${aims.join('; ')}`);
 }
 
-async function benchOne(name: SplitName, all: Awaited<ReturnType<typeof readPapers>>, dataFile: string, specs: string[], compared: string[], parallel: number): Promise<SplitOutcome> {
+async function benchOne(
+  name: SplitName,
+  all: Awaited<ReturnType<typeof readPapers>>,
+  dataFile: string,
+  specs: string[],
+  compared: string[],
+  parallel: number,
+): Promise<SplitOutcome> {
   const split = benchSplit(name, all);
   const outDir = resolveFromRoot('.data/bench');
   mkdirSync(outDir, { recursive: true });
@@ -156,17 +194,37 @@ async function benchOne(name: SplitName, all: Awaited<ReturnType<typeof readPape
   writeFileSync(splitFile, JSON.stringify(split));
   // The peer has no use for a validation set: it trains on train + validation.
   const peerFile = join(outDir, `train-split-${name}-peer.json`);
-  writeFileSync(peerFile, JSON.stringify({ definition: split.definition, train: [...split.train, ...split.validation], test: split.test }));
-  note(`${name}: ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test, ${split.classes} classes; ${specs.length} candidates, ${parallel} at a time…`);
-  const candidates = await limited(specs.map((spec) => () => trainInChild(splitFile, dataFile, spec)), parallel);
-  const candidatesWallSeconds = (Math.max(...candidates.map((c) => c.trainedTo)) - Math.min(...candidates.map((c) => c.trainedFrom))) / 1000;
+  writeFileSync(
+    peerFile,
+    JSON.stringify({ definition: split.definition, train: [...split.train, ...split.validation], test: split.test }),
+  );
+  note(
+    `${name}: ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test, ${split.classes} classes; ${specs.length} candidates, ${parallel} at a time…`,
+  );
+  const candidates = await limited(
+    specs.map((spec) => () => trainInChild(splitFile, dataFile, spec)),
+    parallel,
+  );
+  const candidatesWallSeconds =
+    (Math.max(...candidates.map((c) => c.trainedTo)) - Math.min(...candidates.map((c) => c.trainedFrom))) / 1000;
   const winner = chooseWinner(candidates).name;
   if (compared.length > 0) note(`  compared, outside the candidates: ${compared.join(', ')}…`);
-  const comparisons = await limited(compared.map((spec) => () => trainInChild(splitFile, dataFile, spec)), parallel);
+  const comparisons = await limited(
+    compared.map((spec) => () => trainInChild(splitFile, dataFile, spec)),
+    parallel,
+  );
   const peer = process.argv.includes('--no-peer') ? null : runPeer(peerFile, dataFile);
   const best = candidates.find((candidate) => candidate.name === winner)!;
   return {
-    split: { name: split.name, definition: split.definition, classes: split.classes, trainRows: split.train.length, validationRows: split.validation.length, testRows: split.test.length, idsFile: splitFile },
+    split: {
+      name: split.name,
+      definition: split.definition,
+      classes: split.classes,
+      trainRows: split.train.length,
+      validationRows: split.validation.length,
+      testRows: split.test.length,
+      idsFile: splitFile,
+    },
     candidates,
     comparisons,
     winner,
@@ -176,7 +234,10 @@ async function benchOne(name: SplitName, all: Awaited<ReturnType<typeof readPape
       accuracy: peer ? best.accuracy >= peer.accuracy + AIMS.accuracyPoints / 100 : null,
       macroF1: peer ? best.macroF1 >= peer.macroF1 : null,
       time: peer ? candidatesWallSeconds <= AIMS.timeRatio * peer.trainSeconds : null,
-      rss: name === 'whole' ? Math.max(...candidates.map((candidate) => candidate.peakRssBytes)) <= AIMS.wholeRssBytes : null,
+      rss:
+        name === 'whole'
+          ? Math.max(...candidates.map((candidate) => candidate.peakRssBytes)) <= AIMS.wholeRssBytes
+          : null,
     },
   };
 }
@@ -185,13 +246,19 @@ async function main(): Promise<void> {
   const dataFile = resolveFromRoot(DATA);
   if (!existsSync(dataFile)) throw new Error(`${DATA} is not there: the benchmark splits are defined on that file`);
   const splits = (option('splits') ?? SPLIT_NAMES.join(',')).split(',').map((name) => {
-    if (!(SPLIT_NAMES as readonly string[]).includes(name)) throw new Error(`unknown split ${name}: ${SPLIT_NAMES.join(', ')}`);
+    if (!(SPLIT_NAMES as readonly string[]).includes(name))
+      throw new Error(`unknown split ${name}: ${SPLIT_NAMES.join(', ')}`);
     return name as SplitName;
   });
   const specs = parseCandidates(option('candidates') ?? DEFAULT_CANDIDATES).map((candidate) => candidate.name);
   // Every family not among the candidates, trained apart for comparison (--compare none: skip).
-  const compareOption = option('compare') ?? MODEL_FAMILIES.filter((family) => !specs.some((spec) => parseCandidate(spec).family === family)).join(',');
-  const compared = compareOption === 'none' || compareOption === '' ? [] : parseCandidates(compareOption).map((candidate) => candidate.name);
+  const compareOption =
+    option('compare') ??
+    MODEL_FAMILIES.filter((family) => !specs.some((spec) => parseCandidate(spec).family === family)).join(',');
+  const compared =
+    compareOption === 'none' || compareOption === ''
+      ? []
+      : parseCandidates(compareOption).map((candidate) => candidate.name);
   const parallel = Number(option('parallel') ?? availableParallelism());
   note(`reading ${DATA}…`);
   const all = await readPapers(dataFile);

@@ -43,7 +43,11 @@ async function execute(command: Command, action: (reporter: Reporter) => Promise
     process.exitCode = await action(reporter);
   } catch (error) {
     const root = error instanceof Error ? rootCause(error) : undefined;
-    const message = redactUrls(root && root !== error ? `${(error as Error).message}: ${root.message}` : ((error as Error).message ?? String(error)));
+    const message = redactUrls(
+      root && root !== error
+        ? `${(error as Error).message}: ${root.message}`
+        : ((error as Error).message ?? String(error)),
+    );
     if (reporter.json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
     process.stderr.write(`error: ${terminalSafe(message)}\n`);
     process.exitCode = 1;
@@ -74,10 +78,26 @@ program
   .description('serve predictions of the serving model over HTTP (LATEST_TRAINING_RUN_ID, else the alias)')
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--port <port>', 'port', positiveInt, 8080)
-  .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stdout); default API_LOG_LEVEL or info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .addOption(
+    new Option('--log-level <level>', 'request logs (JSON lines on stdout); default API_LOG_LEVEL or info').choices([
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
+  )
   .option('--wait-for-model', 'start even when no model is promoted yet (503 until a training promotes one)')
-  .option('--workers <n>', 'server processes on the port, each with the model loaded (default: one per core; 1: this process)', positiveInt)
-  .action(async (options: ApiOptions, command: Command) => execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)));
+  .option(
+    '--workers <n>',
+    'server processes on the port, each with the model loaded (default: one per core; 1: this process)',
+    positiveInt,
+  )
+  .action(async (options: ApiOptions, command: Command) =>
+    execute(command, (reporter) => apiCommand(options, loadConfig(), reporter)),
+  );
 
 const run = program.command('run').description('start a pipeline workflow, wait for it and print its summary');
 
@@ -86,7 +106,11 @@ sourceOptions(run.command('ingest').description('extract → object store → Re
   .option('--min-batch <n>', 'buffer records needed before embedding starts', positiveInt)
   .option('--refit-embedder', 'fit a new embedder on the reference corpus first')
   .option('--max-embed-rate <n>', 'embed at most n papers per second (per consumer)', positiveInt)
-  .option('--embed-consumers <n>', 'embedding activities side by side, one per CPU worker process (default 2)', positiveInt)
+  .option(
+    '--embed-consumers <n>',
+    'embedding activities side by side, one per CPU worker process (default 2)',
+    positiveInt,
+  )
   .option('--json', 'JSON summary')
   .action(async (options, command: Command) =>
     execute(command, async (reporter) => {
@@ -102,25 +126,34 @@ sourceOptions(run.command('ingest').description('extract → object store → Re
         maxEmbedRate: options.maxEmbedRate,
         embedConsumers: options.embedConsumers,
       });
-      await withClient(config, async (client) => reportIngest(reporter, await runIngest(client, config, input, reporter)));
+      await withClient(config, async (client) =>
+        reportIngest(reporter, await runIngest(client, config, input, reporter)),
+      );
       return 0;
     }),
   );
 
 run
   .command('train')
-  .description('train a classifier on the stored features, track it in MLflow, register it and promote it if it is not worse')
+  .description(
+    'train a classifier on the stored features, track it in MLflow, register it and promote it if it is not worse',
+  )
   .option('--embedder-version <version>', 'features of this embedder (default: the current one)')
   .option('--from <date>', 'papers published on or after this day (YYYY-MM-DD)')
   .option('--until <date>', 'papers published on or before this day (YYYY-MM-DD)')
   .option('--epochs <n>', 'at most n epochs (lsa-mlp candidates)', positiveInt)
-  .option('--candidates <list>', 'models to try, family[:name=value]… comma-separated, e.g. lsa-mlp,tfidf-linear:c=0.25 (default: TRAIN_CANDIDATES or tfidf-linear)')
+  .option(
+    '--candidates <list>',
+    'models to try, family[:name=value]… comma-separated, e.g. lsa-mlp,tfidf-linear:c=0.25 (default: TRAIN_CANDIDATES or tfidf-linear)',
+  )
   .option('--min-examples <n>', 'leave out classes with fewer stored papers', positiveInt)
   .option('--json', 'JSON summary')
   .action(async (options, command: Command) =>
     execute(command, async (reporter) => {
       const config = loadConfig();
-      await withClient(config, async (client) => reportTrain(reporter, await runTrain(client, config, trainInput(config, options), reporter)));
+      await withClient(config, async (client) =>
+        reportTrain(reporter, await runTrain(client, config, trainInput(config, options), reporter)),
+      );
       return 0;
     }),
   );
@@ -137,24 +170,45 @@ function sourceOptions(command: Command): Command {
 /** Options of the monitoring step, shared by `run monitor` and `run pipeline`. */
 function monitorOptions(command: Command): Command {
   return command
-    .addOption(new Option('--by <time>', 'window:… counts papers by when they were ingested or published').choices(['ingested', 'published']).default('ingested'))
+    .addOption(
+      new Option('--by <time>', 'window:… counts papers by when they were ingested or published')
+        .choices(['ingested', 'published'])
+        .default('ingested'),
+    )
     .option('--no-retrain', 'do not start a retraining on drift')
     .option('--cooldown-hours <h>', 'at most one retraining this often (default RETRAIN_COOLDOWN_HOURS)', nonNegative)
     .option('--daily-cap <n>', 'at most this many retrainings a day (default RETRAIN_DAILY_CAP)', nonNegative)
-    .option('--max-f1-drop <x>', 'quality alert when macro-F1 falls by more (default MONITOR_MAX_MACRO_F1_DROP)', nonNegative)
+    .option(
+      '--max-f1-drop <x>',
+      'quality alert when macro-F1 falls by more (default MONITOR_MAX_MACRO_F1_DROP)',
+      nonNegative,
+    )
     .option('--drift-share <x>', 'dataset drift when this share of columns drifted (default 0.5)', nonNegative)
     .option('--stattest <name>', 'one drift test for every column (default: Evidently’s choice per column)')
     .option('--threshold <x>', 'one threshold for every column’s test', nonNegative)
-    .addOption(new Option('--embedding-method <method>', 'embedding drift method').choices(['model', 'distance', 'ratio', 'mmd']))
+    .addOption(
+      new Option('--embedding-method <method>', 'embedding drift method').choices([
+        'model',
+        'distance',
+        'ratio',
+        'mmd',
+      ]),
+    )
     .option('--alert-on <signals>', 'what raises the drift alert: dataset,embedding,prediction (default all three)');
 }
 
 monitorOptions(
   run
     .command('monitor')
-    .description('compare recent papers with the serving model’s reference data; drift report, alerts, retraining on drift')
+    .description(
+      'compare recent papers with the serving model’s reference data; drift report, alerts, retraining on drift',
+    )
     .option('--reference <ref>', 'serving | run:<training run id> | file:<csv>', 'serving')
-    .option('--current <window>', 'window:<days> | window:<from>..<until> (stored papers) | predictions:<days> | predictions:<from>..<until> (what the API served) | file:<csv>', 'window:7')
+    .option(
+      '--current <window>',
+      'window:<days> | window:<from>..<until> (stored papers) | predictions:<days> | predictions:<from>..<until> (what the API served) | file:<csv>',
+      'window:7',
+    )
     .option('--out <path>', 'file inputs: where to write the HTML report (a .json summary goes beside it)')
     .option('--json', 'JSON summary'),
 ).action(async (options: MonitorOptions, command: Command) =>
@@ -174,7 +228,9 @@ monitorOptions(
 ).action(async (options, command: Command) =>
   execute(command, async (reporter) => {
     const config = loadConfig();
-    await withClient(config, async (client) => reportPipeline(reporter, await runPipeline(client, config, pipelineInput(config, options), reporter)));
+    await withClient(config, async (client) =>
+      reportPipeline(reporter, await runPipeline(client, config, pipelineInput(config, options), reporter)),
+    );
     return 0;
   }),
 );
@@ -193,7 +249,16 @@ program
   .action(async (action: string, options, command: Command) =>
     execute(command, (reporter) => {
       const config = loadConfig();
-      return withClient(config, (client) => scheduleCommand(action, options, () => pipelineInput(config, { source: options.source, limit: options.limit }), client, config, reporter));
+      return withClient(config, (client) =>
+        scheduleCommand(
+          action,
+          options,
+          () => pipelineInput(config, { source: options.source, limit: options.limit }),
+          client,
+          config,
+          reporter,
+        ),
+      );
     }),
   );
 
@@ -243,7 +308,9 @@ program
   .option('--api-port <port>', 'port of the inference API served afterwards', positiveInt, 8080)
   .option('--no-api', 'stop after monitoring instead of serving the model')
   .action(async (options: { api: boolean; apiPort: number }, command: Command) =>
-    execute(command, (reporter) => startCommand(loadConfig(), reporter, { api: options.api, apiPort: options.apiPort })),
+    execute(command, (reporter) =>
+      startCommand(loadConfig(), reporter, { api: options.api, apiPort: options.apiPort }),
+    ),
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {

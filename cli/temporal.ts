@@ -74,12 +74,18 @@ export async function startWorkflowRun<I, R>(
   options: { inProcessWorker?: boolean } = {},
 ): Promise<{ handle: WorkflowHandle<(input: I) => Promise<R>>; uiLink: string | undefined }> {
   const workflowId = newWorkflowId(kind);
-  const handle = await client.workflow.start(workflow, { taskQueue: config.temporal.taskQueues.io, workflowId, args: [input] });
+  const handle = await client.workflow.start(workflow, {
+    taskQueue: config.temporal.taskQueues.io,
+    workflowId,
+    args: [input],
+  });
   const uiLink = workflowUiLink(config, workflowId, handle.firstExecutionRunId);
   reporter.note(`${kind} ${workflowId} started${uiLink ? ` — ${uiLink}` : ''}`);
   // A worker started in this process may not have polled yet; it will.
   for (const queue of options.inProcessWorker ? [] : await queuesWithoutWorkers(client, config)) {
-    reporter.note(`warning: no worker polls the task queue "${queue}": start one with \`mlops worker\` (the run waits until one does)`);
+    reporter.note(
+      `warning: no worker polls the task queue "${queue}": start one with \`mlops worker\` (the run waits until one does)`,
+    );
   }
   return { handle, uiLink };
 }
@@ -93,7 +99,11 @@ async function queuesWithoutWorkers(client: Client, config: AppConfig): Promise<
   const idle: string[] = [];
   for (const [name, taskQueueType] of checks) {
     try {
-      const { pollers } = await client.workflowService.describeTaskQueue({ namespace: config.temporal.namespace, taskQueue: { name }, taskQueueType });
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: config.temporal.namespace,
+        taskQueue: { name },
+        taskQueueType,
+      });
       if (!pollers || pollers.length === 0) idle.push(name);
     } catch {
       // an older server without this call: say nothing rather than something wrong
@@ -106,7 +116,11 @@ async function queuesWithoutWorkers(client: Client, config: AppConfig): Promise<
  * The workflow's result, calling `tick` every interval until it arrives. A failing tick is skipped:
  * early on the workflow may not have answered its first query yet.
  */
-export async function resultWithProgress<T>(handle: WorkflowHandle, tick: () => Promise<void>, intervalMs = 500): Promise<T> {
+export async function resultWithProgress<T>(
+  handle: WorkflowHandle,
+  tick: () => Promise<void>,
+  intervalMs = 500,
+): Promise<T> {
   let finished = false;
   const result = (handle.result() as Promise<T>).finally(() => {
     finished = true;

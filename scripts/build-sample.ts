@@ -45,10 +45,17 @@ async function main(): Promise<void> {
   const body = gzipSync(`${lines.join('\n')}\n`, { level: 9 });
   writeFileSync(output, body);
   const years = new Map<string, number>();
-  for (const r of chosen) years.set((r.published ?? '????').slice(0, 4), (years.get((r.published ?? '????').slice(0, 4)) ?? 0) + 1);
+  for (const r of chosen)
+    years.set((r.published ?? '????').slice(0, 4), (years.get((r.published ?? '????').slice(0, 4)) ?? 0) + 1);
   console.log(`${chosen.length} papers, ${(body.length / 1e6).toFixed(2)} MB → ${output}`);
   console.log('categories:', top.map(([code, list]) => `${code} ${Math.min(list.length, PER_CATEGORY)}`).join(', '));
-  console.log('years:', [...years.entries()].sort().map(([y, n]) => `${y}:${n}`).join(' '));
+  console.log(
+    'years:',
+    [...years.entries()]
+      .sort()
+      .map(([y, n]) => `${y}:${n}`)
+      .join(' '),
+  );
 }
 
 main().catch((error: unknown) => {

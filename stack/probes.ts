@@ -17,7 +17,12 @@ export async function probeTemporal(address: string, namespace: string): Promise
 }
 
 export async function probeRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 2_000,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -56,10 +56,14 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return undefined;
   const pid = Number(text.slice(0, open));
-  const fields = text.slice(close + 1).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const state = fields[0];
   const startTime = fields[START_TIME_FIELD - FIRST_FIELD_AFTER_COMM];
-  if (!Number.isInteger(pid) || pid <= 0 || !state || startTime === undefined || !/^\d+$/.test(startTime)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !state || startTime === undefined || !/^\d+$/.test(startTime))
+    return undefined;
   return { pid, comm: text.slice(open + 1, close), state, startTime };
 }
 
@@ -69,7 +73,8 @@ export function parsePidFile(text: string): PidRecord | undefined {
   if (/^\d+$/.test(trimmed)) return validPid({ pid: Number(trimmed) });
   try {
     const parsed = JSON.parse(trimmed) as Partial<Record<keyof PidRecord, unknown>>;
-    const optional = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+    const optional = (value: unknown): string | undefined =>
+      typeof value === 'string' && value !== '' ? value : undefined;
     return validPid({
       pid: typeof parsed.pid === 'number' ? parsed.pid : NaN,
       program: optional(parsed.program),
@@ -99,7 +104,11 @@ export function mentionsProgram(cmdline: string, program: string): boolean {
  * were recorded, and a command line showing the launched program — or, for a bare-number pid file,
  * one of the legacy programs. Without a program to look for, the pid is not trusted.
  */
-export function identityMatches(record: PidRecord, live: ProcessIdentity | undefined, legacyPrograms: readonly string[] = []): boolean {
+export function identityMatches(
+  record: PidRecord,
+  live: ProcessIdentity | undefined,
+  legacyPrograms: readonly string[] = [],
+): boolean {
   if (live === undefined) return false;
   if (record.startTime !== undefined && record.startTime !== live.startTime) return false;
   if (record.bootId !== undefined && live.bootId !== undefined && record.bootId !== live.bootId) return false;
@@ -161,7 +170,12 @@ function launchedRecord(pid: number, command: string): PidRecord {
 }
 
 /** Starts a detached process (its own process group) that outlives this one; output goes to the log file. */
-export function launch(proc: ManagedProcess, command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): number {
+export function launch(
+  proc: ManagedProcess,
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): number {
   mkdirSync(options.cwd, { recursive: true });
   const log = openSync(proc.logFile, 'a');
   try {

@@ -96,12 +96,18 @@ async function statusOf(engine: Engine, config: AppConfig): Promise<EngineStatus
     label: engine.label,
     url: redactUrls(endpoint.url),
     needed: engine.needed(config),
-    links: Object.fromEntries(Object.entries(engine.links?.(config) ?? {}).map(([name, link]) => [name, redactUrls(link)])),
+    links: Object.fromEntries(
+      Object.entries(engine.links?.(config) ?? {}).map(([name, link]) => [name, redactUrls(link)]),
+    ),
   };
   if (endpoint.external) {
     const problem = await answers(engine, config);
     return problem
-      ? { ...base, state: 'external-unreachable', detail: `${engine.envVar} is set but the server does not answer: ${redactUrls(problem)}` }
+      ? {
+          ...base,
+          state: 'external-unreachable',
+          detail: `${engine.envVar} is set but the server does not answer: ${redactUrls(problem)}`,
+        }
       : { ...base, state: 'external' };
   }
   const pid = runningPid(engineProcess(config, engine));
@@ -153,7 +159,10 @@ async function bringUp(engine: Engine, config: AppConfig, onEvent: (message: str
     const launchCommand = engine.launchCommand(config, dir);
     implementation = launchCommand.implementation;
     onEvent(`starting ${engine.label} (${implementation})`);
-    pid = launch(proc, launchCommand.command, launchCommand.args, { cwd: dir, env: { ...process.env, ...launchCommand.env } });
+    pid = launch(proc, launchCommand.command, launchCommand.args, {
+      cwd: dir,
+      env: { ...process.env, ...launchCommand.env },
+    });
     const record: LaunchRecord = { implementation, url: current.url, startedAt: new Date().toISOString() };
     writeFileSync(launchRecordPath(config, engine), JSON.stringify(record, null, 2));
   }
@@ -175,17 +184,15 @@ export async function stackUp(
   const engines = selectEngines(config, options.engines);
   const statuses = await Promise.all(
     engines.map((engine) =>
-      bringUp(engine, config, onEvent).catch(
-        (error: unknown): EngineStatus => ({
-          name: engine.name,
-          label: engine.label,
-          url: redactUrls(engine.endpoint(config).url),
-          needed: engine.needed(config),
-          state: 'stopped',
-          detail: redactUrls((error as Error).message),
-          links: {},
-        }),
-      ),
+      bringUp(engine, config, onEvent).catch((error: unknown): EngineStatus => ({
+        name: engine.name,
+        label: engine.label,
+        url: redactUrls(engine.endpoint(config).url),
+        needed: engine.needed(config),
+        state: 'stopped',
+        detail: redactUrls((error as Error).message),
+        links: {},
+      })),
     ),
   );
   const broken = statuses.filter((status) => status.state !== 'external' && status.state !== 'local-running');
@@ -209,5 +216,8 @@ export async function stackDown(
       if (await terminate(engineProcess(config, engine))) onEvent(`stopped ${engine.label}`);
     }),
   );
-  return stackStatus(config, engines.map((engine) => engine.name));
+  return stackStatus(
+    config,
+    engines.map((engine) => engine.name),
+  );
 }

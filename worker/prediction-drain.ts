@@ -19,7 +19,12 @@ export interface RunningDrain {
  * background loop on a Redis connection of its own (its reads block), not an activity, since it
  * never ends and needs no history.
  */
-export async function startPredictionDrain(config: AppConfig, mongo: MongoConnection, deadLetters: DeadLetterStore, identity?: string): Promise<RunningDrain> {
+export async function startPredictionDrain(
+  config: AppConfig,
+  mongo: MongoConnection,
+  deadLetters: DeadLetterStore,
+  identity?: string,
+): Promise<RunningDrain> {
   // Redis may go away for long: the drain waits for it rather than giving up.
   const redis = await connectRedis(config.redis.url, 'arxiv-mlops-prediction-drainer', { reconnectForever: true });
   const store = new PredictionStore(mongo.db, config.api.predictionLog.retentionDays);
@@ -33,7 +38,9 @@ export async function startPredictionDrain(config: AppConfig, mongo: MongoConnec
       // A MongoDB or Redis outage fails every batch the same way: once every 10 s is enough to say so.
       if (Date.now() - reported < 10_000) return;
       reported = Date.now();
-      process.stderr.write(`prediction drain: ${(error as Error).message} (retrying; nothing is acknowledged before it is stored)\n`);
+      process.stderr.write(
+        `prediction drain: ${(error as Error).message} (retrying; nothing is acknowledged before it is stored)\n`,
+      );
     },
   });
   await drainer.ensureGroup();

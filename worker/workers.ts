@@ -90,7 +90,8 @@ export async function createWorkers(options: WorkerSetOptions): Promise<WorkerSe
         }),
       );
     }
-    if (queues.includes('io')) drain = await startPredictionDrain(config, deps.mongo, deps.deadLetters, options.identity);
+    if (queues.includes('io'))
+      drain = await startPredictionDrain(config, deps.mongo, deps.deadLetters, options.identity);
   } catch (error) {
     await connection.close();
     await deps.close();

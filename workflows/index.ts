@@ -3,6 +3,13 @@ export type { IngestInput, IngestSummary, IngestProgress, IngestPhase, TaskQueue
 export { trainWorkflow, trainProgressQuery } from './train';
 export type { TrainWorkflowInput, TrainSummary, TrainWorkflowProgress, TrainPhase } from './train';
 export { monitorWorkflow, monitorProgressQuery } from './monitor';
-export type { MonitorWorkflowInput, MonitorSummary, MonitorProgress, MonitorPhase, RetrainSettings, RetrainReport } from './monitor';
+export type {
+  MonitorWorkflowInput,
+  MonitorSummary,
+  MonitorProgress,
+  MonitorPhase,
+  RetrainSettings,
+  RetrainReport,
+} from './monitor';
 export { pipelineWorkflow, pipelineProgressQuery, PIPELINE_DEFAULTS } from './pipeline';
 export type { PipelineInput, PipelineSummary, PipelineProgress, PipelinePhase } from './pipeline';

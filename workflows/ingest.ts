@@ -107,7 +107,11 @@ export async function ingestWorkflow(input: IngestInput): Promise<IngestSummary>
   const minBatch = input.minBatch ?? INGEST_DEFAULTS.minBatch;
   const longRunning = { startToCloseTimeout: '24h', heartbeatTimeout, retry: RETRY } as const;
   const io = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, ...longRunning });
-  const ioQuick = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, startToCloseTimeout: '30s', retry: RETRY });
+  const ioQuick = proxyActivities<IoActivities>({
+    taskQueue: input.taskQueues.io,
+    startToCloseTimeout: '30s',
+    retry: RETRY,
+  });
   const cpu = proxyActivities<CpuActivities>({ taskQueue: input.taskQueues.cpu, ...longRunning });
 
   const progress: IngestProgress = { phase: 'extracting' };
@@ -149,7 +153,9 @@ export async function ingestWorkflow(input: IngestInput): Promise<IngestSummary>
     const embedder = await embedderReady;
     progress.embedderVersion = embedder.version;
     progress.phase = 'embedding';
-    const consumers = patched(PARALLEL_EMBED_PATCH) ? Math.max(1, Math.floor(input.embedConsumers ?? INGEST_DEFAULTS.embedConsumers)) : 1;
+    const consumers = patched(PARALLEL_EMBED_PATCH)
+      ? Math.max(1, Math.floor(input.embedConsumers ?? INGEST_DEFAULTS.embedConsumers))
+      : 1;
     const consumed = await scope.run(() =>
       Promise.all(
         Array.from({ length: consumers }, () =>

@@ -9,7 +9,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CpuActivities, DriftSettings, IoActivities, MonitorDriftResult, MonitorReference, RetrainDecision } from '../activities';
+import type {
+  CpuActivities,
+  DriftSettings,
+  IoActivities,
+  MonitorDriftResult,
+  MonitorReference,
+  RetrainDecision,
+} from '../activities';
 import type { WindowSpec } from '../lib/monitoring/current-window';
 import type { TaskQueues } from './ingest';
 import { retryPolicy } from './retry';
@@ -77,15 +84,28 @@ export async function monitorWorkflow(input: MonitorWorkflowInput): Promise<Moni
   const info = workflowInfo();
   const at = new Date(info.startTime).toISOString();
   const heartbeatTimeout = (input.heartbeatTimeoutSeconds ?? 120) * 1000;
-  const io = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, startToCloseTimeout: '10m', retry: RETRY });
-  const cpu = proxyActivities<CpuActivities>({ taskQueue: input.taskQueues.cpu, startToCloseTimeout: '2h', heartbeatTimeout, retry: RETRY });
+  const io = proxyActivities<IoActivities>({
+    taskQueue: input.taskQueues.io,
+    startToCloseTimeout: '10m',
+    retry: RETRY,
+  });
+  const cpu = proxyActivities<CpuActivities>({
+    taskQueue: input.taskQueues.cpu,
+    startToCloseTimeout: '2h',
+    heartbeatTimeout,
+    retry: RETRY,
+  });
 
   const progress: MonitorProgress = { phase: 'resolving' };
   setHandler(monitorProgressQuery, () => progress);
 
   const reference = await io.resolveMonitorReference({ runId: input.referenceRunId });
   progress.reference = reference;
-  const monitoringRun = await io.startMonitoringRun({ workflowId: info.workflowId, reference, window: JSON.stringify(input.window) });
+  const monitoringRun = await io.startMonitoringRun({
+    workflowId: info.workflowId,
+    reference,
+    window: JSON.stringify(input.window),
+  });
 
   progress.phase = 'analyzing';
   const result = await cpu.monitorDrift({
@@ -123,7 +143,15 @@ export async function monitorWorkflow(input: MonitorWorkflowInput): Promise<Moni
     dailyCap: input.retrain?.dailyCap,
   });
   progress.decision = decision;
-  const retrain: RetrainReport = { decision: decision.decision, detail: decision.detail, workflowId: decision.retrainWorkflowId, promoted: null, modelVersion: null, trainingRunId: null, reason: null };
+  const retrain: RetrainReport = {
+    decision: decision.decision,
+    detail: decision.detail,
+    workflowId: decision.retrainWorkflowId,
+    promoted: null,
+    modelVersion: null,
+    trainingRunId: null,
+    reason: null,
+  };
 
   if (decision.retrainWorkflowId) {
     progress.phase = 'retraining';
@@ -166,8 +194,17 @@ export async function monitorWorkflow(input: MonitorWorkflowInput): Promise<Moni
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      await io.recordRetrainOutcome({ monitorWorkflowId: info.workflowId, servingRunId: reference.runId, retrainWorkflowId, alreadyRunning: true });
-      Object.assign(retrain, { decision: 'already-running', detail: `${retrainWorkflowId} was already running`, workflowId: retrainWorkflowId });
+      await io.recordRetrainOutcome({
+        monitorWorkflowId: info.workflowId,
+        servingRunId: reference.runId,
+        retrainWorkflowId,
+        alreadyRunning: true,
+      });
+      Object.assign(retrain, {
+        decision: 'already-running',
+        detail: `${retrainWorkflowId} was already running`,
+        workflowId: retrainWorkflowId,
+      });
     }
   }
   progress.phase = 'done';

@@ -48,12 +48,19 @@ export const PIPELINE_DEFAULTS = { minNewPapers: 500 } as const;
 export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineSummary> {
   const info = workflowInfo();
   const startedAt = new Date(info.startTime).toISOString();
-  const io = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, startToCloseTimeout: '5m', retry: retryPolicy(10) });
+  const io = proxyActivities<IoActivities>({
+    taskQueue: input.taskQueues.io,
+    startToCloseTimeout: '5m',
+    retry: retryPolicy(10),
+  });
   const progress: PipelineProgress = { phase: 'ingesting' };
   setHandler(pipelineProgressQuery, () => progress);
   const child = (stage: string) => ({ workflowId: `${info.workflowId}-${stage}`, taskQueue: input.taskQueues.io });
 
-  const ingest = await executeChild(ingestWorkflow, { ...child('ingest'), args: [{ ...input.ingest, taskQueues: input.taskQueues }] });
+  const ingest = await executeChild(ingestWorkflow, {
+    ...child('ingest'),
+    args: [{ ...input.ingest, taskQueues: input.taskQueues }],
+  });
   progress.ingest = ingest;
 
   progress.phase = 'deciding';
@@ -62,7 +69,10 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineSu
   let train: TrainSummary | null = null;
   if (training.train) {
     progress.phase = 'training';
-    train = await executeChild(trainWorkflow, { ...child('train'), args: [{ ...input.train, taskQueues: input.taskQueues }] });
+    train = await executeChild(trainWorkflow, {
+      ...child('train'),
+      args: [{ ...input.train, taskQueues: input.taskQueues }],
+    });
     progress.train = train;
   }
 
@@ -74,5 +84,13 @@ export async function pipelineWorkflow(input: PipelineInput): Promise<PipelineSu
   });
   progress.monitor = monitor;
   progress.phase = 'done';
-  return { workflowId: info.workflowId, runId: info.runId, ingest, training, train, monitor, seconds: (Date.now() - new Date(startedAt).getTime()) / 1000 };
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    ingest,
+    training,
+    train,
+    monitor,
+    seconds: (Date.now() - new Date(startedAt).getTime()) / 1000,
+  };
 }

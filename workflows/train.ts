@@ -1,5 +1,12 @@
 import { defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { CandidateResult, ChampionScore, CpuActivities, IoActivities, PromotionResult, TrainResult } from '../activities';
+import type {
+  CandidateResult,
+  ChampionScore,
+  CpuActivities,
+  IoActivities,
+  PromotionResult,
+  TrainResult,
+} from '../activities';
 import type { MlpHyperparameters } from '../lib/model/mlp';
 import type { TaskQueues } from './ingest';
 import { retryPolicy } from './retry';
@@ -63,26 +70,57 @@ export async function trainWorkflow(input: TrainWorkflowInput): Promise<TrainSum
   const info = workflowInfo();
   const startedAt = Date.now();
   const heartbeatTimeout = (input.heartbeatTimeoutSeconds ?? 120) * 1000;
-  const cpu = proxyActivities<CpuActivities>({ taskQueue: input.taskQueues.cpu, startToCloseTimeout: '12h', heartbeatTimeout, retry: RETRY });
-  const io = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, startToCloseTimeout: '10m', retry: RETRY });
+  const cpu = proxyActivities<CpuActivities>({
+    taskQueue: input.taskQueues.cpu,
+    startToCloseTimeout: '12h',
+    heartbeatTimeout,
+    retry: RETRY,
+  });
+  const io = proxyActivities<IoActivities>({
+    taskQueue: input.taskQueues.io,
+    startToCloseTimeout: '10m',
+    retry: RETRY,
+  });
 
   const progress: TrainWorkflowProgress = { phase: 'training' };
   setHandler(trainProgressQuery, () => progress);
 
   const run = { idempotencyKey: info.workflowId, workflowId: info.workflowId, workflowRunId: info.runId };
-  const selection = { embedderVersion: input.embedderVersion, from: input.from, until: input.until, minExamplesPerClass: input.minExamplesPerClass };
+  const selection = {
+    embedderVersion: input.embedderVersion,
+    from: input.from,
+    until: input.until,
+    minExamplesPerClass: input.minExamplesPerClass,
+  };
   let training: TrainResult;
   if (patched('training-candidates')) {
-    const choosing = proxyActivities<IoActivities>({ taskQueue: input.taskQueues.io, startToCloseTimeout: '1h', heartbeatTimeout, retry: RETRY });
+    const choosing = proxyActivities<IoActivities>({
+      taskQueue: input.taskQueues.io,
+      startToCloseTimeout: '1h',
+      heartbeatTimeout,
+      retry: RETRY,
+    });
     progress.phase = 'preparing';
-    const prepared = await cpu.prepareTraining({ ...run, ...selection, candidates: input.candidates, hyperparameters: input.hyperparameters });
+    const prepared = await cpu.prepareTraining({
+      ...run,
+      ...selection,
+      candidates: input.candidates,
+      hyperparameters: input.hyperparameters,
+    });
     progress.phase = 'training';
     progress.candidates = prepared.candidates.map((candidate) => candidate.name);
     progress.trained = [];
     progress.failed = [];
     const outcomes = await Promise.allSettled(
       prepared.candidates.map(async (candidate) => {
-        const result = await cpu.trainCandidate({ prepared, candidate, workflowId: info.workflowId, workflowRunId: info.runId, from: input.from, until: input.until });
+        const result = await cpu.trainCandidate({
+          prepared,
+          candidate,
+          workflowId: info.workflowId,
+          workflowRunId: info.runId,
+          from: input.from,
+          until: input.until,
+        });
         progress.trained!.push(result);
         return result;
       }),
@@ -110,7 +148,11 @@ export async function trainWorkflow(input: TrainWorkflowInput): Promise<TrainSum
     champion = (await cpu.scoreChampion({ candidateRunId: training.runId })) ?? null;
     progress.champion = champion;
     progress.phase = 'registering';
-    promotion = await io.registerAndPromote({ runId: training.runId, candidateMacroF1: training.macroF1, champion: champion ?? undefined });
+    promotion = await io.registerAndPromote({
+      runId: training.runId,
+      candidateMacroF1: training.macroF1,
+      champion: champion ?? undefined,
+    });
     rounds += 1;
   } while (promotion.championChanged && rounds < MAX_PROMOTION_ROUNDS);
   progress.phase = 'done';

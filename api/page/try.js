@@ -50,14 +50,18 @@ async function classify(event) {
     const response = await fetch(`/v1/predict?top=${encodeURIComponent(top)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: document.getElementById('title').value, abstract: document.getElementById('abstract').value }),
+      body: JSON.stringify({
+        title: document.getElementById('title').value,
+        abstract: document.getElementById('abstract').value,
+      }),
     });
     const body = await response.json();
     if (!response.ok) throw new Error(body.message);
     const [prediction] = body.predictions;
     document.getElementById('category').textContent = prediction.category;
     renderRanking(prediction.top);
-    document.getElementById('answered-by').textContent = `Answered by ${modelLabel(body.model)} · request ${body.requestId}`;
+    document.getElementById('answered-by').textContent =
+      `Answered by ${modelLabel(body.model)} · request ${body.requestId}`;
     show('result', true);
   } catch (error) {
     const target = document.getElementById('error');

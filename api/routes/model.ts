@@ -22,7 +22,13 @@ const Reloaded = Type.Object({
 });
 
 const describe = (served: ServedModel) => ({
-  model: { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion, family: served.predictor.family },
+  model: {
+    name: served.modelName,
+    version: served.modelVersion,
+    runId: served.predictor.runId,
+    embedderVersion: served.predictor.embedderVersion,
+    family: served.predictor.family,
+  },
   chosenBy: served.chosenBy,
   alias: served.alias,
   classes: [...served.predictor.classes],
@@ -42,7 +48,11 @@ class AdminError extends Error {
 export function modelRoutes(deps: RouteDeps): FastifyPluginAsync {
   const checkKey = adminKeyChecker(deps.adminKey);
   return async (app) => {
-    app.get('/v1/model', { schema: { tags: ['model'], summary: 'The served model', response: { 200: Loaded, 503: ErrorBody } } }, async () => describe(deps.models.current()));
+    app.get(
+      '/v1/model',
+      { schema: { tags: ['model'], summary: 'The served model', response: { 200: Loaded, 503: ErrorBody } } },
+      async () => describe(deps.models.current()),
+    );
 
     app.post(
       '/v1/model/reload',
@@ -56,7 +66,8 @@ export function modelRoutes(deps: RouteDeps): FastifyPluginAsync {
         preHandler: async (request) => {
           const check = checkKey(presentedKey(request.headers));
           if (check === 'disabled') throw new AdminError(403, 'the admin API is off: set MLOPS_API_KEY to use it');
-          if (check === 'missing') throw new AdminError(401, 'an admin key is needed: send it as x-api-key (or Authorization: Bearer)');
+          if (check === 'missing')
+            throw new AdminError(401, 'an admin key is needed: send it as x-api-key (or Authorization: Bearer)');
           if (check === 'wrong') throw new AdminError(401, 'the admin key is wrong');
         },
       },

@@ -19,7 +19,8 @@ export function pageRoutes(): FastifyPluginAsync {
     return file;
   };
   return async (app) => {
-    const serve = (name: Asset) => async (_request: unknown, reply: FastifyReply) => reply.type(ASSETS[name]).header('cache-control', 'no-cache').send(read(name));
+    const serve = (name: Asset) => async (_request: unknown, reply: FastifyReply) =>
+      reply.type(ASSETS[name]).header('cache-control', 'no-cache').send(read(name));
     app.get('/', { schema: { hide: true } }, serve('index.html'));
     app.get('/ui/try.js', { schema: { hide: true } }, serve('try.js'));
     app.get('/ui/try.css', { schema: { hide: true } }, serve('try.css'));

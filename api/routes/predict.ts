@@ -18,10 +18,20 @@ const Paper = Type.Object(
   },
   { additionalProperties: false },
 );
-const Batch = Type.Object({ items: Type.Array(Paper, { minItems: 1, maxItems: MAX_ITEMS }) }, { additionalProperties: false });
+const Batch = Type.Object(
+  { items: Type.Array(Paper, { minItems: 1, maxItems: MAX_ITEMS }) },
+  { additionalProperties: false },
+);
 const Body = Type.Union([Paper, Batch]);
 // Type coercion is off (a number is no title), so the query's `top` is checked as text: 1 to 20.
-const Query = Type.Object({ top: Type.Optional(Type.String({ pattern: '^(?:[1-9]|1[0-9]|20)$', description: 'how many classes to list (1–20, default 3)' })) }, { additionalProperties: false });
+const Query = Type.Object(
+  {
+    top: Type.Optional(
+      Type.String({ pattern: '^(?:[1-9]|1[0-9]|20)$', description: 'how many classes to list (1–20, default 3)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 const Scored = Type.Object({
   category: Type.String(),
@@ -54,7 +64,12 @@ export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
         // Papers are what costs: a client's budget is counted in papers, once the body is known valid.
         preHandler: async (request, reply) => {
           const papers = 'items' in request.body ? request.body.items.length : 1;
-          return applyVerdict(await deps.limits.papers(request.ip, papers), deps.limits.papersPerMinute, request, reply);
+          return applyVerdict(
+            await deps.limits.papers(request.ip, papers),
+            deps.limits.papersPerMinute,
+            request,
+            reply,
+          );
         },
       },
       async (request) => {
@@ -72,10 +87,19 @@ export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
               .sort((a, b) => b.probability - a.probability)
               .slice(0, top),
           }));
-          const model = { name: served.modelName, version: served.modelVersion, runId: served.predictor.runId, embedderVersion: served.predictor.embedderVersion, family: served.predictor.family };
-          for (const prediction of predictions) deps.metrics.predictions.inc({ category: prediction.category, model_version: model.version ?? 'none' });
+          const model = {
+            name: served.modelName,
+            version: served.modelVersion,
+            runId: served.predictor.runId,
+            embedderVersion: served.predictor.embedderVersion,
+            family: served.predictor.family,
+          };
+          for (const prediction of predictions)
+            deps.metrics.predictions.inc({ category: prediction.category, model_version: model.version ?? 'none' });
           // Answered only once Redis holds the predictions (or, Redis away, the bounded backlog does).
-          await deps.log?.record(predictionDocuments(request.id, new Date(), papers, scored, predictions, model, deps.logText));
+          await deps.log?.record(
+            predictionDocuments(request.id, new Date(), papers, scored, predictions, model, deps.logText),
+          );
           return { requestId: request.id, model, predictions };
         } finally {
           lease.release();

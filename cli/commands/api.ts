@@ -6,7 +6,8 @@ import type { Reporter } from '../output';
 
 const EXAMPLE = {
   title: 'Neural machine translation by jointly learning to align and translate',
-  abstract: 'We conjecture that a fixed-length vector is a bottleneck and propose to let the model search for the parts of the source sentence relevant to each target word.',
+  abstract:
+    'We conjecture that a fixed-length vector is a bottleneck and propose to let the model search for the parts of the source sentence relevant to each target word.',
 };
 
 export interface ApiOptions {
@@ -21,7 +22,10 @@ export interface ApiOptions {
 /** What to paste to try the API: a curl, and the page's address. */
 export function tryItLines(url: string): string[] {
   const body = JSON.stringify(EXAMPLE).replace(/'/g, "'\\''");
-  return [`  try it: curl -s -X POST ${url}/v1/predict -H 'content-type: application/json' -d '${body}'`, `  page:   ${url}/   docs: ${url}/docs   metrics: ${url}/metrics`];
+  return [
+    `  try it: curl -s -X POST ${url}/v1/predict -H 'content-type: application/json' -d '${body}'`,
+    `  page:   ${url}/   docs: ${url}/docs   metrics: ${url}/metrics`,
+  ];
 }
 
 const untilSignal = () =>
@@ -58,11 +62,16 @@ export async function apiCommand(options: ApiOptions, config: AppConfig, reporte
     return 0;
   }
   const apiCluster = startApiCluster(workers, (id, code, signal, delayMs) =>
-    reporter.note(`api worker ${id} exited (${signal ?? `code ${code}`}): starting another${delayMs > 0 ? ` in ${delayMs / 1000} s` : ''}`),
+    reporter.note(
+      `api worker ${id} exited (${signal ?? `code ${code}`}): starting another${delayMs > 0 ? ` in ${delayMs / 1000} s` : ''}`,
+    ),
   );
   const stopped = untilSignal();
   try {
-    const { url, model } = await Promise.race([apiCluster.ready, stopped.then(() => undefined)]) ?? { url: '', model: '' };
+    const { url, model } = (await Promise.race([apiCluster.ready, stopped.then(() => undefined)])) ?? {
+      url: '',
+      model: '',
+    };
     if (url) {
       reporter.note(`api listening on ${url} — ${workers} workers — ${model}`);
       for (const line of tryItLines(url)) reporter.note(line);

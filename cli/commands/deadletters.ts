@@ -9,7 +9,11 @@ export interface DeadLetterOptions {
   limit: number;
 }
 
-export async function deadLettersCommand(options: DeadLetterOptions, config: AppConfig, reporter: Reporter): Promise<number> {
+export async function deadLettersCommand(
+  options: DeadLetterOptions,
+  config: AppConfig,
+  reporter: Reporter,
+): Promise<number> {
   const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
   try {
     const store = new DeadLetterStore(mongo.db);
@@ -19,7 +23,9 @@ export async function deadLettersCommand(options: DeadLetterOptions, config: App
       // One line per field, whatever the record held: whitespace runs become one space, controls are shown, not obeyed.
       const line = (text: string) => terminalSafe(text.replace(/\s+/g, ' '));
       for (const letter of letters) {
-        process.stdout.write(`${line(letter.reason)}\t${line(letter.position)}\t${line(letter.detail)}\n    ${line(letter.raw.slice(0, 160))}\n`);
+        process.stdout.write(
+          `${line(letter.reason)}\t${line(letter.position)}\t${line(letter.detail)}\n    ${line(letter.raw.slice(0, 160))}\n`,
+        );
       }
     }
     reporter.summary(

@@ -52,7 +52,11 @@ export async function servingModelCommand(config: AppConfig, reporter: Reporter)
  * version that held it before (the newest earlier version whose run was promoted) — and records
  * the move in the decision ledger.
  */
-export async function rollbackCommand(options: { to?: string; reason?: string }, config: AppConfig, reporter: Reporter): Promise<number> {
+export async function rollbackCommand(
+  options: { to?: string; reason?: string },
+  config: AppConfig,
+  reporter: Reporter,
+): Promise<number> {
   const client = mlflowClientFor(config);
   const { modelName, alias } = config.tracking;
   const current = await client.getVersionByAlias(modelName, alias);
@@ -70,7 +74,8 @@ export async function rollbackCommand(options: { to?: string; reason?: string },
         break;
       }
     }
-    if (!target) throw new Error(`no version before v${current.version} of ${modelName} was ever the champion: give --to VERSION`);
+    if (!target)
+      throw new Error(`no version before v${current.version} of ${modelName} was ever the champion: give --to VERSION`);
   }
   const version = await client.getModelVersion(modelName, target).catch(() => undefined);
   if (!version) throw new Error(`${modelName} has no version ${target}`);
@@ -79,11 +84,27 @@ export async function rollbackCommand(options: { to?: string; reason?: string },
   const reason = options.reason ?? 'manual rollback';
   const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
   try {
-    await new RetrainLedger(mongo.db).recordRollback({ _id: `rollback-${at.toISOString()}`, at, modelName, alias, fromVersion: current?.version ?? null, toVersion: target, reason });
+    await new RetrainLedger(mongo.db).recordRollback({
+      _id: `rollback-${at.toISOString()}`,
+      at,
+      modelName,
+      alias,
+      fromVersion: current?.version ?? null,
+      toVersion: target,
+      reason,
+    });
   } finally {
     await mongo.close();
   }
-  const data = { modelName, alias, fromVersion: current?.version ?? null, toVersion: target, runId: version.run_id ?? null, reason, modelUi: client.modelUrl(modelName, target) };
+  const data = {
+    modelName,
+    alias,
+    fromVersion: current?.version ?? null,
+    toVersion: target,
+    runId: version.run_id ?? null,
+    reason,
+    modelUi: client.modelUrl(modelName, target),
+  };
   reporter.summary(
     'Alias moved back',
     [

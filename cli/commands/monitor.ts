@@ -46,11 +46,18 @@ export function parseCurrent(text: string | undefined, by: 'published' | 'ingest
   if (prefix) {
     const body = value.slice(prefix.length);
     const counted: WindowSpec['by'] = prefix === 'predictions:' ? 'predicted' : by;
-    if (/^\d+(\.\d+)?$/.test(body) && Number(body) > 0) return { kind: 'window', window: { by: counted, days: Number(body) } };
+    if (/^\d+(\.\d+)?$/.test(body) && Number(body) > 0)
+      return { kind: 'window', window: { by: counted, days: Number(body) } };
     const range = /^([^.]*)\.\.([^.]*(?:\.\d+Z?)?)$/.exec(body);
-    if (range && (range[1] || range[2])) return { kind: 'window', window: { by: counted, ...(range[1] ? { from: range[1] } : {}), ...(range[2] ? { until: range[2] } : {}) } };
+    if (range && (range[1] || range[2]))
+      return {
+        kind: 'window',
+        window: { by: counted, ...(range[1] ? { from: range[1] } : {}), ...(range[2] ? { until: range[2] } : {}) },
+      };
   }
-  throw new MonitorArgumentError(`--current "${value}": use window:<days>, window:<from>..<until>, predictions:<days>, predictions:<from>..<until> or file:<csv>`);
+  throw new MonitorArgumentError(
+    `--current "${value}": use window:<days>, window:<from>..<until>, predictions:<days>, predictions:<from>..<until> or file:<csv>`,
+  );
 }
 
 export interface MonitorOptions {
@@ -72,7 +79,8 @@ export interface MonitorOptions {
 /** The drift options the flags ask for; a test name not in the registry is a usage error. */
 function driftOptions(options: MonitorOptions): DataDriftOptions {
   const { stattest } = options;
-  if (stattest !== undefined && !isTestName(stattest)) throw new MonitorArgumentError(`--stattest "${stattest}": use one of ${TEST_NAMES.join(', ')}`);
+  if (stattest !== undefined && !isTestName(stattest))
+    throw new MonitorArgumentError(`--stattest "${stattest}": use one of ${TEST_NAMES.join(', ')}`);
   return {
     ...(options.driftShare !== undefined ? { driftShare: options.driftShare } : {}),
     ...(stattest !== undefined ? { test: stattest } : {}),
@@ -82,9 +90,13 @@ function driftOptions(options: MonitorOptions): DataDriftOptions {
 
 function alertOn(options: MonitorOptions): DriftSignal[] | undefined {
   if (options.alertOn === undefined) return undefined;
-  const signals = options.alertOn.split(',').map((part) => part.trim()).filter(Boolean);
+  const signals = options.alertOn
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   for (const signal of signals) {
-    if (!['dataset', 'embedding', 'prediction'].includes(signal)) throw new MonitorArgumentError(`--alert-on "${signal}": use dataset, embedding and/or prediction`);
+    if (!['dataset', 'embedding', 'prediction'].includes(signal))
+      throw new MonitorArgumentError(`--alert-on "${signal}": use dataset, embedding and/or prediction`);
   }
   return signals as DriftSignal[];
 }
@@ -118,23 +130,38 @@ async function referenceTable(config: AppConfig, spec: ReferenceSpec): Promise<{
   if (spec.kind === 'file') return { table: parseCsv(readFileSync(spec.path, 'utf8'), spec.path), label: spec.path };
   const client = mlflowClientFor(config);
   const run =
-    spec.kind === 'run'
-      ? await client.getRun(spec.runId)
-      : (await resolveServingRun(client, config.tracking)).run;
+    spec.kind === 'run' ? await client.getRun(spec.runId) : (await resolveServingRun(client, config.tracking)).run;
   const csv = (await client.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString('utf8');
-  return { table: parseCsv(csv, `${RUN_ARTIFACTS.referenceData} of run ${run.info.run_id}`), label: `training run ${run.info.run_id} (${RUN_ARTIFACTS.referenceData})` };
+  return {
+    table: parseCsv(csv, `${RUN_ARTIFACTS.referenceData} of run ${run.info.run_id}`),
+    label: `training run ${run.info.run_id} (${RUN_ARTIFACTS.referenceData})`,
+  };
 }
 
 /** Two tables compared here, without Temporal: a user's CSVs, or a run's reference data and a CSV. */
-async function compareLocally(config: AppConfig, reference: ReferenceSpec, current: { path: string }, options: MonitorOptions): Promise<MonitorReport> {
+async function compareLocally(
+  config: AppConfig,
+  reference: ReferenceSpec,
+  current: { path: string },
+  options: MonitorOptions,
+): Promise<MonitorReport> {
   const started = Date.now();
   const drift = driftOptions(options);
   const ref = await referenceTable(config, reference);
   const cur = parseCsv(readFileSync(current.path, 'utf8'), current.path);
   const { mapping, embedding } = monitorMapping(ref.table, cur);
   const methodName = options.embeddingMethod;
-  const embeddingMethod: EmbeddingDriftMethod | undefined = methodName ? ({ method: methodName } as EmbeddingDriftMethod) : undefined;
-  const analysis = analyze(ref.table, cur, { mapping, embedding, drift, embeddingMethod, alertOn: alertOn(options), maxMacroF1Drop: options.maxF1Drop });
+  const embeddingMethod: EmbeddingDriftMethod | undefined = methodName
+    ? ({ method: methodName } as EmbeddingDriftMethod)
+    : undefined;
+  const analysis = analyze(ref.table, cur, {
+    mapping,
+    embedding,
+    drift,
+    embeddingMethod,
+    alertOn: alertOn(options),
+    maxMacroF1Drop: options.maxF1Drop,
+  });
   const generatedAt = new Date().toISOString();
   const context = { title: 'Drift report', generatedAt, reference: ref.label, current: current.path, links: [] };
   const stamp = generatedAt.replace(/[-:]/g, '').replace(/\..*$/, '');
@@ -172,13 +199,20 @@ function pick(summary: MonitoringSummary) {
   };
 }
 
-export function monitorInput(config: AppConfig, reference: ReferenceSpec, window: WindowSpec, options: MonitorOptions): MonitorWorkflowInput {
+export function monitorInput(
+  config: AppConfig,
+  reference: ReferenceSpec,
+  window: WindowSpec,
+  options: MonitorOptions,
+): MonitorWorkflowInput {
   return {
     taskQueues: config.temporal.taskQueues,
     ...(reference.kind === 'run' ? { referenceRunId: reference.runId } : {}),
     window,
     drift: driftOptions(options),
-    ...(options.embeddingMethod ? { embeddingMethod: { method: options.embeddingMethod } as EmbeddingDriftMethod } : {}),
+    ...(options.embeddingMethod
+      ? { embeddingMethod: { method: options.embeddingMethod } as EmbeddingDriftMethod }
+      : {}),
     ...(options.alertOn !== undefined ? { alertOn: alertOn(options) } : {}),
     ...(options.maxF1Drop !== undefined ? { maxMacroF1Drop: options.maxF1Drop } : {}),
     retrain: {
@@ -190,16 +224,29 @@ export function monitorInput(config: AppConfig, reference: ReferenceSpec, window
 }
 
 /** Runs the monitoring workflow, shows its phase, and returns what it found. */
-export async function runMonitorWorkflow(client: Client, config: AppConfig, input: MonitorWorkflowInput, reporter: Reporter, inProcessWorker = false): Promise<MonitorReport> {
-  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'monitor', monitorWorkflow, input, { inProcessWorker });
+export async function runMonitorWorkflow(
+  client: Client,
+  config: AppConfig,
+  input: MonitorWorkflowInput,
+  reporter: Reporter,
+  inProcessWorker = false,
+): Promise<MonitorReport> {
+  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'monitor', monitorWorkflow, input, {
+    inProcessWorker,
+  });
   let last = '';
   const result = await resultWithProgress<MonitorSummary>(handle, async () => {
     const progress = await handle.query(monitorProgressQuery);
-    if (progress.phase !== last && !reporter.json) reporter.note(`  monitor: ${progress.phase}${progress.phase === 'retraining' && progress.decision?.retrainWorkflowId ? ` (${progress.decision.retrainWorkflowId})` : ''}…`);
+    if (progress.phase !== last && !reporter.json)
+      reporter.note(
+        `  monitor: ${progress.phase}${progress.phase === 'retraining' && progress.decision?.retrainWorkflowId ? ` (${progress.decision.retrainWorkflowId})` : ''}…`,
+      );
     last = progress.phase;
   });
   if (result.insufficientData || !result.summary) {
-    throw new Error(`${result.window} holds ${result.currentRows} papers: too few to compare (ingest papers first, or widen the window)`);
+    throw new Error(
+      `${result.window} holds ${result.currentRows} papers: too few to compare (ingest papers first, or widen the window)`,
+    );
   }
   return {
     ...pick(result.summary),
@@ -214,14 +261,23 @@ export async function runMonitorWorkflow(client: Client, config: AppConfig, inpu
   };
 }
 
-export async function runMonitor(config: AppConfig, options: MonitorOptions, reporter: Reporter, withClient: <T>(fn: (client: Client) => Promise<T>) => Promise<T>): Promise<MonitorReport> {
+export async function runMonitor(
+  config: AppConfig,
+  options: MonitorOptions,
+  reporter: Reporter,
+  withClient: <T>(fn: (client: Client) => Promise<T>) => Promise<T>,
+): Promise<MonitorReport> {
   const reference = parseReference(options.reference);
   const current = parseCurrent(options.current, options.by ?? 'ingested');
   if (current.kind === 'file') return compareLocally(config, reference, current, options);
   if (reference.kind === 'file') {
-    throw new MonitorArgumentError('a window of stored papers is scored by a training run: with --current window:…, use --reference serving or run:<id> (or give --current file:<csv>)');
+    throw new MonitorArgumentError(
+      'a window of stored papers is scored by a training run: with --current window:…, use --reference serving or run:<id> (or give --current file:<csv>)',
+    );
   }
-  return withClient((client) => runMonitorWorkflow(client, config, monitorInput(config, reference, current.window, options), reporter));
+  return withClient((client) =>
+    runMonitorWorkflow(client, config, monitorInput(config, reference, current.window, options), reporter),
+  );
 }
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -233,13 +289,38 @@ export function reportMonitor(reporter: Reporter, report: MonitorReport): void {
     [
       ['reference', report.reference],
       ['current', report.current],
-      ['window', report.window ? `${report.window.found} papers${report.window.compared < report.window.found ? `, a fixed sample of ${report.window.compared} compared` : ''}` : undefined],
+      [
+        'window',
+        report.window
+          ? `${report.window.found} papers${report.window.compared < report.window.found ? `, a fixed sample of ${report.window.compared} compared` : ''}`
+          : undefined,
+      ],
       ['why', report.reasons.length ? report.reasons.join('; ') : undefined],
       ['columns drifted', `${drifted} of ${report.columns.length} (${pct(report.driftShare)})`],
-      ['embedding', report.embeddingDrift ? `${report.embeddingDrift.drifted ? 'drift' : 'no drift'} (${report.embeddingDrift.method} ${report.embeddingDrift.score.toFixed(3)} vs ${report.embeddingDrift.threshold.toFixed(3)})` : undefined],
-      ['predicted classes', report.predictionDrift ? `${report.predictionDrift.drifted ? 'drift' : 'no drift'} (${report.predictionDrift.test} ${report.predictionDrift.score.toPrecision(3)})` : undefined],
-      ['model quality', report.quality ? `macro-F1 ${pct(report.quality.macroF1)}${report.quality.baselineMacroF1 === null ? '' : ` vs ${pct(report.quality.baselineMacroF1)} on the training test set`}${report.qualityAlert ? ' — QUALITY ALERT' : ''}` : undefined],
-      ['retraining', report.retrain ? `${report.retrain.decision}: ${report.retrain.detail}${report.retrain.promoted === null ? '' : report.retrain.promoted ? ' — promoted' : ` — not promoted (${report.retrain.reason})`}` : undefined],
+      [
+        'embedding',
+        report.embeddingDrift
+          ? `${report.embeddingDrift.drifted ? 'drift' : 'no drift'} (${report.embeddingDrift.method} ${report.embeddingDrift.score.toFixed(3)} vs ${report.embeddingDrift.threshold.toFixed(3)})`
+          : undefined,
+      ],
+      [
+        'predicted classes',
+        report.predictionDrift
+          ? `${report.predictionDrift.drifted ? 'drift' : 'no drift'} (${report.predictionDrift.test} ${report.predictionDrift.score.toPrecision(3)})`
+          : undefined,
+      ],
+      [
+        'model quality',
+        report.quality
+          ? `macro-F1 ${pct(report.quality.macroF1)}${report.quality.baselineMacroF1 === null ? '' : ` vs ${pct(report.quality.baselineMacroF1)} on the training test set`}${report.qualityAlert ? ' — QUALITY ALERT' : ''}`
+          : undefined,
+      ],
+      [
+        'retraining',
+        report.retrain
+          ? `${report.retrain.decision}: ${report.retrain.detail}${report.retrain.promoted === null ? '' : report.retrain.promoted ? ' — promoted' : ` — not promoted (${report.retrain.reason})`}`
+          : undefined,
+      ],
       ['report', report.reportPath ?? undefined],
       ['MLflow UI', report.mlflowUi ?? undefined],
       ['Temporal UI', report.temporalUi ?? undefined],

@@ -14,7 +14,12 @@ function rows(statuses: EngineStatus[]): Array<[string, string]> {
   });
 }
 
-export async function stackCommand(action: string, engines: string[], config: AppConfig, reporter: Reporter): Promise<number> {
+export async function stackCommand(
+  action: string,
+  engines: string[],
+  config: AppConfig,
+  reporter: Reporter,
+): Promise<number> {
   const onEvent = (message: string) => reporter.note(message);
   switch (action) {
     case 'up': {

@@ -35,7 +35,11 @@ const interrupted = () =>
  * ingest the sample, train, then ingest a slice of newer papers and monitor it against the model;
  * then the inference API serves the champion until interrupted.
  */
-export async function startCommand(config: AppConfig, reporter: Reporter, options: StartOptions = { api: true, apiPort: 8080 }): Promise<number> {
+export async function startCommand(
+  config: AppConfig,
+  reporter: Reporter,
+  options: StartOptions = { api: true, apiPort: 8080 },
+): Promise<number> {
   reporter.note('bringing up the local stack…');
   await stackUp(config, { onEvent: (message) => reporter.note(`  ${message}`) });
   const workers = await createWorkers({ config });
@@ -52,9 +56,21 @@ export async function startCommand(config: AppConfig, reporter: Reporter, option
       if (!reporter.json) reportTrain(reporter, training);
 
       reporter.note(`\nmonitoring newer papers (${CURRENT_SLICE}) against the serving model…`);
-      const current = await runIngest(client, config, ingestInput(config, { source: `file:${resolveFromRoot(CURRENT_SLICE)}` }), reporter, true);
+      const current = await runIngest(
+        client,
+        config,
+        ingestInput(config, { source: `file:${resolveFromRoot(CURRENT_SLICE)}` }),
+        reporter,
+        true,
+      );
       if (!reporter.json) reportIngest(reporter, current);
-      const monitor = await runMonitorWorkflow(client, config, monitorInput(config, { kind: 'serving' }, { by: 'published', from: CURRENT_SLICE_FROM }, {}), reporter, true);
+      const monitor = await runMonitorWorkflow(
+        client,
+        config,
+        monitorInput(config, { kind: 'serving' }, { by: 'published', from: CURRENT_SLICE_FROM }, {}),
+        reporter,
+        true,
+      );
       if (options.api) api = await startApi(config, { host: '127.0.0.1', port: options.apiPort, logLevel: 'warn' });
       if (!reporter.json) {
         reportMonitor(reporter, monitor);
@@ -69,7 +85,9 @@ export async function startCommand(config: AppConfig, reporter: Reporter, option
       });
     });
     if (api) {
-      reporter.note(`\nThe inference API serves the champion on ${api.url} (Ctrl-C stops it; the stack keeps running):`);
+      reporter.note(
+        `\nThe inference API serves the champion on ${api.url} (Ctrl-C stops it; the stack keeps running):`,
+      );
       for (const line of tryItLines(api.url)) reporter.note(line);
       await interrupted();
     }
@@ -80,7 +98,9 @@ export async function startCommand(config: AppConfig, reporter: Reporter, option
   }
   if (workerFailure) throw workerFailure;
   if (!reporter.json) {
-    reporter.note('\nThe stack keeps running: open the report and the UIs above, or stop it with `npx mlops stack down`.');
+    reporter.note(
+      '\nThe stack keeps running: open the report and the UIs above, or stop it with `npx mlops stack down`.',
+    );
   }
   return 0;
 }

@@ -42,8 +42,16 @@ export interface TrainRun {
 }
 
 /** Starts the training workflow, shows the epochs as they pass, and returns its summary. */
-export async function runTrain(client: Client, config: AppConfig, input: TrainWorkflowInput, reporter: Reporter, inProcessWorker = false): Promise<TrainRun> {
-  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'train', trainWorkflow, input, { inProcessWorker });
+export async function runTrain(
+  client: Client,
+  config: AppConfig,
+  input: TrainWorkflowInput,
+  reporter: Reporter,
+  inProcessWorker = false,
+): Promise<TrainRun> {
+  const { handle, uiLink } = await startWorkflowRun(client, config, reporter, 'train', trainWorkflow, input, {
+    inProcessWorker,
+  });
   const board = new ProgressBoard(!reporter.json);
   try {
     const summary = await resultWithProgress<TrainSummary>(handle, async () => {
@@ -53,7 +61,8 @@ export async function runTrain(client: Client, config: AppConfig, input: TrainWo
         const label = training.candidate ?? 'train';
         const classes = /^class (\d+)\/(\d+)$/.exec(training.step ?? '');
         if (training.maxEpochs > 0) {
-          const note = training.valAccuracy === undefined ? '' : `val accuracy ${(training.valAccuracy * 100).toFixed(1)}%`;
+          const note =
+            training.valAccuracy === undefined ? '' : `val accuracy ${(training.valAccuracy * 100).toFixed(1)}%`;
           board.update(label, training.epoch, training.maxEpochs, 'epochs', note);
         } else if (classes) {
           board.update(label, Number(classes[1]) - 1, Number(classes[2]), 'classes', 'one linear SVM per class');
@@ -61,7 +70,13 @@ export async function runTrain(client: Client, config: AppConfig, input: TrainWo
       }
     });
     for (const candidate of summary.candidates ?? []) {
-      board.update(candidate.name, 1, 1, 'done', `validation macro-F1 ${(candidate.validationMacroF1 * 100).toFixed(2)}%${candidate.name === summary.winner ? ' (winner)' : ''}`);
+      board.update(
+        candidate.name,
+        1,
+        1,
+        'done',
+        `validation macro-F1 ${(candidate.validationMacroF1 * 100).toFixed(2)}%${candidate.name === summary.winner ? ' (winner)' : ''}`,
+      );
     }
     return { summary, uiLink, mlflowRunUrl: summary.runUrl };
   } finally {
@@ -83,13 +98,22 @@ export function reportTrain(reporter: Reporter, { summary, uiLink, mlflowRunUrl 
       ['macro-F1', percent(summary.macroF1)],
       ['classes', `${summary.classes.length} (${summary.classes.join(', ')})`],
       ['rows', `${summary.trainRows} train / ${summary.validationRows} validation / ${summary.testRows} test`],
-      ['model family', summary.family ? `${summary.family}${summary.winner ? ` (winner: ${summary.winner})` : ''}` : undefined],
+      [
+        'model family',
+        summary.family ? `${summary.family}${summary.winner ? ` (winner: ${summary.winner})` : ''}` : undefined,
+      ],
       ...(summary.candidates ?? []).map((candidate): [string, string] => [
         `  ${candidate.name}`,
         `validation macro-F1 ${percent(candidate.validationMacroF1)}, test accuracy ${percent(candidate.accuracy)}, macro-F1 ${percent(candidate.macroF1)}, ${candidate.seconds.toFixed(1)} s, peak RSS ${(candidate.peakRssBytes / 2 ** 30).toFixed(2)} GB`,
       ]),
-      ...(summary.failedCandidates ?? []).map((failed): [string, string] => [`  ${failed.name}`, `failed: ${failed.error}`]),
-      ['epochs', summary.family === 'lsa-mlp' || !summary.family ? `${summary.epochs} (best ${summary.bestEpoch})` : undefined],
+      ...(summary.failedCandidates ?? []).map((failed): [string, string] => [
+        `  ${failed.name}`,
+        `failed: ${failed.error}`,
+      ]),
+      [
+        'epochs',
+        summary.family === 'lsa-mlp' || !summary.family ? `${summary.epochs} (best ${summary.bestEpoch})` : undefined,
+      ],
       ['embedder', summary.embedderVersion],
       ['backend', summary.backend],
       ['seconds', summary.seconds.toFixed(1)],

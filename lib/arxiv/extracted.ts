@@ -3,8 +3,7 @@ import { validateCandidate, type CandidateRecord, type RejectReason } from './va
 
 /** What a source yields per input item: a valid record, or a rejection that keeps the raw input. */
 export type ExtractedItem =
-  | { ok: true; record: PaperRecord }
-  | { ok: false; reason: RejectReason; detail: string; raw: string };
+  { ok: true; record: PaperRecord } | { ok: false; reason: RejectReason; detail: string; raw: string };
 
 const RAW_LIMIT = 20_000;
 

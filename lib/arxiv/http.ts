@@ -78,7 +78,10 @@ export class PoliteFetcher {
         const retryable = response.status >= 500 || response.status === 429;
         lastError = new HttpStatusError(url, response.status, retryable, body);
         if (!retryable) throw lastError;
-        delayMs = Math.max(delayMs, retryAfterMs(response.headers.get('retry-after'), this.options.maxRetryAfterMs) ?? 0);
+        delayMs = Math.max(
+          delayMs,
+          retryAfterMs(response.headers.get('retry-after'), this.options.maxRetryAfterMs) ?? 0,
+        );
       } catch (error) {
         if (error instanceof HttpStatusError && !error.retryable) throw error;
         if (!(error instanceof HttpStatusError)) {

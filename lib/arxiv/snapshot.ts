@@ -97,7 +97,10 @@ async function* boundedLines(input: AsyncIterable<Buffer>, maxBytes: number): As
       if (overflow) {
         overflow.bytes += piece.length;
       } else if (size + piece.length > maxBytes) {
-        overflow = { bytes: size + piece.length, excerpt: Buffer.concat([...parts, piece.subarray(0, EXCERPT_BYTES)]).subarray(0, EXCERPT_BYTES) };
+        overflow = {
+          bytes: size + piece.length,
+          excerpt: Buffer.concat([...parts, piece.subarray(0, EXCERPT_BYTES)]).subarray(0, EXCERPT_BYTES),
+        };
         parts = [];
         size = 0;
       } else if (piece.length > 0) {
@@ -137,12 +140,17 @@ export async function* readSnapshot(path: string, options: ReadSnapshotOptions =
         item:
           'text' in raw
             ? parseSnapshotLine(raw.text)
-            : rejectedItem('line_too_long', `the line has ${raw.tooLongBytes} bytes or more, over the limit of ${maxLineBytes} (INGEST_MAX_LINE_BYTES)`, `${raw.excerpt}…`),
+            : rejectedItem(
+                'line_too_long',
+                `the line has ${raw.tooLongBytes} bytes or more, over the limit of ${maxLineBytes} (INGEST_MAX_LINE_BYTES)`,
+                `${raw.excerpt}…`,
+              ),
       };
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (code.startsWith('Z_') || code === 'EISDIR') throw new SnapshotFormatError(`cannot read ${path}: ${(error as Error).message}`);
+    if (code.startsWith('Z_') || code === 'EISDIR')
+      throw new SnapshotFormatError(`cannot read ${path}: ${(error as Error).message}`);
     throw error;
   } finally {
     input.destroy();

@@ -30,7 +30,8 @@ function isCalendarDate(value: string): boolean {
 /** Checks a --from/--until window of calendar days (either end may be open). */
 export function checkDayWindow(window: { from?: string; until?: string }): void {
   for (const [name, value] of Object.entries(window)) {
-    if (value !== undefined && !isCalendarDate(value)) throw new SourceSpecError(`--${name} must be YYYY-MM-DD, got "${value}"`);
+    if (value !== undefined && !isCalendarDate(value))
+      throw new SourceSpecError(`--${name} must be YYYY-MM-DD, got "${value}"`);
   }
   if (window.from !== undefined && window.until !== undefined && window.from > window.until) {
     throw new SourceSpecError(`--from ${window.from} is after --until ${window.until}: the window would be empty`);
@@ -44,7 +45,9 @@ export function parseSourceSpec(text: string, window: { from?: string; until?: s
   const kind = colon < 0 ? text : text.slice(0, colon);
   const argument = colon < 0 ? '' : text.slice(colon + 1).trim();
   if (!argument) {
-    throw new SourceSpecError(`unknown source "${text}": use sample, file:PATH, arxiv:QUERY (e.g. arxiv:cat:cs.CL) or oai:SET (e.g. oai:cs)`);
+    throw new SourceSpecError(
+      `unknown source "${text}": use sample, file:PATH, arxiv:QUERY (e.g. arxiv:cat:cs.CL) or oai:SET (e.g. oai:cs)`,
+    );
   }
   switch (kind) {
     case 'file':
@@ -55,7 +58,8 @@ export function parseSourceSpec(text: string, window: { from?: string; until?: s
       const at = argument.indexOf('@');
       const set = (at < 0 ? argument : argument.slice(0, at)).trim();
       const prefix = at < 0 ? undefined : argument.slice(at + 1);
-      if (!set) throw new SourceSpecError(`"${text}" names no OAI-PMH set: use oai:SET or oai:SET@oai_dc (e.g. oai:cs@oai_dc)`);
+      if (!set)
+        throw new SourceSpecError(`"${text}" names no OAI-PMH set: use oai:SET or oai:SET@oai_dc (e.g. oai:cs@oai_dc)`);
       if (prefix !== undefined && prefix !== 'oai_dc' && prefix !== 'arXiv') {
         throw new SourceSpecError(`unknown OAI-PMH metadata format "${prefix}": use arXiv or oai_dc`);
       }

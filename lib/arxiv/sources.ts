@@ -50,16 +50,27 @@ function realRoot(root: string): string {
  * to a regular file inside one of the allowed roots. Any other is a SourceSpecError, which fails
  * the run at once instead of being retried.
  */
-export function resolveSnapshotPath(spec: { kind: 'sample' } | { kind: 'file'; path: string }, fileRoots: readonly string[]): string {
+export function resolveSnapshotPath(
+  spec: { kind: 'sample' } | { kind: 'file'; path: string },
+  fileRoots: readonly string[],
+): string {
   if (spec.kind === 'sample') return resolve(projectRoot(), SAMPLE_PATH);
   if (!isAbsolute(spec.path)) {
-    throw new SourceSpecError(`file:${spec.path} is a relative path: the client that starts the run resolves it (mlops run ingest does), the worker takes absolute paths only`);
+    throw new SourceSpecError(
+      `file:${spec.path} is a relative path: the client that starts the run resolves it (mlops run ingest does), the worker takes absolute paths only`,
+    );
   }
   const roots = fileRoots.map(realRoot);
   const outside = () =>
-    new SourceSpecError(`${spec.path} is outside the folders ingestion may read (INGEST_FILE_ROOTS: ${roots.join(', ')}): add its folder to INGEST_FILE_ROOTS`);
+    new SourceSpecError(
+      `${spec.path} is outside the folders ingestion may read (INGEST_FILE_ROOTS: ${roots.join(', ')}): add its folder to INGEST_FILE_ROOTS`,
+    );
   // Checked on the path as given (nothing is said about files elsewhere), then once symlinks are resolved.
-  if (!roots.some((root) => isInside(resolve(spec.path), root)) && !fileRoots.some((root) => isInside(resolve(spec.path), resolve(root)))) throw outside();
+  if (
+    !roots.some((root) => isInside(resolve(spec.path), root)) &&
+    !fileRoots.some((root) => isInside(resolve(spec.path), resolve(root)))
+  )
+    throw outside();
   let real: string;
   try {
     real = realpathSync(spec.path);
@@ -67,7 +78,8 @@ export function resolveSnapshotPath(spec: { kind: 'sample' } | { kind: 'file'; p
     throw new SourceSpecError(`snapshot file not found: ${spec.path}`);
   }
   if (!roots.some((root) => isInside(real, root))) throw outside();
-  if (!statSync(real).isFile()) throw new SourceSpecError(`${spec.path} is not a regular file: a snapshot is a .jsonl or .jsonl.gz file`);
+  if (!statSync(real).isFile())
+    throw new SourceSpecError(`${spec.path} is not a regular file: a snapshot is a .jsonl or .jsonl.gz file`);
   return real;
 }
 
@@ -82,7 +94,10 @@ class SnapshotSource implements PaperSource {
   async *pages(from: SourceCursor): AsyncGenerator<SourcePage> {
     let items: ExtractedItem[] = [];
     let offset = from.offset;
-    for await (const { line, item } of readSnapshot(this.path, { skipLines: from.offset, maxLineBytes: this.maxLineBytes })) {
+    for await (const { line, item } of readSnapshot(this.path, {
+      skipLines: from.offset,
+      maxLineBytes: this.maxLineBytes,
+    })) {
       items.push(item);
       offset = line;
       if (items.length >= this.pageSize) {
@@ -153,12 +168,18 @@ class ArxivApiSource implements PaperSource {
     for (;;) {
       let page = await this.fetchPage(start);
       // The API sometimes answers a page inside the result set with no entries; asking again helps.
-      for (let retry = 0; page.items.length === 0 && start < page.totalResults && retry < EMPTY_PAGE_RETRIES; retry += 1) {
+      for (
+        let retry = 0;
+        page.items.length === 0 && start < page.totalResults && retry < EMPTY_PAGE_RETRIES;
+        retry += 1
+      ) {
         page = await this.fetchPage(start);
       }
       if (page.items.length === 0 && start < page.totalResults) {
         // Retryable: the extraction activity resumes from this cursor on its next attempt.
-        throw new Error(`the arXiv API keeps answering start=${start} of ${page.totalResults} results with an empty page`);
+        throw new Error(
+          `the arXiv API keeps answering start=${start} of ${page.totalResults} results with an empty page`,
+        );
       }
       if (page.items.length === 0) return;
       start += page.items.length;
@@ -213,7 +234,11 @@ export interface SourceOptions extends SnapshotLimits {
 }
 
 /** The configured source settings (arXiv endpoints and pace, where files may be read from, line bound). */
-export function sourceOptions(config: Pick<AppConfig, 'arxiv' | 'ingest'>, pageSize: number, onWait?: SourceOptions['onWait']): SourceOptions {
+export function sourceOptions(
+  config: Pick<AppConfig, 'arxiv' | 'ingest'>,
+  pageSize: number,
+  onWait?: SourceOptions['onWait'],
+): SourceOptions {
   return {
     pageSize,
     arxivApiUrl: config.arxiv.apiUrl,
@@ -230,7 +255,12 @@ export function openSource(spec: SourceSpec, options: SourceOptions): PaperSourc
   switch (spec.kind) {
     case 'sample':
     case 'file':
-      return new SnapshotSource(label, resolveSnapshotPath(spec, options.fileRoots), options.pageSize, options.maxLineBytes);
+      return new SnapshotSource(
+        label,
+        resolveSnapshotPath(spec, options.fileRoots),
+        options.pageSize,
+        options.maxLineBytes,
+      );
     case 'arxiv':
       return new ArxivApiSource(
         label,

@@ -30,14 +30,13 @@ export interface CandidateRecord {
   updated?: unknown;
 }
 
-export type Validation =
-  | { ok: true; record: PaperRecord }
-  | { ok: false; reason: RejectReason; detail: string };
+export type Validation = { ok: true; record: PaperRecord } | { ok: false; reason: RejectReason; detail: string };
 
 // Control characters other than tab/newline/carriage return, the replacement character that
 // marks a decoding failure, and lone surrogates all mean the text was damaged on the way.
-// eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
-const INVALID_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INVALID_TEXT =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point of this pattern
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function reject(reason: RejectReason, detail: string): Validation {
   return { ok: false, reason, detail };
@@ -68,10 +67,15 @@ export function validateCandidate(candidate: CandidateRecord): Validation {
   const rawTitle = text(candidate.title);
   if (rawTitle === undefined || rawTitle.trim() === '') return reject('missing_title', `${id} has no title`);
   const rawAbstract = text(candidate.abstract);
-  if (rawAbstract === undefined || rawAbstract.trim() === '') return reject('missing_abstract', `${id} has no abstract`);
+  if (rawAbstract === undefined || rawAbstract.trim() === '')
+    return reject('missing_abstract', `${id} has no abstract`);
 
-  for (const [field, value] of [['title', rawTitle], ['abstract', rawAbstract]] as const) {
-    if (INVALID_TEXT.test(value)) return reject('invalid_text', `${id}: ${field} holds control or replacement characters`);
+  for (const [field, value] of [
+    ['title', rawTitle],
+    ['abstract', rawAbstract],
+  ] as const) {
+    if (INVALID_TEXT.test(value))
+      return reject('invalid_text', `${id}: ${field} holds control or replacement characters`);
   }
   const title = collapseWhitespace(rawTitle);
   const abstract = collapseWhitespace(rawAbstract);
@@ -79,7 +83,10 @@ export function validateCandidate(candidate: CandidateRecord): Validation {
     return reject('field_too_long', `${id}: title has ${title.length} characters (limit ${FIELD_LIMITS.title})`);
   }
   if (abstract.length > FIELD_LIMITS.abstract) {
-    return reject('field_too_long', `${id}: abstract has ${abstract.length} characters (limit ${FIELD_LIMITS.abstract})`);
+    return reject(
+      'field_too_long',
+      `${id}: abstract has ${abstract.length} characters (limit ${FIELD_LIMITS.abstract})`,
+    );
   }
 
   const categories = categoryList(candidate.categories);

@@ -1,7 +1,18 @@
 import { XMLParser } from 'fast-xml-parser';
 
 /** Elements that may repeat in arXiv Atom and OAI-PMH responses and so are always parsed as arrays. */
-const REPEATED = new Set(['entry', 'category', 'author', 'link', 'record', 'subject', 'description', 'date', 'setSpec', 'identifier']);
+const REPEATED = new Set([
+  'entry',
+  'category',
+  'author',
+  'link',
+  'record',
+  'subject',
+  'description',
+  'date',
+  'setSpec',
+  'identifier',
+]);
 
 const parser = new XMLParser({
   ignoreAttributes: false,

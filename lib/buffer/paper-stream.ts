@@ -188,7 +188,12 @@ export class PaperStream {
     }
     for (const group of groups.values()) {
       const { ingestWorkflowId: run, embedderVersion } = group[0]!;
-      const args = group.flatMap((paper) => [paper.record.id, String(paper.itemNumber), JSON.stringify(paper.record), paper.rawKey]);
+      const args = group.flatMap((paper) => [
+        paper.record.id,
+        String(paper.itemNumber),
+        JSON.stringify(paper.record),
+        paper.rawKey,
+      ]);
       const [added, repeated] = (await this.redis.eval(
         PUBLISH_SCRIPT,
         2,
@@ -222,7 +227,8 @@ export class PaperStream {
     )) as [string, Array<[string, string[]] | null>, string[]?];
     const [, entries, deletedIds] = reply;
     // Entries deleted while pending come back as ids only; acknowledging clears them.
-    if (deletedIds && deletedIds.length > 0) await this.redis.xack(this.options.stream, this.options.group, ...deletedIds);
+    if (deletedIds && deletedIds.length > 0)
+      await this.redis.xack(this.options.stream, this.options.group, ...deletedIds);
     return entries.filter((entry): entry is [string, string[]] => entry !== null).map(([id, flat]) => decode(id, flat));
   }
 
@@ -278,8 +284,20 @@ export class PaperStream {
   /** How many of a run's messages were stored as features (new, revised, unchanged papers), and how many were dead-lettered. */
   async outcomes(ingestWorkflowId: string): Promise<RunOutcomes> {
     const [stored, inserted, replaced, unchanged, dead] = await this.redis.hmget(
-      `${this.outcomesPrefix()}${ingestWorkflowId}`, 'stored', 'inserted', 'replaced', 'unchanged', 'dead');
-    return { stored: Number(stored ?? 0), inserted: Number(inserted ?? 0), replaced: Number(replaced ?? 0), unchanged: Number(unchanged ?? 0), deadLettered: Number(dead ?? 0) };
+      `${this.outcomesPrefix()}${ingestWorkflowId}`,
+      'stored',
+      'inserted',
+      'replaced',
+      'unchanged',
+      'dead',
+    );
+    return {
+      stored: Number(stored ?? 0),
+      inserted: Number(inserted ?? 0),
+      replaced: Number(replaced ?? 0),
+      unchanged: Number(unchanged ?? 0),
+      deadLettered: Number(dead ?? 0),
+    };
   }
 
   private doneKey(ingestWorkflowId: string): string {

@@ -10,7 +10,11 @@ export class RedisUnavailableError extends Error {
  * connected, a lost connection is retried for about 40 s, or forever with `reconnectForever`
  * (a loop that must outlast a Redis outage: its commands then wait for the connection).
  */
-export async function connectRedis(url: string, connectionName = 'arxiv-mlops', options: { reconnectForever?: boolean } = {}): Promise<Redis> {
+export async function connectRedis(
+  url: string,
+  connectionName = 'arxiv-mlops',
+  options: { reconnectForever?: boolean } = {},
+): Promise<Redis> {
   const forever = options.reconnectForever ?? false;
   const redis = new Redis(url, {
     lazyConnect: true,

@@ -130,8 +130,10 @@ const numberVar = (fallback: number, valid: (value: number) => boolean, expected
       return parsed;
     });
 
-const positiveInt = (fallback: number) => numberVar(fallback, (value) => Number.isInteger(value) && value > 0, 'a positive integer');
-const nonNegativeNumber = (fallback: number) => numberVar(fallback, (value) => Number.isFinite(value) && value >= 0, 'a number ≥ 0');
+const positiveInt = (fallback: number) =>
+  numberVar(fallback, (value) => Number.isInteger(value) && value > 0, 'a positive integer');
+const nonNegativeNumber = (fallback: number) =>
+  numberVar(fallback, (value) => Number.isFinite(value) && value >= 0, 'a number ≥ 0');
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
@@ -160,7 +162,10 @@ const trustProxyVar = z
     if (text === '' || FALSE_WORDS.includes(word)) return false;
     if (word === 'true' || word === 'yes' || word === 'on') return true;
     if (/^\d+$/.test(text)) return Number(text);
-    return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    return text
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
   });
 
 /** The API's limits when nothing is configured (also what an app built without settings uses). */
@@ -263,10 +268,14 @@ function validateUrl(name: string, value: string, protocols: string[]): void {
 /** An admin key long enough not to be guessed, and not the example configuration's placeholder. */
 function checkAdminKey(key: string): void {
   if (/change-?me|example|placeholder/i.test(key)) {
-    throw new ConfigError(`MLOPS_API_KEY is still a placeholder ("${key.slice(0, 12)}…"): set a random key (openssl rand -hex 24), or leave it unset to turn the admin routes off`);
+    throw new ConfigError(
+      `MLOPS_API_KEY is still a placeholder ("${key.slice(0, 12)}…"): set a random key (openssl rand -hex 24), or leave it unset to turn the admin routes off`,
+    );
   }
   if (key.length < MIN_API_KEY_LENGTH) {
-    throw new ConfigError(`MLOPS_API_KEY has ${key.length} characters, fewer than ${MIN_API_KEY_LENGTH}: use a random key (openssl rand -hex 24)`);
+    throw new ConfigError(
+      `MLOPS_API_KEY has ${key.length} characters, fewer than ${MIN_API_KEY_LENGTH}: use a random key (openssl rand -hex 24)`,
+    );
   }
 }
 
@@ -274,7 +283,11 @@ function checkAdminKey(key: string): void {
  * MLflow's own variables: a token (bearer) wins over a user name and password (basic). Without
  * them, the `user:password@` of MLFLOW_TRACKING_URI, if any, is used by the client.
  */
-function mlflowAuth(e: { MLFLOW_TRACKING_USERNAME?: string; MLFLOW_TRACKING_PASSWORD?: string; MLFLOW_TRACKING_TOKEN?: string }): MlflowAuth | undefined {
+function mlflowAuth(e: {
+  MLFLOW_TRACKING_USERNAME?: string;
+  MLFLOW_TRACKING_PASSWORD?: string;
+  MLFLOW_TRACKING_TOKEN?: string;
+}): MlflowAuth | undefined {
   if (e.MLFLOW_TRACKING_TOKEN) return { kind: 'bearer', token: e.MLFLOW_TRACKING_TOKEN };
   if (e.MLFLOW_TRACKING_USERNAME || e.MLFLOW_TRACKING_PASSWORD) {
     if (!e.MLFLOW_TRACKING_USERNAME || !e.MLFLOW_TRACKING_PASSWORD) {
@@ -343,7 +356,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestIntervalMs: e.ARXIV_REQUEST_INTERVAL_MS,
     },
     ingest: {
-      fileRoots: (e.INGEST_FILE_ROOTS?.split(delimiter) ?? [resolve(projectRoot(), 'data'), process.cwd()]).filter((root) => root.trim() !== '').map((root) => resolve(root.trim())),
+      fileRoots: (e.INGEST_FILE_ROOTS?.split(delimiter) ?? [resolve(projectRoot(), 'data'), process.cwd()])
+        .filter((root) => root.trim() !== '')
+        .map((root) => resolve(root.trim())),
       maxLineBytes: e.INGEST_MAX_LINE_BYTES,
     },
     mlflow: endpoint(e.MLFLOW_TRACKING_URI, localUrls.mlflow),

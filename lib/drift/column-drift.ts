@@ -8,7 +8,10 @@ import { findTextTest, TEXT_TESTS, type TextTestName } from './text-drift';
 
 export type TestName = StatTestName | TextTestName;
 
-export const TEST_NAMES: readonly TestName[] = [...(Object.keys(STAT_TESTS) as StatTestName[]), ...(Object.keys(TEXT_TESTS) as TextTestName[])];
+export const TEST_NAMES: readonly TestName[] = [
+  ...(Object.keys(STAT_TESTS) as StatTestName[]),
+  ...(Object.keys(TEXT_TESTS) as TextTestName[]),
+];
 
 /** Whether a name given by a user (an option, a configuration) is a test of the registry: own names only. */
 export function isTestName(name: string): name is TestName {
@@ -58,42 +61,74 @@ export class ColumnDriftError extends Error {
 }
 
 function chosenTest(column: string, type: ColumnType, overrides: TestOverrides): TestName | undefined {
-  const byType = type === 'numerical' ? overrides.numericalTest : type === 'categorical' ? overrides.categoricalTest : overrides.textTest;
+  const byType =
+    type === 'numerical'
+      ? overrides.numericalTest
+      : type === 'categorical'
+        ? overrides.categoricalTest
+        : overrides.textTest;
   return ownValue(overrides.perColumnTest, column) ?? byType ?? overrides.test;
 }
 
 function chosenThreshold(column: string, type: ColumnType, overrides: TestOverrides): number | undefined {
   const perColumn = ownValue(overrides.perColumnThreshold, column);
   if (perColumn !== undefined) return perColumn;
-  const byType = type === 'numerical' ? overrides.numericalThreshold : type === 'categorical' ? overrides.categoricalThreshold : overrides.textThreshold;
+  const byType =
+    type === 'numerical'
+      ? overrides.numericalThreshold
+      : type === 'categorical'
+        ? overrides.categoricalThreshold
+        : overrides.textThreshold;
   return byType ?? overrides.threshold;
 }
 
 /** Drift of one column: each side cleaned as Evidently cleans it, the test chosen, scored against its threshold. */
-export function columnDrift(column: string, type: ColumnType, reference: ColumnValues, current: ColumnValues, overrides: TestOverrides = {}): ColumnDrift {
+export function columnDrift(
+  column: string,
+  type: ColumnType,
+  reference: ColumnValues,
+  current: ColumnValues,
+  overrides: TestOverrides = {},
+): ColumnDrift {
   const explicitTest = chosenTest(column, type, overrides);
   if (explicitTest !== undefined && !isTestName(explicitTest)) throw unknownTest(explicitTest);
   const referenceSample = cleanSample(reference);
   const currentSample = cleanSample(current);
-  if (sampleSize(referenceSample) === 0) throw new ColumnDriftError(`column "${column}" has no values in the reference data`);
-  if (sampleSize(currentSample) === 0) throw new ColumnDriftError(`column "${column}" has no values in the current data`);
+  if (sampleSize(referenceSample) === 0)
+    throw new ColumnDriftError(`column "${column}" has no values in the reference data`);
+  if (sampleSize(currentSample) === 0)
+    throw new ColumnDriftError(`column "${column}" has no values in the current data`);
   if (type === 'numerical' && (referenceSample.kind !== 'numbers' || currentSample.kind !== 'numbers')) {
     throw new ColumnDriftError(`column "${column}" is numerical but holds values that are not numbers`);
   }
   const name = explicitTest ?? defaultTest(referenceSample, currentSample, type);
   const explicitThreshold = chosenThreshold(column, type, overrides);
-  const common = { column, type, test: name, referenceRows: sampleSize(referenceSample), currentRows: sampleSize(currentSample) };
+  const common = {
+    column,
+    type,
+    test: name,
+    referenceRows: sampleSize(referenceSample),
+    currentRows: sampleSize(currentSample),
+  };
   const textTest = findTextTest(name);
   if (textTest) {
     if (type !== 'text') throw new ColumnDriftError(`${name} applies to text columns, "${column}" is ${type}`);
     const threshold = explicitThreshold ?? textTest.defaultThreshold;
-    return { ...common, testLabel: textTest.displayName, scoreKind: 'roc_auc', threshold, ...textTest.run(referenceSample, currentSample, threshold) };
+    return {
+      ...common,
+      testLabel: textTest.displayName,
+      scoreKind: 'roc_auc',
+      threshold,
+      ...textTest.run(referenceSample, currentSample, threshold),
+    };
   }
   const test = findStatTest(name);
   if (!test) throw unknownTest(name);
   // Evidently checks the column type of tests one asks for, not of the ones it picks itself.
   if (type === 'text' || (explicitTest && !test.allowedTypes.includes(type))) {
-    throw new ColumnDriftError(`${name} does not apply to the ${type} column "${column}" (it takes ${test.allowedTypes.join(' or ')} columns)`);
+    throw new ColumnDriftError(
+      `${name} does not apply to the ${type} column "${column}" (it takes ${test.allowedTypes.join(' or ')} columns)`,
+    );
   }
   const threshold = explicitThreshold ?? test.defaultThreshold;
   let outcome: { score: number; drifted: boolean };

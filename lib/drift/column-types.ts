@@ -48,6 +48,10 @@ export function inferColumnType(values: ColumnValues): ColumnType | undefined {
 }
 
 /** Inferred types of the given columns, with explicit types taking precedence. */
-export function inferColumnTypes(table: Table, names: readonly string[], overrides: Readonly<Record<string, ColumnType>> = {}): Map<string, ColumnType | undefined> {
+export function inferColumnTypes(
+  table: Table,
+  names: readonly string[],
+  overrides: Readonly<Record<string, ColumnType>> = {},
+): Map<string, ColumnType | undefined> {
   return new Map(names.map((name) => [name, ownValue(overrides, name) ?? inferColumnType(table.data.get(name)!)]));
 }

@@ -2,11 +2,45 @@ import Papa from 'papaparse';
 import { TableError, type ColumnValues, type Table } from './table';
 
 /** What pandas' read_csv reads as missing by default. */
-const MISSING = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
+const MISSING = new Set([
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'None',
+  'n/a',
+  'nan',
+  'null',
+]);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 // Maps, not object literals: a value such as `constructor` or `__proto__` must not find an inherited property.
-const INFINITY = new Map<string, number>([['inf', Infinity], ['+inf', Infinity], ['infinity', Infinity], ['+infinity', Infinity], ['-inf', -Infinity], ['-infinity', -Infinity]]);
-const BOOLEAN = new Map<string, string>([['True', 'True'], ['TRUE', 'True'], ['true', 'True'], ['False', 'False'], ['FALSE', 'False'], ['false', 'False']]);
+const INFINITY = new Map<string, number>([
+  ['inf', Infinity],
+  ['+inf', Infinity],
+  ['infinity', Infinity],
+  ['+infinity', Infinity],
+  ['-inf', -Infinity],
+  ['-infinity', -Infinity],
+]);
+const BOOLEAN = new Map<string, string>([
+  ['True', 'True'],
+  ['TRUE', 'True'],
+  ['true', 'True'],
+  ['False', 'False'],
+  ['FALSE', 'False'],
+  ['false', 'False'],
+]);
 
 function isIntegerText(text: string): boolean {
   return text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
@@ -44,7 +78,8 @@ function typeColumn(raw: string[]): ColumnValues {
     return { storage: integers && missing === 0 ? 'int' : 'float', values: numbers };
   }
   const present = raw.filter((text) => !MISSING.has(text));
-  if (present.length === raw.length && present.every((text) => BOOLEAN.has(text))) return { storage: 'bool', values: raw.map((text) => BOOLEAN.get(text)!) };
+  if (present.length === raw.length && present.every((text) => BOOLEAN.has(text)))
+    return { storage: 'bool', values: raw.map((text) => BOOLEAN.get(text)!) };
   return { storage: 'string', values: raw.map((text) => (MISSING.has(text) ? null : text)) };
 }
 
@@ -52,7 +87,8 @@ function typeColumn(raw: string[]): ColumnValues {
 export function parseCsv(text: string, source = 'CSV'): Table {
   const parsed = Papa.parse<string[]>(text, { skipEmptyLines: true });
   const fatal = parsed.errors.find((error) => error.type !== 'Delimiter');
-  if (fatal) throw new TableError(`${source}: ${fatal.message}${fatal.row === undefined ? '' : ` (row ${fatal.row + 1})`}`);
+  if (fatal)
+    throw new TableError(`${source}: ${fatal.message}${fatal.row === undefined ? '' : ` (row ${fatal.row + 1})`}`);
   const [header, ...rows] = parsed.data;
   if (!header || header.length === 0) throw new TableError(`${source} has no header row`);
   const seen = new Set<string>();
@@ -61,7 +97,8 @@ export function parseCsv(text: string, source = 'CSV'): Table {
     seen.add(name);
   }
   rows.forEach((row, i) => {
-    if (row.length !== header.length) throw new TableError(`${source} row ${i + 2} has ${row.length} fields, the header ${header.length}`);
+    if (row.length !== header.length)
+      throw new TableError(`${source} row ${i + 2} has ${row.length} fields, the header ${header.length}`);
   });
   const data = new Map<string, ColumnValues>();
   header.forEach((name, c) => data.set(name, typeColumn(rows.map((row) => row[c]!))));

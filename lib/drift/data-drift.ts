@@ -65,7 +65,10 @@ function concatenated(a: ColumnValues, b: ColumnValues): ColumnValues {
     values.set(b.values, a.values.length);
     return { storage: a.storage === 'int' && b.storage === 'int' ? 'int' : 'float', values };
   }
-  const text = (values: ColumnValues) => Array.from(values.values as ArrayLike<string | number | null>, (value) => (value === null || (typeof value === 'number' && Number.isNaN(value)) ? null : String(value)));
+  const text = (values: ColumnValues) =>
+    Array.from(values.values as ArrayLike<string | number | null>, (value) =>
+      value === null || (typeof value === 'number' && Number.isNaN(value)) ? null : String(value),
+    );
   return { storage: 'string', values: [...text(a), ...text(b)] };
 }
 
@@ -78,9 +81,15 @@ export interface TestedColumn {
  * The columns to test and their types, in Evidently's order: target, prediction, numerical
  * features (sorted), categorical features, text features.
  */
-export function testedColumns(reference: Table, current: Table, mapping: ColumnMapping = {}): { columns: TestedColumn[]; skipped: DataDriftResult['skipped'] } {
+export function testedColumns(
+  reference: Table,
+  current: Table,
+  mapping: ColumnMapping = {},
+): { columns: TestedColumn[]; skipped: DataDriftResult['skipped'] } {
   const skipped: DataDriftResult['skipped'] = [];
-  const utility = new Set([mapping.target, mapping.prediction, mapping.id, mapping.datetime].filter((name): name is string => Boolean(name)));
+  const utility = new Set(
+    [mapping.target, mapping.prediction, mapping.id, mapping.datetime].filter((name): name is string => Boolean(name)),
+  );
   const ignored = new Set(mapping.ignore ?? []);
   const listed = new Map<string, ColumnType>();
   for (const name of mapping.numerical ?? []) listed.set(name, 'numerical');
@@ -108,7 +117,8 @@ export function testedColumns(reference: Table, current: Table, mapping: ColumnM
     if (!current.data.has(name)) throw new Error(`column "${name}" is not in the current data`);
   }
   for (const name of reference.columns) {
-    if (!current.data.has(name) && !utility.has(name) && !ignored.has(name) && (!onlyListed || listed.has(name))) skipped.push({ column: name, reason: 'not in the current data' });
+    if (!current.data.has(name) && !utility.has(name) && !ignored.has(name) && (!onlyListed || listed.has(name)))
+      skipped.push({ column: name, reason: 'not in the current data' });
   }
   const order: ColumnType[] = ['numerical', 'categorical', 'text'];
   const byType = (type: ColumnType) => features.filter((feature) => feature.type === type);
@@ -116,18 +126,30 @@ export function testedColumns(reference: Table, current: Table, mapping: ColumnM
   const others = order.slice(1).flatMap(byType);
 
   const utilities: TestedColumn[] = [];
-  for (const [name, isPrediction] of [[mapping.target, false], [mapping.prediction, true]] as const) {
+  for (const [name, isPrediction] of [
+    [mapping.target, false],
+    [mapping.prediction, true],
+  ] as const) {
     if (!name || !reference.data.has(name) || !current.data.has(name)) continue;
-    const type = ownValue(mapping.types, name) ?? utilityType(concatenated(column(reference, name), column(current, name)), isPrediction);
+    const type =
+      ownValue(mapping.types, name) ??
+      utilityType(concatenated(column(reference, name), column(current, name)), isPrediction);
     utilities.push({ column: name, type });
   }
   return { columns: [...utilities, ...numerical, ...others], skipped };
 }
 
 /** Evidently's DataDriftPreset over two tables: every column tested, and the share that drifted decides dataset drift. */
-export function dataDrift(reference: Table, current: Table, mapping: ColumnMapping = {}, options: DataDriftOptions = {}): DataDriftResult {
+export function dataDrift(
+  reference: Table,
+  current: Table,
+  mapping: ColumnMapping = {},
+  options: DataDriftOptions = {},
+): DataDriftResult {
   const { columns: tested, skipped } = testedColumns(reference, current, mapping);
-  const columns = tested.map(({ column: name, type }) => columnDrift(name, type, column(reference, name), column(current, name), options));
+  const columns = tested.map(({ column: name, type }) =>
+    columnDrift(name, type, column(reference, name), column(current, name), options),
+  );
   const drifted = columns.filter((result) => result.drifted).length;
   const driftShare = options.driftShare ?? DEFAULT_DRIFT_SHARE;
   const share = columns.length === 0 ? 0 : drifted / columns.length;

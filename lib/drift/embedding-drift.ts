@@ -14,8 +14,21 @@ export type Distance = 'euclidean' | 'cosine' | 'cityblock' | 'chebyshev';
 
 export type EmbeddingDriftMethod =
   | { method: 'model'; threshold?: number; bootstrap?: boolean; quantile?: number; pcaComponents?: number }
-  | { method: 'distance'; distance?: Distance; threshold?: number; bootstrap?: boolean; quantile?: number; pcaComponents?: number }
-  | { method: 'ratio'; componentTest?: StatTestName; componentThreshold?: number; threshold?: number; pcaComponents?: number }
+  | {
+      method: 'distance';
+      distance?: Distance;
+      threshold?: number;
+      bootstrap?: boolean;
+      quantile?: number;
+      pcaComponents?: number;
+    }
+  | {
+      method: 'ratio';
+      componentTest?: StatTestName;
+      componentThreshold?: number;
+      threshold?: number;
+      pcaComponents?: number;
+    }
   | { method: 'mmd'; threshold?: number; bootstrap?: boolean; quantile?: number; pcaComponents?: number };
 
 export type EmbeddingMethodName = EmbeddingDriftMethod['method'];
@@ -71,13 +84,24 @@ function stacked(reference: Rows, current: Rows): Rows {
 function modelDrift(reference: Rows, current: Rows, options: Extract<EmbeddingDriftMethod, { method: 'model' }>) {
   const all = stacked(reference, current);
   const labels = Uint8Array.from({ length: all.count }, (_, i) => (i < reference.count ? 1 : 0));
-  const { rocAuc, testLabels } = domainClassifierAuc(labels, () => ({ kind: 'dense', count: all.count, dims: all.dims, data: all.data }));
+  const { rocAuc, testLabels } = domainClassifierAuc(labels, () => ({
+    kind: 'dense',
+    count: all.count,
+    dims: all.dims,
+    data: all.data,
+  }));
   const seeds = Int32Array.from({ length: BOOTSTRAP_ROUNDS }, (_, i) => i);
-  const threshold = options.bootstrap ? randomAucPercentile(testLabels, options.quantile ?? 0.95, seeds) : (options.threshold ?? 0.55);
+  const threshold = options.bootstrap
+    ? randomAucPercentile(testLabels, options.quantile ?? 0.95, seeds)
+    : (options.threshold ?? 0.55);
   return { score: rocAuc, drifted: rocAuc > threshold, threshold };
 }
 
-function meanDistanceDrift(reference: Rows, current: Rows, options: Extract<EmbeddingDriftMethod, { method: 'distance' }>) {
+function meanDistanceDrift(
+  reference: Rows,
+  current: Rows,
+  options: Extract<EmbeddingDriftMethod, { method: 'distance' }>,
+) {
   const kind = options.distance ?? 'euclidean';
   const score = distanceBetween(columnMeans(reference), columnMeans(current), kind);
   if (!options.bootstrap) {
@@ -133,7 +157,8 @@ function sampleRows(rows: Rows, limit: number): Rows {
 /** Median pairwise distance, squared: the RBF kernel's bandwidth (the median heuristic). */
 function medianSquaredDistance(a: Rows, b: Rows): number {
   const distances = new Float64Array(a.count * b.count);
-  for (let i = 0; i < a.count; i += 1) for (let j = 0; j < b.count; j += 1) distances[i * b.count + j] = Math.sqrt(squaredDistance(a, i, b, j));
+  for (let i = 0; i < a.count; i += 1)
+    for (let j = 0; j < b.count; j += 1) distances[i * b.count + j] = Math.sqrt(squaredDistance(a, i, b, j));
   return median(distances) ** 2;
 }
 
@@ -151,7 +176,11 @@ function mmdSquared(pool: Rows, x: ArrayLike<number>, y: ArrayLike<number>, gamm
   };
   const m = x.length;
   const n = y.length;
-  return kernelSum(x, x, true) / (m * (m - 1)) + kernelSum(y, y, true) / (n * (n - 1)) - (2 * kernelSum(x, y, false)) / (m * n);
+  return (
+    kernelSum(x, x, true) / (m * (m - 1)) +
+    kernelSum(y, y, true) / (n * (n - 1)) -
+    (2 * kernelSum(x, y, false)) / (m * n)
+  );
 }
 
 function mmdDrift(reference: Rows, current: Rows, options: Extract<EmbeddingDriftMethod, { method: 'mmd' }>) {
@@ -180,8 +209,13 @@ function mmdDrift(reference: Rows, current: Rows, options: Extract<EmbeddingDrif
   return { score: Math.max(mmd2, 0), drifted: mmd2 > threshold, threshold };
 }
 
-export function embeddingDrift(reference: Rows, current: Rows, method: EmbeddingDriftMethod = defaultEmbeddingMethod(reference.count)): EmbeddingDrift {
-  if (reference.dims !== current.dims) throw new Error(`the reference embedding has ${reference.dims} dimensions, the current ${current.dims}`);
+export function embeddingDrift(
+  reference: Rows,
+  current: Rows,
+  method: EmbeddingDriftMethod = defaultEmbeddingMethod(reference.count),
+): EmbeddingDrift {
+  if (reference.dims !== current.dims)
+    throw new Error(`the reference embedding has ${reference.dims} dimensions, the current ${current.dims}`);
   if (reference.count < 2 || current.count < 2) throw new Error('embedding drift needs at least two rows on each side');
   let ref = reference;
   let cur = current;

@@ -3,7 +3,14 @@ export { tableOf, takeRows, numericColumn, stringColumn, column, isNumeric, Tabl
 export type { Table, ColumnValues, StorageKind } from './table';
 export { inferColumnType, inferColumnTypes, INTEGER_CARDINALITY_LIMIT } from './column-types';
 export type { ColumnType } from './column-types';
-export { STAT_TESTS, statTest, findStatTest, StatTestError, jensenShannonDistance, wassersteinDistance } from './stattests';
+export {
+  STAT_TESTS,
+  statTest,
+  findStatTest,
+  StatTestError,
+  jensenShannonDistance,
+  wassersteinDistance,
+} from './stattests';
 export type { StatTest, StatTestName } from './stattests';
 export { TEXT_TESTS, findTextTest } from './text-drift';
 export type { TextTestName } from './text-drift';

@@ -18,7 +18,8 @@ export function rowsOf(table: Table, columns: readonly string[]): Rows {
     if (!isNumeric(values)) throw new TableError(`embedding column "${name}" holds values that are not numbers`);
     for (let r = 0; r < table.rows; r += 1) {
       const value = values.values[r]!;
-      if (!Number.isFinite(value)) throw new TableError(`embedding column "${name}" has a missing or infinite value in row ${r + 1}`);
+      if (!Number.isFinite(value))
+        throw new TableError(`embedding column "${name}" has a missing or infinite value in row ${r + 1}`);
       data[r * dims + c] = value;
     }
   });
@@ -37,7 +38,8 @@ export function columnMeans(rows: Rows): Float64Array {
 
 export function selectRows(rows: Rows, indices: ArrayLike<number>): Rows {
   const data = new Float64Array(indices.length * rows.dims);
-  for (let k = 0; k < indices.length; k += 1) data.set(rows.data.subarray(indices[k]! * rows.dims, (indices[k]! + 1) * rows.dims), k * rows.dims);
+  for (let k = 0; k < indices.length; k += 1)
+    data.set(rows.data.subarray(indices[k]! * rows.dims, (indices[k]! + 1) * rows.dims), k * rows.dims);
   return { count: indices.length, dims: rows.dims, data };
 }
 
@@ -64,7 +66,11 @@ function fromMatrix(matrix: Matrix): Rows {
 }
 
 /** Principal components fitted on the reference, applied to both (Evidently's `pca_components`). */
-export function projectOnReferencePca(reference: Rows, others: readonly Rows[], components: number): { reference: Rows; others: Rows[] } {
+export function projectOnReferencePca(
+  reference: Rows,
+  others: readonly Rows[],
+  components: number,
+): { reference: Rows; others: Rows[] } {
   const pca = new PCA(toMatrix(reference), { method: 'covarianceMatrix', center: true, scale: false });
   const nComponents = Math.min(components, reference.dims);
   return {

@@ -20,7 +20,15 @@ export interface SgdOptions {
   randomState: number;
 }
 
-export const SGD_DEFAULTS: SgdOptions = { loss: 'log_loss', penalty: 'l2', alpha: 0.0001, maxIter: 1000, tol: 1e-3, nIterNoChange: 5, randomState: 42 };
+export const SGD_DEFAULTS: SgdOptions = {
+  loss: 'log_loss',
+  penalty: 'l2',
+  alpha: 0.0001,
+  maxIter: 1000,
+  tol: 1e-3,
+  nIterNoChange: 5,
+  randomState: 42,
+};
 
 const MAX_DLOSS = 1e12;
 const RAND_R_MAX = 0x7fffffff;
@@ -37,7 +45,16 @@ function xorshift(state: Uint32Array): number {
 function lossOf(kind: SgdOptions['loss'], y: number, p: number): number {
   if (kind === 'log_loss') {
     // log(1 + e^p) − y·p, by the same branches as scikit-learn's log1pexp.
-    const softplus = p <= -37 ? Math.exp(p) : p <= -2 ? Math.log1p(Math.exp(p)) : p <= 18 ? Math.log(1 + Math.exp(p)) : p <= 33.3 ? p + Math.exp(-p) : p;
+    const softplus =
+      p <= -37
+        ? Math.exp(p)
+        : p <= -2
+          ? Math.log1p(Math.exp(p))
+          : p <= 18
+            ? Math.log(1 + Math.exp(p))
+            : p <= 33.3
+              ? p + Math.exp(-p)
+              : p;
     return softplus - y * p;
   }
   const z = p * y;
@@ -67,13 +84,20 @@ export interface SgdModel {
 }
 
 /** Fits on the given rows of the design, visited in the given order (shuffled per epoch as scikit-learn does). */
-export function fitSgdClassifier(design: Design, labels: ArrayLike<number>, rows: ArrayLike<number>, options: Partial<SgdOptions> = {}): SgdModel {
+export function fitSgdClassifier(
+  design: Design,
+  labels: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  options: Partial<SgdOptions> = {},
+): SgdModel {
   const { loss, penalty, alpha, maxIter, tol, nIterNoChange, randomState } = { ...SGD_DEFAULTS, ...options };
   const l1Ratio = penalty === 'l1' ? 1 : 0;
   // Sparse data decays the intercept's updates (scikit-learn's SPARSE_INTERCEPT_DECAY).
   const interceptDecay = design.kind === 'sparse' ? 0.01 : 1;
   const n = rows.length;
-  const y = Float64Array.from(rows as ArrayLike<number>, (row) => (loss === 'log_loss' ? labels[row]! : labels[row] === 1 ? 1 : -1));
+  const y = Float64Array.from(rows as ArrayLike<number>, (row) =>
+    loss === 'log_loss' ? labels[row]! : labels[row] === 1 ? 1 : -1,
+  );
   const positions = Int32Array.from({ length: n }, (_, i) => i);
 
   // The seeds scikit-learn draws: one for the dataset, then the one its shuffle uses.

@@ -76,7 +76,10 @@ function fillZeroes(percents: Float64Array): void {
 /** numpy's histogram bins refuse an infinite range, and Evidently fails with them: so do we, saying why. */
 function finiteForBins(values: Float64Array): Float64Array {
   for (const value of values) {
-    if (!Number.isFinite(value)) throw new StatTestError('infinite values cannot be cut into histogram bins (Evidently fails on them too): remove them, or choose a test that does not bin');
+    if (!Number.isFinite(value))
+      throw new StatTestError(
+        'infinite values cannot be cut into histogram bins (Evidently fails on them too): remove them, or choose a test that does not bin',
+      );
   }
   return values;
 }
@@ -85,9 +88,19 @@ function finiteForBins(values: Float64Array): Float64Array {
  * Evidently's get_binned_data: numerical columns with more than 20 distinct reference values are
  * cut into Sturges bins over reference and current together; other columns are shares per value.
  */
-export function binnedShares(reference: Sample, current: Sample, type: ColumnType, fillEmpty: boolean): { reference: Float64Array; current: Float64Array } {
+export function binnedShares(
+  reference: Sample,
+  current: Sample,
+  type: ColumnType,
+  fillEmpty: boolean,
+): { reference: Float64Array; current: Float64Array } {
   let result: { reference: Float64Array; current: Float64Array };
-  if (type === 'numerical' && reference.kind === 'numbers' && current.kind === 'numbers' && countDistinct(21, reference) > 20) {
+  if (
+    type === 'numerical' &&
+    reference.kind === 'numbers' &&
+    current.kind === 'numbers' &&
+    countDistinct(21, reference) > 20
+  ) {
     const combined = new Float64Array(reference.values.length + current.values.length);
     combined.set(reference.values);
     combined.set(current.values, reference.values.length);
@@ -169,7 +182,12 @@ export function wassersteinDistance(a: Float64Array, b: Float64Array): number {
 }
 
 /** The distance tests: a score from 0 up, drift at or above the threshold (0.1 by default). */
-function distanceTest(name: StatTestName, displayName: string, allowedTypes: ColumnType[], score: (reference: Sample, current: Sample, type: ColumnType) => number): StatTest {
+function distanceTest(
+  name: StatTestName,
+  displayName: string,
+  allowedTypes: ColumnType[],
+  score: (reference: Sample, current: Sample, type: ColumnType) => number,
+): StatTest {
   return {
     name,
     displayName,
@@ -211,7 +229,12 @@ const chisquare: StatTest = {
     });
     const degrees = counted.keys.length - 1;
     // A value the reference never had expects zero: an infinite statistic, p = 0 (as scipy).
-    const pValue = degrees <= 0 || Number.isNaN(statistic) ? Number.NaN : statistic === Number.POSITIVE_INFINITY ? 0 : gammainc(statistic / 2, degrees / 2, true, true);
+    const pValue =
+      degrees <= 0 || Number.isNaN(statistic)
+        ? Number.NaN
+        : statistic === Number.POSITIVE_INFINITY
+          ? 0
+          : gammainc(statistic / 2, degrees / 2, true, true);
     return { score: pValue, drifted: pValue < threshold };
   },
 };
@@ -246,16 +269,26 @@ const z: StatTest = {
   },
 };
 
-const wasserstein = distanceTest('wasserstein', 'Wasserstein distance (normed)', ['numerical'], (reference, current) => {
-  const referenceValues = numbersOf(reference, 'wasserstein');
-  const norm = Math.max(populationStd(referenceValues), 0.001);
-  return wassersteinDistance(referenceValues, numbersOf(current, 'wasserstein')) / norm;
-});
+const wasserstein = distanceTest(
+  'wasserstein',
+  'Wasserstein distance (normed)',
+  ['numerical'],
+  (reference, current) => {
+    const referenceValues = numbersOf(reference, 'wasserstein');
+    const norm = Math.max(populationStd(referenceValues), 0.001);
+    return wassersteinDistance(referenceValues, numbersOf(current, 'wasserstein')) / norm;
+  },
+);
 
-const jensenshannon = distanceTest('jensenshannon', 'Jensen-Shannon distance', ['categorical', 'numerical'], (reference, current, type) => {
-  const binned = binnedShares(reference, current, type, false);
-  return jensenShannonDistance(binned.reference, binned.current);
-});
+const jensenshannon = distanceTest(
+  'jensenshannon',
+  'Jensen-Shannon distance',
+  ['categorical', 'numerical'],
+  (reference, current, type) => {
+    const binned = binnedShares(reference, current, type, false);
+    return jensenShannonDistance(binned.reference, binned.current);
+  },
+);
 
 const psi = distanceTest('psi', 'PSI', ['categorical', 'numerical'], (reference, current, type) => {
   const binned = binnedShares(reference, current, type, true);
@@ -267,40 +300,59 @@ const psi = distanceTest('psi', 'PSI', ['categorical', 'numerical'], (reference,
   return score;
 });
 
-const klDiv = distanceTest('kl_div', 'Kullback-Leibler divergence', ['categorical', 'numerical'], (reference, current, type) => {
-  const binned = binnedShares(reference, current, type, true);
-  const p = normalized(binned.reference);
-  const q = normalized(binned.current);
-  let score = 0;
-  p.forEach((value, i) => (score += relativeEntropy(value, q[i]!)));
-  return score;
-});
+const klDiv = distanceTest(
+  'kl_div',
+  'Kullback-Leibler divergence',
+  ['categorical', 'numerical'],
+  (reference, current, type) => {
+    const binned = binnedShares(reference, current, type, true);
+    const p = normalized(binned.reference);
+    const q = normalized(binned.current);
+    let score = 0;
+    p.forEach((value, i) => (score += relativeEntropy(value, q[i]!)));
+    return score;
+  },
+);
 
-const hellinger = distanceTest('hellinger', 'Hellinger distance', ['categorical', 'numerical'], (reference, current, type) => {
-  let overlap = 0;
-  if (type === 'categorical') {
-    const { reference: p, current: q } = shares(reference, current);
-    p.forEach((value, i) => (overlap += Math.sqrt(value * q[i]!)));
-  } else {
-    // Densities over Sturges bins of the distinct values, weighted by the bin width.
-    const referenceValues = numbersOf(reference, 'hellinger');
-    const currentValues = numbersOf(current, 'hellinger');
-    const edges = sturgesEdges(finiteForBins(Float64Array.from(new Set([...referenceValues, ...currentValues]))));
-    const width = (edges[edges.length - 1]! - edges[0]!) / (edges.length - 1);
-    const density = (values: Float64Array) => {
-      const counts = histogramCounts(sortedNumbers(values), edges);
-      let total = 0;
-      for (const count of counts) total += count;
-      return counts.map((count, b) => count / total / (edges[b + 1]! - edges[b]!));
-    };
-    const p = density(referenceValues);
-    const q = density(currentValues);
-    p.forEach((value, i) => (overlap += Math.sqrt(value * q[i]!) * width));
-  }
-  return Math.sqrt(1 - Math.min(1, Math.max(0, overlap)));
-});
+const hellinger = distanceTest(
+  'hellinger',
+  'Hellinger distance',
+  ['categorical', 'numerical'],
+  (reference, current, type) => {
+    let overlap = 0;
+    if (type === 'categorical') {
+      const { reference: p, current: q } = shares(reference, current);
+      p.forEach((value, i) => (overlap += Math.sqrt(value * q[i]!)));
+    } else {
+      // Densities over Sturges bins of the distinct values, weighted by the bin width.
+      const referenceValues = numbersOf(reference, 'hellinger');
+      const currentValues = numbersOf(current, 'hellinger');
+      const edges = sturgesEdges(finiteForBins(Float64Array.from(new Set([...referenceValues, ...currentValues]))));
+      const width = (edges[edges.length - 1]! - edges[0]!) / (edges.length - 1);
+      const density = (values: Float64Array) => {
+        const counts = histogramCounts(sortedNumbers(values), edges);
+        let total = 0;
+        for (const count of counts) total += count;
+        return counts.map((count, b) => count / total / (edges[b + 1]! - edges[b]!));
+      };
+      const p = density(referenceValues);
+      const q = density(currentValues);
+      p.forEach((value, i) => (overlap += Math.sqrt(value * q[i]!) * width));
+    }
+    return Math.sqrt(1 - Math.min(1, Math.max(0, overlap)));
+  },
+);
 
-export const STAT_TESTS: Readonly<Record<StatTestName, StatTest>> = { ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div: klDiv, hellinger };
+export const STAT_TESTS: Readonly<Record<StatTestName, StatTest>> = {
+  ks,
+  chisquare,
+  z,
+  wasserstein,
+  jensenshannon,
+  psi,
+  kl_div: klDiv,
+  hellinger,
+};
 
 const BY_NAME: ReadonlyMap<string, StatTest> = new Map(Object.entries(STAT_TESTS));
 

@@ -22,7 +22,10 @@ export class TableError extends Error {
 
 export function column(table: Table, name: string): ColumnValues {
   const values = table.data.get(name);
-  if (!values) throw new TableError(`no column "${name}" (columns: ${table.columns.slice(0, 12).join(', ')}${table.columns.length > 12 ? ', …' : ''})`);
+  if (!values)
+    throw new TableError(
+      `no column "${name}" (columns: ${table.columns.slice(0, 12).join(', ')}${table.columns.length > 12 ? ', …' : ''})`,
+    );
   return values;
 }
 
@@ -30,7 +33,11 @@ export function isNumeric(values: ColumnValues): values is Extract<ColumnValues,
   return values.storage === 'int' || values.storage === 'float';
 }
 
-export function numericColumn(name: string, values: ArrayLike<number>, storage: 'int' | 'float' = 'float'): [string, ColumnValues] {
+export function numericColumn(
+  name: string,
+  values: ArrayLike<number>,
+  storage: 'int' | 'float' = 'float',
+): [string, ColumnValues] {
   return [name, { storage, values: Float64Array.from(values) }];
 }
 
@@ -42,7 +49,8 @@ export function stringColumn(name: string, values: ReadonlyArray<string | null>)
 export function tableOf(columns: Array<[string, ColumnValues]>): Table {
   const rows = columns[0]?.[1].values.length ?? 0;
   for (const [name, values] of columns) {
-    if (values.values.length !== rows) throw new TableError(`column "${name}" has ${values.values.length} values, the first column ${rows}`);
+    if (values.values.length !== rows)
+      throw new TableError(`column "${name}" has ${values.values.length} values, the first column ${rows}`);
   }
   return { columns: columns.map(([name]) => name), rows, data: new Map(columns) };
 }
@@ -56,7 +64,10 @@ export function takeRows(table: Table, indices: ArrayLike<number>): Table {
       for (let i = 0; i < indices.length; i += 1) out[i] = values.values[indices[i]!]!;
       data.set(name, { storage: values.storage, values: out });
     } else {
-      data.set(name, { storage: values.storage, values: Array.from(indices as ArrayLike<number>, (index) => values.values[index]!) });
+      data.set(name, {
+        storage: values.storage,
+        values: Array.from(indices as ArrayLike<number>, (index) => values.values[index]!),
+      });
     }
   }
   return { columns: [...table.columns], rows: indices.length, data };

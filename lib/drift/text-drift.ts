@@ -27,14 +27,25 @@ function contentWords(text: string | number): string {
  * modified-Huber SGD classifier with an L1 penalty.
  */
 function textDomainAuc(reference: Sample, current: Sample): { auc: number; testLabels: Uint8Array } {
-  const texts = [...Array.from(reference.values as ArrayLike<string | number>, contentWords), ...Array.from(current.values as ArrayLike<string | number>, contentWords)];
+  const texts = [
+    ...Array.from(reference.values as ArrayLike<string | number>, contentWords),
+    ...Array.from(current.values as ArrayLike<string | number>, contentWords),
+  ];
   const labels = Uint8Array.from(texts, (_, i) => (i < reference.values.length ? 0 : 1));
   const result = domainClassifierAuc(
     labels,
     (train) => {
-      const state = fitTfidf(Array.from(train, (row) => texts[row]!), { ngramMax: 1, minDf: 1, maxDfRatio: 0.5, maxFeatures: Number.MAX_SAFE_INTEGER, sublinearTf: true });
+      const state = fitTfidf(
+        Array.from(train, (row) => texts[row]!),
+        { ngramMax: 1, minDf: 1, maxDfRatio: 0.5, maxFeatures: Number.MAX_SAFE_INTEGER, sublinearTf: true },
+      );
       const vectorizer = new TfidfVectorizer(state);
-      return { kind: 'sparse', count: texts.length, dims: vectorizer.dimensions, rows: texts.map((text) => vectorizer.vectorize(text)) };
+      return {
+        kind: 'sparse',
+        count: texts.length,
+        dims: vectorizer.dimensions,
+        rows: texts.map((text) => vectorizer.vectorize(text)),
+      };
     },
     { loss: 'modified_huber', penalty: 'l1', maxIter: 50, clipScores: true },
   );

@@ -30,7 +30,9 @@ export function fitInThread(
       if (settled) return;
       settled = true;
       void worker.terminate();
-      reject(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('the embedder fit was cancelled'));
+      reject(
+        options.signal!.reason instanceof Error ? options.signal!.reason : new Error('the embedder fit was cancelled'),
+      );
     });
     worker.on('message', (message: { kind: 'step'; step: string } | { kind: 'done'; buffer: ArrayBuffer }) => {
       if (message.kind === 'step') {

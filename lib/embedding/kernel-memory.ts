@@ -5,15 +5,48 @@ import type { CsrMatrix, Dense } from './linalg';
 /** The exports of kernels.wasm (see kernels.wat); addresses are byte offsets into its memory. */
 interface Kernels {
   zero(at: number, bytes: number): void;
-  sparseTimesDense(rows: number, indptr: number, indices: number, values: number, w: number, l: number, out: number): void;
-  sparseTransposeTimesDense(rows: number, indptr: number, indices: number, values: number, q: number, l: number, out: number): void;
-  gramTimes(rows: number, indptr: number, indices: number, values: number, v: number, l: number, out: number, scratch: number): void;
+  sparseTimesDense(
+    rows: number,
+    indptr: number,
+    indices: number,
+    values: number,
+    w: number,
+    l: number,
+    out: number,
+  ): void;
+  sparseTransposeTimesDense(
+    rows: number,
+    indptr: number,
+    indices: number,
+    values: number,
+    q: number,
+    l: number,
+    out: number,
+  ): void;
+  gramTimes(
+    rows: number,
+    indptr: number,
+    indices: number,
+    values: number,
+    v: number,
+    l: number,
+    out: number,
+    scratch: number,
+  ): void;
   transposeTimes(a: number, b: number, rows: number, acols: number, bcols: number, out: number): void;
   times(a: number, b: number, arows: number, acols: number, bcols: number, out: number): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
   orthonormalizeRows(t: number, count: number, n: number, passes: number): void;
   weightedRowSum(rows: number, weights: number, n: number, matrix: number, cols: number, out: number): void;
-  denseLayer(input: number, inputs: number, weights: number, outputs: number, bias: number, relu: number, out: number): void;
+  denseLayer(
+    input: number,
+    inputs: number,
+    weights: number,
+    outputs: number,
+    bias: number,
+    relu: number,
+    out: number,
+  ): void;
 }
 
 /** A dense row-major matrix in kernel memory; `capacity` doubles may hold other shapes later. */
@@ -69,14 +102,18 @@ export class KernelMemory {
   private top = 16;
 
   constructor(expectedBytes = PAGE) {
-    this.memory = new wasm.Memory({ initial: Math.min(MAX_PAGES, Math.ceil((expectedBytes + 16) / PAGE)), maximum: MAX_PAGES });
+    this.memory = new wasm.Memory({
+      initial: Math.min(MAX_PAGES, Math.ceil((expectedBytes + 16) / PAGE)),
+      maximum: MAX_PAGES,
+    });
     this.kernels = new wasm.Instance(kernelModule(), { env: { memory: this.memory } }).exports as unknown as Kernels;
   }
 
   private allocate(bytes: number): number {
     const at = this.top;
     const end = at + Math.ceil(bytes / 16) * 16;
-    if (end > KERNEL_MEMORY_LIMIT) throw new Error(`the linear algebra needs ${Math.ceil(end / 2 ** 20)} MiB, above WebAssembly's 4 GiB`);
+    if (end > KERNEL_MEMORY_LIMIT)
+      throw new Error(`the linear algebra needs ${Math.ceil(end / 2 ** 20)} MiB, above WebAssembly's 4 GiB`);
     const pages = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (pages > 0) this.memory.grow(pages);
     this.top = end;
@@ -148,31 +185,46 @@ export class KernelMemory {
 
   /** out = X · W. */
   sparseTimesDense(x: KernelCsr, w: KernelDense, out: KernelDense): void {
-    expectShape(x.cols === w.rows && out.rows === x.rows && out.cols === w.cols, `${x.rows}×${x.cols} · ${w.rows}×${w.cols} → ${out.rows}×${out.cols}`);
+    expectShape(
+      x.cols === w.rows && out.rows === x.rows && out.cols === w.cols,
+      `${x.rows}×${x.cols} · ${w.rows}×${w.cols} → ${out.rows}×${out.cols}`,
+    );
     this.kernels.sparseTimesDense(x.rows, x.indptr, x.indices, x.values, w.at, w.cols, out.at);
   }
 
   /** out += Xᵀ · Q. */
   addSparseTransposeTimesDense(x: KernelCsr, q: KernelDense, out: KernelDense): void {
-    expectShape(x.rows === q.rows && out.rows === x.cols && out.cols === q.cols, `(${x.rows}×${x.cols})ᵀ · ${q.rows}×${q.cols} → ${out.rows}×${out.cols}`);
+    expectShape(
+      x.rows === q.rows && out.rows === x.cols && out.cols === q.cols,
+      `(${x.rows}×${x.cols})ᵀ · ${q.rows}×${q.cols} → ${out.rows}×${out.cols}`,
+    );
     this.kernels.sparseTransposeTimesDense(x.rows, x.indptr, x.indices, x.values, q.at, q.cols, out.at);
   }
 
   /** out += Xᵀ · (X · V), through `scratch` (one row of l doubles) rather than storing X · V. */
   addGramTimes(x: KernelCsr, v: KernelDense, out: KernelDense, scratch: KernelDense): void {
-    expectShape(x.cols === v.rows && out.rows === x.cols && out.cols === v.cols && scratch.capacity >= v.cols, `(${x.rows}×${x.cols})ᵀ(${x.rows}×${x.cols} · ${v.rows}×${v.cols}) → ${out.rows}×${out.cols}`);
+    expectShape(
+      x.cols === v.rows && out.rows === x.cols && out.cols === v.cols && scratch.capacity >= v.cols,
+      `(${x.rows}×${x.cols})ᵀ(${x.rows}×${x.cols} · ${v.rows}×${v.cols}) → ${out.rows}×${out.cols}`,
+    );
     this.kernels.gramTimes(x.rows, x.indptr, x.indices, x.values, v.at, v.cols, out.at, scratch.at);
   }
 
   /** out += Aᵀ · B. */
   addTransposeTimes(a: KernelDense, b: KernelDense, out: KernelDense): void {
-    expectShape(a.rows === b.rows && out.rows === a.cols && out.cols === b.cols, `(${a.rows}×${a.cols})ᵀ · ${b.rows}×${b.cols} → ${out.rows}×${out.cols}`);
+    expectShape(
+      a.rows === b.rows && out.rows === a.cols && out.cols === b.cols,
+      `(${a.rows}×${a.cols})ᵀ · ${b.rows}×${b.cols} → ${out.rows}×${out.cols}`,
+    );
     this.kernels.transposeTimes(a.at, b.at, a.rows, a.cols, b.cols, out.at);
   }
 
   /** out += A · B. */
   addTimes(a: KernelDense, b: KernelDense, out: KernelDense): void {
-    expectShape(a.cols === b.rows && out.rows === a.rows && out.cols === b.cols, `${a.rows}×${a.cols} · ${b.rows}×${b.cols} → ${out.rows}×${out.cols}`);
+    expectShape(
+      a.cols === b.rows && out.rows === a.rows && out.cols === b.cols,
+      `${a.rows}×${a.cols} · ${b.rows}×${b.cols} → ${out.rows}×${out.cols}`,
+    );
     this.kernels.times(a.at, b.at, a.rows, a.cols, b.cols, out.at);
   }
 
@@ -194,7 +246,15 @@ export class KernelMemory {
    * out (outputs floats) = bias + input (inputs floats) · weights (inputs × outputs, row-major), then
    * relu when asked, in f32; outputs a multiple of 4; every argument an address.
    */
-  denseLayer(input: number, inputs: number, weights: number, outputs: number, bias: number, relu: boolean, out: number): void {
+  denseLayer(
+    input: number,
+    inputs: number,
+    weights: number,
+    outputs: number,
+    bias: number,
+    relu: boolean,
+    out: number,
+  ): void {
     if (outputs % 4 !== 0) throw new Error(`denseLayer needs a multiple of 4 outputs, got ${outputs}`);
     this.kernels.denseLayer(input, inputs, weights, outputs, bias, relu ? 1 : 0, out);
   }

@@ -29,19 +29,34 @@ export class KernelProjection {
       sums: this.memory.reserve(bytes.sums),
     };
     this.memory.float32s(this.at.components, components.length).set(components);
-    this.terms = { indices: this.memory.int32s(this.at.indices, vocabulary), values: this.memory.float64s(this.at.values, vocabulary) };
+    this.terms = {
+      indices: this.memory.int32s(this.at.indices, vocabulary),
+      values: this.memory.float64s(this.at.values, vocabulary),
+    };
     this.sums = this.memory.float64s(this.at.sums, dimensions);
   }
 
   /** Σₚ terms.values[p] · components row terms.indices[p] over the first `count` terms: a view, overwritten by the next call. */
   project(count: number): Float64Array {
-    this.memory.weightedRowSum(this.at.indices, this.at.values, count, this.at.components, this.dimensions, this.at.sums);
+    this.memory.weightedRowSum(
+      this.at.indices,
+      this.at.values,
+      count,
+      this.at.components,
+      this.dimensions,
+      this.at.sums,
+    );
     return this.sums;
   }
 }
 
 function projectionBytes(vocabulary: number, dimensions: number) {
-  const bytes = { components: vocabulary * dimensions * 4, indices: vocabulary * 4, values: vocabulary * 8, sums: dimensions * 8 };
+  const bytes = {
+    components: vocabulary * dimensions * 4,
+    indices: vocabulary * 4,
+    values: vocabulary * 8,
+    sums: dimensions * 8,
+  };
   // Each reservation is rounded up to 16 bytes.
   return { ...bytes, total: bytes.components + bytes.indices + bytes.values + bytes.sums + 4 * 16 };
 }

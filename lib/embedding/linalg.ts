@@ -40,8 +40,10 @@ export class CsrBuilder {
   }
 
   build(options: { shared?: boolean } = {}): CsrMatrix {
-    const allocate = <T extends Int32Array | Float64Array>(Type: { new (length: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T =>
-      options.shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
+    const allocate = <T extends Int32Array | Float64Array>(
+      Type: { new (length: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+      length: number,
+    ): T => (options.shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length));
     const indptr = allocate(Int32Array, this.rowEnds.length);
     indptr.set(this.rowEnds);
     const indices = allocate(Int32Array, this.nnz);
@@ -100,7 +102,12 @@ export function gaussianMatrix(rows: number, cols: number, seed: number): Dense 
  * output is not re-read and re-written once per row (1.5× faster than adding whole rows one by one). Each
  * column still adds its terms in p order, so the result equals the row-by-row sum bit for bit.
  */
-export function weightedRowSum(rows: Int32Array, weights: Float64Array, matrix: Float32Array, cols: number): Float64Array {
+export function weightedRowSum(
+  rows: Int32Array,
+  weights: Float64Array,
+  matrix: Float32Array,
+  cols: number,
+): Float64Array {
   const out = new Float64Array(cols);
   const n = rows.length;
   const blocked = cols - (cols % 8);

@@ -123,7 +123,8 @@ export function fitLsaEmbedder(
   if (texts.length < 2) throw new Error(`an embedder needs at least 2 reference texts, got ${texts.length}`);
   onStep('vocabulary');
   const tfidf = fitTfidf(texts, config.tfidf);
-  if (tfidf.terms.length < 2) throw new Error('the reference corpus yields fewer than 2 terms: it is too small or empty');
+  if (tfidf.terms.length < 2)
+    throw new Error('the reference corpus yields fewer than 2 terms: it is too small or empty');
   onStep('tf-idf matrix');
   const matrix = new TfidfVectorizer(tfidf).matrix(texts);
   const { vectors, singularValues } = randomizedRightSingularVectors(matrix, {

@@ -21,7 +21,10 @@ interface RitzVectors {
  * largest-magnitude entry is positive, which makes the result independent of rotation order.
  * The products run in WebAssembly kernels (kernels.wat) on one copy of X.
  */
-export function randomizedRightSingularVectors(x: CsrMatrix, options: RandomizedSvdOptions): { vectors: Dense; singularValues: Float64Array } {
+export function randomizedRightSingularVectors(
+  x: CsrMatrix,
+  options: RandomizedSvdOptions,
+): { vectors: Dense; singularValues: Float64Array } {
   const k = Math.min(options.components, x.rows, x.cols);
   const l = Math.min(k + (options.oversamples ?? 10), x.rows, x.cols);
   const iterations = options.powerIterations ?? 4;
@@ -29,7 +32,10 @@ export function randomizedRightSingularVectors(x: CsrMatrix, options: Randomized
 
   // Both ways span the same subspace, (XᵀX)^(iterations + 1) Ω, and each orthonormalizes on the
   // smaller side of X: Gram–Schmidt costs side · l², much of the fit's time.
-  const { vectors: out, singularValues } = x.rows <= x.cols ? rowSideRitz(x, k, l, iterations, options.seed, step) : columnSideRitz(x, k, l, iterations, options.seed, step);
+  const { vectors: out, singularValues } =
+    x.rows <= x.cols
+      ? rowSideRitz(x, k, l, iterations, options.seed, step)
+      : columnSideRitz(x, k, l, iterations, options.seed, step);
   for (let c = 0; c < k; c += 1) {
     let largest = 0;
     for (let r = 0; r < x.cols; r += 1) {
@@ -43,7 +49,9 @@ export function randomizedRightSingularVectors(x: CsrMatrix, options: Randomized
 
 /** Kernel memory for X and `doubles` more, allocated at once so the fit never grows it. */
 function memoryFor(x: CsrMatrix, doubles: number): { memory: KernelMemory; matrix: KernelCsr } {
-  const memory = new KernelMemory(x.indptr.byteLength + x.indices.byteLength + x.values.byteLength + doubles * 8 + 1024);
+  const memory = new KernelMemory(
+    x.indptr.byteLength + x.indices.byteLength + x.values.byteLength + doubles * 8 + 1024,
+  );
   return { memory, matrix: memory.csr(x) };
 }
 
@@ -52,7 +60,14 @@ function memoryFor(x: CsrMatrix, doubles: number): { memory: KernelMemory; matri
  * V = Xᵀ Q U Σ⁻¹, computed in that order (n·l·k, then a sparse product) rather than as
  * (Xᵀ Q)(U Σ⁻¹), which costs d·l·k.
  */
-function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, seed: number, step: (step: string) => void): RitzVectors {
+function rowSideRitz(
+  x: CsrMatrix,
+  k: number,
+  l: number,
+  iterations: number,
+  seed: number,
+  step: (step: string) => void,
+): RitzVectors {
   const { memory, matrix } = memoryFor(x, x.cols * l + 2 * x.rows * l + l * l + l * k);
   const dSide = memory.denseFrom(gaussianMatrix(x.cols, l, seed)); // d × l: Ω, then every Xᵀ Q
   const q = memory.dense(x.rows, l);
@@ -90,7 +105,14 @@ function rowSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, see
  * then Rayleigh–Ritz: Vᵀ XᵀX V = W Λ Wᵀ, the vectors V W and the values √Λ. XᵀX V is summed one
  * row of X at a time, so the fit's memory beyond X does not grow with n.
  */
-function columnSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, seed: number, step: (step: string) => void): RitzVectors {
+function columnSideRitz(
+  x: CsrMatrix,
+  k: number,
+  l: number,
+  iterations: number,
+  seed: number,
+  step: (step: string) => void,
+): RitzVectors {
   const { memory, matrix } = memoryFor(x, 3 * x.cols * l + l + l * l + l * k);
   let v = memory.denseFrom(gaussianMatrix(x.cols, l, seed));
   let product = memory.dense(x.cols, l);
@@ -119,10 +141,20 @@ function columnSideRitz(x: CsrMatrix, k: number, l: number, iterations: number, 
  * Rayleigh–Ritz on an orthonormal basis B and P = M B for the symmetric M (XXᵀ or XᵀX): the k
  * leading pairs of Bᵀ P, their l × k coefficients in kernel memory.
  */
-function ritzPairs(memory: KernelMemory, basis: KernelDense, product: KernelDense, k: number, divideBySingularValue: boolean): { singularValues: Float64Array; coefficients: KernelDense } {
+function ritzPairs(
+  memory: KernelMemory,
+  basis: KernelDense,
+  product: KernelDense,
+  k: number,
+  divideBySingularValue: boolean,
+): { singularValues: Float64Array; coefficients: KernelDense } {
   const ritz = memory.dense(basis.cols, basis.cols);
   memory.addTransposeTimes(basis, product, ritz);
-  const { singularValues, coefficients } = leadingPairs(symmetricEigen(symmetrized(memory.read(ritz))), k, divideBySingularValue);
+  const { singularValues, coefficients } = leadingPairs(
+    symmetricEigen(symmetrized(memory.read(ritz))),
+    k,
+    divideBySingularValue,
+  );
   return { singularValues, coefficients: memory.denseFrom(coefficients) };
 }
 
@@ -143,7 +175,11 @@ function symmetrized(m: Dense): Dense {
  * The k largest eigenpairs of XᵀX (or XXᵀ) as singular values √λ and the l × k matrix of their
  * eigenvectors, each divided by its singular value when asked (0 for a zero one).
  */
-function leadingPairs({ values, vectors }: { values: Float64Array; vectors: Dense }, k: number, divideBySingularValue: boolean): { singularValues: Float64Array; coefficients: Dense } {
+function leadingPairs(
+  { values, vectors }: { values: Float64Array; vectors: Dense },
+  k: number,
+  divideBySingularValue: boolean,
+): { singularValues: Float64Array; coefficients: Dense } {
   const l = vectors.cols;
   const singularValues = Float64Array.from(values.subarray(0, k), (value) => Math.sqrt(Math.max(value, 0)));
   const coefficients: Dense = { rows: l, cols: k, data: new Float64Array(l * k) };

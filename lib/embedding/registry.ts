@@ -47,7 +47,12 @@ function manifestKey(version: string): string {
   return `${EMBEDDER_PREFIX}/${version}/manifest.json`;
 }
 
-export async function saveEmbedder(store: ObjectStore, embedder: LsaEmbedder, referenceCorpus: string, holdout?: EmbedderHoldout): Promise<EmbedderManifest> {
+export async function saveEmbedder(
+  store: ObjectStore,
+  embedder: LsaEmbedder,
+  referenceCorpus: string,
+  holdout?: EmbedderHoldout,
+): Promise<EmbedderManifest> {
   const key = embedderKey(embedder.version);
   const manifest: EmbedderManifest = {
     version: embedder.version,
@@ -61,7 +66,10 @@ export async function saveEmbedder(store: ObjectStore, embedder: LsaEmbedder, re
     ...(holdout ? { holdout } : {}),
   };
   if (!(await store.head(key))) {
-    await store.put(key, serializeEmbedder(embedder), { contentType: 'application/octet-stream', metadata: { version: embedder.version } });
+    await store.put(key, serializeEmbedder(embedder), {
+      contentType: 'application/octet-stream',
+      metadata: { version: embedder.version },
+    });
   }
   await store.put(manifestKey(embedder.version), Buffer.from(JSON.stringify(manifest, null, 2)), {
     contentType: 'application/json',
@@ -90,7 +98,10 @@ const loaded = new Map<string, Promise<LsaEmbedder>>();
 export function loadEmbedder(store: ObjectStore, version: string): Promise<LsaEmbedder> {
   let promise = loaded.get(version);
   if (!promise) {
-    promise = Promise.resolve(version).then(embedderKey).then((key) => store.get(key)).then(deserializeEmbedder);
+    promise = Promise.resolve(version)
+      .then(embedderKey)
+      .then((key) => store.get(key))
+      .then(deserializeEmbedder);
     promise.catch(() => loaded.delete(version));
     loaded.set(version, promise);
   }

@@ -42,9 +42,11 @@ export class EmbedderFormatError extends Error {
 }
 
 export function deserializeEmbedder(bytes: Buffer): LsaEmbedder {
-  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new EmbedderFormatError('not an arxiv-mlops LSA embedder file');
+  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new EmbedderFormatError('not an arxiv-mlops LSA embedder file');
   const headerStart = MAGIC.length + 4;
-  if (bytes.length < headerStart) throw new EmbedderFormatError('embedder file ends before its header: it is truncated');
+  if (bytes.length < headerStart)
+    throw new EmbedderFormatError('embedder file ends before its header: it is truncated');
   const headerLength = bytes.readUInt32LE(MAGIC.length);
   let header: Header;
   try {
@@ -56,7 +58,9 @@ export function deserializeEmbedder(bytes: Buffer): LsaEmbedder {
   const componentsStart = idfStart + header.vocabulary * 8;
   const expectedEnd = componentsStart + header.vocabulary * header.dimensions * 4;
   if (bytes.length !== expectedEnd) {
-    throw new EmbedderFormatError(`embedder file has ${bytes.length} bytes, expected ${expectedEnd}: it is truncated or corrupt`);
+    throw new EmbedderFormatError(
+      `embedder file has ${bytes.length} bytes, expected ${expectedEnd}: it is truncated or corrupt`,
+    );
   }
   const idf = new Float64Array(header.vocabulary);
   for (let i = 0; i < idf.length; i += 1) idf[i] = bytes.readDoubleLE(idfStart + i * 8);
@@ -69,7 +73,9 @@ export function deserializeEmbedder(bytes: Buffer): LsaEmbedder {
     fit: header.fit,
   });
   if (embedder.version !== header.version) {
-    throw new EmbedderFormatError(`embedder file claims version ${header.version} but its content hashes to ${embedder.version}`);
+    throw new EmbedderFormatError(
+      `embedder file claims version ${header.version} but its content hashes to ${embedder.version}`,
+    );
   }
   return embedder;
 }

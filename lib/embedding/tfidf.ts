@@ -119,10 +119,12 @@ export class TfidfVectorizer {
       this.bigramTermsAt = new Int32Array(2 * count);
     }
     const { tokenIdsAt: ids, bigramTermsAt } = this;
-    for (let token = 0; token < count; token += 1) ids[token] = this.tokenIds.lookup(lower, starts[token]!, ends[token]!, hashes[token]!);
+    for (let token = 0; token < count; token += 1)
+      ids[token] = this.tokenIds.lookup(lower, starts[token]!, ends[token]!, hashes[token]!);
     if (bigrams) {
       for (let token = 1; token < count; token += 1) {
-        bigramTermsAt[token] = ids[token - 1]! >= 0 && ids[token]! >= 0 ? bigramTerms.find(ids[token - 1]!, ids[token]!) : -1;
+        bigramTermsAt[token] =
+          ids[token - 1]! >= 0 && ids[token]! >= 0 ? bigramTerms.find(ids[token - 1]!, ids[token]!) : -1;
       }
     }
     let distinct = 0;
@@ -267,7 +269,11 @@ export function fitTfidf(texts: readonly string[], config: TfidfConfig): TfidfSt
  * The lowest document frequency kept when at most `limit` eligible terms may be (every term above
  * it is kept), and how many of the terms at it are (undefined: all of them).
  */
-function frequencyCutoff(counted: TermCounts, eligible: (df: number) => boolean, limit: number): { cutoff: number; tiesKept?: number } {
+function frequencyCutoff(
+  counted: TermCounts,
+  eligible: (df: number) => boolean,
+  limit: number,
+): { cutoff: number; tiesKept?: number } {
   const byFrequency = new Map<number, number>();
   let total = 0;
   for (let id = 0; id < counted.terms; id += 1) {
@@ -315,7 +321,8 @@ function countDocumentFrequencies(texts: readonly string[], ngramMax: 1 | 2): Te
   return {
     terms: unigrams + bigrams.size,
     df: (id) => (id < unigrams ? tokenDf.of(id) : bigramDf.of(id - unigrams)),
-    term: (id) => (id < unigrams ? tokens[id]! : `${tokens[bigrams.first(id - unigrams)]} ${tokens[bigrams.second(id - unigrams)]}`),
+    term: (id) =>
+      id < unigrams ? tokens[id]! : `${tokens[bigrams.first(id - unigrams)]} ${tokens[bigrams.second(id - unigrams)]}`,
   };
 }
 

@@ -52,7 +52,8 @@ export class TokenTable {
   private add(token: string, hash: number): number {
     const id = this.count;
     if (2 * id === this.extents.length) this.extents = grown(this.extents, this.extents.length * 2);
-    if (this.poolSize + token.length > this.pool.length) this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolSize + token.length));
+    if (this.poolSize + token.length > this.pool.length)
+      this.pool = grown(this.pool, Math.max(this.pool.length * 2, this.poolSize + token.length));
     for (let i = 0; i < token.length; i += 1) this.pool[this.poolSize + i] = token.charCodeAt(i);
     this.extents[2 * id] = this.poolSize;
     this.extents[2 * id + 1] = token.length;
@@ -61,7 +62,8 @@ export class TokenTable {
     if (this.count * 2 > this.buckets.length / 2) {
       const old = this.buckets;
       this.buckets = emptyBuckets(old.length);
-      for (let bucket = 0; bucket < old.length / 2; bucket += 1) if (old[2 * bucket + 1]! >= 0) this.place(old[2 * bucket]!, old[2 * bucket + 1]!);
+      for (let bucket = 0; bucket < old.length / 2; bucket += 1)
+        if (old[2 * bucket + 1]! >= 0) this.place(old[2 * bucket]!, old[2 * bucket + 1]!);
     }
     this.place(hash, id);
     return id;

@@ -56,7 +56,7 @@ export class TokenSpans {
     let start = -1;
     let wordLength = 0;
     let hash = TOKEN_HASH_SEED;
-    for (let i = 0; i < lower.length; ) {
+    for (let i = 0; i < lower.length;) {
       const unit = lower.charCodeAt(i);
       let width = 1;
       let word: boolean;

@@ -44,6 +44,8 @@ export class BottomSample<V> {
   /** The sample, ordered by key. */
   entries(): [string, V][] {
     if (Number.isFinite(this.limit) && this.kept.size > this.limit) this.prune();
-    return [...this.kept.entries()].map(([key, entry]): [string, V] => [key, entry.value]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return [...this.kept.entries()]
+      .map(([key, entry]): [string, V] => [key, entry.value])
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 }

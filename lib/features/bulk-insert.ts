@@ -10,7 +10,9 @@ const DUPLICATE_KEY = 11000;
  */
 export function duplicatesOfStoredBatch(error: unknown, batchSize: number): number[] | undefined {
   if (!(error instanceof MongoBulkWriteError)) return undefined;
-  const writeErrors = (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).filter((writeError) => writeError !== undefined);
+  const writeErrors = (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).filter(
+    (writeError) => writeError !== undefined,
+  );
   // No write error at all: the failure was elsewhere (the connection, the write concern).
   if (writeErrors.length === 0 || writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) return undefined;
   if (error.insertedCount + writeErrors.length !== batchSize) return undefined;

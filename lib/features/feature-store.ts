@@ -98,7 +98,16 @@ export interface FeatureSelection {
 const SELECT_BATCH_SIZE = 1_000;
 
 const ROW_PROJECTION = {
-  arxivId: 1, embedderVersion: 1, vector: 1, primaryCategory: 1, published: 1, updated: 1, text: 1, lineage: 1, createdAt: 1, revision: 1,
+  arxivId: 1,
+  embedderVersion: 1,
+  vector: 1,
+  primaryCategory: 1,
+  published: 1,
+  updated: 1,
+  text: 1,
+  lineage: 1,
+  createdAt: 1,
+  revision: 1,
 } as const;
 
 type StoredVersion = Pick<FeatureDocument, '_id' | keyof typeof ROW_PROJECTION>;
@@ -142,7 +151,8 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 
 export function encodeVector(vector: Float32Array): Binary {
   // Stored little-endian: on such a machine (nearly all) the floats' own bytes are the encoding.
-  if (LITTLE_ENDIAN) return new Binary(Buffer.from(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength)));
+  if (LITTLE_ENDIAN)
+    return new Binary(Buffer.from(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength)));
   const bytes = Buffer.alloc(vector.length * 4);
   vector.forEach((value, i) => bytes.writeFloatLE(value, i * 4));
   return new Binary(bytes);
@@ -159,11 +169,20 @@ export function decodeVector(binary: Binary): Float32Array {
 
 function contentHashOf(embedderVersion: string, record: PaperRecord): string {
   return createHash('sha256')
-    .update(JSON.stringify([embedderVersion, record.id, record.title, record.abstract, record.categories, record.published, record.updated]))
+    .update(
+      JSON.stringify([
+        embedderVersion,
+        record.id,
+        record.title,
+        record.abstract,
+        record.categories,
+        record.published,
+        record.updated,
+      ]),
+    )
     .digest('hex')
     .slice(0, 32);
 }
-
 
 /** Newest first: by the paper's own dates (`updated`, else `published`), then by when it was stored. */
 /** What orders two versions of one paper (see isNewer). */
@@ -174,7 +193,8 @@ function versionOrder({ _id, updated, published, createdAt }: StoredVersion): Ve
 }
 
 function isNewer(a: VersionOrder, b: VersionOrder): boolean {
-  const dateOf = (version: VersionOrder) => (version.updated ?? version.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const dateOf = (version: VersionOrder) =>
+    (version.updated ?? version.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
   if (dateOf(a) !== dateOf(b)) return dateOf(a) > dateOf(b);
   if (a.createdAt.getTime() !== b.createdAt.getTime()) return a.createdAt > b.createdAt;
   return a._id > b._id;
@@ -189,7 +209,16 @@ function newestVersions(versions: Iterable<StoredVersion>): StoredVersion[] {
     if (!kept || isNewer(version, kept)) newest.set(key, version);
   }
   return [...newest.values()].sort((a, b) =>
-    a.arxivId < b.arxivId ? -1 : a.arxivId > b.arxivId ? 1 : a.embedderVersion < b.embedderVersion ? -1 : a.embedderVersion > b.embedderVersion ? 1 : 0);
+    a.arxivId < b.arxivId
+      ? -1
+      : a.arxivId > b.arxivId
+        ? 1
+        : a.embedderVersion < b.embedderVersion
+          ? -1
+          : a.embedderVersion > b.embedderVersion
+            ? 1
+            : 0,
+  );
 }
 
 /** Inserts what is not stored yet; returns the positions of the documents that already were. */
@@ -233,7 +262,12 @@ export class FeatureStore {
 
   async ensureIndexes(): Promise<void> {
     // Stores written before versions held one document per paper, enforced by this unique index.
-    const legacy = (await this.collection.listIndexes().toArray().catch(() => [])).find((index) => index.name === 'paper_per_embedder' && index.unique);
+    const legacy = (
+      await this.collection
+        .listIndexes()
+        .toArray()
+        .catch(() => [])
+    ).find((index) => index.name === 'paper_per_embedder' && index.unique);
     if (legacy) await this.collection.dropIndex('paper_per_embedder');
     await this.collection.createIndex({ arxivId: 1, embedderVersion: 1 }, { name: 'paper_versions' });
     await this.collection.createIndex({ embedderVersion: 1, published: 1 }, { name: 'embedder_time_window' });
@@ -243,7 +277,12 @@ export class FeatureStore {
     await this.papers.createIndex({ embedderVersion: 1 }, { name: 'papers_per_embedder' });
   }
 
-  private toDocument(embedderVersion: string, { record, vector, lineage, oovShare }: FeatureInput, now: Date, revision: boolean): FeatureDocument {
+  private toDocument(
+    embedderVersion: string,
+    { record, vector, lineage, oovShare }: FeatureInput,
+    now: Date,
+    revision: boolean,
+  ): FeatureDocument {
     const contentHash = contentHashOf(embedderVersion, record);
     return {
       _id: featureVersionId(record.id, embedderVersion, contentHash),
@@ -279,11 +318,21 @@ export class FeatureStore {
     const batch = [...byPaper.values()];
     const known = await insertNew(
       this.papers,
-      batch.map(({ record }) => ({ _id: featureId(record.id, embedderVersion), arxivId: record.id, embedderVersion, createdAt: now })),
+      batch.map(({ record }) => ({
+        _id: featureId(record.id, embedderVersion),
+        arxivId: record.id,
+        embedderVersion,
+        createdAt: now,
+      })),
     );
-    const stored = await insertNew(this.collection, batch.map((input, index) => this.toDocument(embedderVersion, input, now, known.has(index))));
+    const stored = await insertNew(
+      this.collection,
+      batch.map((input, index) => this.toDocument(embedderVersion, input, now, known.has(index))),
+    );
     const byId = new Map<string, WriteOutcome>();
-    batch.forEach((input, index) => byId.set(input.record.id, stored.has(index) ? 'unchanged' : known.has(index) ? 'replaced' : 'inserted'));
+    batch.forEach((input, index) =>
+      byId.set(input.record.id, stored.has(index) ? 'unchanged' : known.has(index) ? 'replaced' : 'inserted'),
+    );
     const counts = { inserted: 0, replaced: 0, unchanged: 0 };
     for (const outcome of byId.values()) counts[outcome] += 1;
     return { ...counts, outcomes: inputs.map((input) => byId.get(input.record.id)!) };
@@ -305,9 +354,15 @@ export class FeatureStore {
     const revised = new Set<string>();
     const keep = (document: StoredVersion) => {
       const kept = newest.get(document.arxivId);
-      if (!kept || isNewer(document, kept.version)) newest.set(document.arxivId, { version: versionOrder(document), row: toRow(document) });
+      if (!kept || isNewer(document, kept.version))
+        newest.set(document.arxivId, { version: versionOrder(document), row: toRow(document) });
     };
-    const query = { $or: [{ ...scope, ...(bounds ? { published: bounds } : {}) }, { ...scope, revision: true }] };
+    const query = {
+      $or: [
+        { ...scope, ...(bounds ? { published: bounds } : {}) },
+        { ...scope, revision: true },
+      ],
+    };
     for await (const document of this.collection.find(query, { projection: ROW_PROJECTION, batchSize })) {
       const version = document as StoredVersion;
       if (version.revision) revised.add(version.arxivId);
@@ -340,7 +395,10 @@ export class FeatureStore {
     const bounds = timeBounds(window.from, window.until);
     const sample = new BottomSample<Map<string, StoredVersion>>(limit);
     const seen = new Set<string>();
-    const cursor = this.collection.find(bounds ? { [field]: bounds } : {}, { projection: ROW_PROJECTION, batchSize: 1_000 });
+    const cursor = this.collection.find(bounds ? { [field]: bounds } : {}, {
+      projection: ROW_PROJECTION,
+      batchSize: 1_000,
+    });
     for await (const document of cursor) {
       const version = document as StoredVersion;
       seen.add(version.arxivId);
@@ -350,13 +408,18 @@ export class FeatureStore {
       if (!kept || isNewer(version, kept)) versions.set(version.embedderVersion, version);
     }
     const rows = sample.entries().flatMap(([, versions]) => newestVersions(versions.values()));
-    return { rows: rows.map((version) => ({ ...toRow(version), embedderVersion: version.embedderVersion })), found: seen.size };
+    return {
+      rows: rows.map((version) => ({ ...toRow(version), embedderVersion: version.embedderVersion })),
+      found: seen.size,
+    };
   }
 
   /** The given papers' features (newest version) for one embedder version (those that exist). */
   async byIds(embedderVersion: string, arxivIds: readonly string[]): Promise<FeatureRow[]> {
     if (arxivIds.length === 0) return [];
-    const versions = await this.collection.find({ embedderVersion, arxivId: { $in: [...arxivIds] } }, { projection: ROW_PROJECTION }).toArray();
+    const versions = await this.collection
+      .find({ embedderVersion, arxivId: { $in: [...arxivIds] } }, { projection: ROW_PROJECTION })
+      .toArray();
     return newestVersions(versions as StoredVersion[]).map(toRow);
   }
 

@@ -31,7 +31,11 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
  * run, failing after `serverSelectionTimeoutMS` while it is down. For writers that must not stop
  * the process when MongoDB is away (the API's prediction log).
  */
-export function openMongo(uri: string, database: string, options: { serverSelectionTimeoutMS: number; appName: string }): MongoConnection {
+export function openMongo(
+  uri: string,
+  database: string,
+  options: { serverSelectionTimeoutMS: number; appName: string },
+): MongoConnection {
   const client = new MongoClient(uri, options);
   return { client, db: client.db(database), close: () => client.close() };
 }

@@ -1,5 +1,12 @@
 import { TrainingDataError, trainClassifier } from './classifier';
-import { argmaxRows, mlpModel, sparseLinearModel, type CategoryModel, type ModelFamily, type PaperInput } from './family';
+import {
+  argmaxRows,
+  mlpModel,
+  sparseLinearModel,
+  type CategoryModel,
+  type ModelFamily,
+  type PaperInput,
+} from './family';
 import { LabelEncoder } from './label-encoder';
 import { evaluate, type Evaluation } from './metrics';
 import { DEFAULT_HYPERPARAMETERS, type MlpHyperparameters } from './mlp';
@@ -76,16 +83,25 @@ export function mlpSettings(candidate: TrainingCandidate): MlpHyperparameters {
 
 export function sparseSettings(candidate: TrainingCandidate): SparseLinearConfig {
   const { minDf, maxFeatures, ...solver } = candidate.hyperparameters as Record<string, number | boolean>;
-  const tfidf = { ...DEFAULT_SPARSE_LINEAR_CONFIG.tfidf, ...(minDf !== undefined ? { minDf: Number(minDf) } : {}), ...(maxFeatures !== undefined ? { maxFeatures: Number(maxFeatures) } : {}) };
+  const tfidf = {
+    ...DEFAULT_SPARSE_LINEAR_CONFIG.tfidf,
+    ...(minDf !== undefined ? { minDf: Number(minDf) } : {}),
+    ...(maxFeatures !== undefined ? { maxFeatures: Number(maxFeatures) } : {}),
+  };
   return { ...DEFAULT_SPARSE_LINEAR_CONFIG, ...(solver as Partial<SparseLinearConfig>), tfidf };
 }
 
 async function fitLsaMlp(data: CandidateData, hp: MlpHyperparameters, hooks: CandidateHooks): Promise<FittedCandidate> {
   const asExample = (paper: LabeledPaper) => {
-    if (!paper.vector) throw new TrainingDataError(`paper ${paper.id} has no LSA vector: the lsa-mlp family trains on stored features`);
+    if (!paper.vector)
+      throw new TrainingDataError(`paper ${paper.id} has no LSA vector: the lsa-mlp family trains on stored features`);
     return { id: paper.id, label: paper.label, vector: paper.vector };
   };
-  const trained = await trainClassifier({ train: data.train.map(asExample), validation: data.validation.map(asExample), test: data.test.map(asExample) }, hp, hooks.mlp ?? {});
+  const trained = await trainClassifier(
+    { train: data.train.map(asExample), validation: data.validation.map(asExample), test: data.test.map(asExample) },
+    hp,
+    hooks.mlp ?? {},
+  );
   const model = mlpModel(trained.model);
   const validationPredictions = predictedLabels(model, trained.encoder, data.validation);
   return {
@@ -95,7 +111,13 @@ async function fitLsaMlp(data: CandidateData, hp: MlpHyperparameters, hooks: Can
     validation: evaluateOn(trained.encoder, data.validation, validationPredictions),
     test: trained.evaluation,
     testPredictions: trained.testPredictions,
-    facts: { bestEpoch: trained.outcome.bestEpoch, epochs: trained.outcome.history.length, stoppedEarly: trained.outcome.stoppedEarly, backend: trained.backend, metrics: {} },
+    facts: {
+      bestEpoch: trained.outcome.bestEpoch,
+      epochs: trained.outcome.history.length,
+      stoppedEarly: trained.outcome.stoppedEarly,
+      backend: trained.backend,
+      metrics: {},
+    },
     async modelFiles() {
       const { modelJson, weights } = await trained.model.toArtifacts();
       return [
@@ -107,15 +129,25 @@ async function fitLsaMlp(data: CandidateData, hp: MlpHyperparameters, hooks: Can
   };
 }
 
-async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, hooks: CandidateHooks): Promise<FittedCandidate> {
+async function fitTfidfLinear(
+  data: CandidateData,
+  config: SparseLinearConfig,
+  hooks: CandidateHooks,
+): Promise<FittedCandidate> {
   const textOf = (paper: LabeledPaper) => {
-    if (paper.text === undefined) throw new TrainingDataError(`paper ${paper.id} has no text: the tfidf-linear family trains on the raw batches' text`);
+    if (paper.text === undefined)
+      throw new TrainingDataError(
+        `paper ${paper.id} has no text: the tfidf-linear family trains on the raw batches' text`,
+      );
     return paper.text;
   };
   const encoder = LabelEncoder.fromLabels(data.train.map((paper) => paper.label));
   if (encoder.size < 2) throw new TrainingDataError(`training needs at least two classes, found ${encoder.size}`);
   const titleOf = (paper: LabeledPaper) => {
-    if (paper.title === undefined) throw new TrainingDataError(`paper ${paper.id} has no title: the tfidf-linear family reads it apart from the text`);
+    if (paper.title === undefined)
+      throw new TrainingDataError(
+        `paper ${paper.id} has no title: the tfidf-linear family reads it apart from the text`,
+      );
     return paper.title;
   };
   const labelled = (papers: readonly LabeledPaper[]) => ({
@@ -123,9 +155,19 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
     titles: config.titleWeight > 0 ? papers.map(titleOf) : undefined,
     labels: papers.map((paper) => encoder.encode(paper.label)),
   });
-  const trained = await trainSparseLinear(labelled(data.train), encoder.size, config, labelled(data.validation), hooks.onStep);
+  const trained = await trainSparseLinear(
+    labelled(data.train),
+    encoder.size,
+    config,
+    labelled(data.validation),
+    hooks.onStep,
+  );
   // Predicted by the model trained without the validation papers, even when it was then refitted with them.
-  const validation = evaluateOn(encoder, data.validation, Array.from(trained.calibrationPredictions, (code) => encoder.decode(code)));
+  const validation = evaluateOn(
+    encoder,
+    data.validation,
+    Array.from(trained.calibrationPredictions, (code) => encoder.decode(code)),
+  );
   const model = sparseLinearModel(trained.model);
   const testPredictions = predictedLabels(model, encoder, data.test);
   return {
@@ -150,7 +192,13 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
       },
     },
     async modelFiles() {
-      return [{ name: 'sparse_linear.bin', body: serializeSparseLinear(trained.model), contentType: 'application/octet-stream' }];
+      return [
+        {
+          name: 'sparse_linear.bin',
+          body: serializeSparseLinear(trained.model),
+          contentType: 'application/octet-stream',
+        },
+      ];
     },
     dispose: () => model.dispose(),
   };
@@ -160,13 +208,35 @@ async function fitTfidfLinear(data: CandidateData, config: SparseLinearConfig, h
 export function candidateSettings(candidate: TrainingCandidate): Record<string, number | boolean> {
   if (candidate.family === 'lsa-mlp') return { ...mlpSettings(candidate) };
   const config = sparseSettings(candidate);
-  return { c: config.c, titleWeight: config.titleWeight, balanced: config.balanced, balancePower: config.balancePower, refit: config.refit, refitMaxEpochs: config.refitMaxEpochs, unknownTermsAsSlack: config.unknownTermsAsSlack, maxEpochs: config.maxEpochs, tolerance: config.tolerance, seed: config.seed, maxWeights: config.maxWeights, ngramMax: config.tfidf.ngramMax, minDf: config.tfidf.minDf, maxFeatures: config.tfidf.maxFeatures, sublinearTf: config.tfidf.sublinearTf };
+  return {
+    c: config.c,
+    titleWeight: config.titleWeight,
+    balanced: config.balanced,
+    balancePower: config.balancePower,
+    refit: config.refit,
+    refitMaxEpochs: config.refitMaxEpochs,
+    unknownTermsAsSlack: config.unknownTermsAsSlack,
+    maxEpochs: config.maxEpochs,
+    tolerance: config.tolerance,
+    seed: config.seed,
+    maxWeights: config.maxWeights,
+    ngramMax: config.tfidf.ngramMax,
+    minDf: config.tfidf.minDf,
+    maxFeatures: config.tfidf.maxFeatures,
+    sublinearTf: config.tfidf.sublinearTf,
+  };
 }
 
 /** Trains one candidate on the split and evaluates it on validation (for the choice) and test (for the gate). */
-export async function fitCandidate(candidate: TrainingCandidate, data: CandidateData, hooks: CandidateHooks = {}): Promise<FittedCandidate> {
+export async function fitCandidate(
+  candidate: TrainingCandidate,
+  data: CandidateData,
+  hooks: CandidateHooks = {},
+): Promise<FittedCandidate> {
   if (data.train.length === 0 || data.validation.length === 0 || data.test.length === 0) {
-    throw new TrainingDataError(`not enough data to train: ${data.train.length} train, ${data.validation.length} validation, ${data.test.length} test rows`);
+    throw new TrainingDataError(
+      `not enough data to train: ${data.train.length} train, ${data.validation.length} validation, ${data.test.length} test rows`,
+    );
   }
   switch (candidate.family) {
     case 'lsa-mlp':

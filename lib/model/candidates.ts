@@ -47,19 +47,26 @@ const SETTINGS: Record<ModelFamily, Record<string, number | boolean>> = {
 
 export function parseCandidate(spec: string): TrainingCandidate {
   const [family, ...settings] = spec.trim().split(':');
-  if (!family || !isModelFamily(family)) throw new CandidateSpecError(`unknown model family "${family ?? ''}" in "${spec}": one of ${MODEL_FAMILIES.join(', ')}`);
+  if (!family || !isModelFamily(family))
+    throw new CandidateSpecError(
+      `unknown model family "${family ?? ''}" in "${spec}": one of ${MODEL_FAMILIES.join(', ')}`,
+    );
   const known = SETTINGS[family];
   const hyperparameters: Record<string, number | boolean> = {};
   for (const setting of settings) {
     const [key, value, ...rest] = setting.split('=');
-    if (!key || value === undefined || rest.length > 0) throw new CandidateSpecError(`"${setting}" in "${spec}" is not name=value`);
-    if (!(key in known)) throw new CandidateSpecError(`${family} has no setting "${key}": ${Object.keys(known).join(', ')}`);
+    if (!key || value === undefined || rest.length > 0)
+      throw new CandidateSpecError(`"${setting}" in "${spec}" is not name=value`);
+    if (!(key in known))
+      throw new CandidateSpecError(`${family} has no setting "${key}": ${Object.keys(known).join(', ')}`);
     if (typeof known[key] === 'boolean') {
-      if (value !== 'true' && value !== 'false') throw new CandidateSpecError(`${key} in "${spec}" is true or false, not "${value}"`);
+      if (value !== 'true' && value !== 'false')
+        throw new CandidateSpecError(`${key} in "${spec}" is true or false, not "${value}"`);
       hyperparameters[key] = value === 'true';
     } else {
       const number = Number(value);
-      if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new CandidateSpecError(`${key} in "${spec}" must be a non-negative number, not "${value}"`);
+      if (value.trim() === '' || !Number.isFinite(number) || number < 0)
+        throw new CandidateSpecError(`${key} in "${spec}" must be a non-negative number, not "${value}"`);
       hyperparameters[key] = number;
     }
   }
@@ -68,7 +75,10 @@ export function parseCandidate(spec: string): TrainingCandidate {
 
 /** `TRAIN_CANDIDATES`: comma-separated specs, each name once. */
 export function parseCandidates(list: string): TrainingCandidate[] {
-  const candidates = list.split(',').filter((spec) => spec.trim() !== '').map(parseCandidate);
+  const candidates = list
+    .split(',')
+    .filter((spec) => spec.trim() !== '')
+    .map(parseCandidate);
   if (candidates.length === 0) throw new CandidateSpecError('no training candidate given');
   const names = new Set<string>();
   for (const { name } of candidates) {
@@ -89,6 +99,9 @@ export interface CandidateScores {
 export function chooseWinner<T extends CandidateScores>(candidates: readonly T[]): T {
   if (candidates.length === 0) throw new CandidateSpecError('no candidate to choose from');
   return candidates.reduce((best, next) =>
-    next.validationMacroF1 > best.validationMacroF1 || (next.validationMacroF1 === best.validationMacroF1 && next.validationAccuracy > best.validationAccuracy) ? next : best,
+    next.validationMacroF1 > best.validationMacroF1 ||
+    (next.validationMacroF1 === best.validationMacroF1 && next.validationAccuracy > best.validationAccuracy)
+      ? next
+      : best,
   );
 }

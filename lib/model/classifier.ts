@@ -22,7 +22,10 @@ export function toMatrix(examples: readonly Example[], encoder: LabelEncoder): L
   const x = new Float32Array(examples.length * dimensions);
   const y = new Int32Array(examples.length);
   examples.forEach((example, i) => {
-    if (example.vector.length !== dimensions) throw new TrainingDataError(`example ${example.id} has ${example.vector.length} dimensions, expected ${dimensions}`);
+    if (example.vector.length !== dimensions)
+      throw new TrainingDataError(
+        `example ${example.id} has ${example.vector.length} dimensions, expected ${dimensions}`,
+      );
     x.set(example.vector, i * dimensions);
     y[i] = encoder.encode(example.label);
   });
@@ -46,7 +49,9 @@ export async function trainClassifier(
   hooks: TrainingHooks = {},
 ): Promise<TrainedClassifier> {
   if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
-    throw new TrainingDataError(`not enough data to train: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows`);
+    throw new TrainingDataError(
+      `not enough data to train: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows`,
+    );
   }
   const { tf, backend } = await loadTf();
   const encoder = LabelEncoder.fromLabels(split.train.map((example) => example.label));

@@ -3,7 +3,11 @@ function escapeXml(text: string): string {
 }
 
 /** A confusion matrix as a standalone SVG: rows are true classes, columns predictions, shaded by row share. */
-export function confusionMatrixSvg(labels: readonly string[], confusion: readonly (readonly number[])[], title = 'Confusion matrix (test set)'): string {
+export function confusionMatrixSvg(
+  labels: readonly string[],
+  confusion: readonly (readonly number[])[],
+  title = 'Confusion matrix (test set)',
+): string {
   if (confusion.length !== labels.length || confusion.some((row) => row.length !== labels.length)) {
     throw new Error(`confusion matrix must be ${labels.length}×${labels.length} to match its labels`);
   }
@@ -21,8 +25,12 @@ export function confusionMatrixSvg(labels: readonly string[], confusion: readonl
   ];
   labels.forEach((label, i) => {
     const center = i * cell + cell / 2;
-    parts.push(`<text x="${margin.left - 6}" y="${margin.top + center + 4}" text-anchor="end">${escapeXml(label)}</text>`);
-    parts.push(`<text transform="translate(${margin.left + center + 4} ${margin.top - 6}) rotate(-60)">${escapeXml(label)}</text>`);
+    parts.push(
+      `<text x="${margin.left - 6}" y="${margin.top + center + 4}" text-anchor="end">${escapeXml(label)}</text>`,
+    );
+    parts.push(
+      `<text transform="translate(${margin.left + center + 4} ${margin.top - 6}) rotate(-60)">${escapeXml(label)}</text>`,
+    );
   });
   confusion.forEach((row, i) => {
     const total = row.reduce((sum, n) => sum + n, 0);
@@ -33,7 +41,8 @@ export function confusionMatrixSvg(labels: readonly string[], confusion: readonl
       const x = margin.left + j * cell;
       const y = margin.top + i * cell;
       parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${fill}" stroke="#ddd"/>`);
-      if (count > 0) parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle">${count}</text>`);
+      if (count > 0)
+        parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle">${count}</text>`);
     });
   });
   parts.push('</svg>');

@@ -54,8 +54,12 @@ export function mlpModel(mlp: MlpClassifier): CategoryModel {
       const dimensions = mlp.inputDimensions;
       const x = new Float32Array(papers.length * dimensions);
       papers.forEach((paper, i) => {
-        if (!paper.vector) throw new MissingInputError('the lsa-mlp family predicts from the LSA vector, and this paper came without it');
-        if (paper.vector.length !== dimensions) throw new MissingInputError(`a vector of ${paper.vector.length} dimensions for a model of ${dimensions}`);
+        if (!paper.vector)
+          throw new MissingInputError(
+            'the lsa-mlp family predicts from the LSA vector, and this paper came without it',
+          );
+        if (paper.vector.length !== dimensions)
+          throw new MissingInputError(`a vector of ${paper.vector.length} dimensions for a model of ${dimensions}`);
         x.set(paper.vector, i * dimensions);
       });
       return papers.length === 0 ? new Float32Array(0) : mlp.probabilities(x, papers.length);
@@ -73,7 +77,8 @@ export function sparseLinearModel(model: SparseLinearModel): CategoryModel {
     probabilities(papers) {
       const out = new Float32Array(papers.length * k);
       papers.forEach((paper, i) => {
-        if (paper.text === undefined) throw new MissingInputError('the tfidf-linear family predicts from text, and this paper came without it');
+        if (paper.text === undefined)
+          throw new MissingInputError('the tfidf-linear family predicts from text, and this paper came without it');
         out.set(model.predictProba({ text: paper.text, title: paper.title, tokens: paper.tokens }), i * k);
       });
       return out;
@@ -88,7 +93,8 @@ export function argmaxRows(probabilities: Float32Array, classes: number): Int32A
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r += 1) {
     let best = 0;
-    for (let c = 1; c < classes; c += 1) if (probabilities[r * classes + c]! > probabilities[r * classes + best]!) best = c;
+    for (let c = 1; c < classes; c += 1)
+      if (probabilities[r * classes + c]! > probabilities[r * classes + best]!) best = c;
     out[r] = best;
   }
   return out;

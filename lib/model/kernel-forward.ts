@@ -39,7 +39,9 @@ export class KernelMlpForward {
     const hiddenUnits = weights.hiddenBias.length;
     const classes = weights.outputBias.length;
     // Seven reservations, each rounded up to 16 bytes.
-    this.memory = new KernelMemory(4 * weights.inputs + layerBytes(weights.inputs, hiddenUnits) + layerBytes(hiddenUnits, classes) + 7 * 16);
+    this.memory = new KernelMemory(
+      4 * weights.inputs + layerBytes(weights.inputs, hiddenUnits) + layerBytes(hiddenUnits, classes) + 7 * 16,
+    );
     const inputAt = this.memory.reserve(weights.inputs * 4);
     this.hidden = this.layer(weights.inputs, weights.hiddenKernel, weights.hiddenBias);
     this.output = this.layer(hiddenUnits, weights.outputKernel, weights.outputBias);
@@ -61,14 +63,23 @@ export class KernelMlpForward {
 
   private layer(inputs: number, kernel: Float32Array, bias: Float32Array): KernelLayer {
     const units = bias.length;
-    if (kernel.length !== inputs * units) throw new Error(`a dense kernel of ${kernel.length} weights for ${inputs} inputs and ${units} units`);
+    if (kernel.length !== inputs * units)
+      throw new Error(`a dense kernel of ${kernel.length} weights for ${inputs} inputs and ${units} units`);
     const paddedUnits = padded(units);
-    return { inputs, units, paddedUnits, kernel: this.memory.reserve(inputs * paddedUnits * 4), bias: this.memory.reserve(paddedUnits * 4), out: this.memory.reserve(paddedUnits * 4) };
+    return {
+      inputs,
+      units,
+      paddedUnits,
+      kernel: this.memory.reserve(inputs * paddedUnits * 4),
+      bias: this.memory.reserve(paddedUnits * 4),
+      out: this.memory.reserve(paddedUnits * 4),
+    };
   }
 
   private copyLayer(layer: KernelLayer, kernel: Float32Array, bias: Float32Array): void {
     const weights = this.memory.float32s(layer.kernel, layer.inputs * layer.paddedUnits);
-    for (let i = 0; i < layer.inputs; i += 1) weights.set(kernel.subarray(i * layer.units, (i + 1) * layer.units), i * layer.paddedUnits);
+    for (let i = 0; i < layer.inputs; i += 1)
+      weights.set(kernel.subarray(i * layer.units, (i + 1) * layer.units), i * layer.paddedUnits);
     this.memory.float32s(layer.bias, layer.units).set(bias);
   }
 

@@ -17,8 +17,15 @@ export class LabelEncoder {
   /** Reads what JSON.stringify(encoder) wrote: {"type": "LabelEncoder", "classes": [...]} (type optional). */
   static fromJSON(json: string): LabelEncoder {
     const parsed = JSON.parse(json) as unknown;
-    const { type, classes } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { type?: unknown; classes?: unknown };
-    if ((type !== undefined && type !== 'LabelEncoder') || !Array.isArray(classes) || !classes.every((label) => typeof label === 'string')) {
+    const { type, classes } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as {
+      type?: unknown;
+      classes?: unknown;
+    };
+    if (
+      (type !== undefined && type !== 'LabelEncoder') ||
+      !Array.isArray(classes) ||
+      !classes.every((label) => typeof label === 'string')
+    ) {
       throw new Error('label encoder JSON must be {"type": "LabelEncoder", "classes": [string, …]}');
     }
     return new LabelEncoder(classes as string[]);

@@ -22,8 +22,13 @@ function macroAverage(perClass: ClassMetrics[], confusion: number[][]): number {
 }
 
 /** Classification metrics with scikit-learn's semantics (zero_division=0, macro = unweighted mean over labels). */
-export function evaluate(truth: readonly number[], predicted: readonly number[], labels: readonly string[]): Evaluation {
-  if (truth.length !== predicted.length) throw new Error(`${truth.length} true labels but ${predicted.length} predictions`);
+export function evaluate(
+  truth: readonly number[],
+  predicted: readonly number[],
+  labels: readonly string[],
+): Evaluation {
+  if (truth.length !== predicted.length)
+    throw new Error(`${truth.length} true labels but ${predicted.length} predictions`);
   const k = labels.length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let correct = 0;

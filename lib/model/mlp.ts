@@ -114,7 +114,11 @@ export class MlpClassifier {
   }
 
   private compile(learningRate: number): void {
-    this.model.compile({ optimizer: this.tf.train.adam(learningRate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    this.model.compile({
+      optimizer: this.tf.train.adam(learningRate),
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
   }
 
   private tensors(data: LabeledMatrix, order?: number[]): { x: Tensor; y: Tensor } {
@@ -134,12 +138,18 @@ export class MlpClassifier {
    * fixed seed draws the same mask for every batch, so each batch gets its own seed, also fixed
    * by (seed, epoch): the run stays reproducible and a resumed run draws the masks it would have.
    */
-  async trainEpoch(train: LabeledMatrix, hp: MlpHyperparameters, epoch: number): Promise<{ loss: number; accuracy: number }> {
+  async trainEpoch(
+    train: LabeledMatrix,
+    hp: MlpHyperparameters,
+    epoch: number,
+  ): Promise<{ loss: number; accuracy: number }> {
     const order = seededShuffle(
       Array.from({ length: train.rows }, (_, i) => i),
       hp.seed * 1_000 + epoch,
     );
-    const dropouts = this.model.layers.filter((layer) => layer.getClassName() === 'Dropout') as unknown as ReseedableDropout[];
+    const dropouts = this.model.layers.filter(
+      (layer) => layer.getClassName() === 'Dropout',
+    ) as unknown as ReseedableDropout[];
     const configuredSeeds = dropouts.map((layer) => layer.seed);
     const batchSeeds = seededRandom(hp.seed * 1_000 + epoch + 0x5eed);
     const { x, y } = this.tensors(train, order);
@@ -157,7 +167,10 @@ export class MlpClassifier {
           },
         },
       });
-      return { loss: Number(history.history.loss![0]), accuracy: Number((history.history.acc ?? history.history.accuracy)![0]) };
+      return {
+        loss: Number(history.history.loss![0]),
+        accuracy: Number((history.history.acc ?? history.history.accuracy)![0]),
+      };
     } finally {
       // A forward pass made while the epoch ran would keep weights the epoch has since changed.
       this.#kernelForward = undefined;
@@ -197,7 +210,12 @@ export class MlpClassifier {
     const { hiddenKernel, hiddenBias, outputKernel, outputBias } = this.denseWeights();
     return tf.tidy(() => {
       const input = tf.tensor2d(x, [rows, this.inputDimensions]);
-      const activations = tf.fused.matMul({ a: input, b: hiddenKernel as Tensor2D, bias: hiddenBias, activation: 'relu' });
+      const activations = tf.fused.matMul({
+        a: input,
+        b: hiddenKernel as Tensor2D,
+        bias: hiddenBias,
+        activation: 'relu',
+      });
       const logits = tf.fused.matMul({ a: activations, b: outputKernel as Tensor2D, bias: outputBias });
       return tf.softmax(logits).dataSync() as Float32Array;
     });
@@ -207,7 +225,12 @@ export class MlpClassifier {
     const [hidden, output] = this.model.layers.filter((layer) => layer.getClassName() === 'Dense');
     const [hiddenKernel, hiddenBias] = hidden!.getWeights(false);
     const [outputKernel, outputBias] = output!.getWeights(false);
-    return { hiddenKernel: hiddenKernel!, hiddenBias: hiddenBias!, outputKernel: outputKernel!, outputBias: outputBias! };
+    return {
+      hiddenKernel: hiddenKernel!,
+      hiddenBias: hiddenBias!,
+      outputKernel: outputKernel!,
+      outputBias: outputBias!,
+    };
   }
 
   private kernelForward(): KernelMlpForward {
@@ -230,7 +253,8 @@ export class MlpClassifier {
     const out = new Int32Array(rows);
     for (let r = 0; r < rows; r += 1) {
       let best = 0;
-      for (let c = 1; c < this.classes; c += 1) if (probabilities[r * this.classes + c]! > probabilities[r * this.classes + best]!) best = c;
+      for (let c = 1; c < this.classes; c += 1)
+        if (probabilities[r * this.classes + c]! > probabilities[r * this.classes + best]!) best = c;
       out[r] = best;
     }
     return out;
@@ -242,7 +266,8 @@ export class MlpClassifier {
 
   setWeights(values: WeightValues): void {
     const current = this.model.getWeights();
-    if (values.length !== current.length) throw new Error(`checkpoint has ${values.length} weight arrays, the model ${current.length}`);
+    if (values.length !== current.length)
+      throw new Error(`checkpoint has ${values.length} weight arrays, the model ${current.length}`);
     const tensors = values.map((value, i) => this.tf.tensor(value, current[i]!.shape));
     this.model.setWeights(tensors);
     this.#kernelForward = undefined;
@@ -266,14 +291,19 @@ export class MlpClassifier {
     const trainable = this.model.trainableWeights;
     const moments = values.length - 1;
     if (moments !== 0 && moments !== 2 * trainable.length) {
-      throw new Error(`checkpoint has ${values.length} optimizer arrays; expected 1 or ${1 + 2 * trainable.length} for this model`);
+      throw new Error(
+        `checkpoint has ${values.length} optimizer arrays; expected 1 or ${1 + 2 * trainable.length} for this model`,
+      );
     }
     const { tf } = this;
     const named: Parameters<Optimizer['setWeights']>[0] = [
       { name: 'iter', tensor: tf.scalar(values[0]![0]!, 'int32') },
       ...values.slice(1).map((value, i) => {
         const weight = trainable[i % trainable.length]!;
-        return { name: `${weight.originalName}/${i < trainable.length ? 'm' : 'v'}`, tensor: tf.tensor(value, weight.read().shape) };
+        return {
+          name: `${weight.originalName}/${i < trainable.length ? 'm' : 'v'}`,
+          tensor: tf.tensor(value, weight.read().shape),
+        };
       }),
     ];
     // Adam replaces its moment variables without disposing the old ones.
@@ -306,10 +336,17 @@ export class MlpClassifier {
   }
 
   static async fromArtifacts(tf: Tf, modelJson: string, weights: Buffer): Promise<MlpClassifier> {
-    const parsed = JSON.parse(modelJson) as { modelTopology: object; weightsManifest: Array<{ weights: tfio.WeightsManifestEntry[] }> };
+    const parsed = JSON.parse(modelJson) as {
+      modelTopology: object;
+      weightsManifest: Array<{ weights: tfio.WeightsManifestEntry[] }>;
+    };
     const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: parsed.modelTopology, weightSpecs: parsed.weightsManifest.flatMap((group) => group.weights), weightData }),
+      tf.io.fromMemory({
+        modelTopology: parsed.modelTopology,
+        weightSpecs: parsed.weightsManifest.flatMap((group) => group.weights),
+        weightData,
+      }),
     );
     const inputShape = model.inputs[0]!.shape;
     const outputShape = model.outputs[0]!.shape;

@@ -36,7 +36,9 @@ export function referenceDataCsv(rows: readonly ReferenceRow[]): string {
   ];
   const lines = rows.map((row) => {
     if (row.vector.length !== dimensions) {
-      throw new Error(`reference row ${row.arxivId} has ${row.vector.length} embedding dimensions, the first row ${dimensions}`);
+      throw new Error(
+        `reference row ${row.arxivId} has ${row.vector.length} embedding dimensions, the first row ${dimensions}`,
+      );
     }
     return [
       csvField(row.arxivId),

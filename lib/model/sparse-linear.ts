@@ -130,11 +130,15 @@ export class SparseLinearModel {
    * the vocabulary (with unknownTermsAsSlack: they count in its norm, as the whole vocabulary's
    * once-seen terms would; a paper to predict has no slack, and its norm is its known terms').
    */
-  private row(document: SparseDocument, training: boolean): { indices: Int32Array; values: Float64Array; slack: number } {
+  private row(
+    document: SparseDocument,
+    training: boolean,
+  ): { indices: Int32Array; values: Float64Array; slack: number } {
     const withUnknown = training && this.state.config.unknownTermsAsSlack;
     const text = block(this.vectorizer, this.state.tfidf, document.text, withUnknown, document.tokens);
     if (!this.titleVectorizer) return text;
-    if (document.title === undefined) throw new MissingTitleError('this model reads the title apart from the text, and the paper came without it');
+    if (document.title === undefined)
+      throw new MissingTitleError('this model reads the title apart from the text, and the paper came without it');
     const title = block(this.titleVectorizer, this.state.titleTfidf!, document.title, withUnknown);
     const scale = this.state.config.titleWeight;
     const { indices, values } = concatenate(text, title, this.state.tfidf.terms.length, scale);
@@ -160,7 +164,10 @@ export class SparseLinearModel {
    * The papers' rows, as the solver reads them: in shared memory when asked (for solver threads),
    * feature f in column `columnOf[f]` when given.
    */
-  matrix(documents: Iterable<SparseDocument>, options: { shared?: boolean; columnOf?: Int32Array } = {}): { x: CsrMatrix; slack: Float64Array } {
+  matrix(
+    documents: Iterable<SparseDocument>,
+    options: { shared?: boolean; columnOf?: Int32Array } = {},
+  ): { x: CsrMatrix; slack: Float64Array } {
     const builder = new CsrBuilder(this.features);
     const { columnOf } = options;
     const slack: number[] = [];
@@ -192,17 +199,31 @@ export class SparseLinearModel {
   }
 }
 
-function block(vectorizer: TfidfVectorizer, tfidf: TfidfState, text: string, withUnknown: boolean, tokens?: TokenSpans): { indices: Int32Array; values: Float64Array; slack: number } {
+function block(
+  vectorizer: TfidfVectorizer,
+  tfidf: TfidfState,
+  text: string,
+  withUnknown: boolean,
+  tokens?: TokenSpans,
+): { indices: Int32Array; values: Float64Array; slack: number } {
   if (!withUnknown) {
     const { indices, values } = vectorizer.vectorize(text, tokens);
     return { indices, values, slack: 0 };
   }
   // An unknown term weighs as a term seen in one of the vocabulary's documents.
-  const { indices, values, unknownShare } = vectorizer.vectorizeWithUnknown(text, Math.log((1 + tfidf.documents) / 2) + 1);
+  const { indices, values, unknownShare } = vectorizer.vectorizeWithUnknown(
+    text,
+    Math.log((1 + tfidf.documents) / 2) + 1,
+  );
   return { indices, values, slack: unknownShare };
 }
 
-function concatenate(a: { indices: Int32Array; values: Float64Array }, b: { indices: Int32Array; values: Float64Array }, offset: number, scale: number) {
+function concatenate(
+  a: { indices: Int32Array; values: Float64Array },
+  b: { indices: Int32Array; values: Float64Array },
+  offset: number,
+  scale: number,
+) {
   const indices = new Int32Array(a.indices.length + b.indices.length);
   const values = new Float64Array(indices.length);
   indices.set(a.indices);
@@ -401,7 +422,8 @@ export interface SparseTrainingSet {
 
 /** The sets' papers, one after the other. */
 function* documentsOf(...sets: Array<SparseTrainingSet | undefined>): Generator<SparseDocument> {
-  for (const set of sets) if (set) for (let i = 0; i < set.texts.length; i += 1) yield { text: set.texts[i]!, title: set.titles?.[i] };
+  for (const set of sets)
+    if (set) for (let i = 0; i < set.texts.length; i += 1) yield { text: set.texts[i]!, title: set.titles?.[i] };
 }
 
 export async function trainSparseLinear(
@@ -414,18 +436,30 @@ export async function trainSparseLinear(
   /** Solver threads (default: the cores, once rows × classes reach THREADS_FROM; 1: this thread). */
   threads?: number,
 ): Promise<SparseLinearTraining> {
-  if (train.texts.length !== train.labels.length) throw new Error(`${train.texts.length} texts but ${train.labels.length} labels`);
+  if (train.texts.length !== train.labels.length)
+    throw new Error(`${train.texts.length} texts but ${train.labels.length} labels`);
   if (classes < 2) throw new Error(`a classifier needs at least 2 classes, got ${classes}`);
   const withTitles = config.titleWeight > 0;
-  if (withTitles && train.titles?.length !== train.texts.length) throw new MissingTitleError(`titleWeight ${config.titleWeight} needs the title of every training paper`);
+  if (withTitles && train.titles?.length !== train.texts.length)
+    throw new MissingTitleError(`titleWeight ${config.titleWeight} needs the title of every training paper`);
   let started = performance.now();
   await onStep('vocabulary');
-  const titleTfidf = withTitles ? fitTfidf(train.titles!, { ...config.tfidf, maxFeatures: Math.floor(config.tfidf.maxFeatures / 4) }) : undefined;
+  const titleTfidf = withTitles
+    ? fitTfidf(train.titles!, { ...config.tfidf, maxFeatures: Math.floor(config.tfidf.maxFeatures / 4) })
+    : undefined;
   const tfidf = fitTfidf(train.texts, config.tfidf);
   const vocabularySeconds = (performance.now() - started) / 1000;
   started = performance.now();
   await onStep('tf-idf matrix');
-  const featureModel = new SparseLinearModel({ config, tfidf, titleTfidf, classes, weights: termMajor([], 0), bias: new Float32Array(classes), temperature: 1 });
+  const featureModel = new SparseLinearModel({
+    config,
+    tfidf,
+    titleTfidf,
+    classes,
+    weights: termMajor([], 0),
+    bias: new Float32Array(classes),
+    temperature: 1,
+  });
   const solverThreads = threads ?? (train.labels.length * classes >= THREADS_FROM ? availableParallelism() : 1);
   const held = calibration && 'texts' in calibration && calibration.texts.length > 0 ? calibration : undefined;
   // One matrix, the training rows then the calibration rows, so the refit trains on it as it is;
@@ -441,7 +475,12 @@ export async function trainSparseLinear(
   const classFits: ClassFit[] = [];
   const alphas: Float64Array[] = [];
   // Each class's weights as its solver ends (by column), then the largest maxWeights of them.
-  const solve = async (matrix: CsrMatrix, labels: readonly number[], step: string, warm?: Float64Array[]): Promise<ClassWeights[]> => {
+  const solve = async (
+    matrix: CsrMatrix,
+    labels: readonly number[],
+    step: string,
+    warm?: Float64Array[],
+  ): Promise<ClassWeights[]> => {
     // The slack goes to the threads as it is, in shared memory.
     const options = {
       maxEpochs: warm ? config.refitMaxEpochs : config.maxEpochs,
@@ -473,7 +512,11 @@ export async function trainSparseLinear(
     for (let k = 0; k < classes; k += 1) {
       // Awaited between classes: the caller heartbeats, and may stop a cancelled training here.
       await onStep(`${step}class ${k + 1}/${classes}`);
-      const fitted = fitBinarySvm(matrix, (row) => labels[row] === k, costOf, { ...options, seed: config.seed + k, initialAlpha: warm?.[k] });
+      const fitted = fitBinarySvm(matrix, (row) => labels[row] === k, costOf, {
+        ...options,
+        seed: config.seed + k,
+        initialAlpha: warm?.[k],
+      });
       classWeights[k] = nonzeroWeights(fitted.weights);
       bias[k] = fitted.bias;
       classFits[k] = fitted.fit;
@@ -493,7 +536,15 @@ export async function trainSparseLinear(
     for (const { indices } of fitted) for (let p = 0; p < indices.length; p += 1) indices[p] = featureOf[indices[p]!]!;
     return termMajor(fitted, features);
   };
-  const state: SparseLinearState = { config, tfidf, ...(titleTfidf ? { titleTfidf } : {}), classes, weights: refitting ? termMajor([], features) : byFeature(firstFit), bias, temperature: 1 };
+  const state: SparseLinearState = {
+    config,
+    tfidf,
+    ...(titleTfidf ? { titleTfidf } : {}),
+    classes,
+    weights: refitting ? termMajor([], features) : byFeature(firstFit),
+    bias,
+    temperature: 1,
+  };
   let calibrationPredictions = new Int32Array(0);
   if (calibration && 'temperature' in calibration) {
     state.temperature = calibration.temperature;
@@ -518,7 +569,9 @@ export async function trainSparseLinear(
     // started from its first solution (the calibration papers' duals at 0): a few passes more.
     // The first weights are dropped first: only their duals are needed.
     firstFit = undefined;
-    state.weights = byFeature(await solve(all, [...train.labels, ...held!.labels], 'refit on training + validation: ', alphas));
+    state.weights = byFeature(
+      await solve(all, [...train.labels, ...held!.labels], 'refit on training + validation: ', alphas),
+    );
     trainedPapers = all.rows;
   }
   return {
@@ -526,7 +579,13 @@ export async function trainSparseLinear(
     classFits,
     calibrationPredictions,
     trainedPapers,
-    seconds: { vocabulary: vocabularySeconds, matrix: matrixSeconds, solver: solverSeconds, calibration: calibrationSeconds, refit: (performance.now() - started) / 1000 },
+    seconds: {
+      vocabulary: vocabularySeconds,
+      matrix: matrixSeconds,
+      solver: solverSeconds,
+      calibration: calibrationSeconds,
+      refit: (performance.now() - started) / 1000,
+    },
   };
 }
 
@@ -535,7 +594,9 @@ function costsOf(labels: readonly number[], classes: number, config: SparseLinea
   if (!config.balanced) return () => config.c;
   const counts = new Array<number>(classes).fill(0);
   for (const label of labels) counts[label]! += 1;
-  const weight = counts.map((count) => (count > 0 ? (labels.length / (classes * count)) ** (config.balancePower ?? 1) : 0));
+  const weight = counts.map((count) =>
+    count > 0 ? (labels.length / (classes * count)) ** (config.balancePower ?? 1) : 0,
+  );
   return (row) => config.c * weight[labels[row]!]!;
 }
 

@@ -27,7 +27,9 @@ function validateFractions(fractions: SplitFractions): void {
   const { test, validation } = fractions;
   const valid = (share: number) => Number.isFinite(share) && share >= 0 && share < 1;
   if (!valid(test) || !valid(validation) || test + validation >= 1) {
-    throw new Error(`split fractions must be in [0, 1) and leave a share for training; got test ${test}, validation ${validation}`);
+    throw new Error(
+      `split fractions must be in [0, 1) and leave a share for training; got test ${test}, validation ${validation}`,
+    );
   }
 }
 
@@ -60,7 +62,8 @@ export function stratifiedSplit<T>(
     members.push({ key: keyOf(item), item });
   }
   const split: DatasetSplit<T> = { train: [], validation: [], test: [] };
-  const share = (count: number, fraction: number) => (count < 3 || fraction === 0 ? 0 : Math.max(1, Math.round(count * fraction)));
+  const share = (count: number, fraction: number) =>
+    count < 3 || fraction === 0 ? 0 : Math.max(1, Math.round(count * fraction));
   for (const label of [...byLabel.keys()].sort()) {
     const ranked = byLabel.get(label)!.map((member) => ({ ...member, rank: rank(seed, member.key) }));
     ranked.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -68,7 +71,9 @@ export function stratifiedSplit<T>(
     const testCount = Math.min(share(shuffled.length, fractions.test), shuffled.length - 1);
     const validationCount = Math.min(share(shuffled.length, fractions.validation), shuffled.length - 1 - testCount);
     // A loop, not push(...part): spreading a class of ~125k rows overflows the call stack.
-    shuffled.forEach((item, i) => (i < testCount ? split.test : i < testCount + validationCount ? split.validation : split.train).push(item));
+    shuffled.forEach((item, i) =>
+      (i < testCount ? split.test : i < testCount + validationCount ? split.validation : split.train).push(item),
+    );
   }
   return split;
 }

@@ -57,7 +57,10 @@ export async function solveClassesInThreads(
   warm: readonly Float64Array[] | undefined,
   onSolved: (k: number, solution: ClassSolution) => void | Promise<void>,
 ): Promise<void> {
-  const workers = Array.from({ length: Math.max(1, Math.min(threads, classes)) }, () => new Worker(workerScript(), { workerData: problems }));
+  const workers = Array.from(
+    { length: Math.max(1, Math.min(threads, classes)) },
+    () => new Worker(workerScript(), { workerData: problems }),
+  );
   let next = 0;
   try {
     await Promise.all(

@@ -82,7 +82,8 @@ export function keepLargest(classes: readonly ClassWeights[], budget: number): C
  */
 function magnitudeCutoff(classes: readonly ClassWeights[], budget: number): { bits: number; above: number } {
   const histogram = new Float64Array(65_536);
-  for (const { values } of classes) for (let p = 0; p < values.length; p += 1) histogram[magnitudeBits(values[p]!) >>> 16]! += 1;
+  for (const { values } of classes)
+    for (let p = 0; p < values.length; p += 1) histogram[magnitudeBits(values[p]!) >>> 16]! += 1;
   const pick = (wanted: number) => {
     let above = 0;
     for (let bucket = 65_535; bucket >= 0; bucket -= 1) {
@@ -145,7 +146,14 @@ export function fromDense(dense: Float32Array, classes: number, terms: number): 
  * paper's order, skipping zero weights (adding w · v for w = 0 changes no sum), so the margins are
  * those of the dense product bit for bit.
  */
-export function margins(weights: TermWeights, bias: Float32Array, indices: Int32Array, values: Float64Array, start = 0, end = indices.length): Float64Array {
+export function margins(
+  weights: TermWeights,
+  bias: Float32Array,
+  indices: Int32Array,
+  values: Float64Array,
+  start = 0,
+  end = indices.length,
+): Float64Array {
   const out = Float64Array.from(bias);
   const { offsets, classOf, values: w } = weights;
   const ranges = rangeScratch(end - start);
@@ -175,18 +183,29 @@ export function margins(weights: TermWeights, bias: Float32Array, indices: Int32
 }
 
 /** Scratch of margins, which runs to completion before anyone else can call it. */
-let ranges = { firsts: new Int32Array(1024), ends: new Int32Array(1024), firstClasses: new Int32Array(1024), firstWeights: new Float32Array(1024) };
+let ranges = {
+  firsts: new Int32Array(1024),
+  ends: new Int32Array(1024),
+  firstClasses: new Int32Array(1024),
+  firstWeights: new Float32Array(1024),
+};
 
 function rangeScratch(terms: number): typeof ranges {
   if (ranges.firsts.length < terms) {
     const length = 2 * terms;
-    ranges = { firsts: new Int32Array(length), ends: new Int32Array(length), firstClasses: new Int32Array(length), firstWeights: new Float32Array(length) };
+    ranges = {
+      firsts: new Int32Array(length),
+      ends: new Int32Array(length),
+      firstClasses: new Int32Array(length),
+      firstWeights: new Float32Array(length),
+    };
   }
   return ranges;
 }
 
 /** Class k's weight of term t (0 when it has none). */
 export function weightOf(weights: TermWeights, k: number, t: number): number {
-  for (let q = weights.offsets[t]!; q < weights.offsets[t + 1]!; q += 1) if (weights.classOf[q] === k) return weights.values[q]!;
+  for (let q = weights.offsets[t]!; q < weights.offsets[t + 1]!; q += 1)
+    if (weights.classOf[q] === k) return weights.values[q]!;
   return 0;
 }

@@ -57,7 +57,13 @@ export async function trainWithEarlyStopping(
     }
     const fitted = await model.trainEpoch(train, hp, epoch);
     const measured = model.measure(validation);
-    const metrics: EpochMetrics = { epoch, loss: fitted.loss, accuracy: fitted.accuracy, valLoss: measured.loss, valAccuracy: measured.accuracy };
+    const metrics: EpochMetrics = {
+      epoch,
+      loss: fitted.loss,
+      accuracy: fitted.accuracy,
+      valLoss: measured.loss,
+      valAccuracy: measured.accuracy,
+    };
     history.push(metrics);
     const currentWeights = model.getWeights();
     if (metrics.valLoss < bestValLoss) {
@@ -67,7 +73,15 @@ export async function trainWithEarlyStopping(
     }
     if (hooks.onEpoch) {
       const optimizerWeights = await model.getOptimizerWeights();
-      await hooks.onEpoch(metrics, { epoch, history: [...history], bestEpoch, bestValLoss, bestWeights, currentWeights, optimizerWeights });
+      await hooks.onEpoch(metrics, {
+        epoch,
+        history: [...history],
+        bestEpoch,
+        bestValLoss,
+        bestWeights,
+        currentWeights,
+        optimizerWeights,
+      });
     }
   }
   model.setWeights(bestWeights);
@@ -98,7 +112,12 @@ function restoreNonFinite(_key: string, value: unknown): unknown {
 export function encodeCheckpoint(checkpoint: TrainingCheckpoint): Buffer {
   const { bestWeights, currentWeights, optimizerWeights = [], ...rest } = checkpoint;
   const arrays = [...bestWeights, ...currentWeights, ...optimizerWeights];
-  const header: CheckpointHeader = { ...rest, lengths: arrays.map((array) => array.length), bestCount: bestWeights.length, optimizerCount: optimizerWeights.length };
+  const header: CheckpointHeader = {
+    ...rest,
+    lengths: arrays.map((array) => array.length),
+    bestCount: bestWeights.length,
+    optimizerCount: optimizerWeights.length,
+  };
   const headerBytes = Buffer.from(JSON.stringify(header, keepNonFinite));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);
@@ -107,14 +126,20 @@ export function encodeCheckpoint(checkpoint: TrainingCheckpoint): Buffer {
 }
 
 export function decodeCheckpoint(bytes: Buffer): TrainingCheckpoint {
-  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not a training checkpoint');
+  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new Error('not a training checkpoint');
   const headerLength = bytes.readUInt32LE(MAGIC.length);
   let offset = MAGIC.length + 4;
-  const header = JSON.parse(bytes.subarray(offset, offset + headerLength).toString('utf8'), restoreNonFinite) as CheckpointHeader;
+  const header = JSON.parse(
+    bytes.subarray(offset, offset + headerLength).toString('utf8'),
+    restoreNonFinite,
+  ) as CheckpointHeader;
   offset += headerLength;
   const expected = offset + header.lengths.reduce((sum, length) => sum + length * 4, 0);
   if (bytes.length !== expected) {
-    throw new Error(`training checkpoint is ${bytes.length} bytes but its header describes ${expected}: it is truncated or corrupt`);
+    throw new Error(
+      `training checkpoint is ${bytes.length} bytes but its header describes ${expected}: it is truncated or corrupt`,
+    );
   }
   const arrays = header.lengths.map((length) => {
     const copy = new Float32Array(length);

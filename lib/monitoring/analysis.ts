@@ -51,7 +51,9 @@ export interface MonitoringAnalysis {
 
 function labelsOf(table: Table, name: string): string[] {
   const values = column(table, name);
-  return Array.from(values.values as ArrayLike<string | number | null>, (value) => (value === null ? '' : String(value)));
+  return Array.from(values.values as ArrayLike<string | number | null>, (value) =>
+    value === null ? '' : String(value),
+  );
 }
 
 function shares(values: readonly string[], classes: readonly string[]): number[] {
@@ -77,36 +79,67 @@ export function analyze(reference: Table, current: Table, settings: AnalysisSett
   };
   const data = timed('columns', () => dataDrift(reference, current, settings.mapping, settings.drift));
   const embedding = settings.embedding?.length ?? 0;
-  const embeddingRows = embedding > 0 ? { reference: rowsOf(reference, settings.embedding!), current: rowsOf(current, settings.embedding!) } : null;
-  const embeddingResult = embeddingRows ? timed('embedding', () => embeddingDrift(embeddingRows.reference, embeddingRows.current, settings.embeddingMethod)) : null;
+  const embeddingRows =
+    embedding > 0
+      ? { reference: rowsOf(reference, settings.embedding!), current: rowsOf(current, settings.embedding!) }
+      : null;
+  const embeddingResult = embeddingRows
+    ? timed('embedding', () => embeddingDrift(embeddingRows.reference, embeddingRows.current, settings.embeddingMethod))
+    : null;
 
   const predictionName = settings.mapping.prediction;
-  const predictionColumn = predictionName ? (data.columns.find((result) => result.column === predictionName) ?? null) : null;
+  const predictionColumn = predictionName
+    ? (data.columns.find((result) => result.column === predictionName) ?? null)
+    : null;
   let prediction: PredictionDrift | null = null;
   if (predictionColumn && predictionName) {
     const referencePredictions = labelsOf(reference, predictionName);
     const currentPredictions = labelsOf(current, predictionName);
     const classes = [...new Set([...referencePredictions, ...currentPredictions])].sort();
-    prediction = { ...predictionColumn, classes, referenceShares: shares(referencePredictions, classes), currentShares: shares(currentPredictions, classes) };
+    prediction = {
+      ...predictionColumn,
+      classes,
+      referenceShares: shares(referencePredictions, classes),
+      currentShares: shares(currentPredictions, classes),
+    };
   }
-  const target = settings.mapping.target ? (data.columns.find((result) => result.column === settings.mapping.target) ?? null) : null;
+  const target = settings.mapping.target
+    ? (data.columns.find((result) => result.column === settings.mapping.target) ?? null)
+    : null;
 
   let quality: QualityWatch | null = null;
   const labelName = settings.mapping.target;
-  if (labelName && predictionName && current.data.has(labelName) && current.data.has(predictionName) && !isNumeric(column(current, labelName))) {
-    quality = watchQuality(labelsOf(current, labelName), labelsOf(current, predictionName), settings.qualityBaseline ?? null, settings.maxMacroF1Drop);
+  if (
+    labelName &&
+    predictionName &&
+    current.data.has(labelName) &&
+    current.data.has(predictionName) &&
+    !isNumeric(column(current, labelName))
+  ) {
+    quality = watchQuality(
+      labelsOf(current, labelName),
+      labelsOf(current, predictionName),
+      settings.qualityBaseline ?? null,
+      settings.maxMacroF1Drop,
+    );
   }
 
   const alertOn = [...(settings.alertOn ?? DEFAULT_ALERT_ON)];
   const reasons: string[] = [];
   if (alertOn.includes('dataset') && data.datasetDrift) {
-    reasons.push(`${data.numberOfDriftedColumns} of ${data.numberOfColumns} columns drifted (${(data.shareOfDriftedColumns * 100).toFixed(1)}% ≥ ${(data.driftShare * 100).toFixed(0)}%)`);
+    reasons.push(
+      `${data.numberOfDriftedColumns} of ${data.numberOfColumns} columns drifted (${(data.shareOfDriftedColumns * 100).toFixed(1)}% ≥ ${(data.driftShare * 100).toFixed(0)}%)`,
+    );
   }
   if (alertOn.includes('embedding') && embeddingResult?.drifted) {
-    reasons.push(`the embedding drifted (${embeddingResult.method}: ${embeddingResult.score.toFixed(3)} > ${embeddingResult.threshold.toFixed(3)})`);
+    reasons.push(
+      `the embedding drifted (${embeddingResult.method}: ${embeddingResult.score.toFixed(3)} > ${embeddingResult.threshold.toFixed(3)})`,
+    );
   }
   if (alertOn.includes('prediction') && prediction?.drifted) {
-    reasons.push(`the predicted classes drifted (${prediction.testLabel} ${prediction.score.toPrecision(3)}, threshold ${prediction.threshold})`);
+    reasons.push(
+      `the predicted classes drifted (${prediction.testLabel} ${prediction.score.toPrecision(3)}, threshold ${prediction.threshold})`,
+    );
   }
 
   const charts = timed('charts', () => ({
@@ -129,4 +162,3 @@ export function analyze(reference: Table, current: Table, settings: AnalysisSett
     timings,
   };
 }
-

@@ -53,7 +53,8 @@ function bars(name: string, reference: ArrayLike<string | number>, current: Arra
   const referenceCounts = count(reference);
   const currentCounts = count(current);
   const combined = new Map<string, number>();
-  for (const counts of [referenceCounts, currentCounts]) for (const [key, n] of counts) combined.set(key, (combined.get(key) ?? 0) + n);
+  for (const counts of [referenceCounts, currentCounts])
+    for (const [key, n] of counts) combined.set(key, (combined.get(key) ?? 0) + n);
   const ranked = [...combined.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([key]) => key);
   const shown = ranked.slice(0, MAX_CATEGORIES);
   const rest = ranked.slice(MAX_CATEGORIES);
@@ -75,7 +76,8 @@ export function distributionOf(result: ColumnDrift, reference: Table, current: T
   if (result.type === 'text') return undefined;
   const ref = cleanSample(column(reference, result.column));
   const cur = cleanSample(column(current, result.column));
-  if (result.type === 'numerical' && ref.kind === 'numbers' && cur.kind === 'numbers') return histogram(result.column, ref.values, cur.values);
+  if (result.type === 'numerical' && ref.kind === 'numbers' && cur.kind === 'numbers')
+    return histogram(result.column, ref.values, cur.values);
   return bars(result.column, ref.values as ArrayLike<string | number>, cur.values as ArrayLike<string | number>);
 }
 
@@ -86,7 +88,12 @@ export function severity(result: ColumnDrift): number {
 }
 
 /** Charts for the drifted columns and the `others` nearest to drifting. */
-export function distributionsFor(results: readonly ColumnDrift[], reference: Table, current: Table, others: number): Distribution[] {
+export function distributionsFor(
+  results: readonly ColumnDrift[],
+  reference: Table,
+  current: Table,
+  others: number,
+): Distribution[] {
   const drifted = results.filter((result) => result.drifted);
   const nearest = results
     .filter((result) => !result.drifted)
@@ -124,7 +131,8 @@ function centredCsr(rows: Rows, means: Float64Array): CsrMatrix {
  * a picture needs two directions, not the full covariance (which would cost seconds at 384 dims).
  */
 export function projection(reference: Rows, current: Rows): Projection {
-  const fitRows = reference.count > PCA_FIT_ROWS ? selectRows(reference, pandasSample(reference.count, PCA_FIT_ROWS, 0)) : reference;
+  const fitRows =
+    reference.count > PCA_FIT_ROWS ? selectRows(reference, pandasSample(reference.count, PCA_FIT_ROWS, 0)) : reference;
   const means = columnMeans(fitRows);
   const { vectors } = randomizedRightSingularVectors(centredCsr(fitRows, means), { components: 2, seed: 0 });
   const k = vectors.cols;

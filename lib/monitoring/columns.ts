@@ -31,13 +31,15 @@ export function embeddingColumnsOf(table: Table): string[] {
 export function monitorMapping(reference: Table, current: Table): { mapping: ColumnMapping; embedding: string[] } {
   const both = (name: string) => reference.data.has(name) && current.data.has(name);
   // A descriptor older data lacks (all empty on one side) is left out rather than failing the run.
-  const filled = (name: string) => both(name) && [reference, current].every((table) => presentCount(table.data.get(name)!) > 0);
+  const filled = (name: string) =>
+    both(name) && [reference, current].every((table) => presentCount(table.data.get(name)!) > 0);
   const embedding = embeddingColumnsOf(reference).filter(both);
   const mapping: ColumnMapping = {};
   if (both(MONITOR_COLUMNS.target)) mapping.target = MONITOR_COLUMNS.target;
   if (both(MONITOR_COLUMNS.prediction)) mapping.prediction = MONITOR_COLUMNS.prediction;
   if (reference.data.has(MONITOR_COLUMNS.id) || current.data.has(MONITOR_COLUMNS.id)) mapping.id = MONITOR_COLUMNS.id;
-  if (reference.data.has(MONITOR_COLUMNS.datetime) || current.data.has(MONITOR_COLUMNS.datetime)) mapping.datetime = MONITOR_COLUMNS.datetime;
+  if (reference.data.has(MONITOR_COLUMNS.datetime) || current.data.has(MONITOR_COLUMNS.datetime))
+    mapping.datetime = MONITOR_COLUMNS.datetime;
   if (embedding.length > 0) {
     // Our own layout: every embedding dimension and descriptor is numerical, as Evidently would be told.
     mapping.numerical = [...embedding, ...MONITOR_COLUMNS.descriptors.filter(filled)];

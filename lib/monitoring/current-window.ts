@@ -32,17 +32,20 @@ function bound(text: string, endOfDay: boolean): Date {
 /** The window's time bounds; `end` is when the monitor started (so a retried run sees the same window). */
 export function windowBounds(spec: WindowSpec, end: Date): { from?: Date; until?: Date } {
   if (spec.days !== undefined) {
-    if (!(spec.days > 0)) throw new WindowSpecError(`a window of ${spec.days} days is empty: give a positive number of days`);
+    if (!(spec.days > 0))
+      throw new WindowSpecError(`a window of ${spec.days} days is empty: give a positive number of days`);
     return { from: new Date(end.getTime() - spec.days * 86_400_000), until: end };
   }
   const from = spec.from ? bound(spec.from, false) : undefined;
   const until = spec.until ? bound(spec.until, true) : undefined;
-  if (from && until && from > until) throw new WindowSpecError(`the window starts (${spec.from}) after it ends (${spec.until})`);
+  if (from && until && from > until)
+    throw new WindowSpecError(`the window starts (${spec.from}) after it ends (${spec.until})`);
   return { from, until };
 }
 
 export function describeWindow(spec: WindowSpec, end: Date): string {
-  const what = spec.by === 'published' ? 'papers published' : spec.by === 'predicted' ? 'predictions served' : 'papers ingested';
+  const what =
+    spec.by === 'published' ? 'papers published' : spec.by === 'predicted' ? 'predictions served' : 'papers ingested';
   if (spec.days !== undefined) return `${what} in the ${spec.days} days before ${end.toISOString()}`;
   if (spec.from && spec.until) return `${what} ${spec.from} … ${spec.until}`;
   if (spec.from) return `${what} since ${spec.from}`;
@@ -66,18 +69,52 @@ export interface ScoredPaper {
 /** The current window as a table with reference_data.csv's columns. */
 export function currentWindowTable(papers: readonly ScoredPaper[], dimensions: number): Table {
   const embedding: Array<[string, ColumnValues]> = Array.from({ length: dimensions }, (_, d) =>
-    numericColumn(`${MONITOR_COLUMNS.embeddingPrefix}${d}`, papers.map((paper) => paper.vector[d]!)),
+    numericColumn(
+      `${MONITOR_COLUMNS.embeddingPrefix}${d}`,
+      papers.map((paper) => paper.vector[d]!),
+    ),
   );
   return tableOf([
-    stringColumn(MONITOR_COLUMNS.id, papers.map((paper) => paper.arxivId)),
-    stringColumn(MONITOR_COLUMNS.datetime, papers.map((paper) => paper.published?.toISOString() ?? null)),
+    stringColumn(
+      MONITOR_COLUMNS.id,
+      papers.map((paper) => paper.arxivId),
+    ),
+    stringColumn(
+      MONITOR_COLUMNS.datetime,
+      papers.map((paper) => paper.published?.toISOString() ?? null),
+    ),
     ...embedding,
     // Without labels (served predictions) there is no target column, so quality is not measured.
-    ...(papers.some((paper) => paper.label !== null) ? [stringColumn(MONITOR_COLUMNS.target, papers.map((paper) => paper.label))] : []),
-    stringColumn(MONITOR_COLUMNS.prediction, papers.map((paper) => paper.prediction)),
-    numericColumn('title_chars', papers.map((paper) => paper.text.titleChars), 'int'),
-    numericColumn('abstract_chars', papers.map((paper) => paper.text.abstractChars), 'int'),
-    numericColumn('abstract_words', papers.map((paper) => paper.text.abstractWords), 'int'),
-    numericColumn('oov_share', papers.map((paper) => paper.text.oovShare ?? Number.NaN)),
+    ...(papers.some((paper) => paper.label !== null)
+      ? [
+          stringColumn(
+            MONITOR_COLUMNS.target,
+            papers.map((paper) => paper.label),
+          ),
+        ]
+      : []),
+    stringColumn(
+      MONITOR_COLUMNS.prediction,
+      papers.map((paper) => paper.prediction),
+    ),
+    numericColumn(
+      'title_chars',
+      papers.map((paper) => paper.text.titleChars),
+      'int',
+    ),
+    numericColumn(
+      'abstract_chars',
+      papers.map((paper) => paper.text.abstractChars),
+      'int',
+    ),
+    numericColumn(
+      'abstract_words',
+      papers.map((paper) => paper.text.abstractWords),
+      'int',
+    ),
+    numericColumn(
+      'oov_share',
+      papers.map((paper) => paper.text.oovShare ?? Number.NaN),
+    ),
   ]);
 }

@@ -34,7 +34,12 @@ export const DEFAULT_MAX_MACRO_F1_DROP = 0.05;
  * and recall per class, against the scores the run measured on its test set. An alert when
  * macro-F1 fell by more than the margin.
  */
-export function watchQuality(labels: readonly string[], predictions: readonly string[], baseline: QualityBaseline | null, maxMacroF1Drop = DEFAULT_MAX_MACRO_F1_DROP): QualityWatch {
+export function watchQuality(
+  labels: readonly string[],
+  predictions: readonly string[],
+  baseline: QualityBaseline | null,
+  maxMacroF1Drop = DEFAULT_MAX_MACRO_F1_DROP,
+): QualityWatch {
   const evaluation = evaluateLabels(labels, predictions);
   const drop = baseline ? baseline.macroF1 - evaluation.macroF1 : null;
   return {
@@ -43,7 +48,12 @@ export function watchQuality(labels: readonly string[], predictions: readonly st
     macroF1: evaluation.macroF1,
     perClass: evaluation.perClass
       .filter((metrics) => metrics.support > 0)
-      .map((metrics) => ({ label: metrics.label, recall: metrics.recall, baselineRecall: ownValue(baseline?.recall, metrics.label) ?? null, support: metrics.support })),
+      .map((metrics) => ({
+        label: metrics.label,
+        recall: metrics.recall,
+        baselineRecall: ownValue(baseline?.recall, metrics.label) ?? null,
+        support: metrics.support,
+      })),
     baseline,
     macroF1Drop: drop,
     maxMacroF1Drop,

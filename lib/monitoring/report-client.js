@@ -25,7 +25,11 @@
       tooltip: { trigger: 'axis', valueFormatter: percent },
       legend: { bottom: 0, data: ['reference', 'current'] },
       grid: { left: 48, right: 12, top: 36, bottom: 56 },
-      xAxis: { type: 'category', data: categories, axisLabel: { rotate: categories.length > 6 ? 40 : 0, fontSize: 10 } },
+      xAxis: {
+        type: 'category',
+        data: categories,
+        axisLabel: { rotate: categories.length > 6 ? 40 : 0, fontSize: 10 },
+      },
       yAxis: { type: 'value', axisLabel: { formatter: percent } },
       series: [
         { name: 'reference', type: 'bar', data: reference, itemStyle: { color: REFERENCE } },
@@ -49,7 +53,15 @@
 
   var prediction = document.getElementById('prediction-chart');
   if (prediction && data.prediction) {
-    chart(prediction, sideBySide('Predicted classes', data.prediction.classes, data.prediction.referenceShares, data.prediction.currentShares));
+    chart(
+      prediction,
+      sideBySide(
+        'Predicted classes',
+        data.prediction.classes,
+        data.prediction.referenceShares,
+        data.prediction.currentShares,
+      ),
+    );
   }
 
   var quality = document.getElementById('quality-chart');
@@ -65,8 +77,22 @@
       xAxis: { type: 'category', data: classes, axisLabel: { rotate: classes.length > 6 ? 40 : 0, fontSize: 10 } },
       yAxis: { type: 'value', max: 1, axisLabel: { formatter: percent } },
       series: [
-        { name: 'training test set', type: 'bar', itemStyle: { color: REFERENCE }, data: data.quality.perClass.map(function (row) { return row.baselineRecall; }) },
-        { name: 'current window', type: 'bar', itemStyle: { color: CURRENT }, data: data.quality.perClass.map(function (row) { return row.recall; }) },
+        {
+          name: 'training test set',
+          type: 'bar',
+          itemStyle: { color: REFERENCE },
+          data: data.quality.perClass.map(function (row) {
+            return row.baselineRecall;
+          }),
+        },
+        {
+          name: 'current window',
+          type: 'bar',
+          itemStyle: { color: CURRENT },
+          data: data.quality.perClass.map(function (row) {
+            return row.recall;
+          }),
+        },
       ],
     });
   }
@@ -74,15 +100,31 @@
   var projection = document.getElementById('projection-chart');
   if (projection && data.projection) {
     chart(projection, {
-      title: { text: 'Embeddings on the reference\u2019s first two principal components', left: 'center', textStyle: { fontSize: 13 } },
+      title: {
+        text: 'Embeddings on the reference\u2019s first two principal components',
+        left: 'center',
+        textStyle: { fontSize: 13 },
+      },
       tooltip: { trigger: 'item' },
       legend: { bottom: 0, data: ['reference', 'current'] },
       grid: { left: 48, right: 16, top: 36, bottom: 48 },
       xAxis: { type: 'value', name: 'PC 1', scale: true },
       yAxis: { type: 'value', name: 'PC 2', scale: true },
       series: [
-        { name: 'reference', type: 'scatter', symbolSize: 4, data: data.projection.reference, itemStyle: { color: REFERENCE, opacity: 0.5 } },
-        { name: 'current', type: 'scatter', symbolSize: 4, data: data.projection.current, itemStyle: { color: CURRENT, opacity: 0.5 } },
+        {
+          name: 'reference',
+          type: 'scatter',
+          symbolSize: 4,
+          data: data.projection.reference,
+          itemStyle: { color: REFERENCE, opacity: 0.5 },
+        },
+        {
+          name: 'current',
+          type: 'scatter',
+          symbolSize: 4,
+          data: data.projection.current,
+          itemStyle: { color: CURRENT, opacity: 0.5 },
+        },
       ],
     });
   }
@@ -96,18 +138,26 @@
     if (element.getAttribute('data-chart') === 'rendered') return;
     var distribution = byColumn[element.getAttribute('data-column')];
     if (!distribution) return;
-    chart(element, distribution.kind === 'histogram' ? histogramOption(distribution) : sideBySide(distribution.column, distribution.categories, distribution.reference, distribution.current));
+    chart(
+      element,
+      distribution.kind === 'histogram'
+        ? histogramOption(distribution)
+        : sideBySide(distribution.column, distribution.categories, distribution.reference, distribution.current),
+    );
   }
   var pending = Array.prototype.slice.call(document.querySelectorAll('.distribution'));
   if ('IntersectionObserver' in window) {
-    var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (entry.isIntersecting) {
-          renderDistribution(entry.target);
-          observer.unobserve(entry.target);
-        }
-      });
-    }, { rootMargin: '400px' });
+    var observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            renderDistribution(entry.target);
+            observer.unobserve(entry.target);
+          }
+        });
+      },
+      { rootMargin: '400px' },
+    );
     pending.forEach(function (element) {
       observer.observe(element);
     });

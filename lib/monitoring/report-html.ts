@@ -23,12 +23,18 @@ function loadAssets(): { echarts: string; client: string } {
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
+  return text.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!,
+  );
 }
 
 /** JSON that can sit inside a <script> element. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** A script body that cannot close its element early. */
@@ -69,13 +75,19 @@ ${rows}
 
 function qualitySection(analysis: MonitoringAnalysis): string {
   const { quality } = analysis;
-  if (!quality) return '<section id="quality"><h2>Model quality</h2><p class="muted">The current data has no true labels: quality is not watched.</p></section>';
+  if (!quality)
+    return '<section id="quality"><h2>Model quality</h2><p class="muted">The current data has no true labels: quality is not watched.</p></section>';
   const baseline = quality.baseline;
   const rows = [
     ['rows scored', String(quality.rows)],
     ['accuracy', `${pct(quality.accuracy)}${baseline ? ` (training test set ${pct(baseline.accuracy)})` : ''}`],
     ['macro-F1', `${pct(quality.macroF1)}${baseline ? ` (training test set ${pct(baseline.macroF1)})` : ''}`],
-    ['macro-F1 drop', quality.macroF1Drop === null ? 'no baseline' : `${(quality.macroF1Drop * 100).toFixed(1)} points (alert above ${(quality.maxMacroF1Drop * 100).toFixed(1)})`],
+    [
+      'macro-F1 drop',
+      quality.macroF1Drop === null
+        ? 'no baseline'
+        : `${(quality.macroF1Drop * 100).toFixed(1)} points (alert above ${(quality.maxMacroF1Drop * 100).toFixed(1)})`,
+    ],
   ];
   return `<section id="quality"><h2>Model quality <span class="badge ${quality.alert ? 'bad' : 'good'}">${quality.alert ? 'quality alert' : 'quality holds'}</span></h2>
 <table class="facts">${rows.map(([label, value]) => `<tr><th>${label}</th><td>${escapeHtml(value!)}</td></tr>`).join('')}</table>
@@ -130,18 +142,48 @@ export function renderReport(analysis: MonitoringAnalysis, context: ReportContex
   const { data } = analysis;
   const { echarts, client } = loadAssets();
   const payload = {
-    prediction: analysis.prediction ? { classes: analysis.prediction.classes, referenceShares: analysis.prediction.referenceShares, currentShares: analysis.prediction.currentShares } : null,
+    prediction: analysis.prediction
+      ? {
+          classes: analysis.prediction.classes,
+          referenceShares: analysis.prediction.referenceShares,
+          currentShares: analysis.prediction.currentShares,
+        }
+      : null,
     quality: analysis.quality,
     projection: analysis.charts.projection,
     distributions: analysis.charts.distributions,
   };
   const counters = [
     counter('columns tested', String(data.numberOfColumns), 'plain', 'count-columns'),
-    counter('columns drifted', String(data.numberOfDriftedColumns), data.numberOfDriftedColumns > 0 ? 'bad' : 'good', 'count-drifted'),
-    counter(`drifted share (dataset drift at ≥ ${pct(data.driftShare)})`, pct(data.shareOfDriftedColumns), data.datasetDrift ? 'bad' : 'good', 'drift-share'),
-    analysis.embedding ? counter('embedding', analysis.embedding.drifted ? 'drift' : 'no drift', analysis.embedding.drifted ? 'bad' : 'good') : '',
-    analysis.prediction ? counter('predicted classes', analysis.prediction.drifted ? 'drift' : 'no drift', analysis.prediction.drifted ? 'bad' : 'good') : '',
-    analysis.quality ? counter('model quality', analysis.quality.alert ? 'alert' : 'holds', analysis.quality.alert ? 'bad' : 'good') : '',
+    counter(
+      'columns drifted',
+      String(data.numberOfDriftedColumns),
+      data.numberOfDriftedColumns > 0 ? 'bad' : 'good',
+      'count-drifted',
+    ),
+    counter(
+      `drifted share (dataset drift at ≥ ${pct(data.driftShare)})`,
+      pct(data.shareOfDriftedColumns),
+      data.datasetDrift ? 'bad' : 'good',
+      'drift-share',
+    ),
+    analysis.embedding
+      ? counter(
+          'embedding',
+          analysis.embedding.drifted ? 'drift' : 'no drift',
+          analysis.embedding.drifted ? 'bad' : 'good',
+        )
+      : '',
+    analysis.prediction
+      ? counter(
+          'predicted classes',
+          analysis.prediction.drifted ? 'drift' : 'no drift',
+          analysis.prediction.drifted ? 'bad' : 'good',
+        )
+      : '',
+    analysis.quality
+      ? counter('model quality', analysis.quality.alert ? 'alert' : 'holds', analysis.quality.alert ? 'bad' : 'good')
+      : '',
     counter('rows (reference / current)', `${analysis.rows.reference} / ${analysis.rows.current}`),
   ].join('');
   const verdict = analysis.drift ? 'Drift detected' : 'No drift';

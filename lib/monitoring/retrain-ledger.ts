@@ -119,12 +119,25 @@ export class RetrainLedger {
       const workflowId = retrainWorkflowId(servingRunId, (lease?.completed[servingRunId] ?? 0) + 1);
       if (lease?.lastWorkflowId === workflowId) {
         if (lease.lastClaimedBy === monitorWorkflowId) return { granted: true, workflowId };
-        return { granted: false, decision: 'already-running', detail: `${workflowId} (started by ${lease.lastClaimedBy}) is this drift episode's retraining` };
+        return {
+          granted: false,
+          decision: 'already-running',
+          detail: `${workflowId} (started by ${lease.lastClaimedBy}) is this drift episode's retraining`,
+        };
       }
       if (!lease) {
-        if (policy.dailyCap < 1) return { granted: false, decision: 'daily-cap', detail: `the daily cap is ${policy.dailyCap}` };
+        if (policy.dailyCap < 1)
+          return { granted: false, decision: 'daily-cap', detail: `the daily cap is ${policy.dailyCap}` };
         try {
-          await this.leases.insertOne({ _id: modelName, lastStartedAt: at, lastClaimedBy: monitorWorkflowId, lastWorkflowId: workflowId, day, dayCount: 1, completed: {} });
+          await this.leases.insertOne({
+            _id: modelName,
+            lastStartedAt: at,
+            lastClaimedBy: monitorWorkflowId,
+            lastWorkflowId: workflowId,
+            day,
+            dayCount: 1,
+            completed: {},
+          });
           return { granted: true, workflowId };
         } catch (error) {
           if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) continue; // another monitor created it first
@@ -140,16 +153,32 @@ export class RetrainLedger {
       }
       const today = lease.day === day ? lease.dayCount : 0;
       if (today >= policy.dailyCap) {
-        return { granted: false, decision: 'daily-cap', detail: `${today} retraining(s) already started on ${day} (cap ${policy.dailyCap})` };
+        return {
+          granted: false,
+          decision: 'daily-cap',
+          detail: `${today} retraining(s) already started on ${day} (cap ${policy.dailyCap})`,
+        };
       }
       // Compare-and-set on what was read: a monitor that raced us changed it, and we read again.
       const updated = await this.leases.updateOne(
         { _id: modelName, lastWorkflowId: lease.lastWorkflowId, lastClaimedBy: lease.lastClaimedBy },
-        { $set: { lastStartedAt: at, lastClaimedBy: monitorWorkflowId, lastWorkflowId: workflowId, day, dayCount: today + 1 } },
+        {
+          $set: {
+            lastStartedAt: at,
+            lastClaimedBy: monitorWorkflowId,
+            lastWorkflowId: workflowId,
+            day,
+            dayCount: today + 1,
+          },
+        },
       );
       if (updated.modifiedCount === 1) return { granted: true, workflowId };
     }
-    return { granted: false, decision: 'already-running', detail: 'other monitors kept claiming the retraining at the same moment' };
+    return {
+      granted: false,
+      decision: 'already-running',
+      detail: 'other monitors kept claiming the retraining at the same moment',
+    };
   }
 
   /** A retraining finished (promoted, kept out, or failed): the serving run's next drift is a new episode. */
@@ -159,11 +188,18 @@ export class RetrainLedger {
   }
 
   async recordDecision(document: Omit<RetrainDecisionDocument, 'kind' | 'outcome'>): Promise<void> {
-    await this.decisions.updateOne({ _id: document._id }, { $set: { ...document, kind: 'decision' }, $setOnInsert: { outcome: null } }, { upsert: true });
+    await this.decisions.updateOne(
+      { _id: document._id },
+      { $set: { ...document, kind: 'decision' }, $setOnInsert: { outcome: null } },
+      { upsert: true },
+    );
   }
 
   async markAlreadyRunning(monitorWorkflowId: string, detail: string): Promise<void> {
-    await this.decisions.updateOne({ _id: monitorWorkflowId }, { $set: { decision: 'already-running', detail, retrainWorkflowId: null } });
+    await this.decisions.updateOne(
+      { _id: monitorWorkflowId },
+      { $set: { decision: 'already-running', detail, retrainWorkflowId: null } },
+    );
   }
 
   async recordOutcome(monitorWorkflowId: string, outcome: RetrainOutcome): Promise<void> {

@@ -38,7 +38,11 @@ export async function scoreWindow(
   const byPaper = new Map<string, WindowRow>();
   for (const row of sampled.rows) {
     const kept = byPaper.get(row.arxivId);
-    if (!kept || (row.embedderVersion === predictor.embedderVersion && kept.embedderVersion !== predictor.embedderVersion)) byPaper.set(row.arxivId, row);
+    if (
+      !kept ||
+      (row.embedderVersion === predictor.embedderVersion && kept.embedderVersion !== predictor.embedderVersion)
+    )
+      byPaper.set(row.arxivId, row);
   }
   const { found } = sampled;
   const rows = [...byPaper.values()];
@@ -47,7 +51,8 @@ export async function scoreWindow(
   const foreign = rows.filter((row) => row.embedderVersion !== predictor.embedderVersion);
   const own = (row: WindowRow) => ({ vector: row.vector, oovShare: row.text.oovShare });
   // A model that reads text needs every paper's raw text; otherwise only papers another embedder stored are read again.
-  if (!predictor.readsText) for (const row of rows) if (row.embedderVersion === predictor.embedderVersion) vectors.set(row.arxivId, own(row));
+  if (!predictor.readsText)
+    for (const row of rows) if (row.embedderVersion === predictor.embedderVersion) vectors.set(row.arxivId, own(row));
   const toRead = predictor.readsText ? rows : foreign;
   if (toRead.length > 0) {
     const { embedder } = predictor;
@@ -64,14 +69,23 @@ export async function scoreWindow(
         const text = paperText(record);
         const { title } = record;
         if (row.embedderVersion === predictor.embedderVersion) vectors.set(record.id, { ...own(row), text, title });
-        else vectors.set(record.id, { vector: embedder.embed(text), oovShare: embedder.outOfVocabularyShare(text), text, title });
+        else
+          vectors.set(record.id, {
+            vector: embedder.embed(text),
+            oovShare: embedder.outOfVocabularyShare(text),
+            text,
+            title,
+          });
       }
     }
   }
   const usable = rows.filter((row) => vectors.has(row.arxivId));
 
   progress('scoring');
-  const predictions = predictCategories(predictor, usable.map((row) => vectors.get(row.arxivId)!));
+  const predictions = predictCategories(
+    predictor,
+    usable.map((row) => vectors.get(row.arxivId)!),
+  );
   const papers = usable.map((row, i): ScoredPaper => {
     const { vector, oovShare } = vectors.get(row.arxivId)!;
     return {

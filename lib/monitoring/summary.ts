@@ -34,8 +34,23 @@ export interface MonitoringSummary {
   numberOfColumns: number;
   columns: ColumnSummary[];
   skippedColumns: Array<{ column: string; reason: string }>;
-  embeddingDrift: { method: string; score: number; threshold: number; bootstrap: boolean; drifted: boolean; dimensions: number } | null;
-  predictionDrift: { test: string; score: number; threshold: number; drifted: boolean; classes: string[]; referenceShares: number[]; currentShares: number[] } | null;
+  embeddingDrift: {
+    method: string;
+    score: number;
+    threshold: number;
+    bootstrap: boolean;
+    drifted: boolean;
+    dimensions: number;
+  } | null;
+  predictionDrift: {
+    test: string;
+    score: number;
+    threshold: number;
+    drifted: boolean;
+    classes: string[];
+    referenceShares: number[];
+    currentShares: number[];
+  } | null;
   targetDrift: { test: string; score: number; threshold: number; drifted: boolean } | null;
   quality: {
     rows: number;
@@ -53,7 +68,10 @@ export interface MonitoringSummary {
   generatedAt: string;
 }
 
-export function summarize(analysis: MonitoringAnalysis, context: Pick<ReportContext, 'reference' | 'current' | 'generatedAt'>): MonitoringSummary {
+export function summarize(
+  analysis: MonitoringAnalysis,
+  context: Pick<ReportContext, 'reference' | 'current' | 'generatedAt'>,
+): MonitoringSummary {
   const { data, embedding, prediction, target, quality } = analysis;
   return {
     drift: analysis.drift,
@@ -63,10 +81,24 @@ export function summarize(analysis: MonitoringAnalysis, context: Pick<ReportCont
     driftShareThreshold: data.driftShare,
     driftedColumns: analysis.driftedColumns,
     numberOfColumns: data.numberOfColumns,
-    columns: data.columns.map((result) => ({ column: result.column, type: result.type, test: result.test, threshold: result.threshold, score: result.score, drifted: result.drifted })),
+    columns: data.columns.map((result) => ({
+      column: result.column,
+      type: result.type,
+      test: result.test,
+      threshold: result.threshold,
+      score: result.score,
+      drifted: result.drifted,
+    })),
     skippedColumns: data.skipped,
     embeddingDrift: embedding
-      ? { method: embedding.method, score: embedding.score, threshold: embedding.threshold, bootstrap: embedding.bootstrap, drifted: embedding.drifted, dimensions: embedding.dimensions }
+      ? {
+          method: embedding.method,
+          score: embedding.score,
+          threshold: embedding.threshold,
+          bootstrap: embedding.bootstrap,
+          drifted: embedding.drifted,
+          dimensions: embedding.dimensions,
+        }
       : null,
     predictionDrift: prediction
       ? {
@@ -79,7 +111,9 @@ export function summarize(analysis: MonitoringAnalysis, context: Pick<ReportCont
           currentShares: prediction.currentShares,
         }
       : null,
-    targetDrift: target ? { test: target.test, score: target.score, threshold: target.threshold, drifted: target.drifted } : null,
+    targetDrift: target
+      ? { test: target.test, score: target.score, threshold: target.threshold, drifted: target.drifted }
+      : null,
     quality: quality
       ? {
           rows: quality.rows,

@@ -61,7 +61,8 @@ export function decodePrediction(bytes: Buffer): PredictionDocument {
   }
   if (!(value.at instanceof Date)) throw new UndecodablePredictionError('at is not a date');
   if (!(value.embedding instanceof Binary)) throw new UndecodablePredictionError('embedding is not binary');
-  if (!value.text || typeof value.text !== 'object') throw new UndecodablePredictionError('text descriptors are missing');
+  if (!value.text || typeof value.text !== 'object')
+    throw new UndecodablePredictionError('text descriptors are missing');
   if (!Array.isArray(value.top)) throw new UndecodablePredictionError('top is not a list');
   return value as unknown as PredictionDocument;
 }

@@ -117,8 +117,15 @@ export class PredictionDrainer {
       throw error; // unacknowledged: read again from this drainer's pending entries
     }
     const ids = entries.map(([id]) => id);
-    const replies = await this.redis.multi().xack(this.options.stream, this.options.group, ...ids).xdel(this.options.stream, ...ids).exec();
-    const refused = replies === null ? new Error('the acknowledgement was discarded (the transaction was aborted)') : replies.find(([error]) => error)?.[0];
+    const replies = await this.redis
+      .multi()
+      .xack(this.options.stream, this.options.group, ...ids)
+      .xdel(this.options.stream, ...ids)
+      .exec();
+    const refused =
+      replies === null
+        ? new Error('the acknowledgement was discarded (the transaction was aborted)')
+        : replies.find(([error]) => error)?.[0];
     if (refused) throw refused; // stored but not acknowledged: delivered again, and stored once
     return ids.length;
   }
@@ -133,9 +140,15 @@ export class PredictionDrainer {
   }
 
   private async readGroup(tail: Array<string | number>): Promise<RawEntry[]> {
-    const reply = (await this.redis.callBuffer('XREADGROUP', 'GROUP', this.options.group, this.options.consumer, 'COUNT', this.options.batch, ...tail)) as
-      | Array<[Buffer, Array<RawEntry | [Buffer, null]>]>
-      | null;
+    const reply = (await this.redis.callBuffer(
+      'XREADGROUP',
+      'GROUP',
+      this.options.group,
+      this.options.consumer,
+      'COUNT',
+      this.options.batch,
+      ...tail,
+    )) as Array<[Buffer, Array<RawEntry | [Buffer, null]>]> | null;
     if (!reply) return [];
     // An entry deleted while pending comes back without fields: acknowledging clears it.
     const entries = reply.flatMap(([, found]) => found);
@@ -145,13 +158,19 @@ export class PredictionDrainer {
   }
 
   private async abandoned(): Promise<RawEntry[]> {
-    const reply = (await this.redis.callBuffer('XAUTOCLAIM', this.options.stream, this.options.group, this.options.consumer, this.options.claimIdleMs, '0-0', 'COUNT', this.options.batch)) as [
-      Buffer,
-      Array<RawEntry | null>,
-      Buffer[]?,
-    ];
+    const reply = (await this.redis.callBuffer(
+      'XAUTOCLAIM',
+      this.options.stream,
+      this.options.group,
+      this.options.consumer,
+      this.options.claimIdleMs,
+      '0-0',
+      'COUNT',
+      this.options.batch,
+    )) as [Buffer, Array<RawEntry | null>, Buffer[]?];
     const [, entries, deletedIds] = reply;
-    if (deletedIds && deletedIds.length > 0) await this.redis.xack(this.options.stream, this.options.group, ...deletedIds);
+    if (deletedIds && deletedIds.length > 0)
+      await this.redis.xack(this.options.stream, this.options.group, ...deletedIds);
     return entries.filter((entry): entry is RawEntry => entry !== null && entry[1] !== null);
   }
 

@@ -86,7 +86,9 @@ export class PredictionPublisher {
 
   /** Appends each entry; returns those Redis did not acknowledge. */
   private async append(entries: Buffer[]): Promise<Buffer[]> {
-    const outcomes = await Promise.allSettled(entries.map((entry) => this.redis.xadd(this.options.stream, '*', PREDICTION_FIELD, entry)));
+    const outcomes = await Promise.allSettled(
+      entries.map((entry) => this.redis.xadd(this.options.stream, '*', PREDICTION_FIELD, entry)),
+    );
     const failed: Buffer[] = [];
     let firstError: unknown;
     outcomes.forEach((outcome, i) => {
@@ -120,7 +122,8 @@ export class PredictionPublisher {
     let excessBytes = 0;
     while (
       excess < this.backlogEntries.length &&
-      (this.backlogEntries.length - excess > this.options.maxBacklog || this.queuedBytes - excessBytes > this.options.maxBacklogBytes)
+      (this.backlogEntries.length - excess > this.options.maxBacklog ||
+        this.queuedBytes - excessBytes > this.options.maxBacklogBytes)
     ) {
       excessBytes += this.backlogEntries[excess]!.length;
       excess += 1;

@@ -48,7 +48,10 @@ export class PredictionStore {
       }
       // The index exists with another retention: change it in place.
       if (code !== 'IndexOptionsConflict') throw error;
-      await this.collection.db.command({ collMod: this.collection.collectionName, index: { name: 'retention', expireAfterSeconds } });
+      await this.collection.db.command({
+        collMod: this.collection.collectionName,
+        index: { name: 'retention', expireAfterSeconds },
+      });
       this.retention = 'ttl index';
     }
   }

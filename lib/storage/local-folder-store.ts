@@ -1,7 +1,13 @@
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { assertValidKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore, type PutOptions } from './object-store';
+import {
+  assertValidKey,
+  ObjectNotFoundError,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+} from './object-store';
 
 /** Metadata lives beside each object in a hidden sidecar file that listings skip. */
 function sidecarPath(path: string): string {
@@ -24,7 +30,10 @@ export class LocalFolderStore implements ObjectStore {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${process.pid}.${Date.now()}.partial`;
-    await writeFile(sidecarPath(path), JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }));
+    await writeFile(
+      sidecarPath(path),
+      JSON.stringify({ contentType: options.contentType, metadata: options.metadata ?? {} }),
+    );
     await writeFile(temporary, body);
     await rename(temporary, path);
   }
@@ -44,7 +53,9 @@ export class LocalFolderStore implements ObjectStore {
       const stats = await stat(path);
       let metadata = {};
       try {
-        metadata = (JSON.parse(await readFile(sidecarPath(path), 'utf8')) as { metadata?: Record<string, string> }).metadata ?? {};
+        metadata =
+          (JSON.parse(await readFile(sidecarPath(path), 'utf8')) as { metadata?: Record<string, string> }).metadata ??
+          {};
       } catch {
         // an object written by hand has no sidecar: it simply has no metadata
       }

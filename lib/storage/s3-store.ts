@@ -10,7 +10,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Settings } from '../config/config';
-import { assertValidKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore, type PutOptions } from './object-store';
+import {
+  assertValidKey,
+  ObjectNotFoundError,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+} from './object-store';
 
 /** Parts of 8 MiB: objects above one part go up as a multipart upload, four parts at a time. */
 const PART_SIZE = 8 * 1024 * 1024;
@@ -115,7 +121,11 @@ export class S3Store implements ObjectStore {
     let continuationToken: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${prefix}`, ContinuationToken: continuationToken }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: `${this.prefix}${prefix}`,
+          ContinuationToken: continuationToken,
+        }),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key) keys.push(object.Key.slice(this.prefix.length));

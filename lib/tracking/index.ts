@@ -5,8 +5,27 @@ export type { LogBatch } from './log-batches';
 export { resolveServingRun, NoServingModelError } from './resolve';
 export type { ServingRun, ServingSettings } from './resolve';
 export { runTag, runParam, runMetric } from './types';
-export type { Experiment, Run, RunInfo, RunStatus, Metric, Param, RunTag, ModelVersion, RegisteredModel, FileInfo } from './types';
-export { RUN_ARTIFACTS, RUN_TAGS, EMBEDDER_VERSION_PARAM, MODEL_FAMILY_PARAM, loadTrainedModel, runFamily, NotATrainingRunError } from './training-run';
+export type {
+  Experiment,
+  Run,
+  RunInfo,
+  RunStatus,
+  Metric,
+  Param,
+  RunTag,
+  ModelVersion,
+  RegisteredModel,
+  FileInfo,
+} from './types';
+export {
+  RUN_ARTIFACTS,
+  RUN_TAGS,
+  EMBEDDER_VERSION_PARAM,
+  MODEL_FAMILY_PARAM,
+  loadTrainedModel,
+  runFamily,
+  NotATrainingRunError,
+} from './training-run';
 export type { SplitArtifact, TrainedModel, TestPredictions } from './training-run';
 export { loadPredictor, ModelArtifactError } from './serving-model';
 export type { TextPredictor, Prediction, PaperText } from './serving-model';

@@ -24,23 +24,35 @@ export interface LogBatch {
  * Splits any number of entries into requests that each respect the limits, keeping each kind's
  * order (MLflow applies entries of one kind in request order).
  */
-export function splitLogBatch(entries: Partial<LogBatch>, limits: Readonly<LogBatchLimits> = LOG_BATCH_LIMITS): LogBatch[] {
+export function splitLogBatch(
+  entries: Partial<LogBatch>,
+  limits: Readonly<LogBatchLimits> = LOG_BATCH_LIMITS,
+): LogBatch[] {
   for (const [kind, limit] of Object.entries(limits)) {
     // A zero limit would never drain its kind and loop forever.
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`log batch limit "${kind}" must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`log batch limit "${kind}" must be a positive integer, got ${limit}`);
   }
   const metrics = entries.metrics ?? [];
   const params = entries.params ?? [];
   const tags = entries.tags ?? [];
   for (const param of params) {
     if (param.value.length > PARAM_VALUE_LIMIT) {
-      throw new Error(`param "${param.key}" has a value of ${param.value.length} characters; MLflow keeps at most ${PARAM_VALUE_LIMIT}: log it as an artifact`);
+      throw new Error(
+        `param "${param.key}" has a value of ${param.value.length} characters; MLflow keeps at most ${PARAM_VALUE_LIMIT}: log it as an artifact`,
+      );
     }
   }
-  for (const [kind, list] of [['metric', metrics], ['param', params], ['tag', tags]] as const) {
+  for (const [kind, list] of [
+    ['metric', metrics],
+    ['param', params],
+    ['tag', tags],
+  ] as const) {
     for (const { key } of list) {
       if (key.length > KEY_LIMIT) {
-        throw new Error(`${kind} key "${key.slice(0, 40)}…" is ${key.length} characters; MLflow accepts keys of at most ${KEY_LIMIT}: shorten it`);
+        throw new Error(
+          `${kind} key "${key.slice(0, 40)}…" is ${key.length} characters; MLflow accepts keys of at most ${KEY_LIMIT}: shorten it`,
+        );
       }
     }
   }

@@ -2,7 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig, MlflowAuth } from '../config/config';
 import { redactUrls } from '../config/redact';
 import { splitLogBatch, type LogBatch } from './log-batches';
-import type { Experiment, FileInfo, Metric, ModelVersion, Param, RegisteredModel, Run, RunStatus, RunTag } from './types';
+import type {
+  Experiment,
+  FileInfo,
+  Metric,
+  ModelVersion,
+  Param,
+  RegisteredModel,
+  Run,
+  RunStatus,
+  RunTag,
+} from './types';
 
 /** An error MLflow answered with (error_code and message), or the server could not be reached. */
 export class MlflowError extends Error {
@@ -25,7 +35,9 @@ export class MlflowError extends Error {
 
   /** A request MLflow refused as such (4xx other than rate limiting or timeout): sending it again cannot help. */
   get permanent(): boolean {
-    return this.status !== undefined && this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
+    return (
+      this.status !== undefined && this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429
+    );
   }
 }
 
@@ -38,7 +50,9 @@ export interface MlflowClientOptions {
 }
 
 function authorizationHeader(auth: MlflowAuth): string {
-  return auth.kind === 'bearer' ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  return auth.kind === 'bearer'
+    ? `Bearer ${auth.token}`
+    : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 }
 
 /** The tracking URI without credentials (fetch refuses a URL that holds them), and those credentials. */
@@ -51,7 +65,11 @@ function splitCredentials(trackingUri: string): { base: string; auth: MlflowAuth
     return { base, auth: undefined };
   }
   if (!parsed.username && !parsed.password) return { base, auth: undefined };
-  const auth: MlflowAuth = { kind: 'basic', username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  const auth: MlflowAuth = {
+    kind: 'basic',
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
   parsed.username = '';
   parsed.password = '';
   return { base: parsed.href.replace(/\/+$/, ''), auth };
@@ -93,7 +111,13 @@ export class MlflowClient {
    * reached the server (connection refused): after a timeout or a 5xx it may have been applied,
    * and the caller, which can look for what it made, decides.
    */
-  private async send(method: string, path: string, body?: string | Uint8Array, contentType?: string, retry: Retry = 'always'): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body?: string | Uint8Array,
+    contentType?: string,
+    retry: Retry = 'always',
+  ): Promise<Response> {
     const url = `${this.base}${path}`;
     let lastError: MlflowError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
@@ -109,7 +133,11 @@ export class MlflowClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         if (response.status < 500) return response;
-        lastError = new MlflowError(`${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`, response.status, undefined);
+        lastError = new MlflowError(
+          `${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
+          response.status,
+          undefined,
+        );
         if (retry === 'unless-answered') break;
       } catch (error) {
         unreached = ((error as Error & { cause?: { code?: string } }).cause?.code ?? '') === 'ECONNREFUSED';
@@ -125,7 +153,12 @@ export class MlflowClient {
     throw lastError!;
   }
 
-  private async json<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', route: string, payload?: object, retry: Retry = 'always'): Promise<T> {
+  private async json<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    route: string,
+    payload?: object,
+    retry: Retry = 'always',
+  ): Promise<T> {
     let path = `/api/2.0/mlflow/${route}`;
     let body: string | undefined;
     if (method === 'GET') {
@@ -164,7 +197,8 @@ export class MlflowClient {
 
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
     try {
-      return (await this.json<{ experiment: Experiment }>('GET', 'experiments/get-by-name', { experiment_name: name })).experiment;
+      return (await this.json<{ experiment: Experiment }>('GET', 'experiments/get-by-name', { experiment_name: name }))
+        .experiment;
     } catch (error) {
       if (error instanceof MlflowError && error.notFound) return undefined;
       throw error;
@@ -178,7 +212,8 @@ export class MlflowClient {
   async ensureExperiment(name: string, tags: Record<string, string> = {}): Promise<Experiment> {
     const experiment = await this.getOrCreateExperiment(name);
     for (const [key, value] of Object.entries(tags)) {
-      if (experiment.tags?.find((tag) => tag.key === key)?.value !== value) await this.setExperimentTag(experiment.experiment_id, key, value);
+      if (experiment.tags?.find((tag) => tag.key === key)?.value !== value)
+        await this.setExperimentTag(experiment.experiment_id, key, value);
     }
     return experiment;
   }
@@ -212,7 +247,10 @@ export class MlflowClient {
 
   // ---- runs --------------------------------------------------------------------------------
 
-  async createRun(experimentId: string, options: { runName?: string; tags?: Record<string, string>; startTime?: number } = {}): Promise<Run> {
+  async createRun(
+    experimentId: string,
+    options: { runName?: string; tags?: Record<string, string>; startTime?: number } = {},
+  ): Promise<Run> {
     const tags = Object.entries(options.tags ?? {}).map(([key, value]) => ({ key, value }));
     const { run } = await this.json<{ run: Run }>(
       'POST',
@@ -227,7 +265,11 @@ export class MlflowClient {
     return (await this.json<{ run: Run }>('GET', 'runs/get', { run_id: runId })).run;
   }
 
-  async updateRun(runId: string, status: RunStatus, endTime: number | undefined = status === 'RUNNING' ? undefined : Date.now()): Promise<void> {
+  async updateRun(
+    runId: string,
+    status: RunStatus,
+    endTime: number | undefined = status === 'RUNNING' ? undefined : Date.now(),
+  ): Promise<void> {
     await this.json('POST', 'runs/update', { run_id: runId, status, end_time: endTime });
   }
 
@@ -243,7 +285,9 @@ export class MlflowClient {
   }
 
   async logParams(runId: string, params: Record<string, string | number | boolean>): Promise<void> {
-    await this.logBatch(runId, { params: Object.entries(params).map(([key, value]): Param => ({ key, value: String(value) })) });
+    await this.logBatch(runId, {
+      params: Object.entries(params).map(([key, value]): Param => ({ key, value: String(value) })),
+    });
   }
 
   async logMetrics(runId: string, metrics: Record<string, number>, step?: number): Promise<void> {
@@ -276,7 +320,11 @@ export class MlflowClient {
   }
 
   async metricHistory(runId: string, key: string): Promise<Metric[]> {
-    const { metrics } = await this.json<{ metrics?: Metric[] }>('GET', 'metrics/get-history', { run_id: runId, metric_key: key, max_results: 25000 });
+    const { metrics } = await this.json<{ metrics?: Metric[] }>('GET', 'metrics/get-history', {
+      run_id: runId,
+      metric_key: key,
+      max_results: 25000,
+    });
     return metrics ?? [];
   }
 
@@ -299,9 +347,24 @@ export class MlflowClient {
     return `/api/2.0/mlflow-artifacts/artifacts/${full.split('/').map(encodeURIComponent).join('/')}`;
   }
 
-  async uploadArtifact(run: Run, path: string, content: Buffer | string, contentType = 'application/octet-stream'): Promise<void> {
-    const response = await this.send('PUT', this.artifactUrlPath(run, path), typeof content === 'string' ? content : new Uint8Array(content), contentType);
-    if (!response.ok) throw new MlflowError(`uploading artifact ${path}: ${response.status} ${await response.text()}`, response.status, undefined);
+  async uploadArtifact(
+    run: Run,
+    path: string,
+    content: Buffer | string,
+    contentType = 'application/octet-stream',
+  ): Promise<void> {
+    const response = await this.send(
+      'PUT',
+      this.artifactUrlPath(run, path),
+      typeof content === 'string' ? content : new Uint8Array(content),
+      contentType,
+    );
+    if (!response.ok)
+      throw new MlflowError(
+        `uploading artifact ${path}: ${response.status} ${await response.text()}`,
+        response.status,
+        undefined,
+      );
   }
 
   async downloadArtifact(run: Run, path: string): Promise<Buffer> {
@@ -317,7 +380,12 @@ export class MlflowClient {
       response = await this.send('GET', urlPath);
     }
     if (response.status === 404) throw this.missingArtifact(run, path, (await response.text()).slice(0, 200));
-    if (!response.ok) throw new MlflowError(`artifact ${path} of run ${run.info.run_id}: ${response.status} ${(await response.text()).slice(0, 200)}`, response.status, undefined);
+    if (!response.ok)
+      throw new MlflowError(
+        `artifact ${path} of run ${run.info.run_id}: ${response.status} ${(await response.text()).slice(0, 200)}`,
+        response.status,
+        undefined,
+      );
     return Buffer.from(await response.arrayBuffer());
   }
 
@@ -339,7 +407,12 @@ export class MlflowClient {
     const root = this.artifactRoot(run);
     const query = new URLSearchParams({ path: path ? `${root}/${path}` : root });
     const response = await this.send('GET', `/api/2.0/mlflow-artifacts/artifacts?${query}`);
-    if (!response.ok) throw new MlflowError(`listing artifacts ${path}: ${response.status} ${await response.text()}`, response.status, undefined);
+    if (!response.ok)
+      throw new MlflowError(
+        `listing artifacts ${path}: ${response.status} ${await response.text()}`,
+        response.status,
+        undefined,
+      );
     const { files } = (await response.json()) as { files?: FileInfo[] };
     return (files ?? []).map((file) => ({ ...file, path: path ? `${path}/${file.path}` : file.path }));
   }
@@ -360,7 +433,8 @@ export class MlflowClient {
 
   async getRegisteredModel(name: string): Promise<RegisteredModel | undefined> {
     try {
-      return (await this.json<{ registered_model: RegisteredModel }>('GET', 'registered-models/get', { name })).registered_model;
+      return (await this.json<{ registered_model: RegisteredModel }>('GET', 'registered-models/get', { name }))
+        .registered_model;
     } catch (error) {
       if (error instanceof MlflowError && error.notFound) return undefined;
       throw error;
@@ -368,7 +442,12 @@ export class MlflowClient {
   }
 
   /** Registers `<run artifacts>/<artifactPath>` as a new version and waits until it is READY. */
-  async createModelVersion(name: string, run: Run, artifactPath: string, tags: Record<string, string> = {}): Promise<ModelVersion> {
+  async createModelVersion(
+    name: string,
+    run: Run,
+    artifactPath: string,
+    tags: Record<string, string> = {},
+  ): Promise<ModelVersion> {
     const { model_version } = await this.json<{ model_version: ModelVersion }>(
       'POST',
       'model-versions/create',
@@ -386,13 +465,18 @@ export class MlflowClient {
       version = await this.getModelVersion(name, version.version);
     }
     if (version.status !== 'READY') {
-      throw new MlflowError(`model version ${name}/${version.version} is ${version.status}: ${version.status_message ?? ''}`, undefined, undefined);
+      throw new MlflowError(
+        `model version ${name}/${version.version} is ${version.status}: ${version.status_message ?? ''}`,
+        undefined,
+        undefined,
+      );
     }
     return version;
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
-    return (await this.json<{ model_version: ModelVersion }>('GET', 'model-versions/get', { name, version })).model_version;
+    return (await this.json<{ model_version: ModelVersion }>('GET', 'model-versions/get', { name, version }))
+      .model_version;
   }
 
   /** Model versions created from a run (a retried registration finds the version it made). */
@@ -413,9 +497,11 @@ export class MlflowClient {
 
   async getVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined> {
     try {
-      return (await this.json<{ model_version: ModelVersion }>('GET', 'registered-models/alias', { name, alias })).model_version;
+      return (await this.json<{ model_version: ModelVersion }>('GET', 'registered-models/alias', { name, alias }))
+        .model_version;
     } catch (error) {
-      if (error instanceof MlflowError && (error.notFound || error.errorCode === 'INVALID_PARAMETER_VALUE')) return undefined;
+      if (error instanceof MlflowError && (error.notFound || error.errorCode === 'INVALID_PARAMETER_VALUE'))
+        return undefined;
       throw error;
     }
   }
@@ -432,6 +518,9 @@ export class MlflowClient {
 }
 
 /** The client of the configured tracking server, with the configured credentials. */
-export function mlflowClientFor(config: Pick<AppConfig, 'mlflow' | 'mlflowAuth'>, options: Omit<MlflowClientOptions, 'auth'> = {}): MlflowClient {
+export function mlflowClientFor(
+  config: Pick<AppConfig, 'mlflow' | 'mlflowAuth'>,
+  options: Omit<MlflowClientOptions, 'auth'> = {},
+): MlflowClient {
   return new MlflowClient(config.mlflow.url, { ...options, auth: config.mlflowAuth });
 }

@@ -21,7 +21,12 @@ export async function announcePromotion(redis: Redis, event: PromotionEvent): Pr
 function parseEvent(message: string): PromotionEvent | undefined {
   try {
     const value = JSON.parse(message) as Partial<PromotionEvent>;
-    if (typeof value.modelName === 'string' && typeof value.alias === 'string' && typeof value.version === 'string' && typeof value.runId === 'string') {
+    if (
+      typeof value.modelName === 'string' &&
+      typeof value.alias === 'string' &&
+      typeof value.version === 'string' &&
+      typeof value.runId === 'string'
+    ) {
       return { modelName: value.modelName, alias: value.alias, version: value.version, runId: value.runId };
     }
   } catch {
@@ -31,7 +36,10 @@ function parseEvent(message: string): PromotionEvent | undefined {
 }
 
 /** Calls `onPromotion` for every well-formed announcement; `subscriber` becomes a subscriber-only connection. */
-export async function listenForPromotions(subscriber: Redis, onPromotion: (event: PromotionEvent) => void): Promise<void> {
+export async function listenForPromotions(
+  subscriber: Redis,
+  onPromotion: (event: PromotionEvent) => void,
+): Promise<void> {
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== PROMOTIONS_CHANNEL) return;
     const event = parseEvent(message);

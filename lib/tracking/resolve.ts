@@ -27,10 +27,18 @@ export async function resolveServingRun(client: MlflowClient, settings: ServingS
     try {
       const run = await client.getRun(settings.latestTrainingRunId);
       const [version] = await client.modelVersionsOfRun(settings.modelName, run.info.run_id).catch(() => []);
-      return { run, runId: run.info.run_id, source: 'LATEST_TRAINING_RUN_ID', modelName: settings.modelName, modelVersion: version?.version };
+      return {
+        run,
+        runId: run.info.run_id,
+        source: 'LATEST_TRAINING_RUN_ID',
+        modelName: settings.modelName,
+        modelVersion: version?.version,
+      };
     } catch (error) {
       if (error instanceof MlflowError && error.notFound) {
-        throw new NoServingModelError(`LATEST_TRAINING_RUN_ID=${settings.latestTrainingRunId} names no run on ${client.trackingUri}`);
+        throw new NoServingModelError(
+          `LATEST_TRAINING_RUN_ID=${settings.latestTrainingRunId} names no run on ${client.trackingUri}`,
+        );
       }
       throw error;
     }

@@ -67,7 +67,9 @@ async function runEmbedder(client: MlflowClient, run: Run): Promise<LsaEmbedder 
   try {
     [bytes, manifest] = await Promise.all([
       client.downloadArtifact(run, RUN_ARTIFACTS.embedder),
-      client.downloadArtifact(run, RUN_ARTIFACTS.embedderManifest).then((body) => JSON.parse(body.toString('utf8')) as { version?: string; sha256?: string }),
+      client
+        .downloadArtifact(run, RUN_ARTIFACTS.embedderManifest)
+        .then((body) => JSON.parse(body.toString('utf8')) as { version?: string; sha256?: string }),
     ]);
   } catch (error) {
     if (error instanceof MlflowError && error.notFound) return undefined;
@@ -75,7 +77,9 @@ async function runEmbedder(client: MlflowClient, run: Run): Promise<LsaEmbedder 
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (manifest.sha256 && manifest.sha256 !== sha256) {
-    throw new ModelArtifactError(`the embedder of run ${run.info.run_id} does not match its sha256 (${sha256} ≠ ${manifest.sha256}): the artifact is damaged`);
+    throw new ModelArtifactError(
+      `the embedder of run ${run.info.run_id} does not match its sha256 (${sha256} ≠ ${manifest.sha256}): the artifact is damaged`,
+    );
   }
   return deserializeEmbedder(bytes);
 }
@@ -125,14 +129,23 @@ export function textPredictor(model: TrainedModel, embedder: LsaEmbedder): TextP
  * Builds the predictor of a run. Runs trained before embedders were logged with them take the
  * embedder from `fallback` (the object store), when given.
  */
-export async function loadPredictor(client: MlflowClient, run: Run, fallback?: (version: string) => Promise<LsaEmbedder>): Promise<TextPredictor> {
+export async function loadPredictor(
+  client: MlflowClient,
+  run: Run,
+  fallback?: (version: string) => Promise<LsaEmbedder>,
+): Promise<TextPredictor> {
   const model = await loadTrainedModel(client, run);
   try {
     let embedder = await runEmbedder(client, run);
     if (!embedder && fallback) embedder = await fallback(model.embedderVersion);
-    if (!embedder) throw new ModelArtifactError(`run ${run.info.run_id} has no ${RUN_ARTIFACTS.embedder}: it predates self-contained models; train again`);
+    if (!embedder)
+      throw new ModelArtifactError(
+        `run ${run.info.run_id} has no ${RUN_ARTIFACTS.embedder}: it predates self-contained models; train again`,
+      );
     if (embedder.version !== model.embedderVersion) {
-      throw new EmbedderFormatError(`run ${run.info.run_id} was trained with embedder ${model.embedderVersion}, its artifact is ${embedder.version}`);
+      throw new EmbedderFormatError(
+        `run ${run.info.run_id} was trained with embedder ${model.embedderVersion}, its artifact is ${embedder.version}`,
+      );
     }
     return textPredictor(model, embedder);
   } catch (error) {

@@ -1,4 +1,11 @@
-import { isModelFamily, LEGACY_FAMILY, mlpModel, sparseLinearModel, type CategoryModel, type ModelFamily } from '../model/family';
+import {
+  isModelFamily,
+  LEGACY_FAMILY,
+  mlpModel,
+  sparseLinearModel,
+  type CategoryModel,
+  type ModelFamily,
+} from '../model/family';
 import { loadTf } from '../model/tfjs';
 import { LabelEncoder } from '../model/label-encoder';
 import { MlpClassifier } from '../model/mlp';
@@ -86,13 +93,22 @@ export interface TrainedModel {
 /** The family a run's model belongs to (runs from before families are MLPs). */
 export function runFamily(run: Run): ModelFamily {
   const family = runParam(run, MODEL_FAMILY_PARAM) ?? LEGACY_FAMILY;
-  if (!isModelFamily(family)) throw new NotATrainingRunError(`run ${run.info.run_id} has model family "${family}", which this version cannot load`);
+  if (!isModelFamily(family))
+    throw new NotATrainingRunError(
+      `run ${run.info.run_id} has model family "${family}", which this version cannot load`,
+    );
   return family;
 }
 
 async function loadCategoryModel(client: MlflowClient, run: Run, family: ModelFamily): Promise<CategoryModel> {
-  if (family === 'tfidf-linear') return sparseLinearModel(deserializeSparseLinear(await client.downloadArtifact(run, RUN_ARTIFACTS.sparseLinearModel)));
-  const [modelJson, weights] = await Promise.all([client.downloadArtifact(run, RUN_ARTIFACTS.modelJson), client.downloadArtifact(run, RUN_ARTIFACTS.modelWeights)]);
+  if (family === 'tfidf-linear')
+    return sparseLinearModel(
+      deserializeSparseLinear(await client.downloadArtifact(run, RUN_ARTIFACTS.sparseLinearModel)),
+    );
+  const [modelJson, weights] = await Promise.all([
+    client.downloadArtifact(run, RUN_ARTIFACTS.modelJson),
+    client.downloadArtifact(run, RUN_ARTIFACTS.modelWeights),
+  ]);
   const { tf } = await loadTf();
   return mlpModel(await MlpClassifier.fromArtifacts(tf, modelJson.toString('utf8'), weights));
 }
@@ -100,8 +116,20 @@ async function loadCategoryModel(client: MlflowClient, run: Run, family: ModelFa
 /** Loads a training run's model (of its family), label encoder and embedder version from MLflow. */
 export async function loadTrainedModel(client: MlflowClient, run: Run): Promise<TrainedModel> {
   const embedderVersion = runParam(run, EMBEDDER_VERSION_PARAM);
-  if (!embedderVersion) throw new NotATrainingRunError(`run ${run.info.run_id} has no ${EMBEDDER_VERSION_PARAM} param: it is not a training run of this project`);
+  if (!embedderVersion)
+    throw new NotATrainingRunError(
+      `run ${run.info.run_id} has no ${EMBEDDER_VERSION_PARAM} param: it is not a training run of this project`,
+    );
   const family = runFamily(run);
-  const [model, encoderJson] = await Promise.all([loadCategoryModel(client, run, family), client.downloadArtifact(run, RUN_ARTIFACTS.labelEncoder)]);
-  return { runId: run.info.run_id, family, model, encoder: LabelEncoder.fromJSON(encoderJson.toString('utf8')), embedderVersion };
+  const [model, encoderJson] = await Promise.all([
+    loadCategoryModel(client, run, family),
+    client.downloadArtifact(run, RUN_ARTIFACTS.labelEncoder),
+  ]);
+  return {
+    runId: run.info.run_id,
+    family,
+    model,
+    encoder: LabelEncoder.fromJSON(encoderJson.toString('utf8')),
+    embedderVersion,
+  };
 }

@@ -14,7 +14,11 @@ export interface CommandResult {
 }
 
 /** Runs a command to its end, collecting its output (never throws on a non-zero exit). */
-export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CommandResult> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd ?? projectRoot(), env: options.env ?? process.env });
     let stdout = '';
@@ -71,7 +75,19 @@ export function writeTestEnvFile(): { path: string; values: Record<string, strin
 /** One compose project over both files (the offline variant), with the test env file. */
 export function composeProject(project: string, envFile: string) {
   const { command, prefix } = composeBinary();
-  const base = [...prefix, '-p', project, '--env-file', envFile, '-f', 'docker-compose.yml', '-f', 'docker-compose.offline.yml', '--profile', 'full'];
+  const base = [
+    ...prefix,
+    '-p',
+    project,
+    '--env-file',
+    envFile,
+    '-f',
+    'docker-compose.yml',
+    '-f',
+    'docker-compose.offline.yml',
+    '--profile',
+    'full',
+  ];
   const run = (args: string[]) => runCommand(command, [...base, ...args]);
   /** The same command line for a process the caller watches while it runs. */
   run.commandLine = (args: string[]) => ({ command, args: [...base, ...args] });

@@ -10,7 +10,6 @@ import { isolatedSetup } from '../support/isolated-config';
 import { mixedSnapshot } from '../support/papers';
 import { startWorkers, type RunningWorkers } from '../support/workers';
 
-
 describe('the mlops command line', () => {
   const { config, env } = isolatedSetup('cli', { INGEST_FILE_ROOTS: tmpdir() });
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
@@ -33,7 +32,10 @@ describe('the mlops command line', () => {
     expect(run.code).toBe(0);
     const engines = run.json.engines as Array<{ name: string; state: string; needed: boolean }>;
     for (const name of ['temporal', 'redis', 'mongo', 'mlflow']) {
-      expect(engines.find((engine) => engine.name === name)).toMatchObject({ needed: true, state: expect.stringMatching(/^(local-running|external)$/) });
+      expect(engines.find((engine) => engine.name === name)).toMatchObject({
+        needed: true,
+        state: expect.stringMatching(/^(local-running|external)$/),
+      });
     }
   });
 
@@ -45,14 +47,31 @@ describe('the mlops command line', () => {
     expect(run.code).toBe(0);
     ingestSummary = run.json;
     const rejected = Object.keys(snapshot.bad).length;
-    expect(ingestSummary).toMatchObject({ extracted: snapshot.good + rejected, accepted: snapshot.good, rejected, embedded: snapshot.good });
+    expect(ingestSummary).toMatchObject({
+      extracted: snapshot.good + rejected,
+      accepted: snapshot.good,
+      rejected,
+      embedded: snapshot.good,
+    });
     expect(ingestSummary.extracted).toBe(Number(ingestSummary.accepted) + Number(ingestSummary.rejected));
-    for (const key of ['workflowId', 'runId', 'rawObjectCount', 'rawManifest', 'newPapers', 'embedderVersion', 'seconds']) expect(ingestSummary).toHaveProperty(key);
+    for (const key of [
+      'workflowId',
+      'runId',
+      'rawObjectCount',
+      'rawManifest',
+      'newPapers',
+      'embedderVersion',
+      'seconds',
+    ])
+      expect(ingestSummary).toHaveProperty(key);
     expect(String(ingestSummary.temporalUi)).toContain(`/workflows/${String(ingestSummary.workflowId)}/`);
   });
 
   it('`deadletters --run <id>` finds every rejected record with its reason', async () => {
-    const run = await mlops(['deadletters', '--run', String(ingestSummary.workflowId), '--limit', '100', '--json'], env);
+    const run = await mlops(
+      ['deadletters', '--run', String(ingestSummary.workflowId), '--limit', '100', '--json'],
+      env,
+    );
     expect(run.code).toBe(0);
     const letters = run.json.letters as Array<{ reason: string; raw: string }>;
     expect(run.json.total).toBe(ingestSummary.rejected);
@@ -66,9 +85,17 @@ describe('the mlops command line', () => {
     const run = await mlflow.createRun(experiment.experiment_id, { runName: 'pinned' });
     await mlflow.logParams(run.info.run_id, { embedder_version: 'lsa-pinned' });
     const modelName = `cli-model-${run.info.run_id}`;
-    const pinned = await mlops(['model', 'serving', '--json'], { ...env, MLFLOW_MODEL_NAME: modelName, LATEST_TRAINING_RUN_ID: run.info.run_id });
+    const pinned = await mlops(['model', 'serving', '--json'], {
+      ...env,
+      MLFLOW_MODEL_NAME: modelName,
+      LATEST_TRAINING_RUN_ID: run.info.run_id,
+    });
     expect(pinned.code).toBe(0);
-    expect(pinned.json).toMatchObject({ runId: run.info.run_id, source: 'LATEST_TRAINING_RUN_ID', embedderVersion: 'lsa-pinned' });
+    expect(pinned.json).toMatchObject({
+      runId: run.info.run_id,
+      source: 'LATEST_TRAINING_RUN_ID',
+      embedderVersion: 'lsa-pinned',
+    });
     const none = await mlops(['model', 'serving', '--json'], { ...env, MLFLOW_MODEL_NAME: modelName });
     expect(none.code).toBe(1);
     expect(String(none.json.error)).toMatch(/mlops run train/);
@@ -86,7 +113,15 @@ describe('the mlops command line', () => {
     const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
     try {
       await new DeadLetterStore(mongo.db).record([
-        { stage: 'extract', reason: 'invalid_id', detail: `id ${hostile} is not an arXiv id`, raw: `{"id": "${hostile}"}\r\nmore`, position: `file:x item ${hostile}`, source: 'file:x', ingestWorkflowId: 'hostile-run' },
+        {
+          stage: 'extract',
+          reason: 'invalid_id',
+          detail: `id ${hostile} is not an arXiv id`,
+          raw: `{"id": "${hostile}"}\r\nmore`,
+          position: `file:x item ${hostile}`,
+          source: 'file:x',
+          ingestWorkflowId: 'hostile-run',
+        },
       ]);
     } finally {
       await mongo.close();
@@ -97,7 +132,10 @@ describe('the mlops command line', () => {
     expect(text.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
     expect(text.stdout).toContain('id \\x1b]0;owned\\x07\\x1b[2J\\u202eevil is not an arXiv id');
     const json = await mlops(['deadletters', '--run', 'hostile-run', '--json'], env);
-    expect((json.json.letters as Array<{ detail: string; raw: string }>)[0]).toMatchObject({ detail: `id ${hostile} is not an arXiv id`, raw: `{"id": "${hostile}"}\r\nmore` });
+    expect((json.json.letters as Array<{ detail: string; raw: string }>)[0]).toMatchObject({
+      detail: `id ${hostile} is not an arXiv id`,
+      raw: `{"id": "${hostile}"}\r\nmore`,
+    });
   });
   it('`api` refuses to start with the example admin key or a short one, and says how to make one', async () => {
     for (const [key, problem] of [

@@ -16,7 +16,8 @@ import type { IngestSummary } from '../../workflows';
 /** The local engine's process: what the stack launched and records in its pid file. */
 export async function enginePid(config: AppConfig, engine: EngineName): Promise<number> {
   const [status] = await stackStatus(config, [engine]);
-  if (!status?.pid || status.state !== 'local-running') throw new Error(`${engine} is not a running local engine (${status?.state})`);
+  if (!status?.pid || status.state !== 'local-running')
+    throw new Error(`${engine} is not a running local engine (${status?.state})`);
   return status.pid;
 }
 
@@ -70,20 +71,32 @@ export interface IngestionContext {
  * extracted = accepted + rejected, one feature per accepted distinct paper and no duplicate, the
  * stream drained with nothing pending, every raw batch present once with its sha256.
  */
-export async function ingestionInvariants(context: IngestionContext, summary: IngestSummary, expectedExtracted: number): Promise<string[]> {
+export async function ingestionInvariants(
+  context: IngestionContext,
+  summary: IngestSummary,
+  expectedExtracted: number,
+): Promise<string[]> {
   const broken: string[] = [];
   const check = (holds: boolean, what: string) => {
     if (!holds) broken.push(what);
   };
   check(summary.extracted === expectedExtracted, `extracted ${summary.extracted} of ${expectedExtracted}`);
-  check(summary.extracted === summary.accepted + summary.rejected, `extracted ${summary.extracted} ≠ accepted ${summary.accepted} + rejected ${summary.rejected}`);
+  check(
+    summary.extracted === summary.accepted + summary.rejected,
+    `extracted ${summary.extracted} ≠ accepted ${summary.accepted} + rejected ${summary.rejected}`,
+  );
   check(summary.balanced, 'the summary does not balance');
   check(summary.deadLettered === 0, `${summary.deadLettered} buffer messages dead-lettered`);
 
   const features = new FeatureStore(context.mongo.db);
   const stored = await features.count({ embedderVersion: summary.embedderVersion });
-  check(stored === summary.accepted - summary.duplicates, `${stored} features for ${summary.accepted - summary.duplicates} accepted distinct papers`);
-  const duplicated = await features.collection.aggregate([{ $group: { _id: '$arxivId', n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }]).toArray();
+  check(
+    stored === summary.accepted - summary.duplicates,
+    `${stored} features for ${summary.accepted - summary.duplicates} accepted distinct papers`,
+  );
+  const duplicated = await features.collection
+    .aggregate([{ $group: { _id: '$arxivId', n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }])
+    .toArray();
   check(duplicated.length === 0, `${duplicated.length} papers stored more than once`);
 
   const depth = await new PaperStream(context.redis, context.config.buffer).depth();
@@ -93,13 +106,22 @@ export async function ingestionInvariants(context: IngestionContext, summary: In
   try {
     const keys = await store.list(`${RAW_PREFIX}/`);
     const { rawObjects } = await readIngestManifest(store, summary.rawManifest);
-    check(rawObjects.length === summary.rawObjectCount, `the manifest lists ${rawObjects.length} raw objects, the summary counts ${summary.rawObjectCount}`);
-    check(keys.length === rawObjects.length && rawObjects.every((key) => keys.includes(key)), `${keys.length} raw objects stored, the run's manifest names ${rawObjects.length}`);
+    check(
+      rawObjects.length === summary.rawObjectCount,
+      `the manifest lists ${rawObjects.length} raw objects, the summary counts ${summary.rawObjectCount}`,
+    );
+    check(
+      keys.length === rawObjects.length && rawObjects.every((key) => keys.includes(key)),
+      `${keys.length} raw objects stored, the run's manifest names ${rawObjects.length}`,
+    );
     for (const key of rawObjects) {
       const info = await store.head(key);
       const body = info ? gunzipSync(await store.get(key)) : undefined;
       const sha256 = body ? createHash('sha256').update(body).digest('hex') : undefined;
-      check(info !== undefined && sha256 === info.metadata.sha256, `raw batch ${key} ${info ? 'does not match its sha256' : 'is missing'}`);
+      check(
+        info !== undefined && sha256 === info.metadata.sha256,
+        `raw batch ${key} ${info ? 'does not match its sha256' : 'is missing'}`,
+      );
     }
   } finally {
     await store.close();
@@ -137,7 +159,13 @@ export function readOutcomes(): FaultOutcome[] {
 
 /** The table printed at the end (and copied into the README). */
 export function faultTable(outcomes: FaultOutcome[]): string {
-  const rows = outcomes.map((outcome) => [outcome.scenario, outcome.injectedAt, outcome.downtimeSeconds.toFixed(1), outcome.recoveredSeconds.toFixed(1), outcome.invariants]);
+  const rows = outcomes.map((outcome) => [
+    outcome.scenario,
+    outcome.injectedAt,
+    outcome.downtimeSeconds.toFixed(1),
+    outcome.recoveredSeconds.toFixed(1),
+    outcome.invariants,
+  ]);
   const header = ['scenario', 'injected at', 'down s', 'recovered in s', 'invariants'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');

@@ -39,7 +39,11 @@ async function startRun(name: string): Promise<Run> {
   const client = await temporalClient(config);
   const mongo = await connectMongo(config.mongo.endpoint.url, config.mongo.database);
   const redis = await connectRedis(config.redis.url);
-  const workers = { io: await spawnWorker(setup.env, ['--queue', 'io']), cpu: await spawnWorker(setup.env, ['--queue', 'cpu']), replaced: [] };
+  const workers = {
+    io: await spawnWorker(setup.env, ['--queue', 'io']),
+    cpu: await spawnWorker(setup.env, ['--queue', 'cpu']),
+    replaced: [],
+  };
   const handle = await client.workflow.start(ingestWorkflow, {
     taskQueue: config.temporal.taskQueues.io,
     workflowId: `${setup.testId}-run`,
@@ -61,7 +65,8 @@ async function startRun(name: string): Promise<Run> {
 }
 
 async function stopRun(run: Run): Promise<void> {
-  for (const worker of [run.workers.io, run.workers.cpu, ...run.workers.replaced]) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+  for (const worker of [run.workers.io, run.workers.cpu, ...run.workers.replaced])
+    if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
   await run.client.connection.close();
   await run.mongo.close();
   run.redis.disconnect();
@@ -95,7 +100,12 @@ async function scenario(
   inject: (run: Run) => Promise<{ injectedAt: string; downtimeMs: number }>,
   alsoHolds: (run: Run) => Promise<string[]> = async () => [],
 ): Promise<void> {
-  const run = await startRun(name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 24));
+  const run = await startRun(
+    name
+      .replace(/[^a-z0-9]+/gi, '-')
+      .toLowerCase()
+      .slice(0, 24),
+  );
   let recorded = false;
   try {
     const { injectedAt, downtimeMs } = await inject(run);
@@ -103,13 +113,29 @@ async function scenario(
     expect((await run.handle.describe()).status.name).toBe('RUNNING');
     const summary = await resultAcrossOutages(run);
     const recoveredMs = Date.now() - back;
-    const broken = [...(await ingestionInvariants({ config: run.setup.config, mongo: run.mongo, redis: run.redis }, summary, PAPERS)), ...(await alsoHolds(run))];
+    const broken = [
+      ...(await ingestionInvariants({ config: run.setup.config, mongo: run.mongo, redis: run.redis }, summary, PAPERS)),
+      ...(await alsoHolds(run)),
+    ];
     recorded = true;
-    recordOutcome({ scenario: name, injectedAt, downtimeSeconds: downtimeMs / 1000, recoveredSeconds: recoveredMs / 1000, invariants: broken.length === 0 ? 'all hold' : broken.join('; ') });
+    recordOutcome({
+      scenario: name,
+      injectedAt,
+      downtimeSeconds: downtimeMs / 1000,
+      recoveredSeconds: recoveredMs / 1000,
+      invariants: broken.length === 0 ? 'all hold' : broken.join('; '),
+    });
     expect(broken).toEqual([]);
     expect(summary).toMatchObject({ extracted: PAPERS, embedded: PAPERS - summary.duplicates, balanced: true });
   } catch (error) {
-    if (!recorded) recordOutcome({ scenario: name, injectedAt: '-', downtimeSeconds: NaN, recoveredSeconds: NaN, invariants: `FAILED: ${(error as Error).message.split('\n')[0]}` });
+    if (!recorded)
+      recordOutcome({
+        scenario: name,
+        injectedAt: '-',
+        downtimeSeconds: NaN,
+        recoveredSeconds: NaN,
+        invariants: `FAILED: ${(error as Error).message.split('\n')[0]}`,
+      });
     throw error;
   } finally {
     await stopRun(run);
@@ -145,11 +171,14 @@ function killWorkerAndRestart(queue: 'io' | 'cpu', ready: (run: Run) => Promise<
 /** The embedding activity really was interrupted and retried, not merely finished before the kill. */
 async function embeddingRetried(run: Run): Promise<string[]> {
   const history = await run.handle.fetchHistory();
-  const attempts = (history.events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt ?? 1] : []));
+  const attempts = (history.events ?? []).flatMap((event) =>
+    event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt ?? 1] : [],
+  );
   return Math.max(...attempts) > 1 ? [] : ['no activity was retried: the kill missed the embedding'];
 }
 
-const afterFeatures = (count: number) => async (run: Run) => `${await waitFor(storedFeatures(run, count), `${count} stored features`)} features stored`;
+const afterFeatures = (count: number) => async (run: Run) =>
+  `${await waitFor(storedFeatures(run, count), `${count} stored features`)} features stored`;
 
 const afterFirstRawBatch = async (run: Run) => {
   const store = openObjectStore(run.setup.config);
@@ -165,36 +194,68 @@ const afterFirstRawBatch = async (run: Run) => {
 };
 
 describe('fault injection: the ingestion completes with nothing lost or duplicated', () => {
-  it('survives the CPU worker killed with SIGKILL mid-embedding', async () => {
-    await scenario('CPU worker SIGKILL mid-embedding', killWorkerAndRestart('cpu', afterFeatures(200)), embeddingRetried);
-  }, 6 * MINUTE);
+  it(
+    'survives the CPU worker killed with SIGKILL mid-embedding',
+    async () => {
+      await scenario(
+        'CPU worker SIGKILL mid-embedding',
+        killWorkerAndRestart('cpu', afterFeatures(200)),
+        embeddingRetried,
+      );
+    },
+    6 * MINUTE,
+  );
 
-  it('survives the I/O worker killed with SIGKILL mid-extraction', async () => {
-    await scenario('I/O worker SIGKILL mid-extraction', killWorkerAndRestart('io', afterFirstRawBatch));
-  }, 6 * MINUTE);
+  it(
+    'survives the I/O worker killed with SIGKILL mid-extraction',
+    async () => {
+      await scenario('I/O worker SIGKILL mid-extraction', killWorkerAndRestart('io', afterFirstRawBatch));
+    },
+    6 * MINUTE,
+  );
 
-  it('survives Redis killed with SIGKILL mid-ingestion (append-only file)', async () => {
-    await scenario('Redis SIGKILL mid-ingestion', killAndRestart('redis', 2000, afterFeatures(200)));
-  }, 6 * MINUTE);
+  it(
+    'survives Redis killed with SIGKILL mid-ingestion (append-only file)',
+    async () => {
+      await scenario('Redis SIGKILL mid-ingestion', killAndRestart('redis', 2000, afterFeatures(200)));
+    },
+    6 * MINUTE,
+  );
 
-  it('survives the MongoDB-protocol server killed with SIGKILL mid-embedding', async () => {
-    await scenario('MongoDB server SIGKILL mid-embedding', killAndRestart('mongo', 2000, afterFeatures(200)));
-  }, 6 * MINUTE);
+  it(
+    'survives the MongoDB-protocol server killed with SIGKILL mid-embedding',
+    async () => {
+      await scenario('MongoDB server SIGKILL mid-embedding', killAndRestart('mongo', 2000, afterFeatures(200)));
+    },
+    6 * MINUTE,
+  );
 
-  it('survives the S3 server killed with SIGKILL while raw batches land', async () => {
-    await scenario('S3 server SIGKILL while raw batches land', killAndRestart('s3', 3000, afterFirstRawBatch));
-  }, 6 * MINUTE);
+  it(
+    'survives the S3 server killed with SIGKILL while raw batches land',
+    async () => {
+      await scenario('S3 server SIGKILL while raw batches land', killAndRestart('s3', 3000, afterFirstRawBatch));
+    },
+    6 * MINUTE,
+  );
 
-  it('survives the Temporal server killed with SIGKILL mid-ingestion (persistent database)', async () => {
-    await scenario('Temporal server SIGKILL mid-ingestion', killAndRestart('temporal', 3000, afterFeatures(200)));
-  }, 6 * MINUTE);
+  it(
+    'survives the Temporal server killed with SIGKILL mid-ingestion (persistent database)',
+    async () => {
+      await scenario('Temporal server SIGKILL mid-ingestion', killAndRestart('temporal', 3000, afterFeatures(200)));
+    },
+    6 * MINUTE,
+  );
 
-  it('survives the MongoDB-protocol server frozen (SIGSTOP) past the heartbeat timeout, then continued', async () => {
-    await scenario('MongoDB frozen 10 s (SIGSTOP)', async (run) => {
-      const injectedAt = await afterFeatures(200)(run);
-      const started = Date.now();
-      await freezeEngine(run.setup.config, 'mongo', 10_000);
-      return { injectedAt, downtimeMs: Date.now() - started };
-    });
-  }, 6 * MINUTE);
+  it(
+    'survives the MongoDB-protocol server frozen (SIGSTOP) past the heartbeat timeout, then continued',
+    async () => {
+      await scenario('MongoDB frozen 10 s (SIGSTOP)', async (run) => {
+        const injectedAt = await afterFeatures(200)(run);
+        const started = Date.now();
+        await freezeEngine(run.setup.config, 'mongo', 10_000);
+        return { injectedAt, downtimeMs: Date.now() - started };
+      });
+    },
+    6 * MINUTE,
+  );
 });

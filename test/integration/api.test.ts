@@ -27,7 +27,8 @@ import { ingestSmallSample, startWorkers, temporalClient, type RunningWorkers } 
 const ADMIN_KEY = 'k3y-for-tests-only';
 const PAPER = {
   title: 'Attention-based neural machine translation for low-resource languages',
-  abstract: 'We study neural machine translation with attention for language pairs with little parallel text, and show that back-translation and subword units improve BLEU.',
+  abstract:
+    'We study neural machine translation with attention for language pairs with little parallel text, and show that back-translation and subword units improve BLEU.',
 };
 
 describe('inference API routes (real MLflow model, real MongoDB)', () => {
@@ -49,7 +50,10 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   async function storedReaches(count: number, filter: Record<string, unknown> = {}): Promise<void> {
     const deadline = Date.now() + 20_000;
     while ((await store.collection.countDocuments(filter)) < count) {
-      if (Date.now() > deadline) throw new Error(`the drainer stored ${await store.collection.countDocuments(filter)} predictions, not ${count}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the drainer stored ${await store.collection.countDocuments(filter)} predictions, not ${count}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -65,7 +69,11 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       args: [{ taskQueues: config.temporal.taskQueues, hyperparameters: { hiddenUnits: 32, maxEpochs: 8 } }],
     });
     redis = await connectRedis(config.redis.url, 'api-test');
-    log = new PredictionPublisher(redis, { stream: config.api.predictionLog.stream, maxBacklog: 1_000, maxBacklogBytes: 64 * 1024 * 1024 });
+    log = new PredictionPublisher(redis, {
+      stream: config.api.predictionLog.stream,
+      maxBacklog: 1_000,
+      maxBacklogBytes: 64 * 1024 * 1024,
+    });
     store = new PredictionStore(mongo.db, 90);
     const reloader = new ModelReloader(models, {
       choose: async () => {
@@ -74,10 +82,23 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       },
       load: async () => {
         const serving = await resolveServingRun(mlflow, { modelName, alias: 'champion' });
-        return { predictor: await loadPredictor(mlflow, serving.run), modelName, modelVersion: serving.modelVersion ?? null, chosenBy: 'alias', alias: 'champion', loadedAt: new Date() };
+        return {
+          predictor: await loadPredictor(mlflow, serving.run),
+          modelName,
+          modelVersion: serving.modelVersion ?? null,
+          chosenBy: 'alias',
+          alias: 'champion',
+          loadedAt: new Date(),
+        };
       },
     });
-    app = buildApp({ models, log, reloader, adminKey: ADMIN_KEY, redisReachable: async () => (await redis.ping()) === 'PONG' });
+    app = buildApp({
+      models,
+      log,
+      reloader,
+      adminKey: ADMIN_KEY,
+      redisReachable: async () => (await redis.ping()) === 'PONG',
+    });
   });
 
   afterAll(async () => {
@@ -98,21 +119,40 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(ready.json()).toEqual({ status: 'not ready', model: false, redis: true, predictionBacklog: 0 });
     const predict = await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER });
     expect(predict.statusCode).toBe(503);
-    expect(predict.json()).toMatchObject({ error: 'Service Unavailable', statusCode: 503, message: expect.stringContaining('no model is loaded') });
+    expect(predict.json()).toMatchObject({
+      error: 'Service Unavailable',
+      statusCode: 503,
+      message: expect.stringContaining('no model is loaded'),
+    });
   });
 
   it('serves the alias’s model and tells what it is', async () => {
     const serving = await resolveServingRun(mlflow, { modelName, alias: 'champion' });
-    models.swap({ predictor: await loadPredictor(mlflow, serving.run), modelName, modelVersion: serving.modelVersion ?? null, chosenBy: 'alias', alias: 'champion', loadedAt: new Date() });
+    models.swap({
+      predictor: await loadPredictor(mlflow, serving.run),
+      modelName,
+      modelVersion: serving.modelVersion ?? null,
+      chosenBy: 'alias',
+      alias: 'champion',
+      loadedAt: new Date(),
+    });
     expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const model = (await app.inject({ method: 'GET', url: '/v1/model' })).json();
-    expect(model).toMatchObject({ model: { name: modelName, version: '1', runId: trained.runId, embedderVersion: trained.embedderVersion }, chosenBy: 'alias', classes: trained.classes });
+    expect(model).toMatchObject({
+      model: { name: modelName, version: '1', runId: trained.runId, embedderVersion: trained.embedderVersion },
+      chosenBy: 'alias',
+      classes: trained.classes,
+    });
   });
 
   it('predicts one paper: a category, the top classes with probabilities, the model and a request id', async () => {
     const response = await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER });
     expect(response.statusCode).toBe(200);
-    const body = response.json() as { requestId: string; model: { runId: string }; predictions: Array<{ category: string; top: Array<{ category: string; probability: number }> }> };
+    const body = response.json() as {
+      requestId: string;
+      model: { runId: string };
+      predictions: Array<{ category: string; top: Array<{ category: string; probability: number }> }>;
+    };
     expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.model.runId).toBe(trained.runId);
     expect(body.predictions).toHaveLength(1);
@@ -120,16 +160,28 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(trained.classes).toContain(prediction!.category);
     expect(prediction!.top).toHaveLength(3);
     expect(prediction!.top[0]!.category).toBe(prediction!.category);
-    expect(prediction!.top.map((entry) => entry.probability)).toEqual([...prediction!.top.map((entry) => entry.probability)].sort((a, b) => b - a));
+    expect(prediction!.top.map((entry) => entry.probability)).toEqual(
+      [...prediction!.top.map((entry) => entry.probability)].sort((a, b) => b - a),
+    );
   });
 
   it('predicts a batch in order, the same as one by one, with the asked-for number of classes', async () => {
-    const items = [PAPER, { title: 'Convolutional networks for image segmentation', abstract: 'A fully convolutional network labels every pixel of an image.' }];
-    const batch = (await app.inject({ method: 'POST', url: '/v1/predict?top=5', payload: { items } })).json() as { predictions: Array<{ category: string; top: unknown[] }> };
+    const items = [
+      PAPER,
+      {
+        title: 'Convolutional networks for image segmentation',
+        abstract: 'A fully convolutional network labels every pixel of an image.',
+      },
+    ];
+    const batch = (await app.inject({ method: 'POST', url: '/v1/predict?top=5', payload: { items } })).json() as {
+      predictions: Array<{ category: string; top: unknown[] }>;
+    };
     expect(batch.predictions).toHaveLength(2);
     expect(batch.predictions[0]!.top).toHaveLength(5);
     for (const [i, item] of items.entries()) {
-      const single = (await app.inject({ method: 'POST', url: '/v1/predict', payload: item })).json() as { predictions: Array<{ category: string }> };
+      const single = (await app.inject({ method: 'POST', url: '/v1/predict', payload: item })).json() as {
+        predictions: Array<{ category: string }>;
+      };
       expect(single.predictions[0]!.category).toBe(batch.predictions[i]!.category);
     }
   });
@@ -151,7 +203,9 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     const response = await app.inject({
       method: 'POST',
       url: request.url ?? '/v1/predict',
-      ...(request.body !== undefined ? { body: request.body, headers: { 'content-type': request.contentType! } } : { payload: request.payload as object }),
+      ...(request.body !== undefined
+        ? { body: request.body, headers: { 'content-type': request.contentType! } }
+        : { payload: request.payload as object }),
     });
     expect(response.statusCode).toBe(400);
     const body = response.json() as { error: string; message: string; statusCode: number; requestId: string };
@@ -163,11 +217,27 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
   });
 
   it('handles unicode text: accents, math, emoji and characters outside the BMP', async () => {
-    const response = await app.inject({ method: 'POST', url: '/v1/predict', payload: { title: 'Équations de Schrödinger 𝛼-stables 🚀', abstract: 'Nous étudions ∫ e^{-x²} dx et les opérateurs 𝓛 sur ℝⁿ. 中文摘要。' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/predict',
+      payload: {
+        title: 'Équations de Schrödinger 𝛼-stables 🚀',
+        abstract: 'Nous étudions ∫ e^{-x²} dx et les opérateurs 𝓛 sur ℝⁿ. 中文摘要。',
+      },
+    });
     expect(response.statusCode).toBe(200);
     // Lone surrogates, NUL, right-to-left marks, zero-width and combining characters: answered, never a 5xx.
-    for (const raw of ['{"title":"\\ud800 broken","abstract":"half a pair \\udfff"}', '{"title":"nul \\u0000 inside","abstract":"text"}', '{"title":"\u202eright to left\u200b","abstract":"e\u0301\u0301\u0301 zero\u200dwidth"}']) {
-      const answer = await app.inject({ method: 'POST', url: '/v1/predict', body: raw, headers: { 'content-type': 'application/json' } });
+    for (const raw of [
+      '{"title":"\\ud800 broken","abstract":"half a pair \\udfff"}',
+      '{"title":"nul \\u0000 inside","abstract":"text"}',
+      '{"title":"\u202eright to left\u200b","abstract":"e\u0301\u0301\u0301 zero\u200dwidth"}',
+    ]) {
+      const answer = await app.inject({
+        method: 'POST',
+        url: '/v1/predict',
+        body: raw,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(answer.statusCode).toBe(200);
       expect((answer.json() as { predictions: unknown[] }).predictions).toHaveLength(1);
     }
@@ -175,11 +245,15 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
 
   it('records every prediction in MongoDB through the Redis stream, once, with the model that made it', async () => {
     const appended = log.appendedCount;
-    const response = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { items: [PAPER, PAPER, PAPER] } })).json() as { requestId: string; predictions: Array<{ category: string }> };
+    const response = (
+      await app.inject({ method: 'POST', url: '/v1/predict', payload: { items: [PAPER, PAPER, PAPER] } })
+    ).json() as { requestId: string; predictions: Array<{ category: string }> };
     // Answered once Redis held them: nothing waits in the API's memory.
     expect(log.appendedCount).toBe(appended + 3);
     expect(log.backlog).toBe(0);
-    expect(((await app.inject({ method: 'GET', url: '/readyz' })).json() as { predictionBacklog: number }).predictionBacklog).toBe(0);
+    expect(
+      ((await app.inject({ method: 'GET', url: '/readyz' })).json() as { predictionBacklog: number }).predictionBacklog,
+    ).toBe(0);
     await storedReaches(3, { requestId: response.requestId });
     const stored = await store.collection.find({ requestId: response.requestId }).sort({ _id: 1 }).toArray();
     expect(stored.map((document) => [document._id, document.category, document.runId])).toEqual(
@@ -191,7 +265,11 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(first).not.toHaveProperty('title');
     expect(first).not.toHaveProperty('abstract');
     expect(first!.inputHash).toBe(inputHash(PAPER));
-    expect(first!.text).toMatchObject({ titleChars: PAPER.title.length, abstractChars: PAPER.abstract.length, abstractWords: PAPER.abstract.split(' ').length });
+    expect(first!.text).toMatchObject({
+      titleChars: PAPER.title.length,
+      abstractChars: PAPER.abstract.length,
+      abstractWords: PAPER.abstract.split(' ').length,
+    });
     expect(first!.text.oovShare).toBeGreaterThanOrEqual(0);
     expect(first!.text.oovShare).toBeLessThan(1);
     const expected = models.current().predictor.predict([PAPER])[0]!;
@@ -199,19 +277,30 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(first).not.toHaveProperty('probabilities');
     expect(first!.top).toHaveLength(3);
     expect(first!.top[0]!.category).toBe(first!.category);
-    expect(first!.top[0]!.probability).toBeCloseTo(expected.probabilities[trained.classes.indexOf(first!.category)]!, 6);
+    expect(first!.top[0]!.probability).toBeCloseTo(
+      expected.probabilities[trained.classes.indexOf(first!.category)]!,
+      6,
+    );
     // An entry delivered twice (appended again after a lost acknowledgement) is stored once.
     await log.record(stored);
-    const marker = (await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).json() as { requestId: string };
+    const marker = (await app.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).json() as {
+      requestId: string;
+    };
     await storedReaches(1, { requestId: marker.requestId });
     expect(await store.collection.countDocuments({ requestId: response.requestId })).toBe(3);
   });
 
   it('logs the title and abstract too only when asked (PREDICTION_LOG_TEXT)', async () => {
     const withText = buildApp({ models, log, redisReachable: async () => true }, { logText: true });
-    const { requestId } = (await withText.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).json() as { requestId: string };
+    const { requestId } = (await withText.inject({ method: 'POST', url: '/v1/predict', payload: PAPER })).json() as {
+      requestId: string;
+    };
     await storedReaches(1, { requestId });
-    expect(await store.collection.findOne({ requestId })).toMatchObject({ title: PAPER.title, abstract: PAPER.abstract, inputHash: inputHash(PAPER) });
+    expect(await store.collection.findOne({ requestId })).toMatchObject({
+      title: PAPER.title,
+      abstract: PAPER.abstract,
+      inputHash: inputHash(PAPER),
+    });
     await withText.close();
   });
 
@@ -225,12 +314,19 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
       expect(ttl).toMatchObject({ key: { at: 1 }, expireAfterSeconds: 2 * 86_400 });
       // A changed retention changes the index in place.
       await new PredictionStore(mongo.db, 3).ensureIndexes();
-      expect((await retained.collection.indexes()).find((index) => index.name === 'retention')).toMatchObject({ expireAfterSeconds: 3 * 86_400 });
+      expect((await retained.collection.indexes()).find((index) => index.name === 'retention')).toMatchObject({
+        expireAfterSeconds: 3 * 86_400,
+      });
     }
 
     const now = new Date();
     const [template] = await retained.collection.find({}).limit(1).toArray();
-    const aged = (id: string, daysAgo: number) => ({ ...template!, _id: id, requestId: id, at: new Date(now.getTime() - daysAgo * 86_400_000) });
+    const aged = (id: string, daysAgo: number) => ({
+      ...template!,
+      _id: id,
+      requestId: id,
+      at: new Date(now.getTime() - daysAgo * 86_400_000),
+    });
     expect(await retained.insert([aged('retention-old', 2.5), aged('retention-recent', 1.5)])).toBe(2);
     expect(await retained.deleteExpired(now)).toBe(1);
     expect(await retained.collection.countDocuments({ _id: { $in: ['retention-old', 'retention-recent'] } })).toBe(1);
@@ -239,14 +335,29 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
 
   it('answers an unknown route with 404 in the same error shape', async () => {
     const response = await app.inject({ method: 'GET', url: '/v2/nothing?x=1' });
-    expect(response.json()).toEqual({ error: 'Not Found', message: 'no route GET /v2/nothing', statusCode: 404, requestId: response.headers['x-request-id'] });
+    expect(response.json()).toEqual({
+      error: 'Not Found',
+      message: 'no route GET /v2/nothing',
+      statusCode: 404,
+      requestId: response.headers['x-request-id'],
+    });
   });
 
   it('answers an unsupported content type with 415, and a body over the limit with 413', async () => {
-    const text = await app.inject({ method: 'POST', url: '/v1/predict', body: 'title=x&abstract=y', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const text = await app.inject({
+      method: 'POST',
+      url: '/v1/predict',
+      body: 'title=x&abstract=y',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(text.statusCode).toBe(415);
     expect(text.json()).toMatchObject({ error: 'Unsupported Media Type', statusCode: 415 });
-    const huge = await app.inject({ method: 'POST', url: '/v1/predict', body: JSON.stringify({ title: 'T', abstract: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/v1/predict',
+      body: JSON.stringify({ title: 'T', abstract: 'x'.repeat(2 * 1024 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(huge.statusCode).toBe(413);
     expect(huge.json()).toMatchObject({ error: 'Payload Too Large', statusCode: 413 });
   });
@@ -263,8 +374,15 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     const url = '/v1/model/reload';
     const missing = await app.inject({ method: 'POST', url });
     expect(missing.statusCode).toBe(401);
-    expect(missing.json()).toMatchObject({ error: 'Unauthorized', message: expect.stringContaining('admin key is needed') });
-    for (const headers of [{ 'x-api-key': 'nope' }, { 'x-api-key': `${ADMIN_KEY}x` }, { authorization: `Bearer ${ADMIN_KEY.slice(0, -1)}` }]) {
+    expect(missing.json()).toMatchObject({
+      error: 'Unauthorized',
+      message: expect.stringContaining('admin key is needed'),
+    });
+    for (const headers of [
+      { 'x-api-key': 'nope' },
+      { 'x-api-key': `${ADMIN_KEY}x` },
+      { authorization: `Bearer ${ADMIN_KEY.slice(0, -1)}` },
+    ]) {
       const wrong = await app.inject({ method: 'POST', url, headers });
       expect(wrong.statusCode).toBe(401);
       expect(wrong.json()).toMatchObject({ message: 'the admin key is wrong' });
@@ -272,16 +390,25 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     for (const headers of [{ 'x-api-key': ADMIN_KEY }, { authorization: `Bearer ${ADMIN_KEY}` }]) {
       const ok = await app.inject({ method: 'POST', url, headers });
       expect(ok.statusCode).toBe(200);
-      expect(ok.json()).toMatchObject({ changed: false, to: { runId: trained.runId, modelVersion: '1' }, model: { model: { runId: trained.runId } } });
+      expect(ok.json()).toMatchObject({
+        changed: false,
+        to: { runId: trained.runId, modelVersion: '1' },
+        model: { model: { runId: trained.runId } },
+      });
     }
     const off = buildApp({ models, redisReachable: async () => true });
-    expect((await off.inject({ method: 'POST', url, headers: { 'x-api-key': ADMIN_KEY } })).json()).toMatchObject({ statusCode: 403, message: expect.stringContaining('MLOPS_API_KEY') });
+    expect((await off.inject({ method: 'POST', url, headers: { 'x-api-key': ADMIN_KEY } })).json()).toMatchObject({
+      statusCode: 403,
+      message: expect.stringContaining('MLOPS_API_KEY'),
+    });
     await off.close();
   });
 
   it('exports Prometheus metrics: requests and latency per route, predictions per class, the model, the log backlog', async () => {
     const fresh = buildApp({ models, log, redisReachable: async () => true });
-    const answer = (await fresh.inject({ method: 'POST', url: '/v1/predict', payload: { items: [PAPER, PAPER] } })).json() as { predictions: Array<{ category: string }> };
+    const answer = (
+      await fresh.inject({ method: 'POST', url: '/v1/predict', payload: { items: [PAPER, PAPER] } })
+    ).json() as { predictions: Array<{ category: string }> };
     await fresh.inject({ method: 'POST', url: '/v1/predict', payload: { title: '' } });
     const metrics = await fresh.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
@@ -289,8 +416,12 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     expect(text).toContain('arxiv_api_requests_total{method="POST",route="/v1/predict",status_code="200"} 1');
     expect(text).toContain('arxiv_api_requests_total{method="POST",route="/v1/predict",status_code="400"} 1');
     expect(text).toMatch(/arxiv_api_request_duration_seconds_count\{method="POST",route="\/v1\/predict"\} 2/);
-    expect(text).toContain(`arxiv_api_predictions_total{category="${answer.predictions[0]!.category}",model_version="1"} 2`);
-    expect(text).toContain(`arxiv_api_model_info{model_name="${modelName}",model_version="1",run_id="${trained.runId}",embedder_version="${trained.embedderVersion}",chosen_by="alias",worker="0"} 1`);
+    expect(text).toContain(
+      `arxiv_api_predictions_total{category="${answer.predictions[0]!.category}",model_version="1"} 2`,
+    );
+    expect(text).toContain(
+      `arxiv_api_model_info{model_name="${modelName}",model_version="1",run_id="${trained.runId}",embedder_version="${trained.embedderVersion}",chosen_by="alias",worker="0"} 1`,
+    );
     expect(text).toMatch(new RegExp(`arxiv_api_prediction_log_backlog ${log.backlog}\\b`));
     expect(text).toContain('arxiv_api_prediction_log_dropped_total 0');
     expect(text).toContain('arxiv_api_model_reloads_total{outcome="swapped"} 0');
@@ -303,17 +434,33 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
     for (let i = 0; i < 4; i += 1) codes.push((await limited.inject({ method: 'GET', url: '/healthz' })).statusCode);
     expect(codes).toEqual([200, 200, 200, 429]);
     const refused = await limited.inject({ method: 'GET', url: '/v1/model' });
-    expect(refused.json()).toMatchObject({ error: 'Too Many Requests', statusCode: 429, message: expect.stringContaining('more than 3 requests') });
+    expect(refused.json()).toMatchObject({
+      error: 'Too Many Requests',
+      statusCode: 429,
+      message: expect.stringContaining('more than 3 requests'),
+    });
     expect(refused.headers['retry-after']).toBeDefined();
     await limited.close();
   });
 
   it('publishes its OpenAPI description and docs from the route schemas', async () => {
-    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> };
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+    };
     expect(spec.openapi).toMatch(/^3\./);
-    expect(Object.keys(spec.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/model', '/v1/model/reload', '/v1/predict']);
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      '/healthz',
+      '/metrics',
+      '/readyz',
+      '/v1/model',
+      '/v1/model/reload',
+      '/v1/predict',
+    ]);
     expect(spec.paths['/v1/predict']!.post!.requestBody).toBeDefined();
-    expect(Object.keys(spec.paths['/v1/predict']!.post!.responses)).toEqual(expect.arrayContaining(['200', '400', '503']));
+    expect(Object.keys(spec.paths['/v1/predict']!.post!.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '503']),
+    );
     const docs = await app.inject({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger');
@@ -340,7 +487,8 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
         });
         page.on('console', (message) => {
           // A refused request is logged by the browser too; those are checked one by one below.
-          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+            problems.push(message.text());
         });
         page.on('pageerror', (error) => problems.push(error.message));
         await page.goto(`${url}/`);
@@ -376,10 +524,28 @@ describe('inference API routes (real MLflow model, real MongoDB)', () => {
 
     it('holds against schemathesis: no 5xx, every answer as the OpenAPI spec says', async () => {
       const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn(join(projectRoot(), '.venv/bin/schemathesis'), ['run', `${url}/docs/json`, '--checks', 'all', '-H', `x-api-key: ${ADMIN_KEY}`, '--max-examples', '60', '--seed', '7', '--no-color', '--workers', '1'], {
-          env: { ...process.env, SCHEMATHESIS_HOOKS: '' },
-          cwd: mkdtempSync(join(tmpdir(), 'schemathesis-')), // its cache of found failures stays out of the repository
-        });
+        const child = spawn(
+          join(projectRoot(), '.venv/bin/schemathesis'),
+          [
+            'run',
+            `${url}/docs/json`,
+            '--checks',
+            'all',
+            '-H',
+            `x-api-key: ${ADMIN_KEY}`,
+            '--max-examples',
+            '60',
+            '--seed',
+            '7',
+            '--no-color',
+            '--workers',
+            '1',
+          ],
+          {
+            env: { ...process.env, SCHEMATHESIS_HOOKS: '' },
+            cwd: mkdtempSync(join(tmpdir(), 'schemathesis-')), // its cache of found failures stays out of the repository
+          },
+        );
         let output = '';
         child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
         child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

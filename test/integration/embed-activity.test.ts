@@ -15,7 +15,13 @@ const records: PaperRecord[] = sampleLines(40).flatMap((line) => {
 
 function tinyEmbedder(seed: number): LsaEmbedder {
   const texts = records.map((record) => `${record.title}. ${record.abstract}`);
-  return fitLsaEmbedder(texts, { ...DEFAULT_LSA_CONFIG, dimensions: 8, powerIterations: 1, seed, tfidf: { ...DEFAULT_LSA_CONFIG.tfidf, maxFeatures: 500 } });
+  return fitLsaEmbedder(texts, {
+    ...DEFAULT_LSA_CONFIG,
+    dimensions: 8,
+    powerIterations: 1,
+    seed,
+    tfidf: { ...DEFAULT_LSA_CONFIG.tfidf, maxFeatures: 500 },
+  });
 }
 
 describe('the embedding activity (real Redis, MongoDB, object store)', () => {
@@ -63,19 +69,44 @@ describe('the embedding activity (real Redis, MongoDB, object store)', () => {
     expect(letter).toMatchObject({ stage: 'buffer', reason: 'undecodable_message' });
     expect(letter!.detail).toMatch(/could not embed with lsa-0000000000000000/);
     expect(await deps.stream.depth()).toEqual({ length: 0, pending: 0 });
-    expect(await deps.stream.outcomes(run)).toEqual({ stored: 5, inserted: 5, replaced: 0, unchanged: 0, deadLettered: 1 });
+    expect(await deps.stream.outcomes(run)).toEqual({
+      stored: 5,
+      inserted: 5,
+      replaced: 0,
+      unchanged: 0,
+      deadLettered: 1,
+    });
   });
   it('dead-letters a stream entry whose embedder version is a path (/, ..) instead of leaving it pending forever', async () => {
     const run = `${testId}-hostile`;
     const versions = ['../../secrets', 'lsa-x/../../y', 'embedders/lsa-1', '..', 'lsa\u0000x'];
-    await deps.stream.publish(versions.map((embedderVersion, i) => ({ record: records[i]!, itemNumber: i + 1, rawKey: 'raw/arxiv/dt=2026-11-26/x.jsonl.gz', ingestWorkflowId: run, embedderVersion })));
+    await deps.stream.publish(
+      versions.map((embedderVersion, i) => ({
+        record: records[i]!,
+        itemNumber: i + 1,
+        rawKey: 'raw/arxiv/dt=2026-11-26/x.jsonl.gz',
+        ingestWorkflowId: run,
+        embedderVersion,
+      })),
+    );
     await deps.stream.markProducerDone(run);
 
-    const result = await new MockActivityEnvironment().run(createCpuActivities(deps).embedFromBuffer, { embedderVersion: a.version, ingestWorkflowId: run, batchSize: 10 });
+    const result = await new MockActivityEnvironment().run(createCpuActivities(deps).embedFromBuffer, {
+      embedderVersion: a.version,
+      ingestWorkflowId: run,
+      batchSize: 10,
+    });
 
     expect(result).toMatchObject({ processed: versions.length, stored: 0, deadLettered: versions.length });
     const letters = await new DeadLetterStore(deps.mongo.db).find({ ingestWorkflowId: run });
-    expect(letters.map((letter) => letter.detail).sort()).toEqual(versions.map((version) => `embedder version ${JSON.stringify(version)} is not a version name (letters, digits, '.', '_' and '-')`).sort());
+    expect(letters.map((letter) => letter.detail).sort()).toEqual(
+      versions
+        .map(
+          (version) =>
+            `embedder version ${JSON.stringify(version)} is not a version name (letters, digits, '.', '_' and '-')`,
+        )
+        .sort(),
+    );
     expect(await deps.stream.depth()).toEqual({ length: 0, pending: 0 });
   });
 });

@@ -39,10 +39,16 @@ describe('feature store (real MongoDB-protocol server)', () => {
     await mongo.close();
   });
 
-  const stored = async (n: number, embedderVersion = 'v1') => (await features.byIds(embedderVersion, [record(n).id]))[0];
+  const stored = async (n: number, embedderVersion = 'v1') =>
+    (await features.byIds(embedderVersion, [record(n).id]))[0];
 
   it('stores one version per paper and embedder version, with vector, labels, dates and lineage', async () => {
-    expect(await features.upsert('v1', [1, 2, 3].map((n) => ({ record: record(n), vector: vector(n), lineage })))).toMatchObject({
+    expect(
+      await features.upsert(
+        'v1',
+        [1, 2, 3].map((n) => ({ record: record(n), vector: vector(n), lineage })),
+      ),
+    ).toMatchObject({
       inserted: 3,
       replaced: 0,
       unchanged: 0,
@@ -64,7 +70,11 @@ describe('feature store (real MongoDB-protocol server)', () => {
   });
 
   it('never duplicates when the same papers are processed again', async () => {
-    const inputs = [1, 2, 3].map((n) => ({ record: record(n), vector: vector(n), lineage: { ...lineage, ingestWorkflowId: 'ingest-2' } }));
+    const inputs = [1, 2, 3].map((n) => ({
+      record: record(n),
+      vector: vector(n),
+      lineage: { ...lineage, ingestWorkflowId: 'ingest-2' },
+    }));
     expect(await features.upsert('v1', inputs)).toMatchObject({ inserted: 0, replaced: 0, unchanged: 3 });
     expect(await features.count({ embedderVersion: 'v1' })).toBe(3);
     expect(await features.collection.countDocuments({ embedderVersion: 'v1' })).toBe(3);
@@ -73,7 +83,11 @@ describe('feature store (real MongoDB-protocol server)', () => {
   it('writes a batch of stored papers with inserts only, as a batch of new ones (no read or update by key)', async () => {
     commands.length = 0;
     const revised = { record: record(2, 'A second abstract.'), vector: vector(22), lineage };
-    await features.upsert('v1', [revised, { record: record(3), vector: vector(3), lineage }, { record: record(9), vector: vector(9), lineage }]);
+    await features.upsert('v1', [
+      revised,
+      { record: record(3), vector: vector(3), lineage },
+      { record: record(9), vector: vector(9), lineage },
+    ]);
     expect(commands).toEqual(['insert', 'insert']);
   });
 
@@ -86,22 +100,32 @@ describe('feature store (real MongoDB-protocol server)', () => {
     });
     expect(Array.from((await stored(1))!.vector)).toEqual(Array.from(vector(42)));
     const selected = await features.select({ embedderVersion: 'v1' });
-    expect(selected.map((row) => row.arxivId)).toEqual(['2501.00001', '2501.00002', '2501.00003', '2501.00004', '2501.00009']);
+    expect(selected.map((row) => row.arxivId)).toEqual([
+      '2501.00001',
+      '2501.00002',
+      '2501.00003',
+      '2501.00004',
+      '2501.00009',
+    ]);
     expect(Array.from(selected[0]!.vector)).toEqual(Array.from(vector(42)));
     expect(await features.count({ embedderVersion: 'v1' })).toBe(5);
     // The same revision again changes nothing.
     expect(await features.upsert('v1', [revised])).toMatchObject({ inserted: 0, replaced: 0, unchanged: 1 });
   });
 
-  it('keeps the newest version by the paper\'s own dates, whatever order the versions arrive in', async () => {
+  it("keeps the newest version by the paper's own dates, whatever order the versions arrive in", async () => {
     const newer = { ...record(5, 'Version two.'), updated: '2025-03-01T00:00:00Z' };
     const older = { ...record(5, 'Version one.'), updated: '2025-02-01T00:00:00Z' };
     await features.upsert('v1', [{ record: newer, vector: vector(52), lineage }]);
-    expect(await features.upsert('v1', [{ record: older, vector: vector(51), lineage }])).toMatchObject({ inserted: 0, replaced: 1, unchanged: 0 });
+    expect(await features.upsert('v1', [{ record: older, vector: vector(51), lineage }])).toMatchObject({
+      inserted: 0,
+      replaced: 1,
+      unchanged: 0,
+    });
     expect(Array.from((await stored(5))!.vector)).toEqual(Array.from(vector(52)));
   });
 
-  it('applies a time window to each paper\'s newest version only', async () => {
+  it("applies a time window to each paper's newest version only", async () => {
     const moved = { ...record(6, 'Listed later.'), published: '2025-06-01T00:00:00Z' };
     await features.upsert('v1', [{ record: record(6), vector: vector(6), lineage }]);
     await features.upsert('v1', [{ record: moved, vector: vector(66), lineage }]);
@@ -109,17 +133,37 @@ describe('feature store (real MongoDB-protocol server)', () => {
     const inJanuary = await features.select({ embedderVersion: 'v1', ...january });
     expect(inJanuary.map((row) => row.arxivId)).not.toContain('2501.00006');
     const window = await features.window({ by: 'published', from: new Date('2025-05-01T00:00:00Z') });
-    expect(window.rows.map((row) => [row.arxivId, Array.from(row.vector)])).toEqual([['2501.00006', Array.from(vector(66))]]);
+    expect(window.rows.map((row) => [row.arxivId, Array.from(row.vector)])).toEqual([
+      ['2501.00006', Array.from(vector(66))],
+    ]);
   });
 
   it('finds the first versions of revised papers outside the window, through $in or through a cursor when many are revised', async () => {
     // The first delivery is the newest by the paper's own dates; a stale copy dated earlier lists it in June.
-    const first = { ...record(17, 'The newest text.'), published: '2025-03-01T00:00:00Z', updated: '2025-04-01T00:00:00Z' };
-    const stale = { ...record(17, 'An older copy.'), published: '2025-06-01T00:00:00Z', updated: '2025-02-01T00:00:00Z' };
+    const first = {
+      ...record(17, 'The newest text.'),
+      published: '2025-03-01T00:00:00Z',
+      updated: '2025-04-01T00:00:00Z',
+    };
+    const stale = {
+      ...record(17, 'An older copy.'),
+      published: '2025-06-01T00:00:00Z',
+      updated: '2025-02-01T00:00:00Z',
+    };
     await features.upsert('v1', [{ record: first, vector: vector(17), lineage }]);
-    expect(await features.upsert('v1', [{ record: stale, vector: vector(71), lineage }])).toMatchObject({ replaced: 1 });
-    const june = { embedderVersion: 'v1', from: new Date('2025-06-01T00:00:00Z'), until: new Date('2025-06-30T00:00:00Z') };
-    const march = { embedderVersion: 'v1', from: new Date('2025-03-01T00:00:00Z'), until: new Date('2025-03-31T00:00:00Z') };
+    expect(await features.upsert('v1', [{ record: stale, vector: vector(71), lineage }])).toMatchObject({
+      replaced: 1,
+    });
+    const june = {
+      embedderVersion: 'v1',
+      from: new Date('2025-06-01T00:00:00Z'),
+      until: new Date('2025-06-30T00:00:00Z'),
+    };
+    const march = {
+      embedderVersion: 'v1',
+      from: new Date('2025-03-01T00:00:00Z'),
+      until: new Date('2025-03-31T00:00:00Z'),
+    };
     for (const store of [features, new FeatureStore(mongo.db, { inListLimit: 0 })]) {
       expect((await store.select(june)).map((row) => row.arxivId)).not.toContain(first.id);
       const inMarch = (await store.select(march)).find((row) => row.arxivId === first.id);
@@ -130,17 +174,36 @@ describe('feature store (real MongoDB-protocol server)', () => {
   it('reads a large window as a stream into a fixed sample: the papers whose ids hash lowest, and counts them all', async () => {
     const march = Array.from({ length: 300 }, (_, i) => ({ ...record(1_000 + i), published: '2024-03-10T00:00:00Z' }));
     for (let start = 0; start < march.length; start += 100) {
-      await features.upsert('v1', march.slice(start, start + 100).map((paper, i) => ({ record: paper, vector: vector(start + i), lineage })));
+      await features.upsert(
+        'v1',
+        march.slice(start, start + 100).map((paper, i) => ({ record: paper, vector: vector(start + i), lineage })),
+      );
     }
-    const window = await features.window({ by: 'published', from: new Date('2024-03-01T00:00:00Z'), until: new Date('2024-03-31T00:00:00Z') }, 40);
+    const window = await features.window(
+      { by: 'published', from: new Date('2024-03-01T00:00:00Z'), until: new Date('2024-03-31T00:00:00Z') },
+      40,
+    );
     expect(window.found).toBe(300);
-    const lowest = march.map((paper) => paper.id).sort((a, b) => (sampleRank(a) < sampleRank(b) ? -1 : 1)).slice(0, 40).sort();
+    const lowest = march
+      .map((paper) => paper.id)
+      .sort((a, b) => (sampleRank(a) < sampleRank(b) ? -1 : 1))
+      .slice(0, 40)
+      .sort();
     expect(window.rows.map((row) => row.arxivId)).toEqual(lowest);
   });
 
   it('stores a paper registered by a write that stopped before its version was stored', async () => {
-    await features.papers.insertOne({ _id: featureId(record(7).id, 'v1'), arxivId: record(7).id, embedderVersion: 'v1', createdAt: new Date() });
-    expect(await features.upsert('v1', [{ record: record(7), vector: vector(7), lineage }])).toMatchObject({ inserted: 0, replaced: 1, unchanged: 0 });
+    await features.papers.insertOne({
+      _id: featureId(record(7).id, 'v1'),
+      arxivId: record(7).id,
+      embedderVersion: 'v1',
+      createdAt: new Date(),
+    });
+    expect(await features.upsert('v1', [{ record: record(7), vector: vector(7), lineage }])).toMatchObject({
+      inserted: 0,
+      replaced: 1,
+      unchanged: 0,
+    });
     expect(Array.from((await stored(7))!.vector)).toEqual(Array.from(vector(7)));
   });
 
@@ -159,10 +222,17 @@ describe('feature store (real MongoDB-protocol server)', () => {
   it('drops the one-document-per-paper index of a store written before versions', async () => {
     const legacy = new FeatureStore(mongo.client.db(`${config.mongo.database}_legacy`));
     try {
-      await legacy.collection.createIndex({ arxivId: 1, embedderVersion: 1 }, { unique: true, name: 'paper_per_embedder' });
+      await legacy.collection.createIndex(
+        { arxivId: 1, embedderVersion: 1 },
+        { unique: true, name: 'paper_per_embedder' },
+      );
       await legacy.ensureIndexes();
       await legacy.upsert('v1', [{ record: record(1), vector: vector(1), lineage }]);
-      expect(await legacy.upsert('v1', [{ record: record(1, 'Revised.'), vector: vector(2), lineage }])).toMatchObject({ inserted: 0, replaced: 1, unchanged: 0 });
+      expect(await legacy.upsert('v1', [{ record: record(1, 'Revised.'), vector: vector(2), lineage }])).toMatchObject({
+        inserted: 0,
+        replaced: 1,
+        unchanged: 0,
+      });
     } finally {
       await legacy.collection.db.dropDatabase();
     }

@@ -26,7 +26,10 @@ describe('ingesting a delivery that overlaps the store (real Temporal, Redis, Mo
   const first = lines.slice(0, 3_000);
   const again = lines.slice(1_500, 3_000).map((line, index) => (index % 5 === 0 ? revise(line) : line));
   const second = [...again, ...lines.slice(3_000, 4_500)];
-  const revisedIds = papers.slice(1_500, 3_000).filter((_, index) => index % 5 === 0).map((paper) => paper.id);
+  const revisedIds = papers
+    .slice(1_500, 3_000)
+    .filter((_, index) => index % 5 === 0)
+    .map((paper) => paper.id);
   const warmUp = lines.slice(4_900);
 
   let workers: RunningWorkers;
@@ -47,7 +50,11 @@ describe('ingesting a delivery that overlaps the store (real Temporal, Redis, Mo
     taskQueues: config.temporal.taskQueues,
   });
   const ingest = (path: string, suffix: string): Promise<IngestSummary> =>
-    client.workflow.execute(ingestWorkflow, { taskQueue: config.temporal.taskQueues.io, workflowId: `${testId}-${suffix}`, args: [input(path)] });
+    client.workflow.execute(ingestWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-${suffix}`,
+      args: [input(path)],
+    });
 
   let one: IngestSummary;
   let two: IngestSummary;
@@ -70,11 +77,25 @@ describe('ingesting a delivery that overlaps the store (real Temporal, Redis, Mo
   });
 
   it('counts new, revised and unchanged papers exactly', () => {
-    expect(one).toMatchObject({ accepted: 3_000, embedded: 3_000, newPapers: 3_000, revised: 0, unchanged: 0, balanced: true });
-    expect(two).toMatchObject({ accepted: 3_000, embedded: 3_000, newPapers: 1_500, revised: 300, unchanged: 1_200, balanced: true });
+    expect(one).toMatchObject({
+      accepted: 3_000,
+      embedded: 3_000,
+      newPapers: 3_000,
+      revised: 0,
+      unchanged: 0,
+      balanced: true,
+    });
+    expect(two).toMatchObject({
+      accepted: 3_000,
+      embedded: 3_000,
+      newPapers: 1_500,
+      revised: 300,
+      unchanged: 1_200,
+      balanced: true,
+    });
   });
 
-  it('serves each revised paper\'s new text and keeps the unchanged ones as the first delivery stored them', async () => {
+  it("serves each revised paper's new text and keeps the unchanged ones as the first delivery stored them", async () => {
     const features = new FeatureStore(mongo.db);
     expect(await features.count({ embedderVersion: two.embedderVersion })).toBe(4_500 + warmUp.length);
     const revisedRows = await features.byIds(two.embedderVersion, revisedIds);
@@ -84,7 +105,10 @@ describe('ingesting a delivery that overlaps the store (real Temporal, Redis, Mo
       expect(row.text.abstractChars).toBe(original.abstract.length + ' This version corrects the main result.'.length);
       expect(row.lineage.ingestWorkflowId).toBe(two.workflowId);
     }
-    const unchangedIds = papers.slice(1_500, 3_000).filter((_, index) => index % 5 !== 0).map((paper) => paper.id);
+    const unchangedIds = papers
+      .slice(1_500, 3_000)
+      .filter((_, index) => index % 5 !== 0)
+      .map((paper) => paper.id);
     const unchangedRows = await features.byIds(two.embedderVersion, unchangedIds);
     expect(unchangedRows).toHaveLength(1_200);
     expect(new Set(unchangedRows.map((row) => row.lineage.ingestWorkflowId))).toEqual(new Set([one.workflowId]));

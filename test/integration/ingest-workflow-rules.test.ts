@@ -24,8 +24,23 @@ describe('ingestion workflow orchestration', () => {
   let releaseExtraction: () => void;
   let extractionFails: string | undefined;
 
-  const extraction: ExtractResult = { extracted: 10, accepted: 10, rejected: 0, rejectedByReason: {}, duplicates: 0, rawObjectCount: 1, rawManifest: 'manifests/ingest/x.json' };
-  const embedding: EmbedResult = { processed: 10, stored: 10, inserted: 10, replaced: 0, unchanged: 0, deadLettered: 0 };
+  const extraction: ExtractResult = {
+    extracted: 10,
+    accepted: 10,
+    rejected: 0,
+    rejectedByReason: {},
+    duplicates: 0,
+    rawObjectCount: 1,
+    rawManifest: 'manifests/ingest/x.json',
+  };
+  const embedding: EmbedResult = {
+    processed: 10,
+    stored: 10,
+    inserted: 10,
+    replaced: 0,
+    unchanged: 0,
+    deadLettered: 0,
+  };
 
   const io: Partial<IoActivities> = {
     async extractToBuffer() {
@@ -46,7 +61,16 @@ describe('ingestion workflow orchestration', () => {
   };
   const cpu: Partial<CpuActivities> = {
     async ensureEmbedder() {
-      return { version: 'lsa-test', key: 'k', dimensions: 2, vocabulary: 2, documents: 2, explainedVariance: 1, referenceCorpus: 'test', fittedAt: '' };
+      return {
+        version: 'lsa-test',
+        key: 'k',
+        dimensions: 2,
+        vocabulary: 2,
+        documents: 2,
+        explainedVariance: 1,
+        referenceCorpus: 'test',
+        fittedAt: '',
+      };
     },
     async embedFromBuffer() {
       events.push('embed:start');
@@ -95,14 +119,23 @@ describe('ingestion workflow orchestration', () => {
     taskQueues: { io: `${queue}-io`, cpu: `${queue}-cpu` },
   };
   const run = (suffix: string) =>
-    client.workflow.execute(ingestWorkflow, { taskQueue: `${queue}-io`, workflowId: `${queue}-${suffix}`, args: [input] });
+    client.workflow.execute(ingestWorkflow, {
+      taskQueue: `${queue}-io`,
+      workflowId: `${queue}-${suffix}`,
+      args: [input],
+    });
 
   it('starts embedding once the buffer holds minBatch records, while extraction is still running', async () => {
     bufferLengths = [0, 120, 499, 500];
     const summary = await run('fills');
     expect(events.indexOf('embed:start')).toBeGreaterThan(events.indexOf('depth:500'));
     expect(events.indexOf('embed:start')).toBeLessThan(events.indexOf('extract:done'));
-    expect(events.filter((event) => event.startsWith('depth:'))).toEqual(['depth:0', 'depth:120', 'depth:499', 'depth:500']);
+    expect(events.filter((event) => event.startsWith('depth:'))).toEqual([
+      'depth:0',
+      'depth:120',
+      'depth:499',
+      'depth:500',
+    ]);
     expect(summary).toMatchObject({ extracted: 10, embedded: 10, balanced: true, embedderVersion: 'lsa-test' });
   });
 

@@ -101,7 +101,7 @@ describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () 
     expect(one!.dimensions).toBe(32);
   });
 
-  it('lands the accepted records in raw batches whose record counts add up, listed in the run\'s manifest', async () => {
+  it("lands the accepted records in raw batches whose record counts add up, listed in the run's manifest", async () => {
     const day = new Date().toISOString().slice(0, 10);
     const manifest = await readIngestManifest(store, first.rawManifest);
     expect(first.rawManifest).toBe(`manifests/ingest/${first.workflowId}.json`);
@@ -126,7 +126,9 @@ describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () 
     const second = await run(input(), 'second');
     expect(second).toMatchObject({ accepted: first.accepted, embedded: first.accepted, balanced: true });
     expect(second.embedderVersion).toBe(first.embedderVersion);
-    expect((await readIngestManifest(store, second.rawManifest)).rawObjects).toEqual((await readIngestManifest(store, first.rawManifest)).rawObjects);
+    expect((await readIngestManifest(store, second.rawManifest)).rawObjects).toEqual(
+      (await readIngestManifest(store, first.rawManifest)).rawObjects,
+    );
     expect(await new FeatureStore(mongo.db).count({ embedderVersion: first.embedderVersion })).toBe(first.accepted);
   });
 
@@ -156,11 +158,17 @@ describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () 
   };
 
   it.each([
-    ['environ', '/proc/self/environ', /is outside the folders ingestion may read \(INGEST_FILE_ROOTS: .*\): add its folder to INGEST_FILE_ROOTS/],
+    [
+      'environ',
+      '/proc/self/environ',
+      /is outside the folders ingestion may read \(INGEST_FILE_ROOTS: .*\): add its folder to INGEST_FILE_ROOTS/,
+    ],
     ['zero', '/dev/zero', /is outside the folders ingestion may read/],
     ['relative', 'data/sample/arxiv-sample.jsonl.gz', /relative path: the client that starts the run resolves it/],
   ])('refuses file:%s at once and reads nothing (%s)', async (suffix, path, message) => {
-    const failure = await run(input({ source: { kind: 'file', path } }), `refused-${suffix}`).catch((error: unknown) => error);
+    const failure = await run(input({ source: { kind: 'file', path } }), `refused-${suffix}`).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(rootCause(failure as Error).message).toMatch(message);
     expect(Math.max(...(await attemptsOf(`${testId}-refused-${suffix}`)))).toBe(1);
@@ -173,7 +181,12 @@ describe('ingestion workflow (real Temporal, Redis, MongoDB, object store)', () 
     const path = join(dir, 'with-a-huge-line.jsonl');
     writeFileSync(path, [...lines.slice(0, 10), huge, ...lines.slice(10)].join('\n'));
     const summary = await run(input({ source: { kind: 'file', path } }), 'huge-line');
-    expect(summary).toMatchObject({ accepted: lines.length, rejected: 1, rejectedByReason: { line_too_long: 1 }, balanced: true });
+    expect(summary).toMatchObject({
+      accepted: lines.length,
+      rejected: 1,
+      rejectedByReason: { line_too_long: 1 },
+      balanced: true,
+    });
     const [letter] = await new DeadLetterStore(mongo.db).find({ ingestWorkflowId: summary.workflowId });
     expect(letter).toMatchObject({ reason: 'line_too_long', position: expect.stringContaining('item 11') });
     expect(letter!.detail).toMatch(/3145\d{3} bytes or more, over the limit of 1048576 \(INGEST_MAX_LINE_BYTES\)/);

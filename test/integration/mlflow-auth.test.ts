@@ -47,15 +47,36 @@ describe('MLflow with basic auth (real tracking server)', () => {
     );
     const binary = findBinary('mlflow');
     if (!binary) throw new Error('mlflow is not installed: run npm run setup');
-    server = spawn(binary, ['server', '--app-name', 'basic-auth', '--host', '127.0.0.1', '--port', String(port), '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--workers', '1'], {
-      env: { ...process.env, MLFLOW_AUTH_CONFIG_PATH: authConfig, MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(16).toString('hex') },
-      stdio: 'ignore',
-    });
+    server = spawn(
+      binary,
+      [
+        'server',
+        '--app-name',
+        'basic-auth',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--backend-store-uri',
+        `sqlite:///${join(dir, 'mlflow.db')}`,
+        '--workers',
+        '1',
+      ],
+      {
+        env: {
+          ...process.env,
+          MLFLOW_AUTH_CONFIG_PATH: authConfig,
+          MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(16).toString('hex'),
+        },
+        stdio: 'ignore',
+      },
+    );
     const deadline = Date.now() + 90_000;
     for (;;) {
       const answer = await fetch(`${url}/health`).catch(() => undefined);
       if (answer?.ok) break;
-      if (Date.now() > deadline || server.exitCode !== null) throw new Error('the basic-auth MLflow server did not start');
+      if (Date.now() > deadline || server.exitCode !== null)
+        throw new Error('the basic-auth MLflow server did not start');
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   });
@@ -69,13 +90,20 @@ describe('MLflow with basic auth (real tracking server)', () => {
   });
 
   it('is refused without credentials, with a 401 that is not retried', async () => {
-    const failure = await new MlflowClient(url, { maxAttempts: 3, backoffMs: 5 }).getExperimentByName('Default').catch((error: unknown) => error);
+    const failure = await new MlflowClient(url, { maxAttempts: 3, backoffMs: 5 })
+      .getExperimentByName('Default')
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(MlflowError);
     expect(failure).toMatchObject({ status: 401, permanent: true });
   });
 
   it('sends MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD as basic auth', async () => {
-    const config = loadConfig({ ...process.env, MLFLOW_TRACKING_URI: url, MLFLOW_TRACKING_USERNAME: 'admin', MLFLOW_TRACKING_PASSWORD: password });
+    const config = loadConfig({
+      ...process.env,
+      MLFLOW_TRACKING_URI: url,
+      MLFLOW_TRACKING_USERNAME: 'admin',
+      MLFLOW_TRACKING_PASSWORD: password,
+    });
     expect(config.mlflowAuth).toEqual({ kind: 'basic', username: 'admin', password });
     expect((await mlflowClientFor(config).getExperimentByName('Default'))?.experiment_id).toBe('0');
   });
@@ -84,11 +112,17 @@ describe('MLflow with basic auth (real tracking server)', () => {
     const seen: Array<string | undefined> = [];
     const proxy = createHttpServer((request, response) => {
       seen.push(request.headers.authorization);
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"experiment": {"experiment_id": "7", "name": "x"}}');
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"experiment": {"experiment_id": "7", "name": "x"}}');
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
-      const config = loadConfig({ ...process.env, MLFLOW_TRACKING_URI: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, MLFLOW_TRACKING_TOKEN: 'tok-123' });
+      const config = loadConfig({
+        ...process.env,
+        MLFLOW_TRACKING_URI: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        MLFLOW_TRACKING_TOKEN: 'tok-123',
+      });
       await mlflowClientFor(config).getExperimentByName('x');
       expect(seen).toEqual(['Bearer tok-123']);
     } finally {
@@ -108,7 +142,10 @@ describe('MLflow with basic auth (real tracking server)', () => {
   it('`mlops stack status` checks it with the credentials and prints no password, in text or JSON', async () => {
     const withUserinfo = url.replace('http://', `http://admin:${password}@`);
     const env = { ...process.env, MLFLOW_TRACKING_URI: withUserinfo, REDIS_URL: `redis://:${password}@127.0.0.1:1` };
-    for (const args of [['stack', 'status', '--json'], ['stack', 'status']]) {
+    for (const args of [
+      ['stack', 'status', '--json'],
+      ['stack', 'status'],
+    ]) {
       const run = await mlops(args, env);
       expect(run.stdout + run.stderr).not.toContain(password);
       expect(run.stdout).toContain(`http://***@127.0.0.1:${new URL(url).port}`);

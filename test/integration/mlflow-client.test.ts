@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../lib/config/config';
-import { MlflowClient, MlflowError, NoServingModelError, resolveServingRun, runParam, runTag, type Run } from '../../lib/tracking';
+import {
+  MlflowClient,
+  MlflowError,
+  NoServingModelError,
+  resolveServingRun,
+  runParam,
+  runTag,
+  type Run,
+} from '../../lib/tracking';
 
 describe('MLflow REST client (real tracking server)', () => {
   const config = loadConfig();
@@ -16,7 +24,8 @@ describe('MLflow REST client (real tracking server)', () => {
     experimentId = (await client.ensureExperiment(experimentName)).experiment_id;
   });
   afterAll(async () => {
-    for (const name of [modelName, `serving-${suffix}`]) await client.deleteRegisteredModel(name).catch(() => undefined);
+    for (const name of [modelName, `serving-${suffix}`])
+      await client.deleteRegisteredModel(name).catch(() => undefined);
     for (const name of [experimentName, `race-${suffix}`]) {
       const experiment = await client.getExperimentByName(name);
       if (experiment) await client.deleteExperiment(experiment.experiment_id);
@@ -35,7 +44,12 @@ describe('MLflow REST client (real tracking server)', () => {
     const run = await client.createRun(experimentId, { runName: 'many-entries', tags: { purpose: 'limits' } });
     const timestamp = Date.now();
     await client.logBatch(run.info.run_id, {
-      metrics: Array.from({ length: 2_500 }, (_, i) => ({ key: `m${i % 1_250}`, value: i, timestamp, step: Math.floor(i / 1_250) })),
+      metrics: Array.from({ length: 2_500 }, (_, i) => ({
+        key: `m${i % 1_250}`,
+        value: i,
+        timestamp,
+        step: Math.floor(i / 1_250),
+      })),
       params: Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: `value ${i}` })),
       tags: Array.from({ length: 120 }, (_, i) => ({ key: `t${i}`, value: `tag ${i}` })),
     });
@@ -76,7 +90,10 @@ describe('MLflow REST client (real tracking server)', () => {
       ['model', true],
       ['notes.txt', false],
     ]);
-    expect((await client.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual(['model/model.json', 'model/weights.bin']);
+    expect((await client.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual([
+      'model/model.json',
+      'model/weights.bin',
+    ]);
     expect((await client.downloadArtifact(run, 'model/weights.bin')).equals(binary)).toBe(true);
     await expect(client.downloadArtifact(run, 'missing.txt')).rejects.toMatchObject({ notFound: true });
   });
@@ -122,7 +139,9 @@ describe('MLflow REST client (real tracking server)', () => {
 
   it('retries, then says how to reach the server when nothing listens', async () => {
     const unreachable = new MlflowClient('http://127.0.0.1:9', { maxAttempts: 2, backoffMs: 10 });
-    await expect(unreachable.getRun('x')).rejects.toThrow(/MLflow not reachable at http:\/\/127\.0\.0\.1:9 .*MLFLOW_TRACKING_URI/);
+    await expect(unreachable.getRun('x')).rejects.toThrow(
+      /MLflow not reachable at http:\/\/127\.0\.0\.1:9 .*MLFLOW_TRACKING_URI/,
+    );
   });
 
   describe('facing a server that misbehaves', () => {
@@ -146,7 +165,9 @@ describe('MLflow REST client (real tracking server)', () => {
 
     it('says so when the answer is not JSON', async () => {
       answer = { status: 200, body: '<html>a proxy login page</html>' };
-      await expect(new MlflowClient(url).getRun('x')).rejects.toThrow(/not JSON \(is http:\/\/127\.0\.0\.1:\d+ an MLflow server\?\)/);
+      await expect(new MlflowClient(url).getRun('x')).rejects.toThrow(
+        /not JSON \(is http:\/\/127\.0\.0\.1:\d+ an MLflow server\?\)/,
+      );
     });
 
     it('retries a read after a 5xx, but never repeats a create that may have been applied', async () => {
@@ -180,16 +201,22 @@ describe('MLflow REST client (real tracking server)', () => {
     });
 
     it('is LATEST_TRAINING_RUN_ID when it is set, whatever the alias says', async () => {
-      const serving = await resolveServingRun(client, { modelName: servingModel, alias: 'champion', latestTrainingRunId: pinned.info.run_id });
+      const serving = await resolveServingRun(client, {
+        modelName: servingModel,
+        alias: 'champion',
+        latestTrainingRunId: pinned.info.run_id,
+      });
       expect(serving).toMatchObject({ runId: pinned.info.run_id, source: 'LATEST_TRAINING_RUN_ID' });
       expect(runParam(serving.run, 'anything')).toBeUndefined();
     });
 
     it('fails with guidance when the pin names no run or no model is promoted', async () => {
-      await expect(resolveServingRun(client, { modelName: servingModel, alias: 'champion', latestTrainingRunId: 'nope' })).rejects.toBeInstanceOf(
-        NoServingModelError,
+      await expect(
+        resolveServingRun(client, { modelName: servingModel, alias: 'champion', latestTrainingRunId: 'nope' }),
+      ).rejects.toBeInstanceOf(NoServingModelError);
+      await expect(resolveServingRun(client, { modelName: `never-${suffix}`, alias: 'champion' })).rejects.toThrow(
+        /mlops run train/,
       );
-      await expect(resolveServingRun(client, { modelName: `never-${suffix}`, alias: 'champion' })).rejects.toThrow(/mlops run train/);
     });
   });
 });

@@ -46,7 +46,10 @@ describe('MLflow engine with an S3 object store', () => {
     server = spawn(launch.command, args, { cwd: dir, env: { ...process.env, ...launch.env }, stdio: 'ignore' });
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
+      const healthy = await fetch(`${url}/health`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (healthy) break;
       if (Date.now() > deadline) throw new Error('the S3-backed MLflow server did not start');
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -69,7 +72,9 @@ describe('MLflow engine with an S3 object store', () => {
     const bucket = new S3Store(`s3://arxiv-mlops-test/${prefix}`, config.objectStore.s3);
     try {
       const keys = await bucket.list('mlflow-artifacts/');
-      expect(keys).toContain(`mlflow-artifacts/${experiment.experiment_id}/${run.info.run_id}/artifacts/model/weights.bin`);
+      expect(keys).toContain(
+        `mlflow-artifacts/${experiment.experiment_id}/${run.info.run_id}/artifacts/model/weights.bin`,
+      );
     } finally {
       await bucket.close();
     }

@@ -7,7 +7,14 @@ import { connectMongo, type MongoConnection } from '../../lib/features';
 import { MonitoringReportStore } from '../../lib/monitoring/report-store';
 import { RetrainLedger, type RetrainDecisionDocument } from '../../lib/monitoring/retrain-ledger';
 import { MlflowClient, RUN_TAGS, runTag } from '../../lib/tracking';
-import { ingestWorkflow, monitorWorkflow, trainWorkflow, type MonitorSummary, type MonitorWorkflowInput, type TrainSummary } from '../../workflows';
+import {
+  ingestWorkflow,
+  monitorWorkflow,
+  trainWorkflow,
+  type MonitorSummary,
+  type MonitorWorkflowInput,
+  type TrainSummary,
+} from '../../workflows';
 import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
 import { isolatedSetup } from '../support/isolated-config';
 import { startWorkers, temporalClient, type RunningWorkers } from '../support/workers';
@@ -23,7 +30,11 @@ const FAST = { hiddenUnits: 128, maxEpochs: 20, patience: 3, batchSize: 64 };
 const file = (name: string) => ({ kind: 'file' as const, path: join(DRIFT_DATA, name) });
 
 describe('monitoring workflow and the CM → CT loop (real Temporal, MongoDB, MLflow)', () => {
-  const { config, testId } = isolatedSetup('monitor', { MLFLOW_EXPERIMENT: '', MLFLOW_MODEL_NAME: '', MLFLOW_MONITORING_EXPERIMENT: '' });
+  const { config, testId } = isolatedSetup('monitor', {
+    MLFLOW_EXPERIMENT: '',
+    MLFLOW_MODEL_NAME: '',
+    MLFLOW_MONITORING_EXPERIMENT: '',
+  });
   const experiment = `monitor-test-${testId}`;
   const modelName = `monitor-test-model-${testId}`;
   const testConfig = {
@@ -41,17 +52,34 @@ describe('monitoring workflow and the CM → CT loop (real Temporal, MongoDB, ML
     client.workflow.execute(ingestWorkflow, {
       taskQueue: config.temporal.taskQueues.io,
       workflowId: `${testId}-ingest-${suffix}`,
-      args: [{ source: file(name), embedder: { referenceSource: file('period-2019-2022-a.jsonl.gz'), dimensions: 128, maxFeatures: 8_000 }, taskQueues: config.temporal.taskQueues }],
+      args: [
+        {
+          source: file(name),
+          embedder: { referenceSource: file('period-2019-2022-a.jsonl.gz'), dimensions: 128, maxFeatures: 8_000 },
+          taskQueues: config.temporal.taskQueues,
+        },
+      ],
     });
 
-  const monitorInput = (window: MonitorWorkflowInput['window'], overrides: Partial<MonitorWorkflowInput> = {}): MonitorWorkflowInput => ({
+  const monitorInput = (
+    window: MonitorWorkflowInput['window'],
+    overrides: Partial<MonitorWorkflowInput> = {},
+  ): MonitorWorkflowInput => ({
     taskQueues: config.temporal.taskQueues,
     window,
     ...overrides,
     retrain: { cooldownHours: 0, dailyCap: 10, training: { hyperparameters: FAST }, ...overrides.retrain },
   });
-  const monitor = (suffix: string, window: MonitorWorkflowInput['window'], overrides: Partial<MonitorWorkflowInput> = {}): Promise<MonitorSummary> =>
-    client.workflow.execute(monitorWorkflow, { taskQueue: config.temporal.taskQueues.io, workflowId: `${testId}-monitor-${suffix}`, args: [monitorInput(window, overrides)] });
+  const monitor = (
+    suffix: string,
+    window: MonitorWorkflowInput['window'],
+    overrides: Partial<MonitorWorkflowInput> = {},
+  ): Promise<MonitorSummary> =>
+    client.workflow.execute(monitorWorkflow, {
+      taskQueue: config.temporal.taskQueues.io,
+      workflowId: `${testId}-monitor-${suffix}`,
+      args: [monitorInput(window, overrides)],
+    });
 
   /** Papers stored between two instants: one ingestion's window. */
   async function ingestedWindow(name: string, suffix: string): Promise<MonitorWorkflowInput['window']> {
@@ -60,7 +88,8 @@ describe('monitoring workflow and the CM → CT loop (real Temporal, MongoDB, ML
     return { by: 'ingested', from, until: new Date().toISOString() };
   }
 
-  const decision = async (workflowId: string) => (await new RetrainLedger(mongo.db).decisions.findOne({ _id: workflowId })) as RetrainDecisionDocument | null;
+  const decision = async (workflowId: string) =>
+    (await new RetrainLedger(mongo.db).decisions.findOne({ _id: workflowId })) as RetrainDecisionDocument | null;
 
   beforeAll(async () => {
     workers = await startWorkers(testConfig);
@@ -87,7 +116,12 @@ describe('monitoring workflow and the CM → CT loop (real Temporal, MongoDB, ML
   it('finds no drift between two halves of one period, and starts no retraining', async () => {
     halves = await monitor('halves', await ingestedWindow('period-2019-2022-b.jsonl.gz', 'b'));
     expect(champion.promoted).toBe(true);
-    expect(halves.reference).toMatchObject({ runId: champion.runId, source: 'alias', modelVersion: '1', embedderVersion: champion.embedderVersion });
+    expect(halves.reference).toMatchObject({
+      runId: champion.runId,
+      source: 'alias',
+      modelVersion: '1',
+      embedderVersion: champion.embedderVersion,
+    });
     expect(halves.currentRows).toBe(600);
     expect(halves.summary!.reasons).toEqual([]);
     expect(halves.drift).toBe(false);
@@ -107,14 +141,26 @@ describe('monitoring workflow and the CM → CT loop (real Temporal, MongoDB, ML
     expect(runTag(run, 'mlops.monitor.serving_run_id')).toBe(champion.runId);
     expect(runTag(run, 'mlops.monitor.drift')).toBe('false');
     const metrics = Object.fromEntries((run.data.metrics ?? []).map((metric) => [metric.key, metric.value]));
-    expect(metrics).toMatchObject({ drift: 0, current_rows: 600, drifted_columns: halves.summary!.driftedColumns.length });
+    expect(metrics).toMatchObject({
+      drift: 0,
+      current_rows: 600,
+      drifted_columns: halves.summary!.driftedColumns.length,
+    });
     expect(metrics.current_macro_f1).toBeCloseTo(halves.summary!.quality!.macroF1, 10);
-    expect((await mlflow.listArtifacts(run)).map((artifact) => artifact.path).sort()).toEqual(['drift_report.html', 'drift_report.json']);
+    expect((await mlflow.listArtifacts(run)).map((artifact) => artifact.path).sort()).toEqual([
+      'drift_report.html',
+      'drift_report.json',
+    ]);
     const experimentTags = (await mlflow.getExperimentByName(`${experiment}-monitoring`))!.tags ?? [];
     expect(experimentTags).toContainEqual({ key: 'mlflow.experimentKind', value: 'custom_model_development' });
 
     const stored = await new MonitoringReportStore(mongo.db).get(halves.workflowId);
-    expect(stored).toMatchObject({ servingRunId: champion.runId, drift: false, mlflowRunId: halves.mlflowRunId, reportUrl: halves.reportUrl });
+    expect(stored).toMatchObject({
+      servingRunId: champion.runId,
+      drift: false,
+      mlflowRunId: halves.mlflowRunId,
+      reportUrl: halves.reportUrl,
+    });
   });
 
   it('holds the serving model to its own test scores on labelled papers', () => {
@@ -126,13 +172,19 @@ describe('monitoring workflow and the CM → CT loop (real Temporal, MongoDB, ML
   });
 
   it('sees prediction drift when one category is missing from the window, and records the decision when retraining is off', async () => {
-    const result = await monitor('without-cl', await ingestedWindow('period-2019-2022-c-without-cs.CL.jsonl.gz', 'c'), { retrain: { enabled: false } });
+    const result = await monitor('without-cl', await ingestedWindow('period-2019-2022-c-without-cs.CL.jsonl.gz', 'c'), {
+      retrain: { enabled: false },
+    });
     expect(result.currentRows).toBe(500);
     expect(result.summary!.predictionDrift!.drifted).toBe(true);
     expect(result.summary!.targetDrift!.drifted).toBe(true);
     expect(result.drift).toBe(true);
     expect(result.retrain).toMatchObject({ decision: 'disabled', workflowId: null });
-    expect(await decision(result.workflowId)).toMatchObject({ decision: 'disabled', drift: true, servingRunId: champion.runId });
+    expect(await decision(result.workflowId)).toMatchObject({
+      decision: 'disabled',
+      drift: true,
+      servingRunId: champion.runId,
+    });
   });
 
   let drifted: MonitorSummary[];
@@ -156,33 +208,54 @@ describe('monitoring workflow and the CM → CT loop (real Temporal, MongoDB, ML
     const retrained = await mlflow.getRun(started.retrain.trainingRunId!);
     expect(runTag(retrained, RUN_TAGS.decision)).toBe(started.retrain.promoted ? 'promoted' : 'kept-champion');
     expect(runTag(retrained, RUN_TAGS.championVersion)).toBe('1');
-    expect(await decision(started.workflowId)).toMatchObject({ decision: 'retrain', outcome: { trainingRunId: started.retrain.trainingRunId, promoted: started.retrain.promoted } });
+    expect(await decision(started.workflowId)).toMatchObject({
+      decision: 'retrain',
+      outcome: { trainingRunId: started.retrain.trainingRunId, promoted: started.retrain.promoted },
+    });
   });
 
   it('starts no second retraining within the cooldown, nor beyond the daily cap', async () => {
     const window = { by: 'published' as const, from: '2025-01-01', until: '2025-12-31' };
-    const cooled = await monitor('cooldown', window, { referenceRunId: champion.runId, retrain: { cooldownHours: 12 } });
+    const cooled = await monitor('cooldown', window, {
+      referenceRunId: champion.runId,
+      retrain: { cooldownHours: 12 },
+    });
     expect(cooled.retrain).toMatchObject({ decision: 'cooldown', workflowId: null });
     expect(cooled.retrain.detail).toContain(`retrain-${champion.runId}-1`);
-    const capped = await monitor('cap', window, { referenceRunId: champion.runId, retrain: { cooldownHours: 0, dailyCap: 1 } });
+    const capped = await monitor('cap', window, {
+      referenceRunId: champion.runId,
+      retrain: { cooldownHours: 0, dailyCap: 1 },
+    });
     expect(capped.retrain).toMatchObject({ decision: 'daily-cap', workflowId: null });
   });
 
   it('raises a quality alert on its own when macro-F1 falls by more than the margin', async () => {
     const window = { by: 'published' as const, from: '2025-01-01', until: '2025-12-31' };
-    const result = await monitor('quality', window, { referenceRunId: champion.runId, alertOn: [], maxMacroF1Drop: 0, retrain: { enabled: false } });
+    const result = await monitor('quality', window, {
+      referenceRunId: champion.runId,
+      alertOn: [],
+      maxMacroF1Drop: 0,
+      retrain: { enabled: false },
+    });
     expect(result.drift).toBe(false);
     expect(result.summary!.quality!.macroF1).toBeLessThan(champion.macroF1);
     expect(result.qualityAlert).toBe(true);
     expect(result.retrain.decision).toBe('disabled');
-    const lenient = await monitor('quality-lenient', window, { referenceRunId: champion.runId, alertOn: [], maxMacroF1Drop: 1, retrain: { enabled: false } });
+    const lenient = await monitor('quality-lenient', window, {
+      referenceRunId: champion.runId,
+      alertOn: [],
+      maxMacroF1Drop: 1,
+      retrain: { enabled: false },
+    });
     expect(lenient.qualityAlert).toBe(false);
     expect(lenient.retrain.decision).toBe('no-drift');
   });
 
   async function countTrainings(): Promise<number> {
     let count = 0;
-    for await (const execution of client.workflow.list({ query: `WorkflowType = 'trainWorkflow' AND TaskQueue = '${config.temporal.taskQueues.io}'` })) {
+    for await (const execution of client.workflow.list({
+      query: `WorkflowType = 'trainWorkflow' AND TaskQueue = '${config.temporal.taskQueues.io}'`,
+    })) {
       if (execution.workflowId.startsWith('retrain-')) count += 1;
     }
     return count;

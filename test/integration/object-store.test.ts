@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { PaperRecord } from '../../lib/arxiv/record';
 import { loadConfig } from '../../lib/config/config';
-import { LocalFolderStore, ObjectNotFoundError, S3Store, landRawBatch, readRawBatch, type ObjectStore } from '../../lib/storage';
+import {
+  LocalFolderStore,
+  ObjectNotFoundError,
+  S3Store,
+  landRawBatch,
+  readRawBatch,
+  type ObjectStore,
+} from '../../lib/storage';
 
 const papers: PaperRecord[] = [
   {
@@ -36,7 +43,10 @@ const stores: Array<[string, () => ObjectStore]> = [
   [
     'S3 (local SeaweedFS started by the test harness)',
     () => {
-      const config = loadConfig({ ...process.env, OBJECT_STORE_URL: `s3://arxiv-mlops-test/run-${randomBytes(4).toString('hex')}` });
+      const config = loadConfig({
+        ...process.env,
+        OBJECT_STORE_URL: `s3://arxiv-mlops-test/run-${randomBytes(4).toString('hex')}`,
+      });
       return new S3Store(config.objectStore.url, config.objectStore.s3);
     },
   ],

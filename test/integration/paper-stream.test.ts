@@ -39,7 +39,10 @@ describe('paper stream (real Redis)', () => {
     expect(await stream.publish([paper(1), paper(2)])).toEqual({ published: 2, duplicates: 0 });
     const messages = await stream.read('consumer-1', 10, 100);
     expect(messages.map((m) => m.paper?.record.id)).toEqual(['2501.00001', '2501.00002']);
-    expect(messages[0]!.paper).toMatchObject({ rawKey: 'raw/arxiv/dt=2026-11-26/x.jsonl.gz', ingestWorkflowId: 'ingest-a' });
+    expect(messages[0]!.paper).toMatchObject({
+      rawKey: 'raw/arxiv/dt=2026-11-26/x.jsonl.gz',
+      ingestWorkflowId: 'ingest-a',
+    });
     expect(await stream.depth()).toEqual({ length: 2, pending: 2 });
   });
 
@@ -52,7 +55,13 @@ describe('paper stream (real Redis)', () => {
     expect(await stream.depth()).toEqual({ length: 1, pending: 1 });
     expect(await stream.acknowledge(entries)).toBe(1); // the first two are already acknowledged
     expect(await stream.depth()).toEqual({ length: 0, pending: 0 });
-    expect(await stream.outcomes('ingest-a')).toEqual({ stored: 3, inserted: 1, replaced: 1, unchanged: 1, deadLettered: 0 });
+    expect(await stream.outcomes('ingest-a')).toEqual({
+      stored: 3,
+      inserted: 1,
+      replaced: 1,
+      unchanged: 1,
+      deadLettered: 0,
+    });
   });
 
   it('skips a re-published page silently and counts a paper listed twice as a duplicate', async () => {
@@ -75,7 +84,9 @@ describe('paper stream (real Redis)', () => {
     expect(done).toBe(false);
     expect((await stream.depth()).length).toBe(5);
     const messages = await stream.read('consumer-1', 2, 100);
-    await stream.acknowledge(messages.map((m) => ({ id: m.id, ingestWorkflowId: 'ingest-a', outcome: 'inserted' as const })));
+    await stream.acknowledge(
+      messages.map((m) => ({ id: m.id, ingestWorkflowId: 'ingest-a', outcome: 'inserted' as const })),
+    );
     expect(await blocked).toEqual({ published: 1, duplicates: 0 });
     expect((await stream.depth()).length).toBe(4);
   });
@@ -99,7 +110,16 @@ describe('paper stream (real Redis)', () => {
   });
 
   it('reports a well-formed message whose paper is incomplete, so the consumer can dead-letter it', async () => {
-    await redis.xadd(stream.options.stream, '*', 'paper', JSON.stringify({ id: '2501.00001', title: 'No abstract' }), 'raw', 'k', 'run', 'ingest-a');
+    await redis.xadd(
+      stream.options.stream,
+      '*',
+      'paper',
+      JSON.stringify({ id: '2501.00001', title: 'No abstract' }),
+      'raw',
+      'k',
+      'run',
+      'ingest-a',
+    );
     const [message] = await stream.read('consumer-1', 10, 100);
     expect(message!.paper).toBeUndefined();
     expect(message!.error).toBe('paper.abstract is not a string');

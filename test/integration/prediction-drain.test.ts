@@ -48,7 +48,13 @@ describe('the prediction log through Redis (real Redis and MongoDB-protocol serv
   function setup(options: { db?: MongoConnection; claimIdleMs?: number } = {}) {
     const stream = `${config.api.predictionLog.stream}:${(streamNumber += 1)}`;
     const drainer = (consumer: string, claimIdleMs = options.claimIdleMs ?? 60_000) =>
-      new PredictionDrainer(redis, new PredictionStore((options.db ?? mongo).db, 0), deadLetters, { stream, group: 'drainers', consumer, claimIdleMs, blockMs: 50 });
+      new PredictionDrainer(redis, new PredictionStore((options.db ?? mongo).db, 0), deadLetters, {
+        stream,
+        group: 'drainers',
+        consumer,
+        claimIdleMs,
+        blockMs: 50,
+      });
     const publisher = new PredictionPublisher(redis, { stream, maxBacklog: 1_000, maxBacklogBytes: 1 << 20 });
     return { stream, drainer, publisher };
   }
@@ -86,7 +92,11 @@ describe('the prediction log through Redis (real Redis and MongoDB-protocol serv
     expect(await redis.xlen(stream)).toBe(0);
     expect(await pending(stream)).toBe(0);
     const [first] = await store.collection.find({ _id: documents[0]!._id }).toArray();
-    expect(first).toMatchObject({ requestId: documents[0]!.requestId, category: 'cs.LG', top: [{ category: 'cs.LG', probability: 0.9 }] });
+    expect(first).toMatchObject({
+      requestId: documents[0]!.requestId,
+      category: 'cs.LG',
+      top: [{ category: 'cs.LG', probability: 0.9 }],
+    });
     expect(first!.at.getTime()).toBe(documents[0]!.at.getTime());
     expect(Buffer.from(first!.embedding.buffer)).toEqual(Buffer.from(documents[0]!.embedding.buffer));
   });
@@ -95,7 +105,10 @@ describe('the prediction log through Redis (real Redis and MongoDB-protocol serv
     const mongoUrl = new URL(config.mongo.endpoint.url);
     const proxy = new TcpProxy(mongoUrl.hostname, Number(mongoUrl.port));
     await proxy.start();
-    const viaProxy = openMongo(`mongodb://127.0.0.1:${proxy.port}/?directConnection=true`, config.mongo.database, { serverSelectionTimeoutMS: 1_500, appName: 'drain-test' });
+    const viaProxy = openMongo(`mongodb://127.0.0.1:${proxy.port}/?directConnection=true`, config.mongo.database, {
+      serverSelectionTimeoutMS: 1_500,
+      appName: 'drain-test',
+    });
     await viaProxy.client.connect(); // as the worker's client is: connected, then cut off
     try {
       const { stream, drainer, publisher } = setup({ db: viaProxy });
@@ -125,7 +138,10 @@ describe('the prediction log through Redis (real Redis and MongoDB-protocol serv
     const mongoUrl = new URL(config.mongo.endpoint.url);
     const proxy = new TcpProxy(mongoUrl.hostname, Number(mongoUrl.port));
     await proxy.start();
-    const deadEnd = openMongo(`mongodb://127.0.0.1:${proxy.port}/?directConnection=true`, config.mongo.database, { serverSelectionTimeoutMS: 500, appName: 'drain-test-dead' });
+    const deadEnd = openMongo(`mongodb://127.0.0.1:${proxy.port}/?directConnection=true`, config.mongo.database, {
+      serverSelectionTimeoutMS: 500,
+      appName: 'drain-test-dead',
+    });
     await deadEnd.client.connect();
     const claimIdleMs = 3_000;
     const { stream, drainer, publisher } = setup({ claimIdleMs });
@@ -133,7 +149,13 @@ describe('the prediction log through Redis (real Redis and MongoDB-protocol serv
       await publisher.record(batch(`${testId}-claim`, 30));
       // The first drainer reads the entries and never stores them (its MongoDB is gone), then is never heard of again.
       await proxy.cut();
-      const dead = new PredictionDrainer(redis, new PredictionStore(deadEnd.db, 0), deadLetters, { stream, group: 'drainers', consumer: 'dead', claimIdleMs, blockMs: 50 });
+      const dead = new PredictionDrainer(redis, new PredictionStore(deadEnd.db, 0), deadLetters, {
+        stream,
+        group: 'drainers',
+        consumer: 'dead',
+        claimIdleMs,
+        blockMs: 50,
+      });
       await dead.ensureGroup();
       await expect(dead.drainOnce()).rejects.toThrow();
       expect(await pending(stream)).toBe(30);
@@ -167,7 +189,10 @@ describe('the prediction log through Redis (real Redis and MongoDB-protocol serv
     const letters = await deadLetters.find({ reason: 'undecodable_message' });
     const ours = letters.filter((letter) => letter.source === stream);
     expect(ours.map((letter) => letter.stage)).toEqual(['prediction_log', 'prediction_log']);
-    expect(ours.map((letter) => letter.detail).sort()).toEqual([expect.stringMatching(/^not BSON: /), `the entry has no ${PREDICTION_FIELD} field`]);
+    expect(ours.map((letter) => letter.detail).sort()).toEqual([
+      expect.stringMatching(/^not BSON: /),
+      `the entry has no ${PREDICTION_FIELD} field`,
+    ]);
   });
 
   it('keeps a bounded backlog while Redis is unreachable, drops the oldest beyond it, and appends the rest when Redis is back', async () => {
@@ -177,10 +202,17 @@ describe('the prediction log through Redis (real Redis and MongoDB-protocol serv
     const viaProxy = publisherConnection(`redis://127.0.0.1:${proxy.port}`, 500);
     connections.push(viaProxy);
     const { stream, drainer } = setup();
-    const publisher = new PredictionPublisher(viaProxy, { stream, maxBacklog: 30, maxBacklogBytes: 1 << 20, retryIntervalMs: 100 });
+    const publisher = new PredictionPublisher(viaProxy, {
+      stream,
+      maxBacklog: 30,
+      maxBacklogBytes: 1 << 20,
+      retryIntervalMs: 100,
+    });
     publisher.start();
     try {
-      await new Promise<void>((resolve) => (viaProxy.status === 'ready' ? resolve() : viaProxy.once('ready', () => resolve())));
+      await new Promise<void>((resolve) =>
+        viaProxy.status === 'ready' ? resolve() : viaProxy.once('ready', () => resolve()),
+      );
       await proxy.cut();
       const documents = batch(`${testId}-away`, 40);
       for (const document of documents) await publisher.record([document]); // resolves at once: Redis is away
@@ -198,7 +230,12 @@ describe('the prediction log through Redis (real Redis and MongoDB-protocol serv
       expect(await consumer.drainOnce()).toBe(30);
       // The newest 30 were kept.
       const kept = await store.collection.distinct('requestId', { requestId: { $regex: `^${testId}-away-` } });
-      expect(kept.sort()).toEqual(documents.slice(10).map((document) => document.requestId).sort());
+      expect(kept.sort()).toEqual(
+        documents
+          .slice(10)
+          .map((document) => document.requestId)
+          .sort(),
+      );
       expect(await redis.xlen(stream)).toBe(0);
     } finally {
       await publisher.close();

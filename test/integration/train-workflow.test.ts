@@ -1,10 +1,30 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { createCpuActivities, createIoActivities, openActivityDeps, type ActivityDeps, type CandidateResult, type ChampionScore, type PreparedTraining, type PromotionResult, type TrainProgress, type TrainResult } from '../../activities';
+import {
+  createCpuActivities,
+  createIoActivities,
+  openActivityDeps,
+  type ActivityDeps,
+  type CandidateResult,
+  type ChampionScore,
+  type PreparedTraining,
+  type PromotionResult,
+  type TrainProgress,
+  type TrainResult,
+} from '../../activities';
 import { DEFAULT_EMBEDDER_HOLDOUT, isHeldOut } from '../../lib/embedding';
 import { LabelEncoder } from '../../lib/model';
-import { loadPredictor, MlflowClient, RUN_ARTIFACTS, RUN_TAGS, runParam, runTag, type SplitArtifact, type TestPredictions } from '../../lib/tracking';
+import {
+  loadPredictor,
+  MlflowClient,
+  RUN_ARTIFACTS,
+  RUN_TAGS,
+  runParam,
+  runTag,
+  type SplitArtifact,
+  type TestPredictions,
+} from '../../lib/tracking';
 import { readSnapshot } from '../../lib/arxiv/snapshot';
 import { SAMPLE_PATH } from '../../lib/arxiv/sources';
 import { ingestWorkflow, trainWorkflow, type TrainSummary, type TrainWorkflowInput } from '../../workflows';
@@ -105,13 +125,38 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     const run = await mlflow.getRun(first.runId);
     const top = (await mlflow.listArtifacts(run)).map((file) => file.path).sort();
     expect(top).toEqual(
-      expect.arrayContaining(['confusion_matrix.svg', 'embedder', 'label_encoder.json', 'model', 'model_card.json', 'reference_data.csv', 'split.json']),
+      expect.arrayContaining([
+        'confusion_matrix.svg',
+        'embedder',
+        'label_encoder.json',
+        'model',
+        'model_card.json',
+        'reference_data.csv',
+        'split.json',
+      ]),
     );
-    expect((await mlflow.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual(['model/MLmodel', 'model/input_example.json', 'model/model.json', 'model/weights.bin']);
+    expect((await mlflow.listArtifacts(run, 'model')).map((file) => file.path).sort()).toEqual([
+      'model/MLmodel',
+      'model/input_example.json',
+      'model/model.json',
+      'model/weights.bin',
+    ]);
     const encoder = LabelEncoder.fromJSON((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.labelEncoder)).toString());
     expect(encoder.classes).toEqual(first.classes);
     const csv = (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.referenceData)).toString().trim().split('\n');
-    expect(csv[0]).toBe(['arxiv_id', 'published', ...Array.from({ length: 48 }, (_, i) => `emb_${i}`), 'label', 'prediction', 'title_chars', 'abstract_chars', 'abstract_words', 'oov_share'].join(','));
+    expect(csv[0]).toBe(
+      [
+        'arxiv_id',
+        'published',
+        ...Array.from({ length: 48 }, (_, i) => `emb_${i}`),
+        'label',
+        'prediction',
+        'title_chars',
+        'abstract_chars',
+        'abstract_words',
+        'oov_share',
+      ].join(','),
+    );
     // Monitoring's reference: the papers the embedder was not fitted on, test papers first.
     const referenceIds = csv.slice(1).map((line) => line.split(',')[0]!);
     const splitIds = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.split)).toString()) as SplitArtifact;
@@ -142,15 +187,22 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     expect(mlModel).toContain(`run_id: ${first.runId}`);
     expect(mlModel).toContain(`embedder_version: ${first.embedderVersion}`);
     const signature = /^ {2}inputs: (.*)$/m.exec(mlModel)![1]!;
-    expect((JSON.parse(JSON.parse(signature) as string) as Array<{ name: string }>).map((input) => input.name)).toEqual(['title', 'abstract']);
-    const example = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.inputExample)).toString()) as { columns: string[]; data: string[][] };
+    expect((JSON.parse(JSON.parse(signature) as string) as Array<{ name: string }>).map((input) => input.name)).toEqual(
+      ['title', 'abstract'],
+    );
+    const example = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.inputExample)).toString()) as {
+      columns: string[];
+      data: string[][];
+    };
     expect(example.columns).toEqual(['title', 'abstract']);
 
     const predictor = await loadPredictor(mlflow, run);
     try {
       expect(predictor).toMatchObject({ runId: first.runId, embedderVersion: first.embedderVersion });
       // The test papers' text through the predictor gives the predictions the training recorded.
-      const recorded = JSON.parse((await mlflow.downloadArtifact(run, RUN_ARTIFACTS.testPredictions)).toString()) as TestPredictions;
+      const recorded = JSON.parse(
+        (await mlflow.downloadArtifact(run, RUN_ARTIFACTS.testPredictions)).toString(),
+      ) as TestPredictions;
       const texts = new Map<string, { title: string; abstract: string }>();
       for await (const { item } of readSnapshot(SAMPLE_PATH)) if (item.ok) texts.set(item.record.id, item.record);
       const predicted = predictor.predict(recorded.ids.map((id) => texts.get(id)!));
@@ -183,15 +235,26 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     await client.workflow.execute(ingestWorkflow, {
       taskQueue: config.temporal.taskQueues.io,
       workflowId: `${testId}-ingest-more`,
-      args: [{ source: { kind: 'sample' }, limit: PAPERS + 400, embedder: { referenceSource: { kind: 'sample' } }, taskQueues: config.temporal.taskQueues }],
+      args: [
+        {
+          source: { kind: 'sample' },
+          limit: PAPERS + 400,
+          embedder: { referenceSource: { kind: 'sample' } },
+          taskQueues: config.temporal.taskQueues,
+        },
+      ],
     });
     const grown = await train({}, 'grown');
     const champion = grown.champion!;
     expect(champion.version).toBe('1');
     expect(champion.sharedTestRows).toBeGreaterThan(0);
     expect(champion.sharedTestRows).toBeLessThanOrEqual(grown.testRows);
-    const championSplit = JSON.parse((await mlflow.downloadArtifact(await mlflow.getRun(first.runId), RUN_ARTIFACTS.split)).toString()) as SplitArtifact;
-    const grownSplit = JSON.parse((await mlflow.downloadArtifact(await mlflow.getRun(grown.runId), RUN_ARTIFACTS.split)).toString()) as SplitArtifact;
+    const championSplit = JSON.parse(
+      (await mlflow.downloadArtifact(await mlflow.getRun(first.runId), RUN_ARTIFACTS.split)).toString(),
+    ) as SplitArtifact;
+    const grownSplit = JSON.parse(
+      (await mlflow.downloadArtifact(await mlflow.getRun(grown.runId), RUN_ARTIFACTS.split)).toString(),
+    ) as SplitArtifact;
     const championSeen = new Set([...championSplit.train, ...championSplit.validation]);
     const unseen = grownSplit.test.filter(({ id }) => !championSeen.has(id));
     expect(champion.sharedTestRows).toBe(unseen.length);
@@ -205,7 +268,9 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     const both = await train({ candidates: 'lsa-mlp,tfidf-linear:minDf=2' }, 'candidates');
     const names = both.candidates!.map((candidate) => candidate.name);
     expect(names.sort()).toEqual(['lsa-mlp', 'tfidf-linear:minDf=2']);
-    const best = [...both.candidates!].sort((a, b) => b.validationMacroF1 - a.validationMacroF1 || b.validationAccuracy - a.validationAccuracy)[0]!;
+    const best = [...both.candidates!].sort(
+      (a, b) => b.validationMacroF1 - a.validationMacroF1 || b.validationAccuracy - a.validationAccuracy,
+    )[0]!;
     expect(both.winner).toBe(best.name);
     expect(both.family).toBe(best.family);
     expect(both.macroF1).toBe(best.macroF1);
@@ -213,34 +278,60 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
 
     const experimentId = (await mlflow.getExperimentByName(experiment))!.experiment_id;
     const nested = await mlflow.searchRuns([experimentId], `tags.\`mlflow.parentRunId\` = '${both.runId}'`);
-    expect(nested.map((run) => run.info.run_id).sort()).toEqual(both.candidates!.map((candidate) => candidate.runId).sort());
+    expect(nested.map((run) => run.info.run_id).sort()).toEqual(
+      both.candidates!.map((candidate) => candidate.runId).sort(),
+    );
     expect(nested.every((run) => run.info.status === 'FINISHED')).toBe(true);
-    expect((await mlflow.modelVersionsOfRun(modelName, both.runId)).map((version) => version.version)).toEqual([both.modelVersion]);
+    expect((await mlflow.modelVersionsOfRun(modelName, both.runId)).map((version) => version.version)).toEqual([
+      both.modelVersion,
+    ]);
     for (const run of nested) expect(await mlflow.modelVersionsOfRun(modelName, run.info.run_id)).toEqual([]);
 
     const parent = await mlflow.getRun(both.runId);
     expect(runParam(parent, 'model_family')).toBe(both.family);
     const csv = (await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.candidatesCsv)).toString().trim().split(/\r?\n/);
     expect(csv).toHaveLength(3);
-    expect(csv[0]).toMatch(/^candidate,family,winner,val_accuracy,val_macro_f1,test_accuracy,test_macro_f1,seconds,peak_rss_mb,test_f1\//);
-    expect((await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.candidatesChart)).toString()).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(csv[0]).toMatch(
+      /^candidate,family,winner,val_accuracy,val_macro_f1,test_accuracy,test_macro_f1,seconds,peak_rss_mb,test_f1\//,
+    );
+    expect((await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.candidatesChart)).toString()).toMatch(
+      /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+    );
     const modelFiles = (await mlflow.listArtifacts(parent, 'model')).map((file) => file.path).sort();
     expect(modelFiles).toContain(both.family === 'tfidf-linear' ? 'model/sparse_linear.bin' : 'model/model.json');
 
     // The parent, reloaded from MLflow, predicts exactly what its training recorded, and the API serves it.
     const predictor = await loadPredictor(mlflow, parent);
-    const models = new ModelHolder({ predictor, modelName, modelVersion: both.modelVersion, chosenBy: 'alias', alias: 'champion', loadedAt: new Date() });
+    const models = new ModelHolder({
+      predictor,
+      modelName,
+      modelVersion: both.modelVersion,
+      chosenBy: 'alias',
+      alias: 'champion',
+      loadedAt: new Date(),
+    });
     const app = buildApp({ models, redisReachable: async () => true });
     try {
       expect(predictor.family).toBe(both.family);
-      const recorded = JSON.parse((await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.testPredictions)).toString()) as TestPredictions;
+      const recorded = JSON.parse(
+        (await mlflow.downloadArtifact(parent, RUN_ARTIFACTS.testPredictions)).toString(),
+      ) as TestPredictions;
       const texts = new Map<string, { title: string; abstract: string }>();
       for await (const { item } of readSnapshot(SAMPLE_PATH)) if (item.ok) texts.set(item.record.id, item.record);
-      expect(predictor.predict(recorded.ids.map((id) => texts.get(id)!)).map((prediction) => prediction.category)).toEqual(recorded.predictions);
+      expect(
+        predictor.predict(recorded.ids.map((id) => texts.get(id)!)).map((prediction) => prediction.category),
+      ).toEqual(recorded.predictions);
       const paper = texts.get(recorded.ids[0]!)!;
-      const response = await app.inject({ method: 'POST', url: '/v1/predict', payload: { title: paper.title, abstract: paper.abstract } });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/predict',
+        payload: { title: paper.title, abstract: paper.abstract },
+      });
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ model: { runId: both.runId, family: both.family }, predictions: [{ category: recorded.predictions[0] }] });
+      expect(response.json()).toMatchObject({
+        model: { runId: both.runId, family: both.family },
+        predictions: [{ category: recorded.predictions[0] }],
+      });
     } finally {
       await app.close();
       models.dispose();
@@ -256,12 +347,23 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
 
     it('decides nothing when the champion changed after it was scored, so the workflow scores the new one', async () => {
       const current = await mlflow.getVersionByAlias(modelName, 'champion');
-      const stale: ChampionScore = { version: '999', runId: 'gone', macroF1: 0, accuracy: 0, candidateMacroF1: 1, sharedTestRows: 1, reembedded: 0 };
-      const result: PromotionResult = await new MockActivityEnvironment().run(createIoActivities(deps).registerAndPromote, {
-        runId: worse.runId,
+      const stale: ChampionScore = {
+        version: '999',
+        runId: 'gone',
+        macroF1: 0,
+        accuracy: 0,
         candidateMacroF1: 1,
-        champion: stale,
-      });
+        sharedTestRows: 1,
+        reembedded: 0,
+      };
+      const result: PromotionResult = await new MockActivityEnvironment().run(
+        createIoActivities(deps).registerAndPromote,
+        {
+          runId: worse.runId,
+          candidateMacroF1: 1,
+          champion: stale,
+        },
+      );
       expect(result).toMatchObject({ modelVersion: '2', promoted: false, championChanged: true });
       expect((await mlflow.getVersionByAlias(modelName, 'champion'))?.version).toBe(current?.version);
     });
@@ -274,7 +376,12 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     });
     afterAll(() => deps.close());
 
-    const input = (key: string) => ({ idempotencyKey: key, workflowId: key, workflowRunId: 'attempt', hyperparameters: { ...FAST, patience: 50, maxEpochs: 6 } });
+    const input = (key: string) => ({
+      idempotencyKey: key,
+      workflowId: key,
+      workflowRunId: 'attempt',
+      hyperparameters: { ...FAST, patience: 50, maxEpochs: 6 },
+    });
 
     it('resumes its MLflow run from the last epoch checkpoint instead of starting another run', async () => {
       const key = `${testId}-resume`;
@@ -310,7 +417,12 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     it('trains a candidate once per parent run: an interrupted trainCandidate resumes in its nested run, a finished one returns its stored result', async () => {
       const key = `${testId}-candidate`;
       const activities = createCpuActivities(deps);
-      const prepare = { idempotencyKey: key, workflowId: key, workflowRunId: 'attempt', candidates: 'tfidf-linear:minDf=2' };
+      const prepare = {
+        idempotencyKey: key,
+        workflowId: key,
+        workflowRunId: 'attempt',
+        candidates: 'tfidf-linear:minDf=2',
+      };
       const prepared: PreparedTraining = await new MockActivityEnvironment().run(activities.prepareTraining, prepare);
       expect(prepared.candidates.map((candidate) => candidate.name)).toEqual(['tfidf-linear:minDf=2']);
       const again: PreparedTraining = await new MockActivityEnvironment().run(activities.prepareTraining, prepare);
@@ -336,7 +448,10 @@ describe('training workflow (real Temporal, MongoDB, MLflow)', () => {
     });
 
     it('fails without retrying, and marks its MLflow run FAILED, when there is nothing to train on', async () => {
-      const empty = await openActivityDeps({ ...testConfig, mongo: { ...testConfig.mongo, database: `${testConfig.mongo.database}_empty` } });
+      const empty = await openActivityDeps({
+        ...testConfig,
+        mongo: { ...testConfig.mongo, database: `${testConfig.mongo.database}_empty` },
+      });
       try {
         const key = `${testId}-nothing`;
         const failure = await new MockActivityEnvironment()

@@ -13,8 +13,18 @@ const lineage = { rawKey: 'raw/arxiv/dt=2026-12-04/sample.jsonl.gz', ingestWorkf
 
 /** A training's data from the rows `select` read, split as the pipeline splits. */
 function candidateData(rows: FeatureRow[]): CandidateData {
-  const split = stratifiedSplit(rows, (row) => row.primaryCategory, (row) => row.arxivId, { test: 0.2, validation: 0.1 }, 42);
-  const asPaper = (row: FeatureRow): LabeledPaper => ({ id: row.arxivId, label: row.primaryCategory, vector: row.vector });
+  const split = stratifiedSplit(
+    rows,
+    (row) => row.primaryCategory,
+    (row) => row.arxivId,
+    { test: 0.2, validation: 0.1 },
+    42,
+  );
+  const asPaper = (row: FeatureRow): LabeledPaper => ({
+    id: row.arxivId,
+    label: row.primaryCategory,
+    vector: row.vector,
+  });
   return { train: split.train.map(asPaper), validation: split.validation.map(asPaper), test: split.test.map(asPaper) };
 }
 
@@ -37,13 +47,26 @@ describe('a training reads its features in batches (real MongoDB-protocol server
     const sample = await samplePapers(3_000);
     const counts = new Map<string, number>();
     for (const paper of sample) counts.set(paper.primaryCategory, (counts.get(paper.primaryCategory) ?? 0) + 1);
-    const top = new Set([...counts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([label]) => label));
+    const top = new Set(
+      [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([label]) => label),
+    );
     papers = sample.filter((paper) => top.has(paper.primaryCategory));
     const embedder = fitLsaEmbedder(papers.map(paperText), SMALL_CONFIG);
-    await features.upsert(EMBEDDER, papers.map((record) => ({ record, vector: embedder.embed(paperText(record)), lineage })));
+    await features.upsert(
+      EMBEDDER,
+      papers.map((record) => ({ record, vector: embedder.embed(paperText(record)), lineage })),
+    );
     // Revisions of a few papers: the read keeps their newest version only.
-    const revised = papers.slice(0, 25).map((record) => ({ ...record, abstract: `${record.abstract} Revised.`, updated: '2026-01-01T00:00:00Z' }));
-    await features.upsert(EMBEDDER, revised.map((record) => ({ record, vector: embedder.embed(paperText(record)), lineage })));
+    const revised = papers
+      .slice(0, 25)
+      .map((record) => ({ ...record, abstract: `${record.abstract} Revised.`, updated: '2026-01-01T00:00:00Z' }));
+    await features.upsert(
+      EMBEDDER,
+      revised.map((record) => ({ record, vector: embedder.embed(paperText(record)), lineage })),
+    );
     revisedVector = embedder.embed(paperText(revised[0]!));
   }, 120_000);
 

@@ -73,12 +73,16 @@ export function mixedColumns(rows: number, seed: number, shift: number): Columns
     num_same: times(rows, () => g.normal(3, 2)),
     num_scale: times(rows, () => g.normal(0, 1 + shift * 0.6)),
     num_skewed: times(rows, () => Math.exp(g.normal(shift * 0.2, 0.7))),
-    num_gaps: times(rows, (i) => (i % 23 === 5 ? Number.NaN : i % 97 === 13 ? Number.POSITIVE_INFINITY : g.normal(shift, 1))),
+    num_gaps: times(rows, (i) =>
+      i % 23 === 5 ? Number.NaN : i % 97 === 13 ? Number.POSITIVE_INFINITY : g.normal(shift, 1),
+    ),
     few_values: times(rows, () => g.choice([0, 1, 2, 3, 4], [5, 4, 3, 2 + shift * 3, 1])),
     binary_num: times(rows, () => (g.uniform() < 0.3 + shift * 0.15 ? 1 : 0)),
     cat3: times(rows, () => g.choice(['red', 'green', 'blue'], [3, 2, 1 + shift * 2])),
     cat_binary: times(rows, () => (g.uniform() < 0.5 + shift * 0.1 ? 'yes' : 'no')),
-    cat_many: times(rows, () => g.choice(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'], [8, 7, 6, 5, 4, 3, 2 + shift * 4, 1])),
+    cat_many: times(rows, () =>
+      g.choice(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'], [8, 7, 6, 5, 4, 3, 2 + shift * 4, 1]),
+    ),
     cat_new_value: times(rows, (i) => (shift > 0 && i % 40 === 0 ? 'unseen' : g.choice(['p', 'q', 'r'], [2, 1, 1]))),
   };
 }
@@ -162,11 +166,31 @@ const CHOICE_COLUMNS: Readonly<Record<string, ChoiceColumn>> = {
   n1_2_2_3: { reference: [0, 1], current: [1, 2], float: true, missing: 'reference', missingEvery: 1_000 },
   // Infinite values: dropped with the missing ones of a side that has any, otherwise kept — and counted.
   i_5_5_5_inf_current: { reference: range(0, 5), current: range(0, 5), float: true, infinite: { current: [Infinity] } },
-  i_5_5_5_infs_current: { reference: range(0, 5), current: range(0, 5), float: true, infinite: { current: [Infinity, Infinity, -Infinity] } },
-  i_5_5_5_infs_current_gaps: { reference: range(0, 5), current: range(0, 5), missing: 'current', infinite: { current: [Infinity, -Infinity] } },
-  i_5_5_5_inf_reference: { reference: range(0, 5), current: range(0, 5), float: true, infinite: { reference: [-Infinity] } },
+  i_5_5_5_infs_current: {
+    reference: range(0, 5),
+    current: range(0, 5),
+    float: true,
+    infinite: { current: [Infinity, Infinity, -Infinity] },
+  },
+  i_5_5_5_infs_current_gaps: {
+    reference: range(0, 5),
+    current: range(0, 5),
+    missing: 'current',
+    infinite: { current: [Infinity, -Infinity] },
+  },
+  i_5_5_5_inf_reference: {
+    reference: range(0, 5),
+    current: range(0, 5),
+    float: true,
+    infinite: { reference: [-Infinity] },
+  },
   i_2_2_2_inf_current: { reference: [0, 1], current: [0, 1], float: true, infinite: { current: [Infinity] } },
-  i_1_1_1_inf_both: { reference: [4], current: [4], float: true, infinite: { reference: [Infinity], current: [-Infinity] } },
+  i_1_1_1_inf_both: {
+    reference: [4],
+    current: [4],
+    float: true,
+    infinite: { reference: [Infinity], current: [-Infinity] },
+  },
   i_6_6_6_inf_current: { reference: range(0, 6), current: range(0, 6), float: true, infinite: { current: [Infinity] } },
   // Integers: categorical up to ten distinct current values; chi-square above two values in both samples together.
   c_1_1_1_constant: { reference: [4], current: [4] },
@@ -207,8 +231,18 @@ function choiceColumns(rows: number, seed: number, side: 'reference' | 'current'
 export function buildParityCases(dir: string): { cases: ParityCase[]; inference: string[] } {
   const csv = (name: string, columns: Columns) => writeCsv(join(dir, `${name}.csv`), columns);
   const cases: ParityCase[] = [];
-  const pair = (name: string, reference: Columns, current: Columns, rest: Omit<ParityCase, 'name' | 'reference' | 'current'>) =>
-    cases.push({ name, reference: csv(`${name}-reference`, reference), current: csv(`${name}-current`, current), ...rest });
+  const pair = (
+    name: string,
+    reference: Columns,
+    current: Columns,
+    rest: Omit<ParityCase, 'name' | 'reference' | 'current'>,
+  ) =>
+    cases.push({
+      name,
+      reference: csv(`${name}-reference`, reference),
+      current: csv(`${name}-current`, current),
+      ...rest,
+    });
 
   // Small reference (≤ 1000 rows): K-S, chi-square and Z-tests.
   pair('small-drifted', mixedColumns(400, 1, 0), mixedColumns(500, 2, 1), { mapping: MIXED_MAPPING });
@@ -217,20 +251,33 @@ export function buildParityCases(dir: string): { cases: ParityCase[]; inference:
   // Large reference: normed Wasserstein and Jensen–Shannon.
   pair('large-drifted', mixedColumns(3_000, 7, 0), mixedColumns(2_000, 8, 1), { mapping: MIXED_MAPPING });
   pair('large-stable', mixedColumns(2_500, 9, 0), mixedColumns(2_200, 10, 0), { mapping: MIXED_MAPPING });
-  pair('large-slight', mixedColumns(1_200, 11, 0), mixedColumns(1_500, 12, 0.25), { mapping: MIXED_MAPPING, options: { driftShare: 0.3 } });
+  pair('large-slight', mixedColumns(1_200, 11, 0), mixedColumns(1_500, 12, 0.25), {
+    mapping: MIXED_MAPPING,
+    options: { driftShare: 0.3 },
+  });
   // Tests and thresholds chosen per type, per column and for all columns.
   pair('overrides', mixedColumns(1_500, 13, 0), mixedColumns(1_300, 14, 0.5), {
     mapping: MIXED_MAPPING,
     options: {
       numericalTest: 'psi',
-      perColumnTest: { num_same: 'kl_div', num_skewed: 'hellinger', cat_many: 'hellinger', num_scale: 'ks', cat3: 'chisquare', few_values: 'jensenshannon' },
+      perColumnTest: {
+        num_same: 'kl_div',
+        num_skewed: 'hellinger',
+        cat_many: 'hellinger',
+        num_scale: 'ks',
+        cat3: 'chisquare',
+        few_values: 'jensenshannon',
+      },
       categoricalThreshold: 0.2,
       perColumnThreshold: { num_shift: 0.05, num_scale: 0.01 },
       driftShare: 0.4,
     },
   });
   pair('overrides-global', mixedColumns(600, 15, 0), mixedColumns(700, 16, 0.6), {
-    mapping: { ...MIXED_MAPPING, numerical: MIXED_MAPPING.numerical!.filter((name) => name !== 'binary_num' && name !== 'few_values') },
+    mapping: {
+      ...MIXED_MAPPING,
+      numerical: MIXED_MAPPING.numerical!.filter((name) => name !== 'binary_num' && name !== 'few_values'),
+    },
     options: { test: 'psi', threshold: 0.15 },
   });
 
@@ -253,30 +300,61 @@ export function buildParityCases(dir: string): { cases: ParityCase[]; inference:
   pair('embeddings-small-stable', embeddingColumns(350, 12, 19, 0), embeddingColumns(300, 12, 20, 0), {
     mapping: embeddingMapping(12),
     embeddingsViaReport: true,
-    embeddingMethods: every([{ method: 'distance' }, { method: 'distance', bootstrap: true }, { method: 'ratio' }, { method: 'mmd' }]),
+    embeddingMethods: every([
+      { method: 'distance' },
+      { method: 'distance', bootstrap: true },
+      { method: 'ratio' },
+      { method: 'mmd' },
+    ]),
   });
   pair('embeddings-large-drifted', embeddingColumns(1_500, 24, 21, 0), embeddingColumns(1_200, 24, 22, 0.3), {
     mapping: embeddingMapping(24),
     embeddingsViaReport: true,
-    embeddingMethods: every([{ method: 'distance', distance: 'cityblock' }, { method: 'ratio', componentTest: 'jensenshannon' }, { method: 'mmd' }]),
+    embeddingMethods: every([
+      { method: 'distance', distance: 'cityblock' },
+      { method: 'ratio', componentTest: 'jensenshannon' },
+      { method: 'mmd' },
+    ]),
   });
   pair('embeddings-large-stable', embeddingColumns(1_400, 24, 23, 0), embeddingColumns(1_100, 24, 24, 0), {
     mapping: embeddingMapping(24),
     embeddingsViaReport: true,
-    embeddingMethods: every([{ method: 'distance', distance: 'chebyshev' }, { method: 'ratio' }, { method: 'model', pcaComponents: 6 }]),
+    embeddingMethods: every([
+      { method: 'distance', distance: 'chebyshev' },
+      { method: 'ratio' },
+      { method: 'model', pcaComponents: 6 },
+    ]),
   });
 
   // Text: real arXiv titles; the domain classifier tells computational linguistics from numerical analysis.
-  pair('text-drifted', { title: titles('cs.CL', 300) }, { title: titles('math.NA', 300) }, { mapping: { text: ['title'] } });
-  pair('text-stable', { title: titles('cs.CL', 250) }, { title: titles('cs.CL', 250, 250) }, { mapping: { text: ['title'] } });
+  pair(
+    'text-drifted',
+    { title: titles('cs.CL', 300) },
+    { title: titles('math.NA', 300) },
+    { mapping: { text: ['title'] } },
+  );
+  pair(
+    'text-stable',
+    { title: titles('cs.CL', 250) },
+    { title: titles('cs.CL', 250, 250) },
+    { mapping: { text: ['title'] } },
+  );
 
   // The test Evidently picks by the number of distinct values, with column types left to inference.
   const choice = (name: string, rows: [number, number], seeds: [number, number], only?: readonly string[]) =>
-    pair(name, choiceColumns(rows[0], seeds[0], 'reference', only), choiceColumns(rows[1], seeds[1], 'current', only), { mapping: {}, inferTypes: true });
+    pair(name, choiceColumns(rows[0], seeds[0], 'reference', only), choiceColumns(rows[1], seeds[1], 'current', only), {
+      mapping: {},
+      inferTypes: true,
+    });
   choice('choice-small', [400, 350], [31, 32]);
   choice('choice-large', [1_500, 1_200], [33, 34]);
   // 1001 reference rows: large, unless missing values leave 1000 (missing values are dropped before counting rows).
-  choice('choice-boundary', [1_001, 600], [35, 36], ['f_5_5_6', 'n1_5_5_6', 'f_2_2_3', 'n1_2_2_3', 'i_5_5_5_inf_reference', 'c_2_2_3']);
+  choice(
+    'choice-boundary',
+    [1_001, 600],
+    [35, 36],
+    ['f_5_5_6', 'n1_5_5_6', 'f_2_2_3', 'n1_2_2_3', 'i_5_5_5_inf_reference', 'c_2_2_3'],
+  );
 
   const g = generator(25);
   const inference = [

@@ -2,7 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataDrift, embeddingDrift, inferColumnType, parseCsv, rowsOf, type ColumnDrift, type DataDriftResult, type EmbeddingDrift } from '../../lib/drift';
+import {
+  dataDrift,
+  embeddingDrift,
+  inferColumnType,
+  parseCsv,
+  rowsOf,
+  type ColumnDrift,
+  type DataDriftResult,
+  type EmbeddingDrift,
+} from '../../lib/drift';
 import { projectRoot } from '../../lib/config/paths';
 import { buildParityCases, type ParityCase } from './cases';
 
@@ -22,7 +31,12 @@ interface EvidentlyColumn {
 }
 interface EvidentlyCase {
   columns: Record<string, EvidentlyColumn>;
-  dataset: { numberOfColumns: number; numberOfDriftedColumns: number; shareOfDriftedColumns: number; datasetDrift: boolean };
+  dataset: {
+    numberOfColumns: number;
+    numberOfDriftedColumns: number;
+    shareOfDriftedColumns: number;
+    datasetDrift: boolean;
+  };
   embeddings: Record<string, { score: number; drifted: boolean; method: string }>;
 }
 interface EvidentlyOutput {
@@ -57,7 +71,10 @@ describe('drift engine parity with Evidently 0.7.23', () => {
     if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run \`npm run setup\` (it installs Evidently)`);
     const manifest = join(dir, 'manifest.json');
     writeFileSync(manifest, JSON.stringify({ cases, inference }));
-    const output = execFileSync(PYTHON, [join(__dirname, 'run_evidently.py'), manifest], { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
+    const output = execFileSync(PYTHON, [join(__dirname, 'run_evidently.py'), manifest], {
+      maxBuffer: 64 * 1024 * 1024,
+      encoding: 'utf8',
+    });
     evidently = JSON.parse(output) as EvidentlyOutput;
   }, 300_000);
 
@@ -80,7 +97,13 @@ describe('drift engine parity with Evidently 0.7.23', () => {
       expect(result.columns.map((column) => column.column).sort()).toEqual(Object.keys(theirs.columns).sort());
       for (const column of result.columns) {
         const expected = theirs.columns[column.column]!;
-        expect({ column: column.column, type: column.type, test: column.testLabel, threshold: column.threshold, drifted: column.drifted }).toEqual({
+        expect({
+          column: column.column,
+          type: column.type,
+          test: column.testLabel,
+          threshold: column.threshold,
+          drifted: column.drifted,
+        }).toEqual({
           column: column.column,
           type: TYPE_NAMES[expected.type],
           test: expected.test,
@@ -119,30 +142,64 @@ describe('drift engine parity with Evidently 0.7.23', () => {
         const columns = parity.mapping.embeddings!.emb!;
         // Samples and bootstraps are drawn as numpy draws them, so only the SGD-trained domain
         // classifier can drift from Evidently's, by the last bits of its floating-point sums.
-        const check = (result: EmbeddingDrift, expected: { score: number; drifted: boolean; method: string }, label: string) => {
-          expect({ label, method: result.method, drifted: result.drifted }).toEqual({ label, method: expected.method, drifted: expected.drifted });
+        const check = (
+          result: EmbeddingDrift,
+          expected: { score: number; drifted: boolean; method: string },
+          label: string,
+        ) => {
+          expect({ label, method: result.method, drifted: result.drifted }).toEqual({
+            label,
+            method: expected.method,
+            drifted: expected.drifted,
+          });
           if (result.method === 'model') expect(Math.abs(result.score - expected.score)).toBeLessThan(0.03);
           else expectClose(result.score, expected.score, label);
         };
         if (parity.embeddingsViaReport) {
-          check(embeddingDrift(rowsOf(reference, columns), rowsOf(current, columns)), theirs['report:emb']!, 'default method');
+          check(
+            embeddingDrift(rowsOf(reference, columns), rowsOf(current, columns)),
+            theirs['report:emb']!,
+            'default method',
+          );
         }
         (parity.embeddingMethods ?? []).forEach((spec, index) => {
           const { embedding: _embedding, ...method } = spec;
-          check(embeddingDrift(rowsOf(reference, columns), rowsOf(current, columns), method), theirs[String(index)]!, `${method.method} ${JSON.stringify(method)}`);
+          check(
+            embeddingDrift(rowsOf(reference, columns), rowsOf(current, columns), method),
+            theirs[String(index)]!,
+            `${method.method} ${JSON.stringify(method)}`,
+          );
         });
       });
     }
   });
 
   it('covers every test of the registry and both reference sizes', () => {
-    const used = new Set<string>([...ours.values()].flatMap((result) => result.columns.map((column: ColumnDrift) => column.test)));
-    for (const name of ['chisquare', 'hellinger', 'jensenshannon', 'kl_div', 'ks', 'perc_text_content_drift', 'psi', 'wasserstein', 'z']) expect(used).toContain(name);
+    const used = new Set<string>(
+      [...ours.values()].flatMap((result) => result.columns.map((column: ColumnDrift) => column.test)),
+    );
+    for (const name of [
+      'chisquare',
+      'hellinger',
+      'jensenshannon',
+      'kl_div',
+      'ks',
+      'perc_text_content_drift',
+      'psi',
+      'wasserstein',
+      'z',
+    ])
+      expect(used).toContain(name);
   });
 
   it('infers column types from a CSV as Evidently does', () => {
     const table = load(inference[0]!);
-    const theirs = Object.fromEntries(Object.entries(evidently.inference[inference[0]!]!).map(([name, type]) => [name, TYPE_NAMES[type as keyof typeof TYPE_NAMES] ?? type]));
+    const theirs = Object.fromEntries(
+      Object.entries(evidently.inference[inference[0]!]!).map(([name, type]) => [
+        name,
+        TYPE_NAMES[type as keyof typeof TYPE_NAMES] ?? type,
+      ]),
+    );
     const oursTypes = Object.fromEntries(table.columns.map((name) => [name, inferColumnType(table.data.get(name)!)]));
     expect(oursTypes).toEqual(theirs);
   });

@@ -26,8 +26,16 @@ const WINDOW_ROWS = 60_000;
 const SAMPLE_ROWS = 20_000;
 const DISTANCE_MARGIN = 0.02;
 
-interface EvidentlyColumn { test: string; threshold: number; score: number | null; drifted: boolean }
-interface EvidentlyCase { columns: Record<string, EvidentlyColumn>; dataset: { datasetDrift: boolean } }
+interface EvidentlyColumn {
+  test: string;
+  threshold: number;
+  score: number | null;
+  drifted: boolean;
+}
+interface EvidentlyCase {
+  columns: Record<string, EvidentlyColumn>;
+  dataset: { datasetDrift: boolean };
+}
 
 function sampleRows(columns: Columns, limit: number): Columns {
   const rows = columns[Object.keys(columns)[0]!]!.length;
@@ -56,35 +64,55 @@ describe('a sampled window against Evidently on the whole window', () => {
   beforeAll(() => {
     if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run \`npm run setup\` (it installs Evidently)`);
     const manifest = join(dir, 'manifest.json');
-    writeFileSync(manifest, JSON.stringify({ cases: cases.map(({ name, whole }) => ({ name, reference, current: whole, mapping: MIXED_MAPPING })) }));
-    evidently = (JSON.parse(execFileSync(PYTHON, [join(__dirname, 'run_evidently.py'), manifest], { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' })) as { cases: Record<string, EvidentlyCase> }).cases;
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        cases: cases.map(({ name, whole }) => ({ name, reference, current: whole, mapping: MIXED_MAPPING })),
+      }),
+    );
+    evidently = (
+      JSON.parse(
+        execFileSync(PYTHON, [join(__dirname, 'run_evidently.py'), manifest], {
+          maxBuffer: 64 * 1024 * 1024,
+          encoding: 'utf8',
+        }),
+      ) as { cases: Record<string, EvidentlyCase> }
+    ).cases;
     for (const { name, sample } of cases) ours.set(name, dataDrift(load(reference), load(sample), MIXED_MAPPING));
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(Object.keys(windows))('%s window: the same dataset verdict, and each column\'s test', (name) => {
+  it.each(Object.keys(windows))("%s window: the same dataset verdict, and each column's test", (name) => {
     const theirs = evidently[name]!;
     const result = ours.get(name)!;
     expect(result.datasetDrift).toBe(theirs.dataset.datasetDrift);
-    for (const column of result.columns) expect([column.column, column.testLabel]).toEqual([column.column, theirs.columns[column.column]!.test]);
+    for (const column of result.columns)
+      expect([column.column, column.testLabel]).toEqual([column.column, theirs.columns[column.column]!.test]);
   });
 
-  it.each(Object.keys(windows))('%s window: every distance verdict is Evidently\'s unless the whole window sits at the threshold', (name) => {
-    const theirs = evidently[name]!;
-    for (const column of ours.get(name)!.columns.filter((c) => c.scoreKind === 'distance')) {
-      const whole = theirs.columns[column.column]!;
-      expect(Math.abs(column.score - whole.score!)).toBeLessThan(DISTANCE_MARGIN);
-      if (Math.abs(whole.score! - whole.threshold) > DISTANCE_MARGIN) expect([column.column, column.drifted]).toEqual([column.column, whole.drifted]);
-    }
-  });
+  it.each(Object.keys(windows))(
+    "%s window: every distance verdict is Evidently's unless the whole window sits at the threshold",
+    (name) => {
+      const theirs = evidently[name]!;
+      for (const column of ours.get(name)!.columns.filter((c) => c.scoreKind === 'distance')) {
+        const whole = theirs.columns[column.column]!;
+        expect(Math.abs(column.score - whole.score!)).toBeLessThan(DISTANCE_MARGIN);
+        if (Math.abs(whole.score! - whole.threshold) > DISTANCE_MARGIN)
+          expect([column.column, column.drifted]).toEqual([column.column, whole.drifted]);
+      }
+    },
+  );
 
-  it.each(Object.keys(windows))('%s window: a p-value test on the sample finds no drift the whole window does not show', (name) => {
-    const theirs = evidently[name]!;
-    for (const column of ours.get(name)!.columns.filter((c) => c.scoreKind === 'p_value')) {
-      const whole = theirs.columns[column.column]!;
-      if (column.drifted) expect([column.column, whole.drifted]).toEqual([column.column, true]);
-      // Strong evidence survives sampling a third of the window.
-      if (whole.score! < 1e-6) expect([column.column, column.drifted]).toEqual([column.column, true]);
-    }
-  });
+  it.each(Object.keys(windows))(
+    '%s window: a p-value test on the sample finds no drift the whole window does not show',
+    (name) => {
+      const theirs = evidently[name]!;
+      for (const column of ours.get(name)!.columns.filter((c) => c.scoreKind === 'p_value')) {
+        const whole = theirs.columns[column.column]!;
+        if (column.drifted) expect([column.column, whole.drifted]).toEqual([column.column, true]);
+        // Strong evidence survives sampling a third of the window.
+        if (whole.score! < 1e-6) expect([column.column, column.drifted]).toEqual([column.column, true]);
+      }
+    },
+  );
 });

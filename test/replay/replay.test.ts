@@ -6,7 +6,9 @@ import { workflowBundle } from '../support/workers';
 
 const HISTORY_DIR = join(__dirname, '..', 'histories');
 const IDS_FILE = 'workflow-ids.json';
-const files = readdirSync(HISTORY_DIR).filter((name) => name.endsWith('.json') && name !== IDS_FILE).sort();
+const files = readdirSync(HISTORY_DIR)
+  .filter((name) => name.endsWith('.json') && name !== IDS_FILE)
+  .sort();
 /** The ids the histories ran under: a workflow that names its children after its own id replays only under it. */
 const recordedIds = JSON.parse(readFileSync(join(HISTORY_DIR, IDS_FILE), 'utf8')) as Record<string, string>;
 

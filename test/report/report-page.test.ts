@@ -14,14 +14,31 @@ const CLASSES = ['cs.CL', 'cs.CV', 'cs.LG', 'math.NA'];
 function window(rows: number, seed: number, shift: number): Table {
   const random = new LegacyRandomState(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random.rand())) * Math.cos(2 * Math.PI * random.rand());
-  const label = Array.from({ length: rows }, () => CLASSES[Math.floor(random.rand() * (CLASSES.length - (shift > 0 ? 1 : 0)))]!);
-  const prediction = label.map((truth) => (random.rand() < 0.85 - shift * 0.3 ? truth : CLASSES[Math.floor(random.rand() * CLASSES.length)]!));
+  const label = Array.from(
+    { length: rows },
+    () => CLASSES[Math.floor(random.rand() * (CLASSES.length - (shift > 0 ? 1 : 0)))]!,
+  );
+  const prediction = label.map((truth) =>
+    random.rand() < 0.85 - shift * 0.3 ? truth : CLASSES[Math.floor(random.rand() * CLASSES.length)]!,
+  );
   const columns = [
-    stringColumn('arxiv_id', label.map((_, i) => `2501.${String(seed * 10_000 + i).padStart(5, '0')}`)),
-    ...Array.from({ length: 16 }, (_, d) => numericColumn(`emb_${d}`, Array.from({ length: rows }, () => 0.1 * normal() + (d < 6 ? shift * 0.08 : 0)))),
+    stringColumn(
+      'arxiv_id',
+      label.map((_, i) => `2501.${String(seed * 10_000 + i).padStart(5, '0')}`),
+    ),
+    ...Array.from({ length: 16 }, (_, d) =>
+      numericColumn(
+        `emb_${d}`,
+        Array.from({ length: rows }, () => 0.1 * normal() + (d < 6 ? shift * 0.08 : 0)),
+      ),
+    ),
     stringColumn('label', label),
     stringColumn('prediction', prediction),
-    numericColumn('abstract_chars', Array.from({ length: rows }, () => Math.round(1100 + 250 * normal() + shift * 200)), 'int'),
+    numericColumn(
+      'abstract_chars',
+      Array.from({ length: rows }, () => Math.round(1100 + 250 * normal() + shift * 200)),
+      'int',
+    ),
   ];
   return tableOf(columns);
 }
@@ -38,7 +55,15 @@ describe('the drift report in a browser', () => {
     const reference = window(1_500, 1, 0);
     const current = window(1_200, 2, 1);
     const { mapping, embedding } = monitorMapping(reference, current);
-    analysis = analyze(reference, current, { mapping, embedding, qualityBaseline: { accuracy: 0.86, macroF1: 0.85, recall: Object.fromEntries(CLASSES.map((label) => [label, 0.85])) } });
+    analysis = analyze(reference, current, {
+      mapping,
+      embedding,
+      qualityBaseline: {
+        accuracy: 0.86,
+        macroF1: 0.85,
+        recall: Object.fromEntries(CLASSES.map((label) => [label, 0.85])),
+      },
+    });
     writeFileSync(
       file,
       renderReport(analysis, {
@@ -87,7 +112,10 @@ describe('the drift report in a browser', () => {
     expect(await charts.count()).toBeGreaterThanOrEqual(analysis.data.numberOfDriftedColumns);
     const last = charts.last();
     await last.scrollIntoViewIfNeeded();
-    await page.waitForFunction((element) => element?.getAttribute('data-chart') === 'rendered', await last.elementHandle());
+    await page.waitForFunction(
+      (element) => element?.getAttribute('data-chart') === 'rendered',
+      await last.elementHandle(),
+    );
     expect(await last.locator('canvas').count()).toBeGreaterThan(0);
   });
 
@@ -95,10 +123,14 @@ describe('the drift report in a browser', () => {
     const rows = page.locator('#columns-table tbody tr');
     expect(await rows.count()).toBe(analysis.data.numberOfColumns);
     await page.click('#columns-table th:nth-child(5)');
-    const scores = await page.locator('#columns-table tbody tr td:nth-child(5)').evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
+    const scores = await page
+      .locator('#columns-table tbody tr td:nth-child(5)')
+      .evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
     expect(scores).toEqual([...scores].sort((a, b) => a - b));
     await page.check('#only-drifted');
-    expect(await page.locator('#columns-table tbody tr:not([hidden])').count()).toBe(analysis.data.numberOfDriftedColumns);
+    expect(await page.locator('#columns-table tbody tr:not([hidden])').count()).toBe(
+      analysis.data.numberOfDriftedColumns,
+    );
   });
 
   it('escapes text that comes from the data', async () => {

@@ -3,9 +3,12 @@ import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's Chromium (installed by the setup script), or CHROMIUM_PATH. */
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((path): path is string => Boolean(path));
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
+    (path): path is string => Boolean(path),
+  );
   const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`no Chromium found (tried ${candidates.join(', ')}): run \`npm run setup\` or set CHROMIUM_PATH`);
+  if (!found)
+    throw new Error(`no Chromium found (tried ${candidates.join(', ')}): run \`npm run setup\` or set CHROMIUM_PATH`);
   return found;
 }
 
@@ -14,6 +17,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }

@@ -13,7 +13,12 @@ export async function installSmallEmbedder(config: AppConfig): Promise<void> {
   for await (const { item } of readSnapshot(join(projectRoot(), SAMPLE_PATH))) {
     if (item.ok && texts.length < 600) texts.push(paperText(item.record));
   }
-  const embedder = fitLsaEmbedder(texts, { ...DEFAULT_LSA_CONFIG, dimensions: 32, powerIterations: 2, tfidf: { ...DEFAULT_LSA_CONFIG.tfidf, maxFeatures: 3_000 } });
+  const embedder = fitLsaEmbedder(texts, {
+    ...DEFAULT_LSA_CONFIG,
+    dimensions: 32,
+    powerIterations: 2,
+    tfidf: { ...DEFAULT_LSA_CONFIG.tfidf, maxFeatures: 3_000 },
+  });
   const store = openObjectStore(config);
   try {
     await setCurrentEmbedder(store, await saveEmbedder(store, embedder, 'test corpus'));

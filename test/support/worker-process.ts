@@ -4,7 +4,10 @@ import { projectRoot } from '../../lib/config/paths';
 
 /** `mlops worker` as a separate process, as a user runs it (from the build in dist/); resolves once it polls. */
 export function spawnWorker(env: NodeJS.ProcessEnv, args: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'worker', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(projectRoot(), 'bin/mlops.js'), 'worker', ...args], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -10,7 +10,14 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: console.error,
+    },
   });
   return bundle;
 }
@@ -41,6 +48,13 @@ export async function ingestSmallSample(client: Client, config: AppConfig, workf
   await client.workflow.execute(ingestWorkflow, {
     taskQueue: config.temporal.taskQueues.io,
     workflowId,
-    args: [{ source: { kind: 'sample' }, limit: 1_000, embedder: { referenceSource: { kind: 'sample' }, referenceLimit: 1_000, dimensions: 48, maxFeatures: 4_000 }, taskQueues: config.temporal.taskQueues }],
+    args: [
+      {
+        source: { kind: 'sample' },
+        limit: 1_000,
+        embedder: { referenceSource: { kind: 'sample' }, referenceLimit: 1_000, dimensions: 48, maxFeatures: 4_000 },
+        taskQueues: config.temporal.taskQueues,
+      },
+    ],
   });
 }

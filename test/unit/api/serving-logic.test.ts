@@ -5,8 +5,20 @@ import type { TextPredictor } from '../../../lib/tracking/serving-model';
 
 /** The API's serving logic that needs no engine: key checks, leases of a swapped model, reload decisions. */
 function served(runId: string, version: string | null, disposed: string[]): ServedModel {
-  const predictor = { runId, embedderVersion: 'lsa-test', classes: ['a', 'b'], dispose: () => disposed.push(runId) } as unknown as TextPredictor;
-  return { predictor, modelName: 'm', modelVersion: version, chosenBy: 'alias', alias: 'champion', loadedAt: new Date(0) };
+  const predictor = {
+    runId,
+    embedderVersion: 'lsa-test',
+    classes: ['a', 'b'],
+    dispose: () => disposed.push(runId),
+  } as unknown as TextPredictor;
+  return {
+    predictor,
+    modelName: 'm',
+    modelVersion: version,
+    chosenBy: 'alias',
+    alias: 'champion',
+    loadedAt: new Date(0),
+  };
 }
 
 describe('admin key', () => {
@@ -71,7 +83,11 @@ describe('model reloader', () => {
     expect(await reloader.reload('poll')).toMatchObject({ changed: false });
     expect(loads).toBe(0);
     choice = { runId: 'r2', modelVersion: '2' };
-    const [a, b, c] = await Promise.all([reloader.reload('poll'), reloader.reload('admin'), reloader.reload('promotion')]);
+    const [a, b, c] = await Promise.all([
+      reloader.reload('poll'),
+      reloader.reload('admin'),
+      reloader.reload('promotion'),
+    ]);
     expect(a).toMatchObject({ changed: true, from: { runId: 'r1' }, to: { runId: 'r2' } });
     // Asked during a reload: they wait for it, then find nothing new.
     expect(b).toMatchObject({ changed: false });
@@ -81,7 +97,10 @@ describe('model reloader', () => {
   });
   it('keeps the current model when loading fails', async () => {
     const holder = new ModelHolder(served('r1', '1', []));
-    const reloader = new ModelReloader(holder, { choose: async () => ({ runId: 'r9', modelVersion: '9' }), load: async () => Promise.reject(new Error('MLflow down')) });
+    const reloader = new ModelReloader(holder, {
+      choose: async () => ({ runId: 'r9', modelVersion: '9' }),
+      load: async () => Promise.reject(new Error('MLflow down')),
+    });
     await expect(reloader.reload('poll')).rejects.toThrow('MLflow down');
     expect(holder.current().predictor.runId).toBe('r1');
   });

@@ -11,7 +11,9 @@ describe('parseAtomPage', () => {
     const pages = [first, atom2026('query-testing_start-10_max-10.xml'), atom2026('query-testing_start-20_max-10.xml')];
 
     it('reads totalResults, startIndex and itemsPerPage from the opensearch elements', () => {
-      expect(pages.map(({ totalResults, startIndex, itemsPerPage }) => ({ totalResults, startIndex, itemsPerPage }))).toEqual([
+      expect(
+        pages.map(({ totalResults, startIndex, itemsPerPage }) => ({ totalResults, startIndex, itemsPerPage })),
+      ).toEqual([
         { totalResults: 214881, startIndex: 0, itemsPerPage: 10 },
         { totalResults: 214881, startIndex: 10, itemsPerPage: 10 },
         { totalResults: 214881, startIndex: 20, itemsPerPage: 10 },
@@ -21,8 +23,16 @@ describe('parseAtomPage', () => {
     it('accepts every entry of a real results page, in feed order', () => {
       expect(pages.map((page) => acceptedRecords(page.items).length)).toEqual([10, 10, 10]);
       expect(acceptedRecords(first.items).map((record) => record.id)).toEqual([
-        '2202.12139', '2405.13786', '2005.14124', '2204.08348', '2302.03287',
-        '1202.4527', '2503.05378', '1205.1866', '2502.07719', '1812.11470',
+        '2202.12139',
+        '2405.13786',
+        '2005.14124',
+        '2204.08348',
+        '2302.03287',
+        '1202.4527',
+        '2503.05378',
+        '1205.1866',
+        '2502.07719',
+        '1812.11470',
       ]);
     });
 
@@ -30,7 +40,9 @@ describe('parseAtomPage', () => {
       expect(acceptedRecords(first.items)[0]).toEqual({
         id: '2202.12139',
         title: 'Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques',
-        abstract: expect.stringMatching(/^Deep Learning \(DL\) has revolutionized the capabilities of vision-based systems/) as unknown as string,
+        abstract: expect.stringMatching(
+          /^Deep Learning \(DL\) has revolutionized the capabilities of vision-based systems/,
+        ) as unknown as string,
         categories: ['cs.SE', 'cs.LG'],
         primaryCategory: 'cs.SE',
         published: '2022-02-24T15:05:19Z',
@@ -103,7 +115,12 @@ describe('parseAtomPage', () => {
     });
 
     it('returns no items for a zero-result feed', () => {
-      expect(atom2026('id-0000.0000_no-results.xml')).toEqual({ totalResults: 0, startIndex: 0, itemsPerPage: 100, items: [] });
+      expect(atom2026('id-0000.0000_no-results.xml')).toEqual({
+        totalResults: 0,
+        startIndex: 0,
+        itemsPerPage: 100,
+        items: [],
+      });
     });
 
     it('returns only the papers found when an id list names an unknown id', () => {
@@ -128,7 +145,9 @@ describe('parseAtomPage', () => {
       expect(onlyRecord(atom2016('query-au-del_maestro_AND_ti-checkerboard.xml').items)).toEqual({
         id: 'cond-mat/0603029',
         title: 'From stripe to checkerboard order on the square lattice in the presence of quenched disorder',
-        abstract: expect.stringMatching(/^We discuss the effects of quenched disorder on a model of charge density wave \(CDW\) ordering/) as unknown as string,
+        abstract: expect.stringMatching(
+          /^We discuss the effects of quenched disorder on a model of charge density wave \(CDW\) ordering/,
+        ) as unknown as string,
         categories: ['cond-mat.str-el', 'cond-mat.supr-con'],
         primaryCategory: 'cond-mat.str-el',
         published: '2006-03-02T02:22:45Z',
@@ -148,7 +167,9 @@ describe('parseAtomPage', () => {
     });
 
     it('mixes new- and old-style ids on one page', () => {
-      const ids = acceptedRecords(atom2016('query-au-del_maestro_AND_ti-quantum_criticality.xml').items).map(({ id }) => id);
+      const ids = acceptedRecords(atom2016('query-au-del_maestro_AND_ti-quantum_criticality.xml').items).map(
+        ({ id }) => id,
+      );
       expect(ids).toEqual(['1111.2011', 'cond-mat/0607501']);
     });
   });
@@ -159,7 +180,10 @@ describe('parseAtomPage', () => {
     });
 
     it('throws AtomFormatError when the feed lacks opensearch:totalResults', () => {
-      const xml = readFixture('atom-2026', 'id-1605.08386.xml').replace(/<opensearch:totalResults>\d+<\/opensearch:totalResults>/, '');
+      const xml = readFixture('atom-2026', 'id-1605.08386.xml').replace(
+        /<opensearch:totalResults>\d+<\/opensearch:totalResults>/,
+        '',
+      );
       expect(() => parseAtomPage(xml)).toThrow(/totalResults is missing or not a number/);
     });
   });

@@ -18,7 +18,9 @@ export function readFixture(...parts: string[]): string {
 }
 
 export function fixtureLines(...parts: string[]): string[] {
-  return readFixture(...parts).split('\n').filter((line) => line.trim() !== '');
+  return readFixture(...parts)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 export function acceptedRecords(items: ExtractedItem[]): PaperRecord[] {
@@ -61,10 +63,17 @@ export interface TestServer {
  * A local HTTP server on 127.0.0.1 (ephemeral port) that answers each GET with `route`'s reply.
  * `route` returning undefined leaves the request hanging (to exercise client timeouts).
  */
-export async function startServer(path: string, route: (request: RecordedRequest, index: number) => Reply | undefined): Promise<TestServer> {
+export async function startServer(
+  path: string,
+  route: (request: RecordedRequest, index: number) => Reply | undefined,
+): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
-    const request: RecordedRequest = { url: new URL(req.url ?? '/', 'http://127.0.0.1'), at: Date.now(), headers: req.headers };
+    const request: RecordedRequest = {
+      url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+      at: Date.now(),
+      headers: req.headers,
+    };
     requests.push(request);
     const reply = route(request, requests.length - 1);
     if (!reply) return;

@@ -71,13 +71,24 @@ describe('PoliteFetcher', () => {
     await expect(fetcher.getText(server.url)).resolves.toBe(PAGE);
     const [first, second] = server.requests.map(({ at }) => at) as [number, number];
     expect(second - first).toBeGreaterThanOrEqual(1000 - CLOCK_SLACK_MS);
-    expect(waits).toEqual([{ ms: 1000, reason: expect.stringMatching(/^retry 1\/4 after: GET .* answered 503: Retry after 1 second$/) as unknown as string }]);
+    expect(waits).toEqual([
+      {
+        ms: 1000,
+        reason: expect.stringMatching(
+          /^retry 1\/4 after: GET .* answered 503: Retry after 1 second$/,
+        ) as unknown as string,
+      },
+    ]);
   });
 
   it('caps a Retry-After that asks for too long (a day, a far date) at maxRetryAfterMs', async () => {
-    server = await startServer('/oai', (_request, index) => (index === 0 ? { status: 503, headers: { 'retry-after': '86400' }, body: 'come back tomorrow' } : { body: PAGE }));
+    server = await startServer('/oai', (_request, index) =>
+      index === 0 ? { status: 503, headers: { 'retry-after': '86400' }, body: 'come back tomorrow' } : { body: PAGE },
+    );
     const { waits, onWait } = waitsRecorder();
-    await expect(new PoliteFetcher({ minIntervalMs: 1, backoffBaseMs: 10, maxRetryAfterMs: 50, onWait }).getText(server.url)).resolves.toBe(PAGE);
+    await expect(
+      new PoliteFetcher({ minIntervalMs: 1, backoffBaseMs: 10, maxRetryAfterMs: 50, onWait }).getText(server.url),
+    ).resolves.toBe(PAGE);
     expect(waits.map(({ ms }) => ms)).toEqual([50]);
   });
 
@@ -96,7 +107,9 @@ describe('PoliteFetcher', () => {
   });
 
   it('backs off exponentially when there is no Retry-After', async () => {
-    server = await startServer('/api/query', (_request, index) => (index < 3 ? { status: 502, body: 'Bad Gateway' } : { body: PAGE }));
+    server = await startServer('/api/query', (_request, index) =>
+      index < 3 ? { status: 502, body: 'Bad Gateway' } : { body: PAGE },
+    );
     const { waits, onWait } = waitsRecorder();
     const fetcher = new PoliteFetcher({ minIntervalMs: 1, backoffBaseMs: 20, onWait });
     await expect(fetcher.getText(server.url)).resolves.toBe(PAGE);
@@ -104,7 +117,9 @@ describe('PoliteFetcher', () => {
   });
 
   it('retries 429 Too Many Requests', async () => {
-    server = await startServer('/api/query', (_request, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '0' }, body: '' } : { body: PAGE }));
+    server = await startServer('/api/query', (_request, index) =>
+      index === 0 ? { status: 429, headers: { 'retry-after': '0' }, body: '' } : { body: PAGE },
+    );
     const fetcher = new PoliteFetcher({ minIntervalMs: 1, backoffBaseMs: 1 });
     await expect(fetcher.getText(server.url)).resolves.toBe(PAGE);
     expect(server.requests).toHaveLength(2);
@@ -126,7 +141,11 @@ describe('PoliteFetcher', () => {
     const url = `${server.url}?id_list=abc`;
     const failure = fetcher.getText(url);
     await expect(failure).rejects.toBeInstanceOf(HttpStatusError);
-    await expect(failure).rejects.toMatchObject({ status: 400, retryable: false, message: expect.stringMatching(/^GET .*id_list=abc answered 400: <\?xml/) });
+    await expect(failure).rejects.toMatchObject({
+      status: 400,
+      retryable: false,
+      message: expect.stringMatching(/^GET .*id_list=abc answered 400: <\?xml/),
+    });
     expect(server.requests).toHaveLength(1);
     expect(waits).toEqual([]);
   });

@@ -32,7 +32,9 @@ describe('parseOaiPage', () => {
       expect(acceptedRecords(parseOaiPage(HEP_TH).items)[0]).toEqual({
         id: '1412.8323',
         title: 'Toolbox for reconstructing quantum theory from rules on information acquisition',
-        abstract: expect.stringMatching(/^We develop an operational approach for reconstructing the quantum theory of qubit systems/) as unknown as string,
+        abstract: expect.stringMatching(
+          /^We develop an operational approach for reconstructing the quantum theory of qubit systems/,
+        ) as unknown as string,
         categories: ['quant-ph', 'gr-qc', 'hep-th', 'math-ph', 'math.MP', 'physics.hist-ph'],
         primaryCategory: 'quant-ph',
         published: '2014-12-29T00:00:00Z',
@@ -66,18 +68,32 @@ describe('parseOaiPage', () => {
     const page = parseOaiPage(DC_CS);
 
     it('takes the id from the header identifier (oai:arXiv.org:1303.2033 → 1303.2033)', () => {
-      expect(acceptedRecords(page.items).map(({ id }) => id)).toEqual(['1303.2033', '2401.14034', '2401.14036', '2401.14038', '2401.14040']);
+      expect(acceptedRecords(page.items).map(({ id }) => id)).toEqual([
+        '1303.2033',
+        '2401.14034',
+        '2401.14036',
+        '2401.14038',
+        '2401.14040',
+      ]);
     });
 
     it('maps subjects to category codes through the taxonomy', () => {
-      expect(acceptedRecords(page.items).map(({ categories }) => categories)).toEqual([['cs.DS', 'cs.IT', 'math.NA'], ['cs.CV'], ['cs.CV'], ['cs.CV'], ['cs.CL']]);
+      expect(acceptedRecords(page.items).map(({ categories }) => categories)).toEqual([
+        ['cs.DS', 'cs.IT', 'math.NA'],
+        ['cs.CV'],
+        ['cs.CV'],
+        ['cs.CV'],
+        ['cs.CL'],
+      ]);
     });
 
     it('takes the abstract from the description that is not a "Comment:" line', () => {
       const [edft, , , , chatgpt] = acceptedRecords(page.items);
       expect(edft!.abstract.startsWith('This summary of the doctoral thesis is created')).toBe(true);
       expect(edft!.abstract).not.toContain('Comment:');
-      expect(chatgpt!.abstract.endsWith('but performs significantly worse in detecting short-term changes.')).toBe(true);
+      expect(chatgpt!.abstract.endsWith('but performs significantly worse in detecting short-term changes.')).toBe(
+        true,
+      );
     });
 
     it('takes the first date as published and the last as updated', () => {
@@ -92,14 +108,24 @@ describe('parseOaiPage', () => {
     });
 
     it('treats an empty resumptionToken as the last page but keeps completeListSize', () => {
-      const last = DC_CS.replace(/<resumptionToken[^>]*>[^<]*<\/resumptionToken>/, '<resumptionToken cursor="1001" completeListSize="1162"/>');
+      const last = DC_CS.replace(
+        /<resumptionToken[^>]*>[^<]*<\/resumptionToken>/,
+        '<resumptionToken cursor="1001" completeListSize="1162"/>',
+      );
       expect(parseOaiPage(last)).toMatchObject({ resumptionToken: undefined, completeListSize: 1162 });
     });
 
     it('rejects a record whose subjects name no arXiv category', () => {
-      const xml = DC_CS.replace('<dc:subject>Computer Science - Computation and Language</dc:subject>', '<dc:subject>Computational linguistics</dc:subject>');
+      const xml = DC_CS.replace(
+        '<dc:subject>Computer Science - Computation and Language</dc:subject>',
+        '<dc:subject>Computational linguistics</dc:subject>',
+      );
       expect(rejectedItems(parseOaiPage(xml).items)).toEqual([
-        { reason: 'no_arxiv_category', detail: '2401.14040 has no arXiv taxonomy category', raw: expect.stringContaining('(Chat)GPT v BERT') as unknown as string },
+        {
+          reason: 'no_arxiv_category',
+          detail: '2401.14040 has no arXiv taxonomy category',
+          raw: expect.stringContaining('(Chat)GPT v BERT') as unknown as string,
+        },
       ]);
     });
   });
@@ -108,7 +134,12 @@ describe('parseOaiPage', () => {
     it('skips them and counts them', () => {
       const page = parseOaiPage(markDeleted(DC_CS, 'oai:arXiv.org:2401.14036'));
       expect(page.deleted).toBe(1);
-      expect(acceptedRecords(page.items).map(({ id }) => id)).toEqual(['1303.2033', '2401.14034', '2401.14038', '2401.14040']);
+      expect(acceptedRecords(page.items).map(({ id }) => id)).toEqual([
+        '1303.2033',
+        '2401.14034',
+        '2401.14038',
+        '2401.14040',
+      ]);
       expect(rejectedItems(page.items)).toEqual([]);
     });
   });
@@ -120,7 +151,10 @@ describe('parseOaiPage', () => {
     });
 
     it('throws OaiError with the code and message for any other error', () => {
-      const xml = withErrors(DC_CS, '<error code="badResumptionToken">The resumptionToken 6960524|1001 has expired</error>');
+      const xml = withErrors(
+        DC_CS,
+        '<error code="badResumptionToken">The resumptionToken 6960524|1001 has expired</error>',
+      );
       expect(() => parseOaiPage(xml)).toThrow(OaiError);
       expect(() => parseOaiPage(xml)).toThrow(
         expect.objectContaining({
@@ -139,13 +173,16 @@ describe('parseOaiPage', () => {
         expect.objectContaining({
           name: 'OaiError',
           code: 'cannotDisseminateFormat',
-          message: 'OAI-PMH error cannotDisseminateFormat: Unknown metadata format marc; badArgument: Invalid set physics:nope',
+          message:
+            'OAI-PMH error cannotDisseminateFormat: Unknown metadata format marc; badArgument: Invalid set physics:nope',
         }) as unknown as Error,
       );
     });
 
     it('throws OaiError badResponse for a document that is not OAI-PMH', () => {
-      expect(() => parseOaiPage(readFixture('atom-2026', 'id-1605.08386.xml'))).toThrow(expect.objectContaining({ code: 'badResponse' }) as unknown as Error);
+      expect(() => parseOaiPage(readFixture('atom-2026', 'id-1605.08386.xml'))).toThrow(
+        expect.objectContaining({ code: 'badResponse' }) as unknown as Error,
+      );
     });
   });
 });

@@ -1,6 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { canonicalArxivId, collapseWhitespace, isValidArxivId, normalizeDate, paperText } from '../../../lib/arxiv/record';
+import {
+  canonicalArxivId,
+  collapseWhitespace,
+  isValidArxivId,
+  normalizeDate,
+  paperText,
+} from '../../../lib/arxiv/record';
 
 describe('canonicalArxivId', () => {
   it.each([
@@ -18,24 +24,37 @@ describe('canonicalArxivId', () => {
   });
 
   it('leaves a malformed id for isValidArxivId to reject', () => {
-    expect(canonicalArxivId('https://arxiv.org/api/errors#incorrect_id_format_for_abc')).toBe('https://arxiv.org/api/errors#incorrect_id_format_for_abc');
+    expect(canonicalArxivId('https://arxiv.org/api/errors#incorrect_id_format_for_abc')).toBe(
+      'https://arxiv.org/api/errors#incorrect_id_format_for_abc',
+    );
   });
 });
 
 describe('isValidArxivId', () => {
-  it.each(['0704.0001', '2202.12139', '1401.2122', 'astro-ph/0601001', 'cond-mat/0603029', 'hep-th/9901001', 'math.GT/0309136'])(
-    'accepts %s',
-    (id) => {
-      expect(isValidArxivId(id)).toBe(true);
-    },
-  );
+  it.each([
+    '0704.0001',
+    '2202.12139',
+    '1401.2122',
+    'astro-ph/0601001',
+    'cond-mat/0603029',
+    'hep-th/9901001',
+    'math.GT/0309136',
+  ])('accepts %s', (id) => {
+    expect(isValidArxivId(id)).toBe(true);
+  });
 
-  it.each(['', 'abc', '2202.12139v1', '2202.121390', '202.12139', 'hep-th/990100', 'HEP-TH/9901001', 'http://arxiv.org/abs/2202.12139'])(
-    'rejects %j',
-    (id) => {
-      expect(isValidArxivId(id)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'abc',
+    '2202.12139v1',
+    '2202.121390',
+    '202.12139',
+    'hep-th/990100',
+    'HEP-TH/9901001',
+    'http://arxiv.org/abs/2202.12139',
+  ])('rejects %j', (id) => {
+    expect(isValidArxivId(id)).toBe(false);
+  });
 });
 
 describe('normalizeDate', () => {
@@ -84,11 +103,15 @@ describe('normalizeDate', () => {
     `;
     const inputs = FORMS.map(([raw]) => raw);
     for (const tz of ['America/New_York', 'Asia/Kolkata']) {
-      const output = execFileSync(process.execPath, ['-e', script, resolve(root, 'lib/arxiv/record.ts'), JSON.stringify(inputs)], {
-        cwd: root,
-        env: { ...process.env, TZ: tz },
-        encoding: 'utf8',
-      });
+      const output = execFileSync(
+        process.execPath,
+        ['-e', script, resolve(root, 'lib/arxiv/record.ts'), JSON.stringify(inputs)],
+        {
+          cwd: root,
+          env: { ...process.env, TZ: tz },
+          encoding: 'utf8',
+        },
+      );
       expect({ tz, dates: JSON.parse(output) as unknown }).toEqual({ tz, dates: FORMS.map(([, iso]) => iso) });
     }
   });
@@ -96,9 +119,11 @@ describe('normalizeDate', () => {
 
 describe('collapseWhitespace', () => {
   it('turns hard-wrapped arXiv text into single-spaced text', () => {
-    expect(collapseWhitespace('Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large\n  Connectivity Limit')).toBe(
-      'Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit',
-    );
+    expect(
+      collapseWhitespace(
+        'Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large\n  Connectivity Limit',
+      ),
+    ).toBe('Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit');
     expect(collapseWhitespace('  We derive the\r\n\tfrequencies  ')).toBe('We derive the frequencies');
   });
 });

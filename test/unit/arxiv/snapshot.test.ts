@@ -34,7 +34,9 @@ describe('parseSnapshotLine', () => {
       expect(onlyRecord([parseSnapshotLine(KAGGLE[0]!)])).toEqual({
         id: '0704.0001',
         title: 'Calculation of prompt diphoton production cross sections at Tevatron and LHC energies',
-        abstract: expect.stringMatching(/^A fully differential calculation in perturbative quantum chromodynamics is presented for the production/) as unknown as string,
+        abstract: expect.stringMatching(
+          /^A fully differential calculation in perturbative quantum chromodynamics is presented for the production/,
+        ) as unknown as string,
         categories: ['hep-ph'],
         primaryCategory: 'hep-ph',
         published: '2007-04-02T19:18:42Z',
@@ -43,18 +45,26 @@ describe('parseSnapshotLine', () => {
     });
 
     it('splits the space-separated categories string, first code as primary', () => {
-      expect(onlyRecord([parseSnapshotLine(KAGGLE[1]!)])).toMatchObject({ id: '0704.0002', categories: ['math.CO', 'cs.CG'], primaryCategory: 'math.CO' });
+      expect(onlyRecord([parseSnapshotLine(KAGGLE[1]!)])).toMatchObject({
+        id: '0704.0002',
+        categories: ['math.CO', 'cs.CG'],
+        primaryCategory: 'math.CO',
+      });
     });
 
     it('accepts all 50 real rows', () => {
       const records = acceptedRecords(KAGGLE.map(parseSnapshotLine));
       expect(records).toHaveLength(50);
-      expect(records.map(({ id }) => id)).toEqual(Array.from({ length: 50 }, (_, index) => `0704.${String(index + 1).padStart(4, '0')}`));
+      expect(records.map(({ id }) => id)).toEqual(
+        Array.from({ length: 50 }, (_, index) => `0704.${String(index + 1).padStart(4, '0')}`),
+      );
     });
   });
 
   describe('normalized export format', () => {
-    const [minorityGame, regression, prosthetic, multifluid] = NORMALIZED.map((line) => onlyRecord([parseSnapshotLine(line)]));
+    const [minorityGame, regression, prosthetic, multifluid] = NORMALIZED.map((line) =>
+      onlyRecord([parseSnapshotLine(line)]),
+    );
 
     it('reads primary_category and a "YYYY-MM-DD HH:MM:SS" published time as UTC', () => {
       expect(minorityGame).toMatchObject({
@@ -68,20 +78,37 @@ describe('parseSnapshotLine', () => {
     });
 
     it('uses the arXiv-only categories string, not categories_raw with its MSC/ACM classes', () => {
-      expect(regression).toMatchObject({ id: '1301.6939', categories: ['cs.CL', 'cs.LG'], title: 'Multi-Step Regression Learning for Compositional Distributional Semantics' });
+      expect(regression).toMatchObject({
+        id: '1301.6939',
+        categories: ['cs.CL', 'cs.LG'],
+        title: 'Multi-Step Regression Learning for Compositional Distributional Semantics',
+      });
     });
 
     it('falls back to listing_date when there is no published time', () => {
-      expect(prosthetic).toMatchObject({ id: '2503.11677', categories: ['cs.HC', 'cs.CV'], primaryCategory: 'cs.HC', published: '2025-03-18T00:00:00Z' });
+      expect(prosthetic).toMatchObject({
+        id: '2503.11677',
+        categories: ['cs.HC', 'cs.CV'],
+        primaryCategory: 'cs.HC',
+        published: '2025-03-18T00:00:00Z',
+      });
     });
 
     it('keeps old-style ids and legacy primary archives (astro-ph/9605151)', () => {
-      expect(multifluid).toMatchObject({ id: 'astro-ph/9605151', categories: ['astro-ph', 'astro-ph.CO'], primaryCategory: 'astro-ph' });
+      expect(multifluid).toMatchObject({
+        id: 'astro-ph/9605151',
+        categories: ['astro-ph', 'astro-ph.CO'],
+        primaryCategory: 'astro-ph',
+      });
     });
 
     it('lets primary_category win over the order of categories', () => {
       const row = { ...(JSON.parse(NORMALIZED[0]!) as Record<string, unknown>), primary_category: 'q-fin.TR' };
-      expect(onlyRecord([parseSnapshotLine(JSON.stringify(row))]).categories).toEqual(['q-fin.TR', 'cond-mat.stat-mech', 'cond-mat.dis-nn']);
+      expect(onlyRecord([parseSnapshotLine(JSON.stringify(row))]).categories).toEqual([
+        'q-fin.TR',
+        'cond-mat.stat-mech',
+        'cond-mat.dis-nn',
+      ]);
     });
   });
 });
@@ -112,7 +139,10 @@ describe('readSnapshot', () => {
   });
 
   it('resumes after skipLines non-blank lines', async () => {
-    const path = write('resume.jsonl.gz', gzipSync(['', ...KAGGLE.slice(0, 10).flatMap((line) => [line, ''])].join('\n')));
+    const path = write(
+      'resume.jsonl.gz',
+      gzipSync(['', ...KAGGLE.slice(0, 10).flatMap((line) => [line, ''])].join('\n')),
+    );
     const lines = await collect(readSnapshot(path, { skipLines: 7 }));
     expect(lines.map(({ line, item }) => [line, item.ok && item.record.id])).toEqual([
       [8, '0704.0008'],
@@ -140,12 +170,18 @@ describe('readSnapshot', () => {
     const extracted = lines.length;
     const accepted = acceptedRecords(items(lines)).length;
     const rejectedByReason: Record<string, number> = {};
-    for (const { item } of lines) if (!item.ok) rejectedByReason[item.reason] = (rejectedByReason[item.reason] ?? 0) + 1;
+    for (const { item } of lines)
+      if (!item.ok) rejectedByReason[item.reason] = (rejectedByReason[item.reason] ?? 0) + 1;
     const rejected = Object.values(rejectedByReason).reduce((sum, count) => sum + count, 0);
 
     expect({ extracted, accepted, rejected }).toEqual({ extracted: 9, accepted: 4, rejected: 5 });
     expect(extracted).toBe(accepted + rejected);
-    expect(rejectedByReason).toEqual({ malformed_json: 2, not_an_object: 1, missing_abstract: 1, no_arxiv_category: 1 });
+    expect(rejectedByReason).toEqual({
+      malformed_json: 2,
+      not_an_object: 1,
+      missing_abstract: 1,
+      no_arxiv_category: 1,
+    });
     expect(lines.filter(({ item }) => !item.ok).map(({ line }) => line)).toEqual([2, 4, 6, 7, 9]);
   });
 
@@ -175,14 +211,24 @@ describe('readSnapshot', () => {
     ]);
     const rejected = lines[1]!.item;
     if (rejected.ok) throw new Error('expected a rejection');
-    expect(rejected.detail).toBe(`the line has ${long.length} bytes or more, over the limit of 4096 (INGEST_MAX_LINE_BYTES)`);
+    expect(rejected.detail).toBe(
+      `the line has ${long.length} bytes or more, over the limit of 4096 (INGEST_MAX_LINE_BYTES)`,
+    );
     expect(rejected.raw.startsWith('{"id": "0704.9999", "title": "ttt')).toBe(true);
     expect(rejected.raw.length).toBeLessThanOrEqual(2_001);
     // A line of exactly the limit is read and judged on its content (here: it has no abstract).
-    expect((await collect(readSnapshot(path, { maxLineBytes: long.length })))[1]!.item).toMatchObject({ ok: false, reason: 'missing_abstract' });
-    expect((await collect(readSnapshot(path, { maxLineBytes: long.length - 1 })))[1]!.item).toMatchObject({ ok: false, reason: 'line_too_long' });
+    expect((await collect(readSnapshot(path, { maxLineBytes: long.length })))[1]!.item).toMatchObject({
+      ok: false,
+      reason: 'missing_abstract',
+    });
+    expect((await collect(readSnapshot(path, { maxLineBytes: long.length - 1 })))[1]!.item).toMatchObject({
+      ok: false,
+      reason: 'line_too_long',
+    });
     // A resumed read counts the long line like any other.
-    expect((await collect(readSnapshot(path, { maxLineBytes: 4_096, skipLines: 2 }))).map(({ line }) => line)).toEqual([3]);
+    expect((await collect(readSnapshot(path, { maxLineBytes: 4_096, skipLines: 2 }))).map(({ line }) => line)).toEqual([
+      3,
+    ]);
   });
 
   it('reads a small gzip holding a 512 MiB line in bounded memory (the line is never held whole)', async () => {
@@ -201,7 +247,11 @@ describe('readSnapshot', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
     try {
       const lines = await collect(readSnapshot(path, { maxLineBytes: 1024 * 1024 }));
-      expect(lines.map(({ item }) => (item.ok ? item.record.id : item.reason))).toEqual(['0704.0001', 'line_too_long', '0704.0002']);
+      expect(lines.map(({ item }) => (item.ok ? item.record.id : item.reason))).toEqual([
+        '0704.0001',
+        'line_too_long',
+        '0704.0002',
+      ]);
     } finally {
       clearInterval(sampler);
     }

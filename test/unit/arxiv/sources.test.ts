@@ -4,8 +4,24 @@ import { join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES } from '../../../lib/arxiv/snapshot';
 import type { SourceSpec } from '../../../lib/arxiv/source-spec';
 import { SourceSpecError } from '../../../lib/arxiv/source-spec';
-import { arxivSearchQuery, openSource, SAMPLE_PATH, type SourceOptions, type SourcePage } from '../../../lib/arxiv/sources';
-import { acceptedRecords, collect, FIXTURES, fixturePath, readFixture, startServer, type RecordedRequest, type Reply, type TestServer } from './helpers';
+import {
+  arxivSearchQuery,
+  openSource,
+  SAMPLE_PATH,
+  type SourceOptions,
+  type SourcePage,
+} from '../../../lib/arxiv/sources';
+import {
+  acceptedRecords,
+  collect,
+  FIXTURES,
+  fixturePath,
+  readFixture,
+  startServer,
+  type RecordedRequest,
+  type Reply,
+  type TestServer,
+} from './helpers';
 
 /** Real arXiv API pages of `search_query=testing` (totalResults 214881), keyed by their start index. */
 const TESTING_PAGES: Record<string, string> = {
@@ -19,7 +35,8 @@ const DC_CS = readFixture('oai-pmh', 'listrecords_oai_dc_set-cs_2024-01-25_trimm
 const HEP_TH = readFixture('oai-pmh', 'listrecords_arXiv_set-physics-hep-th_2017-12-14_trimmed.xml');
 
 /** The same real page, claiming a smaller result set (as a narrow query would). */
-const withTotal = (xml: string, total: number) => xml.replace(/<opensearch:totalResults>\d+</, `<opensearch:totalResults>${total}<`);
+const withTotal = (xml: string, total: number) =>
+  xml.replace(/<opensearch:totalResults>\d+</, `<opensearch:totalResults>${total}<`);
 /** The same real page with its entries removed (the API's occasional empty page inside a result set). */
 const withoutEntries = (xml: string) => xml.replace(/\s*<entry>[\s\S]*<\/entry>/, '');
 
@@ -56,8 +73,12 @@ describe('arxivSearchQuery', () => {
   });
 
   it('leaves the other end of a half-open window unbounded', () => {
-    expect(arxivSearchQuery({ query: 'cat:cs.CL', from: '2024-01-01' })).toBe('(cat:cs.CL) AND submittedDate:[202401010000 TO 999912312359]');
-    expect(arxivSearchQuery({ query: 'cat:cs.CL', until: '2024-01-31' })).toBe('(cat:cs.CL) AND submittedDate:[000001010000 TO 202401312359]');
+    expect(arxivSearchQuery({ query: 'cat:cs.CL', from: '2024-01-01' })).toBe(
+      '(cat:cs.CL) AND submittedDate:[202401010000 TO 999912312359]',
+    );
+    expect(arxivSearchQuery({ query: 'cat:cs.CL', until: '2024-01-31' })).toBe(
+      '(cat:cs.CL) AND submittedDate:[000001010000 TO 202401312359]',
+    );
   });
 });
 
@@ -66,7 +87,9 @@ describe('openSource', () => {
     const spec: SourceSpec = { kind: 'arxiv', query: 'all:testing', from: '2012-01-01', until: '2025-12-31' };
 
     it('pages with start/max_results, sorted by submission date, and stops at totalResults', async () => {
-      server = await startServer('/api/query', (request): Reply => ({ body: withTotal(TESTING_PAGES[param(request, 'start') ?? ''] ?? NO_RESULTS, 30) }));
+      server = await startServer('/api/query', (request): Reply => ({
+        body: withTotal(TESTING_PAGES[param(request, 'start') ?? ''] ?? NO_RESULTS, 30),
+      }));
       const source = openSource(spec, options());
       const pages = await collect(source.pages({ offset: 0 }));
 
@@ -78,17 +101,21 @@ describe('openSource', () => {
         expect(param(request, 'sortBy')).toBe('submittedDate');
         expect(param(request, 'sortOrder')).toBe('ascending');
       }
-      expect(pages.map(({ cursor, expectedTotal, items }) => ({ cursor, expectedTotal, items: items.length }))).toEqual([
-        { cursor: { offset: 10 }, expectedTotal: 30, items: 10 },
-        { cursor: { offset: 20 }, expectedTotal: 30, items: 10 },
-        { cursor: { offset: 30 }, expectedTotal: 30, items: 10 },
-      ]);
+      expect(pages.map(({ cursor, expectedTotal, items }) => ({ cursor, expectedTotal, items: items.length }))).toEqual(
+        [
+          { cursor: { offset: 10 }, expectedTotal: 30, items: 10 },
+          { cursor: { offset: 20 }, expectedTotal: 30, items: 10 },
+          { cursor: { offset: 30 }, expectedTotal: 30, items: 10 },
+        ],
+      );
       expect(ids(pages).slice(0, 2)).toEqual(['2202.12139', '2405.13786']);
       expect(new Set(ids(pages)).size).toBe(30);
     });
 
     it('stops when a page past the end comes back empty', async () => {
-      server = await startServer('/api/query', (request): Reply => ({ body: TESTING_PAGES[param(request, 'start') ?? ''] ?? NO_RESULTS }));
+      server = await startServer('/api/query', (request): Reply => ({
+        body: TESTING_PAGES[param(request, 'start') ?? ''] ?? NO_RESULTS,
+      }));
       const pages = await collect(openSource(spec, options()).pages({ offset: 0 }));
       expect(server.requests.map((request) => param(request, 'start'))).toEqual(['0', '10', '20', '30']);
       expect(ids(pages)).toHaveLength(30);
@@ -113,7 +140,12 @@ describe('openSource', () => {
     it('fails (so the activity retries from its cursor) when a page inside the result set stays empty', async () => {
       server = await startServer('/api/query', (request): Reply => {
         const start = param(request, 'start') ?? '';
-        return { body: withTotal(start === '10' ? withoutEntries(TESTING_PAGES['10']!) : TESTING_PAGES[start] ?? NO_RESULTS, 30) };
+        return {
+          body: withTotal(
+            start === '10' ? withoutEntries(TESTING_PAGES['10']!) : (TESTING_PAGES[start] ?? NO_RESULTS),
+            30,
+          ),
+        };
       });
       const pages: SourcePage[] = [];
       await expect(
@@ -126,7 +158,9 @@ describe('openSource', () => {
     });
 
     it('resumes from the cursor offset', async () => {
-      server = await startServer('/api/query', (request): Reply => ({ body: withTotal(TESTING_PAGES[param(request, 'start') ?? ''] ?? NO_RESULTS, 30) }));
+      server = await startServer('/api/query', (request): Reply => ({
+        body: withTotal(TESTING_PAGES[param(request, 'start') ?? ''] ?? NO_RESULTS, 30),
+      }));
       const pages = await collect(openSource(spec, options()).pages({ offset: 20 }));
       expect(server.requests.map((request) => param(request, 'start'))).toEqual(['20']);
       expect(ids(pages)[0]).toBe('2008.01944');
@@ -145,9 +179,11 @@ describe('openSource', () => {
       expect(param(server.requests[0]!, 'max_results')).toBe('2000');
     });
 
-    it('fails without retrying, with the error feed\'s message, when the API answers 400', async () => {
+    it("fails without retrying, with the error feed's message, when the API answers 400", async () => {
       server = await startServer('/api/query', () => ({ status: 400, body: ERROR_FEED }));
-      await expect(collect(openSource({ kind: 'arxiv', query: 'id:abc' }, options()).pages({ offset: 0 }))).rejects.toMatchObject({
+      await expect(
+        collect(openSource({ kind: 'arxiv', query: 'id:abc' }, options()).pages({ offset: 0 })),
+      ).rejects.toMatchObject({
         name: 'SourceSpecError',
         message: expect.stringContaining('incorrect id format for abc'),
       });
@@ -160,15 +196,25 @@ describe('openSource', () => {
   });
 
   describe('OAI-PMH (resumptionToken paging)', () => {
-    const spec: SourceSpec = { kind: 'oai', set: 'cs', metadataPrefix: 'oai_dc', from: '2024-01-25', until: '2024-01-26' };
+    const spec: SourceSpec = {
+      kind: 'oai',
+      set: 'cs',
+      metadataPrefix: 'oai_dc',
+      from: '2024-01-25',
+      until: '2024-01-26',
+    };
     /** The real page's last two records, with the empty resumptionToken OAI-PMH sends on the last page. */
-    const LAST_PAGE = DC_CS.replace(/<record>[\s\S]*?<\/record>\s*/g, (record) => (/2401\.140(38|40)/.test(record) ? record : '')).replace(
+    const LAST_PAGE = DC_CS.replace(/<record>[\s\S]*?<\/record>\s*/g, (record) =>
+      /2401\.140(38|40)/.test(record) ? record : '',
+    ).replace(
       /<resumptionToken[^>]*>[^<]*<\/resumptionToken>/,
       '<resumptionToken cursor="1001" completeListSize="1162"/>',
     );
 
     function oaiServer(): Promise<TestServer> {
-      return startServer('/oai2', (request): Reply => (param(request, 'resumptionToken') === '6960524|1001' ? { body: LAST_PAGE } : { body: DC_CS }));
+      return startServer('/oai2', (request): Reply =>
+        param(request, 'resumptionToken') === '6960524|1001' ? { body: LAST_PAGE } : { body: DC_CS },
+      );
     }
 
     it('follows the resumptionToken until it is absent', async () => {
@@ -177,13 +223,32 @@ describe('openSource', () => {
 
       const [first, second] = server.requests as [RecordedRequest, RecordedRequest];
       expect(server.requests).toHaveLength(2);
-      expect(Object.fromEntries(first.url.searchParams)).toEqual({ verb: 'ListRecords', metadataPrefix: 'oai_dc', set: 'cs', from: '2024-01-25', until: '2024-01-26' });
-      expect(Object.fromEntries(second.url.searchParams)).toEqual({ verb: 'ListRecords', resumptionToken: '6960524|1001' });
-      expect(pages.map(({ cursor, expectedTotal, items }) => ({ cursor, expectedTotal, items: items.length }))).toEqual([
-        { cursor: { offset: 5, token: '6960524|1001' }, expectedTotal: 1162, items: 5 },
-        { cursor: { offset: 7, token: undefined }, expectedTotal: 1162, items: 2 },
+      expect(Object.fromEntries(first.url.searchParams)).toEqual({
+        verb: 'ListRecords',
+        metadataPrefix: 'oai_dc',
+        set: 'cs',
+        from: '2024-01-25',
+        until: '2024-01-26',
+      });
+      expect(Object.fromEntries(second.url.searchParams)).toEqual({
+        verb: 'ListRecords',
+        resumptionToken: '6960524|1001',
+      });
+      expect(pages.map(({ cursor, expectedTotal, items }) => ({ cursor, expectedTotal, items: items.length }))).toEqual(
+        [
+          { cursor: { offset: 5, token: '6960524|1001' }, expectedTotal: 1162, items: 5 },
+          { cursor: { offset: 7, token: undefined }, expectedTotal: 1162, items: 2 },
+        ],
+      );
+      expect(ids(pages)).toEqual([
+        '1303.2033',
+        '2401.14034',
+        '2401.14036',
+        '2401.14038',
+        '2401.14040',
+        '2401.14038',
+        '2401.14040',
       ]);
-      expect(ids(pages)).toEqual(['1303.2033', '2401.14034', '2401.14036', '2401.14038', '2401.14040', '2401.14038', '2401.14040']);
     });
 
     it('resumes with the token from the cursor', async () => {
@@ -201,29 +266,50 @@ describe('openSource', () => {
 
     it('asks for the arXiv metadata format by default and leaves out an absent window', async () => {
       server = await startServer('/oai2', () => ({ body: HEP_TH }));
-      const pages = await collect(openSource({ kind: 'oai', set: 'physics:hep-th', metadataPrefix: 'arXiv' }, options()).pages({ offset: 0 }));
-      expect(Object.fromEntries(server.requests[0]!.url.searchParams)).toEqual({ verb: 'ListRecords', metadataPrefix: 'arXiv', set: 'physics:hep-th' });
+      const pages = await collect(
+        openSource({ kind: 'oai', set: 'physics:hep-th', metadataPrefix: 'arXiv' }, options()).pages({ offset: 0 }),
+      );
+      expect(Object.fromEntries(server.requests[0]!.url.searchParams)).toEqual({
+        verb: 'ListRecords',
+        metadataPrefix: 'arXiv',
+        set: 'physics:hep-th',
+      });
       expect(ids(pages)).toEqual(['1412.8323', '1507.07790', '1607.01710']);
     });
 
     it('yields one empty page when no records match', async () => {
-      const noRecordsMatch = HEP_TH.replace(/<ListRecords>[\s\S]*<\/ListRecords>/, '<error code="noRecordsMatch">No records match the request</error>');
+      const noRecordsMatch = HEP_TH.replace(
+        /<ListRecords>[\s\S]*<\/ListRecords>/,
+        '<error code="noRecordsMatch">No records match the request</error>',
+      );
       server = await startServer('/oai2', () => ({ body: noRecordsMatch }));
       const pages = await collect(openSource(spec, options()).pages({ offset: 0 }));
       expect(pages).toEqual([{ items: [], cursor: { offset: 0, token: undefined }, expectedTotal: 0 }]);
     });
 
     it('waits out flow control (503 with Retry-After) before reading the page', async () => {
-      server = await startServer('/oai2', (_request, index): Reply => (index === 0 ? { status: 503, headers: { 'retry-after': '0' }, body: 'Retry after 0 seconds' } : { body: HEP_TH }));
-      const pages = await collect(openSource({ kind: 'oai', set: 'physics:hep-th', metadataPrefix: 'arXiv' }, options()).pages({ offset: 0 }));
+      server = await startServer('/oai2', (_request, index): Reply =>
+        index === 0
+          ? { status: 503, headers: { 'retry-after': '0' }, body: 'Retry after 0 seconds' }
+          : { body: HEP_TH },
+      );
+      const pages = await collect(
+        openSource({ kind: 'oai', set: 'physics:hep-th', metadataPrefix: 'arXiv' }, options()).pages({ offset: 0 }),
+      );
       expect(server.requests).toHaveLength(2);
       expect(ids(pages)).toHaveLength(3);
     });
 
     it('fails with OaiError on other OAI-PMH errors', async () => {
-      const badArgument = HEP_TH.replace(/<ListRecords>[\s\S]*<\/ListRecords>/, '<error code="badArgument">Invalid set</error>');
+      const badArgument = HEP_TH.replace(
+        /<ListRecords>[\s\S]*<\/ListRecords>/,
+        '<error code="badArgument">Invalid set</error>',
+      );
       server = await startServer('/oai2', () => ({ body: badArgument }));
-      await expect(collect(openSource(spec, options()).pages({ offset: 0 }))).rejects.toMatchObject({ name: 'OaiError', code: 'badArgument' });
+      await expect(collect(openSource(spec, options()).pages({ offset: 0 }))).rejects.toMatchObject({
+        name: 'OaiError',
+        code: 'badArgument',
+      });
     });
   });
 
@@ -248,7 +334,9 @@ describe('openSource', () => {
       const cwd = jest.spyOn(process, 'cwd').mockReturnValue(FIXTURES);
       try {
         expect(() => openSource({ kind: 'file', path: 'snapshots/kaggle-snapshot_head50.jsonl' }, options())).toThrow(
-          new SourceSpecError('file:snapshots/kaggle-snapshot_head50.jsonl is a relative path: the client that starts the run resolves it (mlops run ingest does), the worker takes absolute paths only'),
+          new SourceSpecError(
+            'file:snapshots/kaggle-snapshot_head50.jsonl is a relative path: the client that starts the run resolves it (mlops run ingest does), the worker takes absolute paths only',
+          ),
         );
       } finally {
         cwd.mockRestore();
@@ -256,8 +344,16 @@ describe('openSource', () => {
     });
 
     it('refuses a file outside the allowed roots, without saying whether it exists', () => {
-      for (const path of ['/proc/self/environ', '/etc/passwd', '/nonexistent/secret.jsonl', fixturePath('..', '..', 'support', 'papers.ts'), `${FIXTURES}-sibling/x.jsonl`]) {
-        expect(() => openSource({ kind: 'file', path }, options())).toThrow(/is outside the folders ingestion may read \(INGEST_FILE_ROOTS: .*fixtures\/arxiv\): add its folder to INGEST_FILE_ROOTS/);
+      for (const path of [
+        '/proc/self/environ',
+        '/etc/passwd',
+        '/nonexistent/secret.jsonl',
+        fixturePath('..', '..', 'support', 'papers.ts'),
+        `${FIXTURES}-sibling/x.jsonl`,
+      ]) {
+        expect(() => openSource({ kind: 'file', path }, options())).toThrow(
+          /is outside the folders ingestion may read \(INGEST_FILE_ROOTS: .*fixtures\/arxiv\): add its folder to INGEST_FILE_ROOTS/,
+        );
       }
     });
 
@@ -265,22 +361,34 @@ describe('openSource', () => {
       const dir = mkdtempSync(join(tmpdir(), 'sources-link-'));
       try {
         symlinkSync('/etc/hostname', join(dir, 'innocent.jsonl'));
-        expect(() => openSource({ kind: 'file', path: join(dir, 'innocent.jsonl') }, options({ fileRoots: [dir] }))).toThrow(/is outside the folders ingestion may read/);
+        expect(() =>
+          openSource({ kind: 'file', path: join(dir, 'innocent.jsonl') }, options({ fileRoots: [dir] })),
+        ).toThrow(/is outside the folders ingestion may read/);
         symlinkSync(fixturePath('snapshots', 'kaggle-snapshot_head50.jsonl'), join(dir, 'inside.jsonl'));
-        expect(openSource({ kind: 'file', path: join(dir, 'inside.jsonl') }, options({ fileRoots: [dir, FIXTURES] })).label).toBe(`file:${join(dir, 'inside.jsonl')}`);
+        expect(
+          openSource({ kind: 'file', path: join(dir, 'inside.jsonl') }, options({ fileRoots: [dir, FIXTURES] })).label,
+        ).toBe(`file:${join(dir, 'inside.jsonl')}`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     });
 
     it('refuses what is not a regular file (a device, a folder) even inside a root', () => {
-      expect(() => openSource({ kind: 'file', path: '/dev/zero' }, options({ fileRoots: ['/dev'] }))).toThrow(/\/dev\/zero is not a regular file/);
-      expect(() => openSource({ kind: 'file', path: fixturePath('snapshots') }, options())).toThrow(/is not a regular file/);
+      expect(() => openSource({ kind: 'file', path: '/dev/zero' }, options({ fileRoots: ['/dev'] }))).toThrow(
+        /\/dev\/zero is not a regular file/,
+      );
+      expect(() => openSource({ kind: 'file', path: fixturePath('snapshots') }, options())).toThrow(
+        /is not a regular file/,
+      );
     });
 
     it('throws SourceSpecError for a file that does not exist', () => {
-      expect(() => openSource({ kind: 'file', path: fixturePath('snapshots', 'missing.jsonl') }, options())).toThrow(SourceSpecError);
-      expect(() => openSource({ kind: 'file', path: fixturePath('snapshots', 'missing.jsonl') }, options())).toThrow(/snapshot file not found: .*missing\.jsonl/);
+      expect(() => openSource({ kind: 'file', path: fixturePath('snapshots', 'missing.jsonl') }, options())).toThrow(
+        SourceSpecError,
+      );
+      expect(() => openSource({ kind: 'file', path: fixturePath('snapshots', 'missing.jsonl') }, options())).toThrow(
+        /snapshot file not found: .*missing\.jsonl/,
+      );
     });
 
     it(`reads the bundled sample (${SAMPLE_PATH}) for "sample"`, async () => {

@@ -1,20 +1,36 @@
 import { categoryFromSubject, categoryName, isArxivCategory } from '../../../lib/arxiv/taxonomy';
 
 describe('isArxivCategory', () => {
-  it.each(['cs.CL', 'cs.SE', 'eess.AS', 'math.CO', 'stat.ML', 'q-fin.TR', 'cond-mat.str-el', 'physics.ins-det', 'astro-ph.CO', 'hep-th', 'quant-ph', 'gr-qc'])(
-    'knows the taxonomy code %s',
+  it.each([
+    'cs.CL',
+    'cs.SE',
+    'eess.AS',
+    'math.CO',
+    'stat.ML',
+    'q-fin.TR',
+    'cond-mat.str-el',
+    'physics.ins-det',
+    'astro-ph.CO',
+    'hep-th',
+    'quant-ph',
+    'gr-qc',
+  ])('knows the taxonomy code %s', (code) => {
+    expect(isArxivCategory(code)).toBe(true);
+  });
+
+  it.each(['astro-ph', 'cond-mat', 'cmp-lg', 'supr-con'])(
+    'knows the legacy archive %s that old papers carry as a category',
     (code) => {
       expect(isArxivCategory(code)).toBe(true);
     },
   );
 
-  it.each(['astro-ph', 'cond-mat', 'cmp-lg', 'supr-con'])('knows the legacy archive %s that old papers carry as a category', (code) => {
-    expect(isArxivCategory(code)).toBe(true);
-  });
-
-  it.each(['cs', 'cs.cl', 'CS.CL', 'cs.XX', '68T50', 'I.2.7', 'I.2.7; I.2.6', ''])('rejects %j (not an arXiv taxonomy code)', (code) => {
-    expect(isArxivCategory(code)).toBe(false);
-  });
+  it.each(['cs', 'cs.cl', 'CS.CL', 'cs.XX', '68T50', 'I.2.7', 'I.2.7; I.2.6', ''])(
+    'rejects %j (not an arXiv taxonomy code)',
+    (code) => {
+      expect(isArxivCategory(code)).toBe(false);
+    },
+  );
 });
 
 describe('categoryName', () => {

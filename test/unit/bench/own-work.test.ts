@@ -8,7 +8,11 @@ import { trainClassifier, type Example } from '../../../lib/model/classifier';
 import { mlpModel, sparseLinearModel } from '../../../lib/model/family';
 import { LabelEncoder } from '../../../lib/model/label-encoder';
 import { DEFAULT_HYPERPARAMETERS, type MlpClassifier } from '../../../lib/model/mlp';
-import { DEFAULT_SPARSE_LINEAR_CONFIG, trainSparseLinear, type SparseLinearModel } from '../../../lib/model/sparse-linear';
+import {
+  DEFAULT_SPARSE_LINEAR_CONFIG,
+  trainSparseLinear,
+  type SparseLinearModel,
+} from '../../../lib/model/sparse-linear';
 import { stratifiedSplit } from '../../../lib/model/split';
 import { weightOf } from '../../../lib/model/term-weights';
 import { loadTf } from '../../../lib/model/tfjs';
@@ -34,7 +38,11 @@ function plainSparseProbabilities(model: SparseLinearModel, paper: PaperRecord):
   const margins = Float64Array.from(state.bias, (bias, k) => {
     let margin = bias;
     text.indices.forEach((term, p) => (margin += weightOf(state.weights, k, term) * text.values[p]!));
-    title.indices.forEach((term, p) => (margin += weightOf(state.weights, k, term + state.tfidf.terms.length) * title.values[p]! * state.config.titleWeight));
+    title.indices.forEach(
+      (term, p) =>
+        (margin +=
+          weightOf(state.weights, k, term + state.tfidf.terms.length) * title.values[p]! * state.config.titleWeight),
+    );
     return margin;
   });
   const max = Math.max(...margins);
@@ -49,7 +57,12 @@ function expectClose(ours: ArrayLike<number>, reference: ArrayLike<number>): voi
 }
 
 /** The measurement's probabilities are predict's, exactly, and its vectors those of the plain projection, bit for bit. */
-function expectPredictsAsServing(predictor: TextPredictor, figures: OwnWorkMeasurement, served: readonly PaperRecord[], plainVector: (text: string) => Float32Array): void {
+function expectPredictsAsServing(
+  predictor: TextPredictor,
+  figures: OwnWorkMeasurement,
+  served: readonly PaperRecord[],
+  plainVector: (text: string) => Float32Array,
+): void {
   expect(figures.outputs.classified).toHaveLength(served.length);
   expect(figures.outputs.predicted).toHaveLength(served.length);
   served.forEach((paper, i) => {
@@ -77,9 +90,20 @@ describe('measureOwnWork on models trained on a few hundred papers of the sample
     const papers = await samplePapers(1_500);
     const counts = new Map<string, number>();
     for (const paper of papers) counts.set(paper.primaryCategory, (counts.get(paper.primaryCategory) ?? 0) + 1);
-    const top = new Set([...counts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([label]) => label));
+    const top = new Set(
+      [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([label]) => label),
+    );
     const kept = papers.filter((paper) => top.has(paper.primaryCategory)).slice(0, 450);
-    split = stratifiedSplit(kept, (p) => p.primaryCategory, (p) => p.id, { test: 0.15, validation: 0.15 }, 42);
+    split = stratifiedSplit(
+      kept,
+      (p) => p.primaryCategory,
+      (p) => p.id,
+      { test: 0.15, validation: 0.15 },
+      42,
+    );
     served = split.test.slice(0, 50);
     // 45 dimensions: five blocks of eight, then a tail of five.
     embedder = fitLsaEmbedder(split.train.map(paperText), { ...SMALL_CONFIG, dimensions: 45 });
@@ -89,14 +113,31 @@ describe('measureOwnWork on models trained on a few hundred papers of the sample
   }, 60_000);
 
   it('lsa-mlp: predict’s probabilities, within 1e-6 of TF.js’s forward pass on the plain projection', async () => {
-    const asExample = (paper: PaperRecord): Example => ({ id: paper.id, label: paper.primaryCategory, vector: embedder.embed(paperText(paper)) });
+    const asExample = (paper: PaperRecord): Example => ({
+      id: paper.id,
+      label: paper.primaryCategory,
+      vector: embedder.embed(paperText(paper)),
+    });
     // 30 hidden units: not a multiple of the kernel's 4, so its padding is used.
     const trained = await trainClassifier(
-      { train: split.train.map(asExample), validation: split.validation.map(asExample), test: split.test.map(asExample) },
+      {
+        train: split.train.map(asExample),
+        validation: split.validation.map(asExample),
+        test: split.test.map(asExample),
+      },
       { ...DEFAULT_HYPERPARAMETERS, hiddenUnits: 30, maxEpochs: 4 },
     );
     const mlp: MlpClassifier = trained.model;
-    const predictor = textPredictor({ runId: 'test', family: 'lsa-mlp', model: mlpModel(mlp), encoder: trained.encoder, embedderVersion: embedder.version }, embedder);
+    const predictor = textPredictor(
+      {
+        runId: 'test',
+        family: 'lsa-mlp',
+        model: mlpModel(mlp),
+        encoder: trained.encoder,
+        embedderVersion: embedder.version,
+      },
+      embedder,
+    );
     try {
       expect(embedder.dimensions).toBe(45);
       const figures = measureOwnWork(predictor, served, OPTIONS);
@@ -105,7 +146,9 @@ describe('measureOwnWork on models trained on a few hundred papers of the sample
       const { tf } = await loadTf();
       served.forEach((paper, i) => {
         const vector = plainVector(paperText(paper));
-        const tfjs = tf.tidy(() => (mlp.model.predict(tf.tensor2d(vector, [1, vector.length])) as Tensor).dataSync() as Float32Array);
+        const tfjs = tf.tidy(
+          () => (mlp.model.predict(tf.tensor2d(vector, [1, vector.length])) as Tensor).dataSync() as Float32Array,
+        );
         expectClose(figures.outputs.predicted[i]!, tfjs);
       });
     } finally {
@@ -119,8 +162,24 @@ describe('measureOwnWork on models trained on a few hundred papers of the sample
       titles: papers.map((paper) => paper.title),
       labels: papers.map((paper) => encoder.encode(paper.primaryCategory)),
     });
-    const { model } = await trainSparseLinear(labelled(split.train), encoder.size, DEFAULT_SPARSE_LINEAR_CONFIG, labelled(split.validation), () => undefined, 1);
-    const predictor = textPredictor({ runId: 'test', family: 'tfidf-linear', model: sparseLinearModel(model), encoder, embedderVersion: embedder.version }, embedder);
+    const { model } = await trainSparseLinear(
+      labelled(split.train),
+      encoder.size,
+      DEFAULT_SPARSE_LINEAR_CONFIG,
+      labelled(split.validation),
+      () => undefined,
+      1,
+    );
+    const predictor = textPredictor(
+      {
+        runId: 'test',
+        family: 'tfidf-linear',
+        model: sparseLinearModel(model),
+        encoder,
+        embedderVersion: embedder.version,
+      },
+      embedder,
+    );
     try {
       const figures = measureOwnWork(predictor, served, OPTIONS);
       expect(figures.family).toBe('tfidf-linear');

@@ -24,10 +24,22 @@ export interface ComposeModel {
  */
 export function composeConfig(files: string[], envFile: string): ComposeModel {
   const { command, prefix } = composeBinary();
-  const args = [...prefix, '--env-file', envFile, ...files.flatMap((file) => ['-f', file]), '--profile', 'full', 'config', '--format', 'json'];
+  const args = [
+    ...prefix,
+    '--env-file',
+    envFile,
+    ...files.flatMap((file) => ['-f', file]),
+    '--profile',
+    'full',
+    'config',
+    '--format',
+    'json',
+  ];
   const result = spawnSync(command, args, { cwd: projectRoot(), encoding: 'utf8' });
-  if (result.error) throw new Error(`cannot run Docker Compose (${result.error.message}): run bash scripts/setup-engines.sh`);
-  if (result.status !== 0) throw new Error(`docker compose config refused ${files.join(' + ')}: ${result.stderr.trim()}`);
+  if (result.error)
+    throw new Error(`cannot run Docker Compose (${result.error.message}): run bash scripts/setup-engines.sh`);
+  if (result.status !== 0)
+    throw new Error(`docker compose config refused ${files.join(' + ')}: ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as ComposeModel;
 }
 
@@ -62,7 +74,9 @@ export function unpinnedImages(model: ComposeModel): string[] {
 /** Published ports listen on the loopback address only. */
 export function portsOpenBeyondLoopback(model: ComposeModel): string[] {
   return Object.entries(model.services).flatMap(([name, { ports }]) =>
-    (ports ?? []).filter((port) => port.published !== undefined && port.host_ip !== '127.0.0.1').map((port) => `${name}: port ${port.published}→${port.target} on ${port.host_ip ?? 'every address'}`),
+    (ports ?? [])
+      .filter((port) => port.published !== undefined && port.host_ip !== '127.0.0.1')
+      .map((port) => `${name}: port ${port.published}→${port.target} on ${port.host_ip ?? 'every address'}`),
   );
 }
 
@@ -79,11 +93,18 @@ export function dependenciesNotAwaited(model: ComposeModel): string[] {
  * Every variable the application reads is set in each application service (those running `image`)
  * or documented in the env file's text, so an operator finds every knob.
  */
-export function undocumentedVariables(model: ComposeModel, appImage: string, variables: readonly string[], envFileText: string): string[] {
+export function undocumentedVariables(
+  model: ComposeModel,
+  appImage: string,
+  variables: readonly string[],
+  envFileText: string,
+): string[] {
   const apps = Object.entries(model.services).filter(([, service]) => service.image?.split(':')[0] === appImage);
   if (apps.length === 0) return [`no service runs the ${appImage} image`];
   const documented = (variable: string) => new RegExp(`\\b${variable}\\b`).test(envFileText);
   return variables.flatMap((variable) =>
-    apps.filter(([, service]) => !(variable in (service.environment ?? {})) && !documented(variable)).map(([name]) => `${name}: ${variable} neither set nor documented`),
+    apps
+      .filter(([, service]) => !(variable in (service.environment ?? {})) && !documented(variable))
+      .map(([name]) => `${name}: ${variable} neither set nor documented`),
   );
 }

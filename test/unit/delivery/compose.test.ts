@@ -39,7 +39,23 @@ describe.each([
 
   it('has every part of the system, the workers apart so they scale apart', () => {
     const services = Object.keys(model.services);
-    for (const name of ['postgres', 'temporal', 'redis', 'mongo', 's3', 's3-bucket', 'mlflow', 'worker-io', 'worker-cpu', 'api', 'airflow-init', 'airflow-api-server', 'airflow-scheduler', 'airflow-triggerer', 'airflow-dag-processor']) {
+    for (const name of [
+      'postgres',
+      'temporal',
+      'redis',
+      'mongo',
+      's3',
+      's3-bucket',
+      'mlflow',
+      'worker-io',
+      'worker-cpu',
+      'api',
+      'airflow-init',
+      'airflow-api-server',
+      'airflow-scheduler',
+      'airflow-triggerer',
+      'airflow-dag-processor',
+    ]) {
       expect(services).toContain(name);
     }
     // A scaled service cannot have a fixed container name or a host port.
@@ -54,15 +70,20 @@ describe.each([
     expect(command).toContain('requirepass');
     expect(command).not.toContain('change-me-redis');
     expect(redis.environment).toMatchObject({ REDIS_PASSWORD: 'change-me-redis', REDISCLI_AUTH: 'change-me-redis' });
-    for (const name of ['worker-io', 'worker-cpu', 'api']) expect(model.services[name]!.environment).toMatchObject({ REDIS_URL: 'redis://:change-me-redis@redis:6379' });
-    const airflowRedis = JSON.parse(String(model.services['airflow-scheduler']!.environment!.AIRFLOW_CONN_REDIS_DEFAULT)) as { password: string };
+    for (const name of ['worker-io', 'worker-cpu', 'api'])
+      expect(model.services[name]!.environment).toMatchObject({ REDIS_URL: 'redis://:change-me-redis@redis:6379' });
+    const airflowRedis = JSON.parse(
+      String(model.services['airflow-scheduler']!.environment!.AIRFLOW_CONN_REDIS_DEFAULT),
+    ) as { password: string };
     expect(airflowRedis.password).toBe('change-me-redis');
   });
 });
 
 describe('the compose checks on bad files', () => {
   it('refuse a file Compose itself rejects', () => {
-    expect(() => composeConfig([fixture('compose.invalid.yml')], ENV_EXAMPLE)).toThrow(/docker compose config refused .*compose\.invalid\.yml/);
+    expect(() => composeConfig([fixture('compose.invalid.yml')], ENV_EXAMPLE)).toThrow(
+      /docker compose config refused .*compose\.invalid\.yml/,
+    );
   });
 
   it('name every broken rule of the bad fixture', () => {
@@ -76,12 +97,19 @@ describe('the compose checks on bad files', () => {
       ]),
     );
     // The worker sets REDIS_URL only; variables neither set nor named in the env file are reported.
-    expect(undocumentedVariables({ services: { worker: { image: 'arxiv-mlops:dev', environment: { REDIS_URL: 'x' } } } }, 'arxiv-mlops', ['REDIS_URL', 'NOT_A_KNOB'], envExampleText)).toEqual([
-      'worker: NOT_A_KNOB neither set nor documented',
-    ]);
+    expect(
+      undocumentedVariables(
+        { services: { worker: { image: 'arxiv-mlops:dev', environment: { REDIS_URL: 'x' } } } },
+        'arxiv-mlops',
+        ['REDIS_URL', 'NOT_A_KNOB'],
+        envExampleText,
+      ),
+    ).toEqual(['worker: NOT_A_KNOB neither set nor documented']);
   });
 
   it('need secrets from the env file: without them Compose refuses the stack', () => {
-    expect(() => composeConfig(['docker-compose.yml'], fixture('empty.env'))).toThrow(/set POSTGRES_PASSWORD in \.env|set MONGO_ROOT_USER in \.env|required variable/);
+    expect(() => composeConfig(['docker-compose.yml'], fixture('empty.env'))).toThrow(
+      /set POSTGRES_PASSWORD in \.env|set MONGO_ROOT_USER in \.env|required variable/,
+    );
   });
 });

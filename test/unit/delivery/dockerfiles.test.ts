@@ -8,7 +8,10 @@ const HADOLINT = join(projectRoot(), '.venv/bin/hadolint');
 /** hadolint with the committed rule file; its exit code and findings (one per line). */
 function hadolint(files: string[]): { status: number | null; findings: string[] } {
   if (!existsSync(HADOLINT)) throw new Error(`${HADOLINT} is missing: run bash scripts/setup-engines.sh`);
-  const result = spawnSync(HADOLINT, ['--no-color', '--config', '.hadolint.yaml', ...files], { cwd: projectRoot(), encoding: 'utf8' });
+  const result = spawnSync(HADOLINT, ['--no-color', '--config', '.hadolint.yaml', ...files], {
+    cwd: projectRoot(),
+    encoding: 'utf8',
+  });
   return { status: result.status, findings: result.stdout.split('\n').filter((line) => line.trim() !== '') };
 }
 
@@ -38,15 +41,23 @@ describe('the Dockerfiles', () => {
 
   it('copy into the application image every file the code reads at run time beside its sources', () => {
     // Only the final stage ships: the build stage copies all sources.
-    const text = readFileSync(join(projectRoot(), 'Dockerfile'), 'utf8').split(/^FROM /m).pop()!;
+    const text = readFileSync(join(projectRoot(), 'Dockerfile'), 'utf8')
+      .split(/^FROM /m)
+      .pop()!;
     const copied = [...text.matchAll(/^COPY (?!--from)(\S+) /gm)].map((match) => match[1]!);
     const runtimeFiles = (dir: string): string[] =>
       readdirSync(join(projectRoot(), dir), { withFileTypes: true }).flatMap((entry) =>
-        entry.isDirectory() ? runtimeFiles(`${dir}/${entry.name}`) : /\.(ts|wat)$/.test(entry.name) ? [] : [`${dir}/${entry.name}`],
+        entry.isDirectory()
+          ? runtimeFiles(`${dir}/${entry.name}`)
+          : /\.(ts|wat)$/.test(entry.name)
+            ? []
+            : [`${dir}/${entry.name}`],
       );
     const assets = ['lib', 'api', 'activities', 'workflows', 'worker', 'cli'].flatMap(runtimeFiles);
     expect(assets.length).toBeGreaterThan(0);
-    expect(assets.filter((file) => !copied.some((source) => file === source || file.startsWith(`${source}/`)))).toEqual([]);
+    expect(assets.filter((file) => !copied.some((source) => file === source || file.startsWith(`${source}/`)))).toEqual(
+      [],
+    );
   });
 
   it('run the services as a numeric non-root user with a healthcheck (the application image)', () => {

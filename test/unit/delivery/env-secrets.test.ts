@@ -8,7 +8,16 @@ import { projectRoot } from '../../../lib/config/paths';
 /** The deploy path's check of .env: the example's placeholders and weak secrets never reach a running stack. */
 const SCRIPT = join(projectRoot(), 'scripts', 'docker-images.sh');
 const EXAMPLE = readFileSync(join(projectRoot(), '.env.example'), 'utf8');
-const SECRETS = ['POSTGRES_PASSWORD', 'MONGO_ROOT_PASSWORD', 'S3_SECRET_KEY', 'REDIS_PASSWORD', 'AIRFLOW_ADMIN_PASSWORD', 'AIRFLOW_JWT_SECRET', 'AIRFLOW_FERNET_KEY', 'MLOPS_API_KEY'];
+const SECRETS = [
+  'POSTGRES_PASSWORD',
+  'MONGO_ROOT_PASSWORD',
+  'S3_SECRET_KEY',
+  'REDIS_PASSWORD',
+  'AIRFLOW_ADMIN_PASSWORD',
+  'AIRFLOW_JWT_SECRET',
+  'AIRFLOW_FERNET_KEY',
+  'MLOPS_API_KEY',
+];
 
 const fernet = () => randomBytes(32).toString('base64url') + '=';
 /** .env.example with each placeholder replaced as `choose` says. */
@@ -30,7 +39,8 @@ describe('the secrets check of the deploy path (docker-images.sh check-env / dep
   it('refuses the example file, naming every placeholder and how to generate it', () => {
     const result = check(EXAMPLE);
     expect(result.status).toBe(1);
-    for (const name of SECRETS) expect(result.stderr).toMatch(new RegExp(`${name} is still the example's placeholder: generate one with`));
+    for (const name of SECRETS)
+      expect(result.stderr).toMatch(new RegExp(`${name} is still the example's placeholder: generate one with`));
     expect(result.stderr).toContain('openssl rand -hex 24');
     expect(result.stderr).toContain('base64.urlsafe_b64encode(os.urandom(32))');
     expect(result.stderr).toMatch(/has 8 unusable secret\(s\): nothing was deployed/);
@@ -60,7 +70,10 @@ describe('the secrets check of the deploy path (docker-images.sh check-env / dep
     mkdirSync(join(project, 'scripts'), { recursive: true });
     copyFileSync(SCRIPT, join(project, 'scripts', 'docker-images.sh'));
     writeFileSync(join(project, '.env'), EXAMPLE);
-    const result = spawnSync('bash', [join(project, 'scripts', 'docker-images.sh'), 'deploy'], { encoding: 'utf8', env: { ...process.env, PATH: '/usr/bin:/bin' } });
+    const result = spawnSync('bash', [join(project, 'scripts', 'docker-images.sh'), 'deploy'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: '/usr/bin:/bin' },
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/nothing was deployed/);
     expect(result.stderr).not.toMatch(/Compose|compose/);

@@ -40,12 +40,21 @@ interface Stage {
 }
 
 const stageSchema: z.ZodType<Stage> = z.lazy(() =>
-  z.object({ name: z.string(), line: z.number(), when: z.boolean(), parallel: z.boolean(), sh: z.array(z.string()), stages: z.array(stageSchema) }),
+  z.object({
+    name: z.string(),
+    line: z.number(),
+    when: z.boolean(),
+    parallel: z.boolean(),
+    sh: z.array(z.string()),
+    stages: z.array(stageSchema),
+  }),
 );
 const pipelineSchema = z.object({ stages: z.array(stageSchema), sh: z.array(z.string()) });
 type Pipeline = z.infer<typeof pipelineSchema>;
 
-const scripts = z.object({ scripts: z.record(z.string()) }).parse(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))).scripts;
+const scripts = z
+  .object({ scripts: z.record(z.string()) })
+  .parse(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))).scripts;
 
 interface ParserRun {
   status: number | null;
@@ -57,7 +66,16 @@ interface ParserRun {
 function runParser(file: string): Promise<ParserRun> {
   // C1 only and the serial collector: a third faster to start, and the run is too short to need more.
   // -XX:-UsePerfData: JVMs started together can collide on /tmp/hsperfdata_<user> and warn on stdout.
-  const args = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData', '-cp', GROOVY_JAR, 'groovy.ui.GroovyMain', PARSER, file];
+  const args = [
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
+    '-XX:-UsePerfData',
+    '-cp',
+    GROOVY_JAR,
+    'groovy.ui.GroovyMain',
+    PARSER,
+    file,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -121,7 +139,9 @@ function scriptOf(npm: string | undefined): string | undefined {
 }
 
 function notNpm(all: Step[]): string[] {
-  return all.filter((step) => npmCommand(step.command) === undefined).map((step) => `${step.where}: \`${step.command}\` is not npm ci, npm test or npm run <script>`);
+  return all
+    .filter((step) => npmCommand(step.command) === undefined)
+    .map((step) => `${step.where}: \`${step.command}\` is not npm ci, npm test or npm run <script>`);
 }
 
 function missingScripts(all: Step[]): string[] {
@@ -141,7 +161,10 @@ function outOfOrder(all: Step[], groups: string[][]): string[] {
     const npm = npmCommand(step.command);
     if (npm !== undefined && !first.has(npm)) first.set(npm, index);
   });
-  const problems = groups.flat().filter((command) => !first.has(command)).map((command) => `\`${command}\` never runs`);
+  const problems = groups
+    .flat()
+    .filter((command) => !first.has(command))
+    .map((command) => `\`${command}\` never runs`);
   groups.slice(1).forEach((group, i) => {
     for (const before of groups[i]!) {
       for (const after of group) {
@@ -154,7 +177,9 @@ function outOfOrder(all: Step[], groups: string[][]): string[] {
 }
 
 function unguarded(all: Step[], command: string): string[] {
-  return all.filter((step) => npmCommand(step.command) === command && !step.guarded).map((step) => `${step.where}: \`${command}\` runs without a when`);
+  return all
+    .filter((step) => npmCommand(step.command) === command && !step.guarded)
+    .map((step) => `${step.where}: \`${command}\` runs without a when`);
 }
 
 /** Jest runs that write no JUnit report for the junit step in post. */
@@ -175,7 +200,11 @@ let badSteps: ParserRun;
 beforeAll(async () => {
   if (!existsSync(GROOVY_JAR)) throw new Error(`${GROOVY_JAR} is missing: run \`bash scripts/fetch-groovy.sh\``);
   // One JVM per file, started together.
-  [jenkinsfile, syntaxError, badSteps] = await Promise.all([runParser(JENKINSFILE), runParser(SYNTAX_ERROR), runParser(BAD_STEPS)]);
+  [jenkinsfile, syntaxError, badSteps] = await Promise.all([
+    runParser(JENKINSFILE),
+    runParser(SYNTAX_ERROR),
+    runParser(BAD_STEPS),
+  ]);
 }, TIMEOUT_MS);
 
 describe('Jenkinsfile', () => {
@@ -224,24 +253,36 @@ describe('the checks on bad Jenkinsfiles', () => {
     const fixtureSteps = (): Step[] => steps(pipelineOf(badSteps));
 
     it('a script package.json does not have', () => {
-      expect(missingScripts(fixtureSteps())).toEqual(["stage 'Smoke' (line 28): `npm run does-not-exist` names no script in package.json"]);
+      expect(missingScripts(fixtureSteps())).toEqual([
+        "stage 'Smoke' (line 28): `npm run does-not-exist` names no script in package.json",
+      ]);
     });
 
     it('a step that is not npm', () => {
-      expect(notNpm(fixtureSteps())).toEqual(["stage 'Deploy' (line 38): `docker compose up -d` is not npm ci, npm test or npm run <script>"]);
+      expect(notNpm(fixtureSteps())).toEqual([
+        "stage 'Deploy' (line 38): `docker compose up -d` is not npm ci, npm test or npm run <script>",
+      ]);
     });
 
     it('the data-quality gate after the unit tests', () => {
-      expect(outOfOrder(fixtureSteps(), [[GATE], HEAVY])).toEqual(['`npm run test:unit` runs before `npm run test:data-quality`']);
-      expect(outOfOrder(fixtureSteps(), PIPELINE_ORDER)).toEqual(['`npm run test:unit` runs before `npm run test:data-quality`']);
+      expect(outOfOrder(fixtureSteps(), [[GATE], HEAVY])).toEqual([
+        '`npm run test:unit` runs before `npm run test:data-quality`',
+      ]);
+      expect(outOfOrder(fixtureSteps(), PIPELINE_ORDER)).toEqual([
+        '`npm run test:unit` runs before `npm run test:data-quality`',
+      ]);
     });
 
     it('a deploy without a when', () => {
-      expect(unguarded(fixtureSteps(), 'npm run deploy')).toEqual(["stage 'Deploy' (line 38): `npm run deploy` runs without a when"]);
+      expect(unguarded(fixtureSteps(), 'npm run deploy')).toEqual([
+        "stage 'Deploy' (line 38): `npm run deploy` runs without a when",
+      ]);
     });
 
     it('Jest runs without a JUnit report', () => {
-      expect(withoutJunitReport(fixtureSteps())).toContain("stage 'Unit' (line 18): `npm run test:unit` writes no JUnit report");
+      expect(withoutJunitReport(fixtureSteps())).toContain(
+        "stage 'Unit' (line 18): `npm run test:unit` writes no JUnit report",
+      );
     });
   });
 });

@@ -5,7 +5,8 @@ describe('BigramTerms', () => {
   it('finds the term of every pair added, and -1 for a pair never added', () => {
     const random = seededRandom(3);
     const pairs = new Map<string, number>();
-    while (pairs.size < 20_000) pairs.set(`${Math.floor(random() * 3_000)},${Math.floor(random() * 3_000)}`, pairs.size * 3 + 1);
+    while (pairs.size < 20_000)
+      pairs.set(`${Math.floor(random() * 3_000)},${Math.floor(random() * 3_000)}`, pairs.size * 3 + 1);
     const table = new BigramTerms(pairs.size);
     for (const [key, term] of pairs) {
       const [first, second] = key.split(',').map(Number);

@@ -7,14 +7,22 @@ import { csrOf } from './matrices';
 
 // The plain loops the kernels replaced: each output element adds its terms in this order, so the
 // kernels must give the same doubles, not merely close ones.
-function addRow(target: Float64Array, targetAt: number, source: Float64Array, sourceAt: number, weight: number, length: number): void {
+function addRow(
+  target: Float64Array,
+  targetAt: number,
+  source: Float64Array,
+  sourceAt: number,
+  weight: number,
+  length: number,
+): void {
   for (let c = 0; c < length; c += 1) target[targetAt + c]! += weight * source[sourceAt + c]!;
 }
 
 function plainSparseTimesDense(x: CsrMatrix, w: Dense): Dense {
   const out = dense(x.rows, w.cols);
   for (let i = 0; i < x.rows; i += 1) {
-    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1) addRow(out.data, i * w.cols, w.data, x.indices[p]! * w.cols, x.values[p]!, w.cols);
+    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1)
+      addRow(out.data, i * w.cols, w.data, x.indices[p]! * w.cols, x.values[p]!, w.cols);
   }
   return out;
 }
@@ -22,7 +30,8 @@ function plainSparseTimesDense(x: CsrMatrix, w: Dense): Dense {
 function plainSparseTransposeTimesDense(x: CsrMatrix, q: Dense): Dense {
   const out = dense(x.cols, q.cols);
   for (let i = 0; i < x.rows; i += 1) {
-    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1) addRow(out.data, x.indices[p]! * q.cols, q.data, i * q.cols, x.values[p]!, q.cols);
+    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1)
+      addRow(out.data, x.indices[p]! * q.cols, q.data, i * q.cols, x.values[p]!, q.cols);
   }
   return out;
 }
@@ -31,21 +40,29 @@ function plainGramTimes(x: CsrMatrix, v: Dense): Dense {
   const out = dense(x.cols, v.cols);
   for (let i = 0; i < x.rows; i += 1) {
     const row = new Float64Array(v.cols);
-    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1) addRow(row, 0, v.data, x.indices[p]! * v.cols, x.values[p]!, v.cols);
-    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1) addRow(out.data, x.indices[p]! * v.cols, row, 0, x.values[p]!, v.cols);
+    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1)
+      addRow(row, 0, v.data, x.indices[p]! * v.cols, x.values[p]!, v.cols);
+    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1)
+      addRow(out.data, x.indices[p]! * v.cols, row, 0, x.values[p]!, v.cols);
   }
   return out;
 }
 
 function plainTransposeTimes(a: Dense, b: Dense): Dense {
   const out = dense(a.cols, b.cols);
-  for (let r = 0; r < a.rows; r += 1) for (let i = 0; i < a.cols; i += 1) if (a.data[r * a.cols + i] !== 0) addRow(out.data, i * b.cols, b.data, r * b.cols, a.data[r * a.cols + i]!, b.cols);
+  for (let r = 0; r < a.rows; r += 1)
+    for (let i = 0; i < a.cols; i += 1)
+      if (a.data[r * a.cols + i] !== 0)
+        addRow(out.data, i * b.cols, b.data, r * b.cols, a.data[r * a.cols + i]!, b.cols);
   return out;
 }
 
 function plainTimes(a: Dense, b: Dense): Dense {
   const out = dense(a.rows, b.cols);
-  for (let r = 0; r < a.rows; r += 1) for (let i = 0; i < a.cols; i += 1) if (a.data[r * a.cols + i] !== 0) addRow(out.data, r * b.cols, b.data, i * b.cols, a.data[r * a.cols + i]!, b.cols);
+  for (let r = 0; r < a.rows; r += 1)
+    for (let i = 0; i < a.cols; i += 1)
+      if (a.data[r * a.cols + i] !== 0)
+        addRow(out.data, r * b.cols, b.data, i * b.cols, a.data[r * a.cols + i]!, b.cols);
   return out;
 }
 
@@ -133,10 +150,13 @@ describe('KernelMemory', () => {
     [9, 4, 1],
     [40, 13, 2],
     [7, 7, 2],
-  ] as const)('orthonormalizes %i × %i by Gram–Schmidt as the plain loops do, bit for bit (%i passes)', (rows, cols, passes) => {
-    const m = gaussianMatrix(rows, cols, rows + cols);
-    expect(orthonormalize(m, passes).data).toEqual(plainOrthonormalize(m, passes).data);
-  });
+  ] as const)(
+    'orthonormalizes %i × %i by Gram–Schmidt as the plain loops do, bit for bit (%i passes)',
+    (rows, cols, passes) => {
+      const m = gaussianMatrix(rows, cols, rows + cols);
+      expect(orthonormalize(m, passes).data).toEqual(plainOrthonormalize(m, passes).data);
+    },
+  );
 
   it('grows its memory past the first page and keeps what it held', () => {
     const memory = new KernelMemory();
@@ -150,9 +170,15 @@ describe('KernelMemory', () => {
   it('rejects mismatched shapes and reshapes beyond the storage', () => {
     const memory = new KernelMemory();
     const matrix = memory.csr(x);
-    expect(() => memory.sparseTimesDense(matrix, memory.dense(4, 4), memory.dense(x.rows, 4))).toThrow(/shape mismatch/);
-    expect(() => memory.addSparseTransposeTimesDense(matrix, memory.dense(5, 4), memory.dense(x.cols, 4))).toThrow(/shape mismatch/);
-    expect(() => memory.addGramTimes(matrix, memory.dense(x.cols, 4), memory.dense(x.rows, 4), memory.dense(1, 4))).toThrow(/shape mismatch/);
+    expect(() => memory.sparseTimesDense(matrix, memory.dense(4, 4), memory.dense(x.rows, 4))).toThrow(
+      /shape mismatch/,
+    );
+    expect(() => memory.addSparseTransposeTimesDense(matrix, memory.dense(5, 4), memory.dense(x.cols, 4))).toThrow(
+      /shape mismatch/,
+    );
+    expect(() =>
+      memory.addGramTimes(matrix, memory.dense(x.cols, 4), memory.dense(x.rows, 4), memory.dense(1, 4)),
+    ).toThrow(/shape mismatch/);
     expect(() => memory.addTimes(memory.dense(2, 3), memory.dense(2, 3), memory.dense(2, 3))).toThrow(/shape mismatch/);
     expect(() => memory.reshape(memory.dense(2, 3), 4, 2)).toThrow(/does not fit/);
   });

@@ -15,23 +15,26 @@ function terms(count: number, seed: number): { indices: Int32Array; values: Floa
 describe('KernelProjection', () => {
   // Widths around the kernel's eight-column blocks, so that the one-column tail runs alone, after
   // blocks, and not at all; and the embedder's usual 384.
-  it.each([1, 3, 8, 19, 384])('sums the rows as linalg.ts’s weightedRowSum does, bit for bit (%i dimensions)', (dimensions) => {
-    const components = Float32Array.from(gaussianMatrix(VOCABULARY, dimensions, dimensions).data);
-    const kernel = new KernelProjection(components, dimensions);
-    for (const [count, seed] of [
-      [0, 1],
-      [1, 2],
-      [5, 3],
-      [37, 4],
-      [VOCABULARY, 5],
-    ] as const) {
-      const { indices, values } = terms(count, seed * dimensions);
-      kernel.terms.indices.set(indices);
-      kernel.terms.values.set(values);
-      const reference = weightedRowSum(indices, values, components, dimensions);
-      expect(sameBits(kernel.project(count), reference)).toBe(true);
-    }
-  });
+  it.each([1, 3, 8, 19, 384])(
+    'sums the rows as linalg.ts’s weightedRowSum does, bit for bit (%i dimensions)',
+    (dimensions) => {
+      const components = Float32Array.from(gaussianMatrix(VOCABULARY, dimensions, dimensions).data);
+      const kernel = new KernelProjection(components, dimensions);
+      for (const [count, seed] of [
+        [0, 1],
+        [1, 2],
+        [5, 3],
+        [37, 4],
+        [VOCABULARY, 5],
+      ] as const) {
+        const { indices, values } = terms(count, seed * dimensions);
+        kernel.terms.indices.set(indices);
+        kernel.terms.values.set(values);
+        const reference = weightedRowSum(indices, values, components, dimensions);
+        expect(sameBits(kernel.project(count), reference)).toBe(true);
+      }
+    },
+  );
 
   it('reads only the first `count` terms, whatever the rest of its buffers hold', () => {
     const components = Float32Array.from(gaussianMatrix(VOCABULARY, 12, 7).data);

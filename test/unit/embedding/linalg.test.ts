@@ -1,4 +1,11 @@
-import { CsrBuilder, dense, gaussianMatrix, symmetricEigen, weightedRowSum, type Dense } from '../../../lib/embedding/linalg';
+import {
+  CsrBuilder,
+  dense,
+  gaussianMatrix,
+  symmetricEigen,
+  weightedRowSum,
+  type Dense,
+} from '../../../lib/embedding/linalg';
 import { orthonormalize, randomizedRightSingularVectors } from '../../../lib/embedding/randomized-svd';
 import { csrOf } from './matrices';
 
@@ -37,7 +44,8 @@ function identity(n: number): Dense {
 
 function columns(m: Dense, from: number, to: number): Dense {
   const out = dense(m.rows, to - from);
-  for (let r = 0; r < m.rows; r += 1) for (let c = from; c < to; c += 1) out.data[r * out.cols + c - from] = at(m, r, c);
+  for (let r = 0; r < m.rows; r += 1)
+    for (let c = from; c < to; c += 1) out.data[r * out.cols + c - from] = at(m, r, c);
   return out;
 }
 
@@ -47,7 +55,8 @@ function matrixWithKnownSvd(n: number, d: number, singularValues: number[], seed
   const u = orthonormalize(gaussianMatrix(n, r, seed));
   const v = orthonormalize(gaussianMatrix(d, r, seed + 1));
   const scaledU = dense(n, r);
-  for (let i = 0; i < n; i += 1) for (let c = 0; c < r; c += 1) scaledU.data[i * r + c] = at(u, i, c) * singularValues[c]!;
+  for (let i = 0; i < n; i += 1)
+    for (let c = 0; c < r; c += 1) scaledU.data[i * r + c] = at(u, i, c) * singularValues[c]!;
   return { x: multiply(scaledU, transposed(v)), v };
 }
 
@@ -79,7 +88,9 @@ describe('weightedRowSum', () => {
   });
 
   it('returns zeros for no rows', () => {
-    expect(weightedRowSum(new Int32Array(0), new Float64Array(0), new Float32Array(16), 8)).toEqual(new Float64Array(8));
+    expect(weightedRowSum(new Int32Array(0), new Float64Array(0), new Float32Array(16), 8)).toEqual(
+      new Float64Array(8),
+    );
   });
 });
 
@@ -130,7 +141,8 @@ describe('symmetricEigen', () => {
   it('satisfies A v = λ v for each pair', () => {
     const { values, vectors } = symmetricEigen(a);
     const av = multiply(a, vectors);
-    for (let c = 0; c < 8; c += 1) for (let r = 0; r < 8; r += 1) expect(at(av, r, c)).toBeCloseTo(values[c]! * at(vectors, r, c), 9);
+    for (let c = 0; c < 8; c += 1)
+      for (let r = 0; r < 8; r += 1) expect(at(av, r, c)).toBeCloseTo(values[c]! * at(vectors, r, c), 9);
   });
 });
 
@@ -167,7 +179,11 @@ describe.each([
   });
 
   it('converges with few oversamples thanks to power iterations', () => {
-    const { vectors, singularValues } = randomizedRightSingularVectors(csrOf(x), { components, oversamples: 1, seed: 2 });
+    const { vectors, singularValues } = randomizedRightSingularVectors(csrOf(x), {
+      components,
+      oversamples: 1,
+      seed: 2,
+    });
     singularValues.forEach((value, i) => expect(value).toBeCloseTo(sigma[i]!, 4));
     expect(maxAbsDifference(vectors, expectedVectors())).toBeLessThan(1e-3);
   });
@@ -189,7 +205,12 @@ describe.each([
 
   it('reports each step', () => {
     const steps: string[] = [];
-    randomizedRightSingularVectors(csrOf(x), { components, powerIterations: 2, seed: 1, onStep: (step) => steps.push(step) });
+    randomizedRightSingularVectors(csrOf(x), {
+      components,
+      powerIterations: 2,
+      seed: 1,
+      onStep: (step) => steps.push(step),
+    });
     expect(steps).toEqual(['sketch', 'power iteration 1/2', 'power iteration 2/2', 'project']);
   });
 });

@@ -100,9 +100,9 @@ describe('LsaEmbedder', () => {
     expect(embedderVersion(embedder.state)).toBe(embedder.version);
     expect(fitLsaEmbedder(texts, { ...SMALL_CONFIG, seed: 7 }).version).not.toBe(embedder.version);
     expect(fitLsaEmbedder(texts, { ...SMALL_CONFIG, dimensions: 16 }).version).not.toBe(embedder.version);
-    expect(fitLsaEmbedder(texts, { ...SMALL_CONFIG, tfidf: { ...SMALL_CONFIG.tfidf, maxFeatures: 2_000 } }).version).not.toBe(
-      embedder.version,
-    );
+    expect(
+      fitLsaEmbedder(texts, { ...SMALL_CONFIG, tfidf: { ...SMALL_CONFIG.tfidf, maxFeatures: 2_000 } }).version,
+    ).not.toBe(embedder.version);
     expect(fitLsaEmbedder(texts.slice(1), SMALL_CONFIG).version).not.toBe(embedder.version);
   });
 
@@ -124,7 +124,9 @@ describe('LsaEmbedder', () => {
 
   it('places abstracts of the same field closer together than abstracts of different fields', () => {
     const vectors = texts.map((text) => embedder.embed(text));
-    const audio = papers.flatMap((paper, i) => (paper.primaryCategory === 'cs.SD' || paper.primaryCategory === 'eess.AS' ? [i] : []));
+    const audio = papers.flatMap((paper, i) =>
+      paper.primaryCategory === 'cs.SD' || paper.primaryCategory === 'eess.AS' ? [i] : [],
+    );
     const retrieval = papers.flatMap((paper, i) => (paper.primaryCategory === 'cs.IR' ? [i] : []));
     expect(audio.length).toBeGreaterThan(30);
     expect(retrieval.length).toBeGreaterThan(30);

@@ -22,7 +22,10 @@ export function plainVectorize(state: TfidfState, text: string): SparseVector {
     }
   });
   const indices = Int32Array.from(counts.keys());
-  const values = Float64Array.from(counts, ([index, count]) => (state.config.sublinearTf ? 1 + Math.log(count) : count) * state.idf[index]!);
+  const values = Float64Array.from(
+    counts,
+    ([index, count]) => (state.config.sublinearTf ? 1 + Math.log(count) : count) * state.idf[index]!,
+  );
   const norm = values.reduce((sum, value) => sum + value * value, 0);
   if (norm > 0) values.forEach((value, p) => (values[p] = value * (1 / Math.sqrt(norm))));
   return { indices, values };

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paperText } from '../../../lib/arxiv/record';
 import { fitLsaEmbedder, type LsaEmbedder } from '../../../lib/embedding/lsa-embedder';
-import { currentEmbedder, embedderKey, loadEmbedder, saveEmbedder, setCurrentEmbedder } from '../../../lib/embedding/registry';
+import {
+  currentEmbedder,
+  embedderKey,
+  loadEmbedder,
+  saveEmbedder,
+  setCurrentEmbedder,
+} from '../../../lib/embedding/registry';
 import { LocalFolderStore } from '../../../lib/storage/local-folder-store';
 import { ObjectNotFoundError, type ObjectStore } from '../../../lib/storage/object-store';
 import { samplePapers, SMALL_CONFIG } from './sample-corpus';
@@ -56,7 +62,10 @@ describe('embedder registry', () => {
       referenceCorpus: 'data/sample/arxiv-sample.jsonl.gz',
       fittedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
-    expect(await store.list('embedders/')).toEqual([embedderKey(embedder.version), `embedders/${embedder.version}/manifest.json`]);
+    expect(await store.list('embedders/')).toEqual([
+      embedderKey(embedder.version),
+      `embedders/${embedder.version}/manifest.json`,
+    ]);
     expect((await store.head(embedderKey(embedder.version)))?.metadata).toEqual({ version: embedder.version });
   });
 

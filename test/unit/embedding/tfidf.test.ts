@@ -78,7 +78,12 @@ describe('TfidfVectorizer', () => {
   it('weights each term by (1 + ln tf) · idf and L2-normalizes the row', () => {
     // the ×3, cat ×2, sat ×2, "cat sat" ×2; "dog" is unknown.
     const weights = weightsByTerm(state, 'The cat sat. The cat sat! the dog');
-    const raw = { the: (1 + Math.log(3)) * 1.1, cat: (1 + Math.log(2)) * 1.5, sat: (1 + Math.log(2)) * 2, 'cat sat': (1 + Math.log(2)) * 2.5 };
+    const raw = {
+      the: (1 + Math.log(3)) * 1.1,
+      cat: (1 + Math.log(2)) * 1.5,
+      sat: (1 + Math.log(2)) * 2,
+      'cat sat': (1 + Math.log(2)) * 2.5,
+    };
     const length = Math.hypot(...Object.values(raw));
     expect(Object.keys(weights).sort()).toEqual(Object.keys(raw).sort());
     for (const [term, value] of Object.entries(raw)) expect(weights[term]).toBeCloseTo(value / length, 12);
@@ -129,10 +134,15 @@ describe('TfidfVectorizer', () => {
     // Unknown: the unigrams "on" and "dog"; the bigrams "the cat", "sat on", "on the", "the dog".
     const plain = vectorizer.vectorize(text);
     const withUnknown = vectorizer.vectorizeWithUnknown(text, 4);
-    const knownNorm = plain.indices.reduce((sum, index) => sum + ((index === 4 ? 1 + Math.log(2) : 1) * state.idf[index]!) ** 2, 0);
+    const knownNorm = plain.indices.reduce(
+      (sum, index) => sum + ((index === 4 ? 1 + Math.log(2) : 1) * state.idf[index]!) ** 2,
+      0,
+    );
     const unknownNorm = 6 * 4 * 4;
     expect(withUnknown.indices).toEqual(plain.indices);
-    withUnknown.values.forEach((value, p) => expect(value).toBeCloseTo(plain.values[p]! * Math.sqrt(knownNorm / (knownNorm + unknownNorm)), 12));
+    withUnknown.values.forEach((value, p) =>
+      expect(value).toBeCloseTo(plain.values[p]! * Math.sqrt(knownNorm / (knownNorm + unknownNorm)), 12),
+    );
     expect(withUnknown.unknownShare).toBeCloseTo(unknownNorm / (knownNorm + unknownNorm), 12);
     expect(norm(withUnknown.values) ** 2 + withUnknown.unknownShare).toBeCloseTo(1, 12);
   });
@@ -166,7 +176,13 @@ describe('TfidfVectorizer on real papers', () => {
   });
 
   it.each([1, 2] as const)('gives the terms, in order, and the bits of the plain way (ngramMax %i)', (ngramMax) => {
-    const state = fitTfidf(texts.slice(0, 300), { ngramMax, minDf: 2, maxDfRatio: 0.95, maxFeatures: 5_000, sublinearTf: true });
+    const state = fitTfidf(texts.slice(0, 300), {
+      ngramMax,
+      minDf: 2,
+      maxDfRatio: 0.95,
+      maxFeatures: 5_000,
+      sublinearTf: true,
+    });
     const vectorizer = new TfidfVectorizer(state);
     // Papers it was not fitted on, so that some tokens and bigrams are unknown.
     for (const text of texts.slice(250)) {
@@ -178,7 +194,13 @@ describe('TfidfVectorizer on real papers', () => {
   });
 
   it('writes into given arrays what vectorize returns, and reads tokens scanned for another vectorizer of the same text', () => {
-    const state = fitTfidf(texts.slice(0, 300), { ngramMax: 2, minDf: 2, maxDfRatio: 0.95, maxFeatures: 5_000, sublinearTf: true });
+    const state = fitTfidf(texts.slice(0, 300), {
+      ngramMax: 2,
+      minDf: 2,
+      maxDfRatio: 0.95,
+      maxFeatures: 5_000,
+      sublinearTf: true,
+    });
     const [vectorizer, another] = [new TfidfVectorizer(state), new TfidfVectorizer(state)];
     const into = { indices: new Int32Array(state.terms.length), values: new Float64Array(state.terms.length) };
     const tokens = new TokenSpans();
@@ -193,4 +215,3 @@ describe('TfidfVectorizer on real papers', () => {
     }
   });
 });
-

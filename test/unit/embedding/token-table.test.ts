@@ -30,7 +30,9 @@ describe('TokenTable', () => {
     const table = new TokenTable();
     for (const token of ['graph', 'neural', 'networks', 'schrödinger', '𝐀𝐁', 'x²']) table.idOf(token);
     const spans = new TokenSpans().scan('Graph Neural Networks, unknown: Schrödinger 𝐀𝐁 x² graphs GRAPH');
-    const found = Array.from({ length: spans.count }, (_, i) => table.lookup(spans.lower, spans.starts[i]!, spans.ends[i]!, spans.hashes[i]!));
+    const found = Array.from({ length: spans.count }, (_, i) =>
+      table.lookup(spans.lower, spans.starts[i]!, spans.ends[i]!, spans.hashes[i]!),
+    );
     expect(found).toEqual([0, 1, 2, -1, 3, 4, 5, -1, 0]);
   });
 
@@ -39,7 +41,9 @@ describe('TokenTable', () => {
     const words = Array.from({ length: 5_000 }, (_, i) => `t${i}x`);
     words.forEach((word) => table.idOf(word));
     const spans = new TokenSpans().scan(`${words.join(' ')} t17 t17xx t5000x`);
-    const found = Array.from({ length: spans.count }, (_, i) => table.lookup(spans.lower, spans.starts[i]!, spans.ends[i]!, spans.hashes[i]!));
+    const found = Array.from({ length: spans.count }, (_, i) =>
+      table.lookup(spans.lower, spans.starts[i]!, spans.ends[i]!, spans.hashes[i]!),
+    );
     expect(found).toEqual([...words.keys(), -1, -1, -1]);
   });
 });
@@ -54,6 +58,9 @@ describe('TokenSpans', () => {
     expect(spans.lower.slice(spans.starts[599]!, spans.ends[599]!)).toBe('word599');
     spans.scan('Two tokens');
     expect(spans.count).toBe(2);
-    expect([spans.lower.slice(spans.starts[0]!, spans.ends[0]!), spans.lower.slice(spans.starts[1]!, spans.ends[1]!)]).toEqual(['two', 'tokens']);
+    expect([
+      spans.lower.slice(spans.starts[0]!, spans.ends[0]!),
+      spans.lower.slice(spans.starts[1]!, spans.ends[1]!),
+    ]).toEqual(['two', 'tokens']);
   });
 });

@@ -4,7 +4,14 @@ import { termsOf, tokenize } from '../../../lib/embedding/tokenize';
 // same input (default token_pattern `(?u)\b\w\w+\b`, lowercase=True, no accent stripping).
 describe('tokenize', () => {
   it('lower-cases and splits on punctuation, including hyphens and dots inside words', () => {
-    expect(tokenize('State-of-the-art e.g. U.S.A. (BERT), GPT-4: x/y!')).toEqual(['state', 'of', 'the', 'art', 'bert', 'gpt']);
+    expect(tokenize('State-of-the-art e.g. U.S.A. (BERT), GPT-4: x/y!')).toEqual([
+      'state',
+      'of',
+      'the',
+      'art',
+      'bert',
+      'gpt',
+    ]);
   });
 
   it('drops one-character words, whether letters, digits or underscores', () => {
@@ -12,7 +19,14 @@ describe('tokenize', () => {
   });
 
   it('keeps digits and underscores inside words', () => {
-    expect(tokenize('x1 a_b 3D co2 2024 snake_case_name')).toEqual(['x1', 'a_b', '3d', 'co2', '2024', 'snake_case_name']);
+    expect(tokenize('x1 a_b 3D co2 2024 snake_case_name')).toEqual([
+      'x1',
+      'a_b',
+      '3d',
+      'co2',
+      '2024',
+      'snake_case_name',
+    ]);
   });
 
   it('keeps accented letters and other scripts as word characters', () => {

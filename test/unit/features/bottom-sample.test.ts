@@ -24,7 +24,10 @@ function sampleOf(order: string[], limit: number): string[] {
 
 describe('bottom-k sample by hash of the id', () => {
   it('keeps the same papers as sorting the whole window by rank and taking the first ones', () => {
-    const expected = [...ids].sort((a, b) => (sampleRank(a) < sampleRank(b) ? -1 : 1)).slice(0, 300).sort();
+    const expected = [...ids]
+      .sort((a, b) => (sampleRank(a) < sampleRank(b) ? -1 : 1))
+      .slice(0, 300)
+      .sort();
     expect(sampleOf(ids, 300)).toEqual(expected);
   });
 

@@ -20,7 +20,11 @@ export function blobRows(rows: number, seed: number, spread = 1): Array<{ vector
   });
 }
 
-export function blobMatrix(rows: number, seed: number, options: { spread?: number; flipEvery?: number } = {}): LabeledMatrix {
+export function blobMatrix(
+  rows: number,
+  seed: number,
+  options: { spread?: number; flipEvery?: number } = {},
+): LabeledMatrix {
   const data = blobRows(rows, seed, options.spread);
   const x = new Float32Array(rows * BLOB_DIMENSIONS);
   const y = new Int32Array(rows);
@@ -33,5 +37,9 @@ export function blobMatrix(rows: number, seed: number, options: { spread?: numbe
 }
 
 export function blobExamples(rows: number, seed: number, prefix: string): Example[] {
-  return blobRows(rows, seed).map((row, r) => ({ id: `${prefix}-${r}`, label: BLOB_CLASSES[row.label]!, vector: row.vector }));
+  return blobRows(rows, seed).map((row, r) => ({
+    id: `${prefix}-${r}`,
+    label: BLOB_CLASSES[row.label]!,
+    vector: row.vector,
+  }));
 }

@@ -3,7 +3,9 @@ import { confusionMatrixSvg } from '../../../lib/model/confusion-svg';
 
 /** Every text node of the SVG, entities decoded, in document order. */
 function texts(svg: string): string[] {
-  const parsed = new XMLParser({ ignoreAttributes: true, processEntities: true, htmlEntities: true }).parse(svg) as { svg: { text: Array<string | number> } };
+  const parsed = new XMLParser({ ignoreAttributes: true, processEntities: true, htmlEntities: true }).parse(svg) as {
+    svg: { text: Array<string | number> };
+  };
   return parsed.svg.text.map(String);
 }
 
@@ -26,7 +28,12 @@ describe('confusionMatrixSvg', () => {
     expect(shown).toContain('Confusion matrix (test set)');
     for (const label of labels) expect(shown.filter((text) => text === label)).toHaveLength(2);
     const counts = shown.filter((text) => /^\d+$/.test(text)).map(Number);
-    expect(counts.sort((a, b) => a - b)).toEqual(confusion.flat().filter((n) => n > 0).sort((a, b) => a - b));
+    expect(counts.sort((a, b) => a - b)).toEqual(
+      confusion
+        .flat()
+        .filter((n) => n > 0)
+        .sort((a, b) => a - b),
+    );
   });
 
   it('draws one cell per pair of classes', () => {
@@ -36,11 +43,15 @@ describe('confusionMatrixSvg', () => {
 
   it('escapes XML special characters in labels and title', () => {
     const tricky = ['a<b', 'R&D "quoted"', "it's>"];
-    const svg = confusionMatrixSvg(tricky, [
-      [1, 0, 0],
-      [0, 2, 0],
-      [0, 0, 3],
-    ], 'Fish & <chips>');
+    const svg = confusionMatrixSvg(
+      tricky,
+      [
+        [1, 0, 0],
+        [0, 2, 0],
+        [0, 0, 3],
+      ],
+      'Fish & <chips>',
+    );
     expect(XMLValidator.validate(svg)).toBe(true);
     const shown = texts(svg);
     expect(shown).toContain('Fish & <chips>');

@@ -4,7 +4,13 @@ import { KernelMlpForward, type MlpWeights } from '../../../lib/model/kernel-for
 function randomWeights(inputs: number, hidden: number, classes: number, seed: number): MlpWeights {
   const random = seededRandom(seed);
   const floats = (length: number) => Float32Array.from({ length }, () => random() * 2 - 1);
-  return { inputs, hiddenKernel: floats(inputs * hidden), hiddenBias: floats(hidden), outputKernel: floats(hidden * classes), outputBias: floats(classes) };
+  return {
+    inputs,
+    hiddenKernel: floats(inputs * hidden),
+    hiddenBias: floats(hidden),
+    outputKernel: floats(hidden * classes),
+    outputBias: floats(classes),
+  };
 }
 
 /** f32 dense layer, each sum from the bias then the inputs in order (what XNNPACK does), one rounding per operation. */
@@ -37,20 +43,26 @@ describe('KernelMlpForward', () => {
     [33, 17, 7],
     [384, 33, 10],
     [384, 256, 46],
-  ])('gives the floats of a plain f32 forward pass, bit for bit (%i inputs, %i hidden units, %i classes)', (inputs, hidden, classes) => {
-    const weights = randomWeights(inputs, hidden, classes, inputs * 1000 + hidden);
-    const forward = new KernelMlpForward(weights);
-    const random = seededRandom(hidden);
-    const rows = 3;
-    const x = Float32Array.from({ length: rows * inputs }, (_, i) => (i % 5 === 2 ? 0 : random() * 2 - 1));
-    const ours = forward.probabilities(x, rows);
-    const plain = new Float32Array(rows * classes);
-    for (let row = 0; row < rows; row += 1) plain.set(plainProbabilities(weights, x.subarray(row * inputs, (row + 1) * inputs)), row * classes);
-    expect(Buffer.from(ours.buffer).equals(Buffer.from(plain.buffer))).toBe(true);
-  });
+  ])(
+    'gives the floats of a plain f32 forward pass, bit for bit (%i inputs, %i hidden units, %i classes)',
+    (inputs, hidden, classes) => {
+      const weights = randomWeights(inputs, hidden, classes, inputs * 1000 + hidden);
+      const forward = new KernelMlpForward(weights);
+      const random = seededRandom(hidden);
+      const rows = 3;
+      const x = Float32Array.from({ length: rows * inputs }, (_, i) => (i % 5 === 2 ? 0 : random() * 2 - 1));
+      const ours = forward.probabilities(x, rows);
+      const plain = new Float32Array(rows * classes);
+      for (let row = 0; row < rows; row += 1)
+        plain.set(plainProbabilities(weights, x.subarray(row * inputs, (row + 1) * inputs)), row * classes);
+      expect(Buffer.from(ours.buffer).equals(Buffer.from(plain.buffer))).toBe(true);
+    },
+  );
 
   it('refuses a kernel that does not match its bias and inputs', () => {
     const weights = randomWeights(4, 3, 2, 1);
-    expect(() => new KernelMlpForward({ ...weights, inputs: 5 })).toThrow(/a dense kernel of 12 weights for 5 inputs and 3 units/);
+    expect(() => new KernelMlpForward({ ...weights, inputs: 5 })).toThrow(
+      /a dense kernel of 12 weights for 5 inputs and 3 units/,
+    );
   });
 });

@@ -65,7 +65,11 @@ describe('evaluate', () => {
     // # precision [1.0, 0.6666666666666666, 0.0], recall [0.5, 1.0, 0.0], f1 [0.6666666666666666, 0.8, 0.0]
     const result = evaluate([0, 0, 1, 1], [0, 1, 1, 1], ['a', 'b', 'unused']);
     expect(result.macroF1).toBeCloseTo(0.7333333333333334, 12);
-    expect(result.perClass.map((metrics) => metrics.f1)).toEqual([expect.closeTo(0.6666666666666666, 12), expect.closeTo(0.8, 12), 0]);
+    expect(result.perClass.map((metrics) => metrics.f1)).toEqual([
+      expect.closeTo(0.6666666666666666, 12),
+      expect.closeTo(0.8, 12),
+      0,
+    ]);
   });
 
   it('is perfect on perfect predictions', () => {
@@ -100,7 +104,10 @@ describe('evaluateLabels', () => {
    *   f1_score(t, p, average='macro', zero_division=0)              # 0.5416666666666666
    *   confusion_matrix(t, p)   # [[1, 1, 0, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 1]]
    */
-  const evaluation = evaluateLabels(['cs.AI', 'cs.AI', 'cs.LG', 'cs.LG', 'math.ST'], ['cs.AI', 'cs.CV', 'cs.LG', 'cs.AI', 'math.ST']);
+  const evaluation = evaluateLabels(
+    ['cs.AI', 'cs.AI', 'cs.LG', 'cs.LG', 'math.ST'],
+    ['cs.AI', 'cs.CV', 'cs.LG', 'cs.AI', 'math.ST'],
+  );
 
   it('uses the sorted union of true and predicted labels', () => {
     expect(evaluation.labels).toEqual(['cs.AI', 'cs.CV', 'cs.LG', 'math.ST']);

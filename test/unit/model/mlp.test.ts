@@ -3,7 +3,18 @@ import { balancedClassWeights, MlpClassifier, type MlpHyperparameters } from '..
 import { loadTf, type Tf } from '../../../lib/model/tfjs';
 import { BLOB_DIMENSIONS, blobMatrix } from './blobs';
 
-const HP: MlpHyperparameters = { hiddenUnits: 16, dropout: 0.2, l2: 0, learningRate: 0.01, batchSize: 32, maxEpochs: 5, patience: 2, seed: 11, balanced: false, balancePower: 1 };
+const HP: MlpHyperparameters = {
+  hiddenUnits: 16,
+  dropout: 0.2,
+  l2: 0,
+  learningRate: 0.01,
+  batchSize: 32,
+  maxEpochs: 5,
+  patience: 2,
+  seed: 11,
+  balanced: false,
+  balancePower: 1,
+};
 const TRAIN = blobMatrix(120, 1);
 
 let tf: Tf;
@@ -31,7 +42,9 @@ describe('MlpClassifier', () => {
     for (const rows of [1, 7, TRAIN.rows]) {
       const x = TRAIN.x.subarray(0, rows * BLOB_DIMENSIONS);
       const ours = model.probabilities(x, rows);
-      const layers = tf.tidy(() => (model.model.predict(tf.tensor2d(x, [rows, BLOB_DIMENSIONS])) as Tensor).dataSync() as Float32Array);
+      const layers = tf.tidy(
+        () => (model.model.predict(tf.tensor2d(x, [rows, BLOB_DIMENSIONS])) as Tensor).dataSync() as Float32Array,
+      );
       expect(ours).toHaveLength(layers.length);
       ours.forEach((value, i) => expect(Math.abs(value - layers[i]!)).toBeLessThan(1e-6));
     }
@@ -40,7 +53,15 @@ describe('MlpClassifier', () => {
 
   it('answers small batches through its WebAssembly forward pass, within 1e-6 of TF.js on any batch size', async () => {
     const model = await trained({ ...HP, hiddenUnits: 10 });
-    const layers = (rows: number) => tf.tidy(() => (model.model.predict(tf.tensor2d(TRAIN.x.subarray(0, rows * BLOB_DIMENSIONS), [rows, BLOB_DIMENSIONS])) as Tensor).dataSync() as Float32Array);
+    const layers = (rows: number) =>
+      tf.tidy(
+        () =>
+          (
+            model.model.predict(
+              tf.tensor2d(TRAIN.x.subarray(0, rows * BLOB_DIMENSIONS), [rows, BLOB_DIMENSIONS]),
+            ) as Tensor
+          ).dataSync() as Float32Array,
+      );
     const big = MlpClassifier.KERNEL_ROWS + 1;
     // The big batch goes through TF.js's kernels; its first rows are also sent alone and in small batches.
     const tfjs = model.probabilities(TRAIN.x.subarray(0, big * BLOB_DIMENSIONS), big);
@@ -58,8 +79,10 @@ describe('MlpClassifier', () => {
   it('forgets its WebAssembly forward pass when its weights change (an epoch, setWeights)', async () => {
     const model = await trained();
     const row = TRAIN.x.subarray(0, BLOB_DIMENSIONS);
-    const layers = () => tf.tidy(() => (model.model.predict(tf.tensor2d(row, [1, BLOB_DIMENSIONS])) as Tensor).dataSync() as Float32Array);
-    const closeToLayers = () => model.probabilities(row, 1).forEach((value, i) => expect(Math.abs(value - layers()[i]!)).toBeLessThan(1e-6));
+    const layers = () =>
+      tf.tidy(() => (model.model.predict(tf.tensor2d(row, [1, BLOB_DIMENSIONS])) as Tensor).dataSync() as Float32Array);
+    const closeToLayers = () =>
+      model.probabilities(row, 1).forEach((value, i) => expect(Math.abs(value - layers()[i]!)).toBeLessThan(1e-6));
     closeToLayers();
     const before = model.getWeights();
     await model.trainEpoch(TRAIN, HP, 3);
@@ -181,7 +204,9 @@ describe('MlpClassifier', () => {
     const tensors = tf.memory().numTensors;
     await fresh.setOptimizerWeights(state);
     expect(tf.memory().numTensors).toBe(tensors);
-    await expect(fresh.setOptimizerWeights(state.slice(0, 3))).rejects.toThrow('checkpoint has 3 optimizer arrays; expected 1 or 9 for this model');
+    await expect(fresh.setOptimizerWeights(state.slice(0, 3))).rejects.toThrow(
+      'checkpoint has 3 optimizer arrays; expected 1 or 9 for this model',
+    );
     fresh.dispose();
     model.dispose();
   });

@@ -1,17 +1,32 @@
-import { deserializeSparseLinear, serializeSparseLinear, SparseLinearFormatError } from '../../../lib/model/sparse-linear-file';
+import {
+  deserializeSparseLinear,
+  serializeSparseLinear,
+  SparseLinearFormatError,
+} from '../../../lib/model/sparse-linear-file';
 import { paperText, type PaperRecord } from '../../../lib/arxiv/record';
 import { fitTfidf, TfidfVectorizer } from '../../../lib/embedding/tfidf';
 import { LabelEncoder } from '../../../lib/model/label-encoder';
 import { evaluate } from '../../../lib/model/metrics';
-import { DEFAULT_SPARSE_LINEAR_CONFIG, fitBinarySvm, fitTemperature, softmax, trainSparseLinear, type SparseLinearConfig } from '../../../lib/model/sparse-linear';
+import {
+  DEFAULT_SPARSE_LINEAR_CONFIG,
+  fitBinarySvm,
+  fitTemperature,
+  softmax,
+  trainSparseLinear,
+  type SparseLinearConfig,
+} from '../../../lib/model/sparse-linear';
 import { stratifiedSplit } from '../../../lib/model/split';
 import { type TermWeights } from '../../../lib/model/term-weights';
 import { samplePapers } from '../embedding/sample-corpus';
 
-const CONFIG: SparseLinearConfig = { ...DEFAULT_SPARSE_LINEAR_CONFIG, tfidf: { ...DEFAULT_SPARSE_LINEAR_CONFIG.tfidf, minDf: 2 } };
+const CONFIG: SparseLinearConfig = {
+  ...DEFAULT_SPARSE_LINEAR_CONFIG,
+  tfidf: { ...DEFAULT_SPARSE_LINEAR_CONFIG.tfidf, minDf: 2 },
+};
 
 /** Every byte of a model's weights: offsets, values and classes. */
-const weightBytes = ({ offsets, values, classOf }: TermWeights) => Buffer.concat([offsets, values, classOf].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
+const weightBytes = ({ offsets, values, classOf }: TermWeights) =>
+  Buffer.concat([offsets, values, classOf].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
 
 const doc = (paper: PaperRecord) => ({ text: paperText(paper), title: paper.title });
 
@@ -20,9 +35,20 @@ async function sampleSplit(): Promise<{ train: PaperRecord[]; test: PaperRecord[
   const papers = await samplePapers(5_000);
   const counts = new Map<string, number>();
   for (const paper of papers) counts.set(paper.primaryCategory, (counts.get(paper.primaryCategory) ?? 0) + 1);
-  const top = new Set([...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([label]) => label));
+  const top = new Set(
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([label]) => label),
+  );
   const kept = papers.filter((paper) => top.has(paper.primaryCategory));
-  const { train, test } = stratifiedSplit(kept, (p) => p.primaryCategory, (p) => p.id, { test: 0.2, validation: 0 }, 42);
+  const { train, test } = stratifiedSplit(
+    kept,
+    (p) => p.primaryCategory,
+    (p) => p.id,
+    { test: 0.2, validation: 0 },
+    42,
+  );
   return { train, test, encoder: LabelEncoder.fromLabels(kept.map((p) => p.primaryCategory)) };
 }
 
@@ -33,7 +59,11 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
   beforeAll(async () => {
     split = await sampleSplit();
     trained = await trainSparseLinear(
-      { texts: split.train.map(paperText), titles: split.train.map((p) => p.title), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
+      {
+        texts: split.train.map(paperText),
+        titles: split.train.map((p) => p.title),
+        labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)),
+      },
       split.encoder.size,
       CONFIG,
     );
@@ -43,17 +73,30 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     const truth = split.test.map((p) => split.encoder.encode(p.primaryCategory));
     const predicted = split.test.map((p) => trained.model.predict(doc(p)));
     const { accuracy, macroF1 } = evaluate(truth, predicted, split.encoder.classes);
-    const majority = Math.max(...split.encoder.classes.map((label) => split.test.filter((p) => p.primaryCategory === label).length)) / split.test.length;
+    const majority =
+      Math.max(...split.encoder.classes.map((label) => split.test.filter((p) => p.primaryCategory === label).length)) /
+      split.test.length;
     expect(accuracy).toBeGreaterThan(majority + 0.25);
     expect(macroF1).toBeGreaterThan(0.5);
     expect(trained.classFits.every((fit) => fit.converged)).toBe(true);
   });
 
   it('trains the same model on solver threads as on this thread, refit included', async () => {
-    const set = (papers: PaperRecord[]) => ({ texts: papers.map(paperText), titles: papers.map((p) => p.title), labels: papers.map((p) => split.encoder.encode(p.primaryCategory)) });
+    const set = (papers: PaperRecord[]) => ({
+      texts: papers.map(paperText),
+      titles: papers.map((p) => p.title),
+      labels: papers.map((p) => split.encoder.encode(p.primaryCategory)),
+    });
     const config = { ...CONFIG, balanced: true, balancePower: 0.3, refit: true };
     const steps: string[] = [];
-    const threaded = await trainSparseLinear(set(split.train), split.encoder.size, config, set(split.test), (step) => void steps.push(step), 2);
+    const threaded = await trainSparseLinear(
+      set(split.train),
+      split.encoder.size,
+      config,
+      set(split.test),
+      (step) => void steps.push(step),
+      2,
+    );
     const inline = await trainSparseLinear(set(split.train), split.encoder.size, config, set(split.test), undefined, 1);
     expect(threaded.trainedPapers).toBe(split.train.length + split.test.length);
     expect(Array.from(threaded.calibrationPredictions)).toEqual(Array.from(inline.calibrationPredictions));
@@ -65,15 +108,28 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
   }, 120_000);
 
   it('records for the calibration papers what the model then predicts for them, unknown terms as slack or not', async () => {
-    const set = (papers: PaperRecord[]) => ({ texts: papers.map(paperText), titles: papers.map((p) => p.title), labels: papers.map((p) => split.encoder.encode(p.primaryCategory)) });
+    const set = (papers: PaperRecord[]) => ({
+      texts: papers.map(paperText),
+      titles: papers.map((p) => p.title),
+      labels: papers.map((p) => split.encoder.encode(p.primaryCategory)),
+    });
     for (const unknownTermsAsSlack of [true, false]) {
-      const fitted = await trainSparseLinear(set(split.train), split.encoder.size, { ...CONFIG, refit: false, unknownTermsAsSlack }, set(split.test));
+      const fitted = await trainSparseLinear(
+        set(split.train),
+        split.encoder.size,
+        { ...CONFIG, refit: false, unknownTermsAsSlack },
+        set(split.test),
+      );
       expect(Array.from(fitted.calibrationPredictions)).toEqual(split.test.map((p) => fitted.model.predict(doc(p))));
     }
   }, 60_000);
 
   it('with unknown terms as slack, trains a different solution but reads a paper as without it', async () => {
-    const set = { texts: split.train.map(paperText), titles: split.train.map((p) => p.title), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) };
+    const set = {
+      texts: split.train.map(paperText),
+      titles: split.train.map((p) => p.title),
+      labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)),
+    };
     const plain = await trainSparseLinear(set, split.encoder.size, { ...CONFIG, unknownTermsAsSlack: false });
     expect(trained.model.state.config.unknownTermsAsSlack).toBe(true);
     expect(weightBytes(plain.model.state.weights).equals(weightBytes(trained.model.state.weights))).toBe(false);
@@ -97,7 +153,11 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
 
   it('trains the same model twice from the same seed', async () => {
     const again = await trainSparseLinear(
-      { texts: split.train.map(paperText), titles: split.train.map((p) => p.title), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) },
+      {
+        texts: split.train.map(paperText),
+        titles: split.train.map((p) => p.title),
+        labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)),
+      },
       split.encoder.size,
       CONFIG,
     );
@@ -106,7 +166,11 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
   });
 
   it('keeps at most maxWeights weights, the largest, and still classifies', async () => {
-    const set = { texts: split.train.map(paperText), titles: split.train.map((p) => p.title), labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)) };
+    const set = {
+      texts: split.train.map(paperText),
+      titles: split.train.map((p) => p.title),
+      labels: split.train.map((p) => split.encoder.encode(p.primaryCategory)),
+    };
     const all = trained.model.state.weights.values.length;
     const budget = Math.floor(all / 4);
     const small = await trainSparseLinear(set, split.encoder.size, { ...CONFIG, maxWeights: budget });
@@ -118,8 +182,16 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     for (const w of kept) smallestKept = Math.min(smallestKept, Math.abs(w));
     expect(smallestKept).toBe(magnitudes[all - budget]);
     const truth = split.test.map((p) => split.encoder.encode(p.primaryCategory));
-    const full = evaluate(truth, split.test.map((p) => trained.model.predict(doc(p))), split.encoder.classes);
-    const pruned = evaluate(truth, split.test.map((p) => small.model.predict(doc(p))), split.encoder.classes);
+    const full = evaluate(
+      truth,
+      split.test.map((p) => trained.model.predict(doc(p))),
+      split.encoder.classes,
+    );
+    const pruned = evaluate(
+      truth,
+      split.test.map((p) => small.model.predict(doc(p))),
+      split.encoder.classes,
+    );
     expect(pruned.accuracy).toBeGreaterThan(full.accuracy - 0.05);
   }, 60_000);
 
@@ -128,7 +200,8 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     const features = trained.model.features;
     const dense = new Float32Array(state.classes * features);
     for (let t = 0; t < features; t += 1) {
-      for (let q = state.weights.offsets[t]!; q < state.weights.offsets[t + 1]!; q += 1) dense[state.weights.classOf[q]! * features + t] = state.weights.values[q]!;
+      for (let q = state.weights.offsets[t]!; q < state.weights.offsets[t + 1]!; q += 1)
+        dense[state.weights.classOf[q]! * features + t] = state.weights.values[q]!;
     }
     const current = serializeSparseLinear(trained.model);
     const headerLength = current.readUInt32LE(22);
@@ -139,10 +212,17 @@ describe('the sparse linear family (tf-idf → one linear SVM per class)', () =>
     length.writeUInt32LE(headerBytes.length);
     const weightsAt = current.length - state.weights.values.length * 6 - (features + 1) * 4;
     const body = current.subarray(26 + headerLength, weightsAt);
-    const v1 = Buffer.concat([Buffer.from('ARXIV-SPARSE-LINEAR-1\n'), length, headerBytes, body, Buffer.from(dense.buffer)]);
+    const v1 = Buffer.concat([
+      Buffer.from('ARXIV-SPARSE-LINEAR-1\n'),
+      length,
+      headerBytes,
+      body,
+      Buffer.from(dense.buffer),
+    ]);
     const reloaded = deserializeSparseLinear(v1);
     expect(weightBytes(reloaded.state.weights).equals(weightBytes(state.weights))).toBe(true);
-    for (const paper of split.test.slice(0, 50)) expect(reloaded.predictProba(doc(paper))).toEqual(trained.model.predictProba(doc(paper)));
+    for (const paper of split.test.slice(0, 50))
+      expect(reloaded.predictProba(doc(paper))).toEqual(trained.model.predictProba(doc(paper)));
   });
 
   it('round-trips through its file: the same numbers, the same probabilities', () => {
@@ -168,9 +248,19 @@ describe('the binary SVM solver', () => {
     for (const paper of sample) counts.set(paper.primaryCategory, (counts.get(paper.primaryCategory) ?? 0) + 1);
     const [largest] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
     const papers = sample.map((p) => ({ text: paperText(p), positive: p.primaryCategory === largest }));
-    const x = new TfidfVectorizer(fitTfidf(papers.map((p) => p.text), { ...CONFIG.tfidf, minDf: 2 })).matrix(papers.map((p) => p.text));
+    const x = new TfidfVectorizer(
+      fitTfidf(
+        papers.map((p) => p.text),
+        { ...CONFIG.tfidf, minDf: 2 },
+      ),
+    ).matrix(papers.map((p) => p.text));
     const c = 0.5;
-    const { weights, bias } = fitBinarySvm(x, (row) => papers[row]!.positive, () => c, { maxEpochs: 1_000, tolerance: 1e-4, seed: 1 });
+    const { weights, bias } = fitBinarySvm(
+      x,
+      (row) => papers[row]!.positive,
+      () => c,
+      { maxEpochs: 1_000, tolerance: 1e-4, seed: 1 },
+    );
     const sign = (i: number) => (papers[i]!.positive ? 1 : -1);
     const margin = (i: number) => {
       let sum = bias;
@@ -189,7 +279,8 @@ describe('the binary SVM solver', () => {
     let dualBias = 0;
     let dual = 0;
     alphas.forEach((alpha, i) => {
-      for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1) dualWeights[x.indices[p]!]! += alpha * sign(i) * x.values[p]!;
+      for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p += 1)
+        dualWeights[x.indices[p]!]! += alpha * sign(i) * x.values[p]!;
       dualBias += alpha * sign(i);
       dual += alpha - (alpha * alpha) / (4 * c);
     });
@@ -222,7 +313,7 @@ describe('the binary SVM solver', () => {
     expect(warm.bias).toBeCloseTo(cold.bias, 1);
   });
 
-  it('solves with the columns only one row has as that row\'s slack, to the same optimum as with them', async () => {
+  it("solves with the columns only one row has as that row's slack, to the same optimum as with them", async () => {
     const sample = await samplePapers(1_500);
     const label = sample[0]!.primaryCategory;
     const texts = sample.map(paperText);
@@ -244,7 +335,13 @@ describe('the binary SVM solver', () => {
       }
       indptr[i + 1] = indices.length;
     }
-    const reduced = { rows: full.rows, cols: full.cols, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
+    const reduced = {
+      rows: full.rows,
+      cols: full.cols,
+      indptr,
+      indices: Int32Array.from(indices),
+      values: Float64Array.from(values),
+    };
     expect(indices.length).toBeLessThan(full.indices.length * 0.8);
     const positive = (row: number) => sample[row]!.primaryCategory === label;
     const options = { maxEpochs: 1_000, tolerance: 1e-5, seed: 1 };
@@ -266,7 +363,12 @@ describe('the binary SVM solver', () => {
 describe('the softmax temperature', () => {
   it('is the one with the lowest held-out log loss', () => {
     const margins = [
-      [2, 0.5, -1], [0.2, 1.5, -0.3], [1.1, 1.0, 0.9], [-0.5, -0.2, 0.8], [0.9, 1.2, -1.4], [1.4, -0.1, 0.3],
+      [2, 0.5, -1],
+      [0.2, 1.5, -0.3],
+      [1.1, 1.0, 0.9],
+      [-0.5, -0.2, 0.8],
+      [0.9, 1.2, -1.4],
+      [1.4, -0.1, 0.3],
     ].map((m) => Float64Array.from(m));
     const labels = [0, 1, 2, 2, 0, 0];
     const loss = (t: number) => margins.reduce((sum, m, i) => sum - Math.log(softmax(m, t)[labels[i]!]!), 0);

@@ -7,7 +7,9 @@ interface Paper {
 
 /** `counts[label]` papers per label, ids unique across labels. */
 function papers(counts: Record<string, number>): Paper[] {
-  return Object.entries(counts).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ id: `${label}-${String(i).padStart(5, '0')}`, label })));
+  return Object.entries(counts).flatMap(([label, n]) =>
+    Array.from({ length: n }, (_, i) => ({ id: `${label}-${String(i).padStart(5, '0')}`, label })),
+  );
 }
 
 const byLabel = (paper: Paper) => paper.label;
@@ -67,7 +69,9 @@ describe('stratifiedSplit', () => {
     for (const [label, total] of Object.entries({ 'cs.AI': 100, 'cs.LG': 57, 'math.ST': 23, 'q-bio': 10 })) {
       expect(Math.abs(countOf(split.test, label) - total * FRACTIONS.test)).toBeLessThanOrEqual(1);
       expect(Math.abs(countOf(split.validation, label) - total * FRACTIONS.validation)).toBeLessThanOrEqual(1);
-      expect(Math.abs(countOf(split.train, label) - total * (1 - FRACTIONS.test - FRACTIONS.validation))).toBeLessThanOrEqual(1);
+      expect(
+        Math.abs(countOf(split.train, label) - total * (1 - FRACTIONS.test - FRACTIONS.validation)),
+      ).toBeLessThanOrEqual(1);
     }
   });
 

@@ -27,7 +27,11 @@ describe('term weights (non-zeros, term by term)', () => {
       indices.forEach((t, p) => (sum += Math.fround(row[t]!) * values[p]!));
       expect(scores[k]).toBe(sum);
     });
-    expect(Array.from(margins(weights, bias, indices, values, 1, 2))).toEqual([bias[0]! + Math.fround(0.5) * 0.1, bias[1]!, bias[2]! + 3 * 0.1]);
+    expect(Array.from(margins(weights, bias, indices, values, 1, 2))).toEqual([
+      bias[0]! + Math.fround(0.5) * 0.1,
+      bias[1]!,
+      bias[2]! + 3 * 0.1,
+    ]);
   });
 
   it('gives the dense product’s margins bit for bit on many terms, some without weights, some repeated, from any start', () => {
@@ -36,7 +40,9 @@ describe('term weights (non-zeros, term by term)', () => {
     let state = 11;
     const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
     // Most terms weigh in a few classes only; every fifth in none.
-    const denseWeights = Float32Array.from({ length: classes * terms }, (_, i) => (i % terms) % 5 === 0 || random() < 0.6 ? 0 : random() * 2 - 1);
+    const denseWeights = Float32Array.from({ length: classes * terms }, (_, i) =>
+      (i % terms) % 5 === 0 || random() < 0.6 ? 0 : random() * 2 - 1,
+    );
     const many = fromDense(denseWeights, classes, terms);
     const bias = Float32Array.from({ length: classes }, () => random());
     const indices = Int32Array.from({ length: 1_500 }, () => Math.floor(random() * terms));
@@ -49,7 +55,8 @@ describe('term weights (non-zeros, term by term)', () => {
       const scores = margins(many, bias, indices, values, start, end);
       for (let k = 0; k < classes; k += 1) {
         let sum = bias[k]!;
-        for (let p = start; p < end; p += 1) if (denseWeights[k * terms + indices[p]!] !== 0) sum += denseWeights[k * terms + indices[p]!]! * values[p]!;
+        for (let p = start; p < end; p += 1)
+          if (denseWeights[k * terms + indices[p]!] !== 0) sum += denseWeights[k * terms + indices[p]!]! * values[p]!;
         expect(scores[k]).toBe(sum);
       }
     }
@@ -80,6 +87,11 @@ describe('term weights (non-zeros, term by term)', () => {
   });
 
   it('refuses more classes than a uint16 can name', () => {
-    expect(() => termMajor(Array.from({ length: 70_000 }, () => ({ indices: new Int32Array(0), values: new Float32Array(0) })), 1)).toThrow(RangeError);
+    expect(() =>
+      termMajor(
+        Array.from({ length: 70_000 }, () => ({ indices: new Int32Array(0), values: new Float32Array(0) })),
+        1,
+      ),
+    ).toThrow(RangeError);
   });
 });

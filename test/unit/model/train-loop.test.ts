@@ -1,7 +1,29 @@
-import type { EpochMetrics, LabeledMatrix, MlpClassifier, MlpHyperparameters, WeightValues } from '../../../lib/model/mlp';
-import { decodeCheckpoint, encodeCheckpoint, trainWithEarlyStopping, type TrainingCheckpoint } from '../../../lib/model/train-loop';
+import type {
+  EpochMetrics,
+  LabeledMatrix,
+  MlpClassifier,
+  MlpHyperparameters,
+  WeightValues,
+} from '../../../lib/model/mlp';
+import {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  trainWithEarlyStopping,
+  type TrainingCheckpoint,
+} from '../../../lib/model/train-loop';
 
-const HP: MlpHyperparameters = { hiddenUnits: 4, dropout: 0, l2: 0, learningRate: 0.01, batchSize: 8, maxEpochs: 10, patience: 2, seed: 1, balanced: false, balancePower: 1 };
+const HP: MlpHyperparameters = {
+  hiddenUnits: 4,
+  dropout: 0,
+  l2: 0,
+  learningRate: 0.01,
+  batchSize: 8,
+  maxEpochs: 10,
+  patience: 2,
+  seed: 1,
+  balanced: false,
+  balancePower: 1,
+};
 const NO_DATA: LabeledMatrix = { rows: 0, dimensions: 1, x: new Float32Array(0), y: new Int32Array(0) };
 
 /**
@@ -16,7 +38,11 @@ class ScriptedModel {
 
   constructor(private readonly valLosses: number[]) {}
 
-  async trainEpoch(_train: LabeledMatrix, _hp: MlpHyperparameters, epoch: number): Promise<{ loss: number; accuracy: number }> {
+  async trainEpoch(
+    _train: LabeledMatrix,
+    _hp: MlpHyperparameters,
+    epoch: number,
+  ): Promise<{ loss: number; accuracy: number }> {
     this.trainedEpochs.push(epoch);
     this.weights = [Float32Array.of(epoch)];
     this.optimizer = [Float32Array.of(epoch * 10)];
@@ -51,12 +77,18 @@ class ScriptedModel {
 
 async function train(model: ScriptedModel, hp: Partial<MlpHyperparameters> = {}, resumeFrom?: TrainingCheckpoint) {
   const checkpoints: TrainingCheckpoint[] = [];
-  const outcome = await trainWithEarlyStopping(model.asClassifier(), NO_DATA, NO_DATA, { ...HP, ...hp }, {
-    resumeFrom,
-    onEpoch: async (_metrics: EpochMetrics, checkpoint: TrainingCheckpoint) => {
-      checkpoints.push(checkpoint);
+  const outcome = await trainWithEarlyStopping(
+    model.asClassifier(),
+    NO_DATA,
+    NO_DATA,
+    { ...HP, ...hp },
+    {
+      resumeFrom,
+      onEpoch: async (_metrics: EpochMetrics, checkpoint: TrainingCheckpoint) => {
+        checkpoints.push(checkpoint);
+      },
     },
-  });
+  );
   return { outcome, checkpoints };
 }
 
@@ -111,7 +143,11 @@ describe('trainWithEarlyStopping', () => {
     const losses = [0.9, 0.5, 0.6, 0.7, 0.2, 0.3];
     const { checkpoints } = await train(new ScriptedModel(losses), { maxEpochs: 3, patience: 5 });
     const resumed = new ScriptedModel(losses);
-    const { outcome } = await train(resumed, { maxEpochs: 6, patience: 5 }, decodeCheckpoint(encodeCheckpoint(checkpoints[2]!)));
+    const { outcome } = await train(
+      resumed,
+      { maxEpochs: 6, patience: 5 },
+      decodeCheckpoint(encodeCheckpoint(checkpoints[2]!)),
+    );
     expect(resumed.trainedEpochs).toEqual([4, 5, 6]);
     expect(resumed.restoredOptimizer).toEqual([Float32Array.of(30)]);
     expect(outcome.history.map((epoch) => epoch.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -149,10 +185,17 @@ describe('training checkpoints', () => {
     bestValLoss: 0.65,
     bestWeights: [Float32Array.of(0.1, -0.2, 3e-39, Number.MAX_VALUE), Float32Array.of(Math.PI)],
     currentWeights: [Float32Array.of(-0, 1e-7, 123456.789, Number.NaN), Float32Array.of(Math.E)],
-    optimizerWeights: [Float32Array.of(42), Float32Array.of(0.01, 0.02, 0.03, 0.04), Float32Array.of(1), Float32Array.of(5, 6, 7, 8), Float32Array.of(2)],
+    optimizerWeights: [
+      Float32Array.of(42),
+      Float32Array.of(0.01, 0.02, 0.03, 0.04),
+      Float32Array.of(1),
+      Float32Array.of(5, 6, 7, 8),
+      Float32Array.of(2),
+    ],
   };
 
-  const bytesOf = (arrays: WeightValues) => arrays.map((array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('hex'));
+  const bytesOf = (arrays: WeightValues) =>
+    arrays.map((array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('hex'));
 
   it('round-trips weights bit for bit, and history, epoch and best loss unchanged', () => {
     const decoded = decodeCheckpoint(encodeCheckpoint(checkpoint));
@@ -160,13 +203,23 @@ describe('training checkpoints', () => {
     expect(bytesOf(decoded.currentWeights)).toEqual(bytesOf(checkpoint.currentWeights));
     expect(bytesOf(decoded.optimizerWeights!)).toEqual(bytesOf(checkpoint.optimizerWeights!));
     expect(decoded.history).toEqual(checkpoint.history);
-    expect({ epoch: decoded.epoch, bestEpoch: decoded.bestEpoch, bestValLoss: decoded.bestValLoss }).toEqual({ epoch: 3, bestEpoch: 2, bestValLoss: 0.65 });
+    expect({ epoch: decoded.epoch, bestEpoch: decoded.bestEpoch, bestValLoss: decoded.bestValLoss }).toEqual({
+      epoch: 3,
+      bestEpoch: 2,
+      bestValLoss: 0.65,
+    });
     expect(Object.keys(decoded).sort()).toEqual(Object.keys(checkpoint).sort());
   });
 
   it('round-trips weights that are views into a larger buffer', () => {
     const backing = Float32Array.of(9, 1, 2, 3, 9);
-    const decoded = decodeCheckpoint(encodeCheckpoint({ ...checkpoint, bestWeights: [backing.subarray(1, 4)], currentWeights: [backing.subarray(2, 3)] }));
+    const decoded = decodeCheckpoint(
+      encodeCheckpoint({
+        ...checkpoint,
+        bestWeights: [backing.subarray(1, 4)],
+        currentWeights: [backing.subarray(2, 3)],
+      }),
+    );
     expect(decoded.bestWeights).toEqual([Float32Array.of(1, 2, 3)]);
     expect(decoded.currentWeights).toEqual([Float32Array.of(2)]);
   });

@@ -19,7 +19,30 @@ import {
 
 /** A /proc/<pid>/stat line with every field after the command name, start time (field 22) included. */
 function statLine(pid: number, comm: string, startTime: string): string {
-  const fields = ['S', '1', String(pid), String(pid), '0', '-1', '4194560', '120', '0', '0', '0', '3', '1', '0', '0', '20', '0', '1', '0', startTime, '6877184', '393'];
+  const fields = [
+    'S',
+    '1',
+    String(pid),
+    String(pid),
+    '0',
+    '-1',
+    '4194560',
+    '120',
+    '0',
+    '0',
+    '0',
+    '3',
+    '1',
+    '0',
+    '0',
+    '20',
+    '0',
+    '1',
+    '0',
+    startTime,
+    '6877184',
+    '393',
+  ];
   return `${pid} (${comm}) ${fields.join(' ')}\n`;
 }
 
@@ -28,11 +51,21 @@ const thisProgram = basename(process.argv0);
 
 describe('parseProcStat', () => {
   it('reads pid, command name, state and start time (field 22)', () => {
-    expect(parseProcStat(statLine(4242, 'redis-server', '987654'))).toEqual({ pid: 4242, comm: 'redis-server', state: 'S', startTime: '987654' });
+    expect(parseProcStat(statLine(4242, 'redis-server', '987654'))).toEqual({
+      pid: 4242,
+      comm: 'redis-server',
+      state: 'S',
+      startTime: '987654',
+    });
   });
 
   it('counts fields from the last parenthesis when the command name holds spaces and parentheses', () => {
-    expect(parseProcStat(statLine(17, 'a) b (c) 9 9', '555'))).toEqual({ pid: 17, comm: 'a) b (c) 9 9', state: 'S', startTime: '555' });
+    expect(parseProcStat(statLine(17, 'a) b (c) 9 9', '555'))).toEqual({
+      pid: 17,
+      comm: 'a) b (c) 9 9',
+      state: 'S',
+      startTime: '555',
+    });
     expect(parseProcStat(statLine(18, ')', '1'))?.startTime).toBe('1');
   });
 
@@ -61,7 +94,8 @@ describe('parsePidFile', () => {
   });
 
   it('rejects files that name no usable pid', () => {
-    for (const text of ['', 'abc', '-5', '0', '{"pid":"12"}', '{"pid":1.5}', '{not json']) expect(parsePidFile(text)).toBeUndefined();
+    for (const text of ['', 'abc', '-5', '0', '{"pid":"12"}', '{"pid":1.5}', '{not json'])
+      expect(parsePidFile(text)).toBeUndefined();
   });
 });
 

@@ -1,7 +1,14 @@
-import { KEY_LIMIT, LOG_BATCH_LIMITS, PARAM_VALUE_LIMIT, splitLogBatch, type LogBatch } from '../../../lib/tracking/log-batches';
+import {
+  KEY_LIMIT,
+  LOG_BATCH_LIMITS,
+  PARAM_VALUE_LIMIT,
+  splitLogBatch,
+  type LogBatch,
+} from '../../../lib/tracking/log-batches';
 import type { Metric, Param, RunTag } from '../../../lib/tracking/types';
 
-const metrics = (n: number): Metric[] => Array.from({ length: n }, (_, i) => ({ key: `loss_${i % 7}`, value: i, timestamp: 1_700_000_000_000 + i, step: i }));
+const metrics = (n: number): Metric[] =>
+  Array.from({ length: n }, (_, i) => ({ key: `loss_${i % 7}`, value: i, timestamp: 1_700_000_000_000 + i, step: i }));
 const params = (n: number): Param[] => Array.from({ length: n }, (_, i) => ({ key: `param_${i}`, value: String(i) }));
 const tags = (n: number): RunTag[] => Array.from({ length: n }, (_, i) => ({ key: `tag_${i}`, value: `v${i}` }));
 
@@ -66,7 +73,10 @@ describe('splitLogBatch', () => {
   });
 
   it('honours smaller limits', () => {
-    const batches = splitLogBatch({ metrics: metrics(10), params: params(3) }, { metrics: 4, params: 2, tags: 2, total: 5 });
+    const batches = splitLogBatch(
+      { metrics: metrics(10), params: params(3) },
+      { metrics: 4, params: 2, tags: 2, total: 5 },
+    );
     expect(batches.map((batch) => [batch.metrics.length, batch.params.length])).toEqual([
       [3, 2],
       [4, 1],
@@ -75,7 +85,9 @@ describe('splitLogBatch', () => {
   });
 
   it('refuses a limit that could never drain its entries instead of looping forever', () => {
-    expect(() => splitLogBatch({ params: params(1) }, { metrics: 10, params: 0, tags: 10, total: 10 })).toThrow('log batch limit "params" must be a positive integer, got 0');
+    expect(() => splitLogBatch({ params: params(1) }, { metrics: 10, params: 0, tags: 10, total: 10 })).toThrow(
+      'log batch limit "params" must be a positive integer, got 0',
+    );
   });
 
   it('accepts a param value of exactly 6000 characters and refuses a longer one, pointing to artifacts', () => {
@@ -90,7 +102,9 @@ describe('splitLogBatch', () => {
     ['param', { params: [{ key: 'p'.repeat(251), value: '1' }] }],
     ['tag', { tags: [{ key: 't'.repeat(251), value: '1' }] }],
   ])('refuses a %s key longer than 250 characters, naming its kind and length', (kind, entries) => {
-    expect(() => splitLogBatch(entries)).toThrow(new RegExp(`^${kind} key "${kind[0]}{40}…" is 251 characters; MLflow accepts keys of at most 250`));
+    expect(() => splitLogBatch(entries)).toThrow(
+      new RegExp(`^${kind} key "${kind[0]}{40}…" is 251 characters; MLflow accepts keys of at most 250`),
+    );
   });
 
   it('accepts keys of exactly 250 characters', () => {

@@ -1,8 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { workflowUiLink } from '../lib/config/links';
-import { parseCsv } from '../lib/drift/csv';
-import type { DataDriftOptions } from '../lib/drift/data-drift';
-import type { EmbeddingDriftMethod } from '../lib/drift/embedding-drift';
+import { parseCsv, type DataDriftOptions, type EmbeddingDriftMethod } from '../lib/drift';
 import { analyze, type DriftSignal } from '../lib/monitoring/analysis';
 import { monitorMapping } from '../lib/monitoring/columns';
 import { currentWindowTable, describeWindow, windowBounds, type WindowSpec } from '../lib/monitoring/current-window';

@@ -2,11 +2,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../lib/config/config';
-import { isTestName, TEST_NAMES } from '../../lib/drift/column-drift';
-import { parseCsv } from '../../lib/drift/csv';
-import type { DataDriftOptions } from '../../lib/drift/data-drift';
-import type { EmbeddingDriftMethod, EmbeddingMethodName } from '../../lib/drift/embedding-drift';
-import type { Table } from '../../lib/drift/table';
+import {
+  isTestName,
+  TEST_NAMES,
+  parseCsv,
+  type DataDriftOptions,
+  type EmbeddingDriftMethod,
+  type EmbeddingMethodName,
+  type Table,
+} from '../../lib/drift';
 import { analyze, type DriftSignal } from '../../lib/monitoring/analysis';
 import { monitorMapping } from '../../lib/monitoring/columns';
 import type { WindowSpec } from '../../lib/monitoring/current-window';

@@ -20,6 +20,7 @@ import {
 } from '../lib/embedding/registry';
 import type { FeatureInput } from '../lib/features/feature-store';
 import type { ActivityDeps } from './deps';
+import { withHeartbeat } from './heartbeat';
 import { failFastOn, isPermanent } from './errors';
 
 export interface EmbedderSettings {
@@ -89,19 +90,20 @@ export function createEmbedActivities(deps: ActivityDeps) {
         if (texts.length >= limit) break;
       }
       // The fit runs in a thread: this event loop stays free to heartbeat while it works.
-      const beat = setInterval(() => context.heartbeat({ step: 'fitting' }), 2_000);
-      try {
-        const embedder = await fitInThread(texts, configFor(settings), {
-          onStep: (step) => context.heartbeat({ step }),
-          signal: context.cancellationSignal,
-        });
-        const manifest = await saveEmbedder(deps.store, embedder, source.label, DEFAULT_EMBEDDER_HOLDOUT);
-        await setCurrentEmbedder(deps.store, manifest);
-        context.log.info('embedder fitted', { version: manifest.version, documents: manifest.documents });
-        return manifest;
-      } finally {
-        clearInterval(beat);
-      }
+      return withHeartbeat(
+        () => ({ step: 'fitting' }),
+        async () => {
+          const embedder = await fitInThread(texts, configFor(settings), {
+            onStep: (step) => context.heartbeat({ step }),
+            signal: context.cancellationSignal,
+          });
+          const manifest = await saveEmbedder(deps.store, embedder, source.label, DEFAULT_EMBEDDER_HOLDOUT);
+          await setCurrentEmbedder(deps.store, manifest);
+          context.log.info('embedder fitted', { version: manifest.version, documents: manifest.documents });
+          return manifest;
+        },
+        2_000,
+      );
     });
   }
 

@@ -1,43 +1,37 @@
 import { createBufferActivities } from './buffer';
+import { createChampionScoreActivities } from './champion-score';
+import { createChooseCandidateActivities } from './choose-candidate';
 import type { ActivityDeps } from './deps';
 import { createEmbedActivities } from './embed';
 import { createExtractActivities } from './extract';
-import { createMonitorActivities } from './monitor';
+import { createMonitorAnalysisActivities } from './monitor-analysis';
+import { createMonitoringRunActivities } from './monitoring-run';
+import { createPipelineActivities } from './pipeline';
 import { createPromotionActivities } from './promote';
+import { createRetrainActivities } from './retrain';
 import { createTrainActivities } from './train';
 
 /** Activities for the I/O task queue: network, object store, buffer bookkeeping, the model registry. */
 export function createIoActivities(deps: ActivityDeps) {
-  const { registerAndPromote } = createPromotionActivities(deps);
-  const { chooseCandidate } = createTrainActivities(deps);
-  const {
-    resolveMonitorReference,
-    startMonitoringRun,
-    finishMonitoringRun,
-    decideRetraining,
-    recordRetrainOutcome,
-    trainingNeeded,
-  } = createMonitorActivities(deps);
   return {
     ...createExtractActivities(deps),
     ...createBufferActivities(deps),
-    registerAndPromote,
-    chooseCandidate,
-    resolveMonitorReference,
-    startMonitoringRun,
-    finishMonitoringRun,
-    decideRetraining,
-    recordRetrainOutcome,
-    trainingNeeded,
+    ...createChooseCandidateActivities(deps),
+    ...createPromotionActivities(deps),
+    ...createMonitoringRunActivities(deps),
+    ...createRetrainActivities(deps),
+    ...createPipelineActivities(deps),
   };
 }
 
 /** Activities for the CPU task queue: fitting, embedding, training and scoring models, drift analysis. */
 export function createCpuActivities(deps: ActivityDeps) {
-  const { scoreChampion } = createPromotionActivities(deps);
-  const { monitorDrift } = createMonitorActivities(deps);
-  const { trainModel, prepareTraining, trainCandidate } = createTrainActivities(deps);
-  return { ...createEmbedActivities(deps), trainModel, prepareTraining, trainCandidate, scoreChampion, monitorDrift };
+  return {
+    ...createEmbedActivities(deps),
+    ...createTrainActivities(deps),
+    ...createChampionScoreActivities(deps),
+    ...createMonitorAnalysisActivities(deps),
+  };
 }
 
 export type IoActivities = ReturnType<typeof createIoActivities>;
@@ -58,13 +52,8 @@ export type {
   CandidateResult,
   ChooseCandidateInput,
 } from './train';
-export type { ChampionScore, PromotionInput, PromotionResult } from './promote';
-export type {
-  DriftSettings,
-  MonitorReference,
-  MonitoringRunHandle,
-  MonitorDriftInput,
-  MonitorDriftResult,
-  DecideRetrainingInput,
-  RetrainDecision,
-} from './monitor';
+export type { ChampionScore } from './champion-score';
+export type { PromotionInput, PromotionResult } from './promote';
+export type { MonitorReference, MonitoringRunHandle } from './monitoring-run';
+export type { DriftSettings, MonitorDriftInput, MonitorDriftResult } from './monitor-analysis';
+export type { DecideRetrainingInput, RetrainDecision } from './retrain';

@@ -3,7 +3,7 @@ import { mlflowClientFor } from '../../lib/tracking/mlflow-client';
 import { resolveServingRun } from '../../lib/tracking/resolve';
 import { connectMongo } from '../../lib/features/mongo';
 import { RetrainLedger } from '../../lib/monitoring/retrain-ledger';
-import { EMBEDDER_VERSION_PARAM, RUN_ARTIFACTS, RUN_TAGS } from '../../lib/tracking/training-run';
+import { RUN_ARTIFACTS, RUN_METRICS, RUN_PARAMS, RUN_TAGS } from '../../lib/tracking/run-names';
 import { runMetric, runParam, runTag } from '../../lib/tracking/types';
 import type { Reporter } from '../output';
 
@@ -25,9 +25,9 @@ export async function servingModelCommand(config: AppConfig, reporter: Reporter)
     source: serving.source,
     modelName: serving.modelName,
     modelVersion: serving.modelVersion ?? null,
-    embedderVersion: runParam(run, EMBEDDER_VERSION_PARAM) ?? null,
-    accuracy: runMetric(run, 'test_accuracy') ?? null,
-    macroF1: runMetric(run, 'test_macro_f1') ?? null,
+    embedderVersion: runParam(run, RUN_PARAMS.embedderVersion) ?? null,
+    accuracy: runMetric(run, RUN_METRICS.testAccuracy) ?? null,
+    macroF1: runMetric(run, RUN_METRICS.testMacroF1) ?? null,
     referenceData: `${run.info.artifact_uri}/${RUN_ARTIFACTS.referenceData}`,
     mlflowUi: client.runUrl(run),
   };

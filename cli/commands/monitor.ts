@@ -11,14 +11,13 @@ import {
   type EmbeddingMethodName,
   type Table,
 } from '../../lib/drift';
-import { analyze, type DriftSignal } from '../../lib/monitoring/analysis';
-import { monitorMapping } from '../../lib/monitoring/columns';
+import type { DriftSignal } from '../../lib/monitoring/analysis';
+import { buildDriftReport } from '../../lib/monitoring/build-report';
 import type { WindowSpec } from '../../lib/monitoring/current-window';
-import { renderReport } from '../../lib/monitoring/report-html';
-import { summarize, type MonitoringSummary } from '../../lib/monitoring/summary';
+import type { MonitoringSummary } from '../../lib/monitoring/summary';
 import { mlflowClientFor } from '../../lib/tracking/mlflow-client';
 import { resolveServingRun } from '../../lib/tracking/resolve';
-import { RUN_ARTIFACTS } from '../../lib/tracking/training-run';
+import { RUN_ARTIFACTS } from '../../lib/tracking/run-names';
 import { monitorProgressQuery, monitorWorkflow, type MonitorSummary, type MonitorWorkflowInput } from '../../workflows';
 import type { Reporter } from '../output';
 import { resultWithProgress, startWorkflowRun } from '../temporal';
@@ -153,26 +152,20 @@ async function compareLocally(
   const drift = driftOptions(options);
   const ref = await referenceTable(config, reference);
   const cur = parseCsv(readFileSync(current.path, 'utf8'), current.path);
-  const { mapping, embedding } = monitorMapping(ref.table, cur);
   const methodName = options.embeddingMethod;
   const embeddingMethod: EmbeddingDriftMethod | undefined = methodName
     ? ({ method: methodName } as EmbeddingDriftMethod)
     : undefined;
-  const analysis = analyze(ref.table, cur, {
-    mapping,
-    embedding,
-    drift,
-    embeddingMethod,
-    alertOn: alertOn(options),
-    maxMacroF1Drop: options.maxF1Drop,
-  });
-  const generatedAt = new Date().toISOString();
-  const context = { title: 'Drift report', generatedAt, reference: ref.label, current: current.path, links: [] };
+  const { html, summary, generatedAt } = buildDriftReport(
+    ref.table,
+    cur,
+    { drift, embeddingMethod, alertOn: alertOn(options), maxMacroF1Drop: options.maxF1Drop },
+    { title: 'Drift report', reference: ref.label, current: current.path, links: [] },
+  );
   const stamp = generatedAt.replace(/[-:]/g, '').replace(/\..*$/, '');
   const reportPath = resolve(options.out ?? resolve(config.dataDir, 'reports', 'monitoring', `drift-${stamp}.html`));
   mkdirSync(dirname(reportPath), { recursive: true });
-  writeFileSync(reportPath, renderReport(analysis, context));
-  const summary = summarize(analysis, context);
+  writeFileSync(reportPath, html);
   writeFileSync(reportPath.replace(/\.html?$/, '') + '.json', JSON.stringify(summary, null, 1));
   return {
     ...pick(summary),

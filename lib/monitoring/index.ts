@@ -7,3 +7,5 @@ export { renderReport } from './report-html';
 export { summarize } from './summary';
 export type { MonitoringSummary, ReportContext, ReportLink, ColumnSummary } from './summary';
 export type { Distribution, Projection } from './charts';
+export { buildDriftReport } from './build-report';
+export type { DriftReport } from './build-report';

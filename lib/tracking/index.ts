@@ -17,15 +17,9 @@ export type {
   RegisteredModel,
   FileInfo,
 } from './types';
-export {
-  RUN_ARTIFACTS,
-  RUN_TAGS,
-  EMBEDDER_VERSION_PARAM,
-  MODEL_FAMILY_PARAM,
-  loadTrainedModel,
-  runFamily,
-  NotATrainingRunError,
-} from './training-run';
+export { RUN_ARTIFACTS, RUN_TAGS, RUN_PARAMS, RUN_METRICS, MODEL_TRAINING_EXPERIMENT_TAGS } from './run-names';
+export { quoted, tagEquals } from './mlflow-filter';
+export { loadTrainedModel, runFamily, NotATrainingRunError } from './training-run';
 export type { SplitArtifact, TrainedModel, TestPredictions } from './training-run';
 export { loadPredictor, ModelArtifactError } from './serving-model';
 export type { TextPredictor, Prediction, PaperText } from './serving-model';

@@ -1,192 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppConfig, MlflowAuth } from '../config/config';
-import { redactUrls } from '../config/redact';
+import type { AppConfig } from '../config/config';
 import { splitLogBatch, type LogBatch } from './log-batches';
-import type {
-  Experiment,
-  FileInfo,
-  Metric,
-  ModelVersion,
-  Param,
-  RegisteredModel,
-  Run,
-  RunStatus,
-  RunTag,
-} from './types';
+import { MlflowArtifacts } from './mlflow-artifacts';
+import { MlflowError } from './mlflow-error';
+import type { MlflowClientOptions } from './mlflow-http';
+import { quoted, tagEquals } from './mlflow-filter';
+import { RUN_TAGS } from './run-names';
+import type { Experiment, Metric, ModelVersion, Param, RegisteredModel, Run, RunStatus, RunTag } from './types';
 
-/** An error MLflow answered with (error_code and message), or the server could not be reached. */
-export class MlflowError extends Error {
-  override readonly name = 'MlflowError';
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly errorCode: string | undefined,
-  ) {
-    super(message);
-  }
-
-  get notFound(): boolean {
-    return this.errorCode === 'RESOURCE_DOES_NOT_EXIST' || this.status === 404;
-  }
-
-  get alreadyExists(): boolean {
-    return this.errorCode === 'RESOURCE_ALREADY_EXISTS';
-  }
-
-  /** A request MLflow refused as such (4xx other than rate limiting or timeout): sending it again cannot help. */
-  get permanent(): boolean {
-    return (
-      this.status !== undefined && this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429
-    );
-  }
-}
-
-export interface MlflowClientOptions {
-  maxAttempts?: number;
-  backoffMs?: number;
-  timeoutMs?: number;
-  /** Basic auth or a bearer token; by default the `user:password@` of the tracking URI, if any. */
-  auth?: MlflowAuth;
-}
-
-function authorizationHeader(auth: MlflowAuth): string {
-  return auth.kind === 'bearer'
-    ? `Bearer ${auth.token}`
-    : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-}
-
-/** The tracking URI without credentials (fetch refuses a URL that holds them), and those credentials. */
-function splitCredentials(trackingUri: string): { base: string; auth: MlflowAuth | undefined } {
-  const base = trackingUri.replace(/\/+$/, '');
-  let parsed: URL;
-  try {
-    parsed = new URL(base);
-  } catch {
-    return { base, auth: undefined };
-  }
-  if (!parsed.username && !parsed.password) return { base, auth: undefined };
-  const auth: MlflowAuth = {
-    kind: 'basic',
-    username: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-  };
-  parsed.username = '';
-  parsed.password = '';
-  return { base: parsed.href.replace(/\/+$/, ''), auth };
-}
-
-const ARTIFACT_PROXY = 'mlflow-artifacts:/';
-
-/** `when-unreached`: for requests that create something, which must not be applied twice. */
-/** always: retry failures and 5xx answers; when-unreached: only a refused connection; unless-answered: failures but no answer. */
-type Retry = 'always' | 'when-unreached' | 'unless-answered';
+export { MlflowError } from './mlflow-error';
+export type { MlflowClientOptions } from './mlflow-http';
 
 /**
  * A typed client of the MLflow tracking server's REST API: experiments, runs, batched logging,
- * proxied artifacts and the model registry. Connection errors and 5xx answers are retried with
- * exponential backoff; anything else fails at once with MLflow's own error code and message.
+ * proxied artifacts (MlflowArtifacts) and the model registry, over MlflowHttp's retries.
  */
-export class MlflowClient {
-  /** The tracking server's URL, without credentials (safe to print). */
-  readonly trackingUri: string;
-  private readonly base: string;
-  private readonly authorization: string | undefined;
-  private readonly maxAttempts: number;
-  private readonly backoffMs: number;
-  private readonly timeoutMs: number;
-
-  constructor(trackingUri: string, options: MlflowClientOptions = {}) {
-    const { base, auth } = splitCredentials(trackingUri);
-    this.base = base;
-    this.trackingUri = base;
-    const chosen = options.auth ?? auth;
-    this.authorization = chosen ? authorizationHeader(chosen) : undefined;
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.backoffMs = options.backoffMs ?? 500;
-    this.timeoutMs = options.timeoutMs ?? 60_000;
-  }
-
-  /**
-   * Sends with retries. A request that creates something is retried only when it surely never
-   * reached the server (connection refused): after a timeout or a 5xx it may have been applied,
-   * and the caller, which can look for what it made, decides.
-   */
-  private async send(
-    method: string,
-    path: string,
-    body?: string | Uint8Array,
-    contentType?: string,
-    retry: Retry = 'always',
-  ): Promise<Response> {
-    const url = `${this.base}${path}`;
-    let lastError: MlflowError | undefined;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      let unreached = false;
-      try {
-        const headers: Record<string, string> = {};
-        if (contentType) headers['content-type'] = contentType;
-        if (this.authorization) headers.authorization = this.authorization;
-        const response = await fetch(url, {
-          method,
-          body,
-          headers,
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        if (response.status < 500) return response;
-        lastError = new MlflowError(
-          `${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
-          response.status,
-          undefined,
-        );
-        if (retry === 'unless-answered') break;
-      } catch (error) {
-        unreached = ((error as Error & { cause?: { code?: string } }).cause?.code ?? '') === 'ECONNREFUSED';
-        lastError = new MlflowError(
-          `MLflow not reachable at ${this.base} (${redactUrls((error as Error).message)}): start it with \`mlops stack up\` or set MLFLOW_TRACKING_URI`,
-          undefined,
-          undefined,
-        );
-      }
-      if (retry === 'when-unreached' && !unreached) break;
-      if (attempt < this.maxAttempts) await sleep(this.backoffMs * 2 ** (attempt - 1));
-    }
-    throw lastError!;
-  }
-
-  private async json<T>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    route: string,
-    payload?: object,
-    retry: Retry = 'always',
-  ): Promise<T> {
-    let path = `/api/2.0/mlflow/${route}`;
-    let body: string | undefined;
-    if (method === 'GET') {
-      const query = new URLSearchParams();
-      for (const [key, value] of Object.entries(payload ?? {})) if (value !== undefined) query.set(key, String(value));
-      if ([...query].length > 0) path += `?${query}`;
-    } else {
-      body = JSON.stringify(payload ?? {});
-    }
-    const response = await this.send(method, path, body, body === undefined ? undefined : 'application/json', retry);
-    const text = await response.text();
-    let parsed: Record<string, unknown> = {};
-    try {
-      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      throw new MlflowError(
-        `MLflow ${route} answered ${response.status} with something that is not JSON (is ${this.base} an MLflow server?): ${text.slice(0, 200)}`,
-        response.status,
-        undefined,
-      );
-    }
-    if (!response.ok) {
-      const message = typeof parsed.message === 'string' ? parsed.message : text.slice(0, 300);
-      throw new MlflowError(`MLflow ${route}: ${message}`, response.status, parsed.error_code as string | undefined);
-    }
-    return parsed as T;
-  }
-
+export class MlflowClient extends MlflowArtifacts {
   /** Whether the server answers its health check (one attempt). */
   async health(): Promise<void> {
     const response = await this.send('GET', '/health', undefined, undefined, 'unless-answered');
@@ -319,6 +148,24 @@ export class MlflowClient {
     return runs;
   }
 
+  /**
+   * The run carrying `idempotencyKey` (the newest, should there be several), else a new one tagged
+   * with it: a retried step finds the run its first attempt made instead of starting another.
+   */
+  async findOrCreateRun(
+    experimentId: string,
+    idempotencyKey: string,
+    options: { runName: string; tags?: Record<string, string> },
+  ): Promise<Run> {
+    const filter = tagEquals(RUN_TAGS.idempotencyKey, idempotencyKey);
+    const [existing] = await this.searchRuns([experimentId], filter, ['attributes.start_time DESC'], 1);
+    if (existing) return existing;
+    return this.createRun(experimentId, {
+      runName: options.runName,
+      tags: { [RUN_TAGS.idempotencyKey]: idempotencyKey, ...options.tags },
+    });
+  }
+
   async metricHistory(runId: string, key: string): Promise<Metric[]> {
     const { metrics } = await this.json<{ metrics?: Metric[] }>('GET', 'metrics/get-history', {
       run_id: runId,
@@ -326,95 +173,6 @@ export class MlflowClient {
       max_results: 25000,
     });
     return metrics ?? [];
-  }
-
-  // ---- artifacts (served by the tracking server: `mlflow server --serve-artifacts`) ---------
-
-  private artifactRoot(run: Run): string {
-    const uri = run.info.artifact_uri;
-    if (!uri.startsWith(ARTIFACT_PROXY)) {
-      throw new MlflowError(
-        `run ${run.info.run_id} stores artifacts at ${uri}; this client needs the tracking server to proxy artifacts (mlflow server --serve-artifacts)`,
-        undefined,
-        undefined,
-      );
-    }
-    return uri.slice(ARTIFACT_PROXY.length).replace(/^\/+/, '').replace(/\/+$/, '');
-  }
-
-  private artifactUrlPath(run: Run, path: string): string {
-    const full = path ? `${this.artifactRoot(run)}/${path.replace(/^\/+/, '')}` : this.artifactRoot(run);
-    return `/api/2.0/mlflow-artifacts/artifacts/${full.split('/').map(encodeURIComponent).join('/')}`;
-  }
-
-  async uploadArtifact(
-    run: Run,
-    path: string,
-    content: Buffer | string,
-    contentType = 'application/octet-stream',
-  ): Promise<void> {
-    const response = await this.send(
-      'PUT',
-      this.artifactUrlPath(run, path),
-      typeof content === 'string' ? content : new Uint8Array(content),
-      contentType,
-    );
-    if (!response.ok)
-      throw new MlflowError(
-        `uploading artifact ${path}: ${response.status} ${await response.text()}`,
-        response.status,
-        undefined,
-      );
-  }
-
-  async downloadArtifact(run: Run, path: string): Promise<Buffer> {
-    const urlPath = this.artifactUrlPath(run, path);
-    let response: Response;
-    try {
-      response = await this.send('GET', urlPath, undefined, undefined, 'unless-answered');
-    } catch (error) {
-      // With an S3 artifact store MLflow answers a missing file with 500 (boto's 404 inside): the
-      // listing of its folder tells a missing file from a failing server, which is asked again.
-      if (!(error instanceof MlflowError) || error.status === undefined) throw error;
-      if (!(await this.artifactListed(run, path))) throw this.missingArtifact(run, path, error.message);
-      response = await this.send('GET', urlPath);
-    }
-    if (response.status === 404) throw this.missingArtifact(run, path, (await response.text()).slice(0, 200));
-    if (!response.ok)
-      throw new MlflowError(
-        `artifact ${path} of run ${run.info.run_id}: ${response.status} ${(await response.text()).slice(0, 200)}`,
-        response.status,
-        undefined,
-      );
-    return Buffer.from(await response.arrayBuffer());
-  }
-
-  private missingArtifact(run: Run, path: string, detail: string): MlflowError {
-    return new MlflowError(`artifact ${path} of run ${run.info.run_id}: 404 ${detail}`, 404, 'RESOURCE_DOES_NOT_EXIST');
-  }
-
-  private async artifactListed(run: Run, path: string): Promise<boolean> {
-    const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-    try {
-      return (await this.listArtifacts(run, folder)).some((file) => file.path === path);
-    } catch {
-      return true; // the listing failed too: the server is at fault, not the file
-    }
-  }
-
-  /** Files directly under `path` of the run's artifacts (paths relative to the run's root). */
-  async listArtifacts(run: Run, path = ''): Promise<FileInfo[]> {
-    const root = this.artifactRoot(run);
-    const query = new URLSearchParams({ path: path ? `${root}/${path}` : root });
-    const response = await this.send('GET', `/api/2.0/mlflow-artifacts/artifacts?${query}`);
-    if (!response.ok)
-      throw new MlflowError(
-        `listing artifacts ${path}: ${response.status} ${await response.text()}`,
-        response.status,
-        undefined,
-      );
-    const { files } = (await response.json()) as { files?: FileInfo[] };
-    return (files ?? []).map((file) => ({ ...file, path: path ? `${path}/${file.path}` : file.path }));
   }
 
   // ---- model registry ---------------------------------------------------------------------
@@ -482,7 +240,7 @@ export class MlflowClient {
   /** Model versions created from a run (a retried registration finds the version it made). */
   async modelVersionsOfRun(name: string, runId: string): Promise<ModelVersion[]> {
     const { model_versions } = await this.json<{ model_versions?: ModelVersion[] }>('GET', 'model-versions/search', {
-      filter: `name='${name.replace(/'/g, "\\'")}' and run_id='${runId}'`,
+      filter: `name=${quoted(name)} and run_id=${quoted(runId)}`,
     });
     return model_versions ?? [];
   }

@@ -5,7 +5,8 @@ import type { LsaEmbedder } from '../embedding/lsa-embedder';
 import { TokenSpans } from '../embedding/tokenize';
 import { argmaxRows, type ModelFamily, type PaperInput } from '../model/family';
 import { MlflowError, type MlflowClient } from './mlflow-client';
-import { loadTrainedModel, RUN_ARTIFACTS, type TrainedModel } from './training-run';
+import { RUN_ARTIFACTS } from './run-names';
+import { loadTrainedModel, type TrainedModel } from './training-run';
 import type { Run } from './types';
 
 export interface PaperText {

@@ -7,7 +7,7 @@ import { connectRedis } from '../../lib/buffer/redis';
 import { connectMongo } from '../../lib/features';
 import { PredictionPublisher } from '../../lib/predictions/prediction-publisher';
 import { MlflowClient, runTag } from '../../lib/tracking';
-import { RUN_TAGS } from '../../lib/tracking/training-run';
+import { RUN_TAGS } from '../../lib/tracking/run-names';
 import type { EngineName } from '../../stack/engines';
 import { ingestWorkflow, trainWorkflow, type TrainSummary } from '../../workflows';
 import { removeIsolatedData, removeTrackedData } from '../support/cleanup';

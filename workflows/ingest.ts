@@ -11,11 +11,7 @@ import {
 import type { CpuActivities, EmbedderSettings, EmbedResult, ExtractResult, IoActivities } from '../activities';
 import { describeSource, type SourceSpec } from '../lib/arxiv/source-spec';
 import { retryPolicy } from './retry';
-
-export interface TaskQueues {
-  io: string;
-  cpu: string;
-}
+import type { TaskQueues } from './types';
 
 export interface IngestInput {
   source: SourceSpec;

@@ -18,18 +18,9 @@ import type {
   RetrainDecision,
 } from '../activities';
 import type { WindowSpec } from '../lib/monitoring/current-window';
-import type { TaskQueues } from './ingest';
 import { retryPolicy } from './retry';
-import { trainWorkflow, type TrainSummary, type TrainWorkflowInput } from './train';
-
-export interface RetrainSettings {
-  /** Default true: drift or a quality alert starts a retraining (within the cooldown and cap). */
-  enabled?: boolean;
-  cooldownHours?: number;
-  dailyCap?: number;
-  /** How the retraining trains (hyper-parameters, window); it always faces the promotion rule. */
-  training?: Omit<TrainWorkflowInput, 'taskQueues'>;
-}
+import { trainWorkflow, type TrainSummary } from './train';
+import type { RetrainReport, RetrainSettings, TaskQueues } from './types';
 
 export interface MonitorWorkflowInput extends DriftSettings {
   taskQueues: TaskQueues;
@@ -47,16 +38,6 @@ export interface MonitorProgress {
   reference?: MonitorReference;
   result?: Omit<MonitorDriftResult, 'summary'> & { drift: boolean; qualityAlert: boolean };
   decision?: RetrainDecision;
-}
-
-export interface RetrainReport {
-  decision: RetrainDecision['decision'];
-  detail: string;
-  workflowId: string | null;
-  promoted: boolean | null;
-  modelVersion: string | null;
-  trainingRunId: string | null;
-  reason: string | null;
 }
 
 export interface MonitorSummary extends MonitorDriftResult {
@@ -155,57 +136,7 @@ export async function monitorWorkflow(input: MonitorWorkflowInput): Promise<Moni
 
   if (decision.retrainWorkflowId) {
     progress.phase = 'retraining';
-    const retrainWorkflowId = decision.retrainWorkflowId;
-    try {
-      const child = await startChild(trainWorkflow, {
-        workflowId: retrainWorkflowId,
-        taskQueue: input.taskQueues.io,
-        args: [{ ...input.retrain?.training, taskQueues: input.taskQueues }],
-        // The retraining outlives a cancelled monitor; and one episode's id never runs twice.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-      let training: TrainSummary | undefined;
-      let failure: string | undefined;
-      try {
-        training = await child.result();
-      } catch (error) {
-        if (!(error instanceof ChildWorkflowFailure)) throw error;
-        failure = error.cause?.message ?? error.message;
-      }
-      await io.recordRetrainOutcome({
-        monitorWorkflowId: info.workflowId,
-        servingRunId: reference.runId,
-        retrainWorkflowId,
-        outcome: {
-          at: new Date().toISOString(),
-          trainingRunId: training?.runId ?? null,
-          modelVersion: training?.modelVersion ?? null,
-          promoted: training?.promoted ?? false,
-          reason: training ? training.promotionReason : `the retraining failed: ${failure}`,
-          macroF1: training?.macroF1 ?? null,
-        },
-      });
-      Object.assign(retrain, {
-        promoted: training?.promoted ?? false,
-        modelVersion: training?.modelVersion ?? null,
-        trainingRunId: training?.runId ?? null,
-        reason: training ? training.promotionReason : `the retraining failed: ${failure}`,
-      });
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      await io.recordRetrainOutcome({
-        monitorWorkflowId: info.workflowId,
-        servingRunId: reference.runId,
-        retrainWorkflowId,
-        alreadyRunning: true,
-      });
-      Object.assign(retrain, {
-        decision: 'already-running',
-        detail: `${retrainWorkflowId} was already running`,
-        workflowId: retrainWorkflowId,
-      });
-    }
+    Object.assign(retrain, await retrainAsChild(io, input, info.workflowId, reference, decision.retrainWorkflowId));
   }
   progress.phase = 'done';
   return {
@@ -220,4 +151,68 @@ export async function monitorWorkflow(input: MonitorWorkflowInput): Promise<Moni
     retrain,
     seconds: (Date.now() - new Date(at).getTime()) / 1000,
   };
+}
+
+/**
+ * Runs the retraining this monitor was granted as a child workflow and records what became of it
+ * (promoted, kept out, failed); or that Temporal refused it, its id being already running.
+ */
+async function retrainAsChild(
+  io: ReturnType<typeof proxyActivities<IoActivities>>,
+  input: MonitorWorkflowInput,
+  monitorWorkflowId: string,
+  reference: MonitorReference,
+  retrainWorkflowId: string,
+): Promise<Partial<RetrainReport>> {
+  try {
+    const child = await startChild(trainWorkflow, {
+      workflowId: retrainWorkflowId,
+      taskQueue: input.taskQueues.io,
+      args: [{ ...input.retrain?.training, taskQueues: input.taskQueues }],
+      // The retraining outlives a cancelled monitor; and one episode's id never runs twice.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    let training: TrainSummary | undefined;
+    let failure: string | undefined;
+    try {
+      training = await child.result();
+    } catch (error) {
+      if (!(error instanceof ChildWorkflowFailure)) throw error;
+      failure = error.cause?.message ?? error.message;
+    }
+    const reason = training ? training.promotionReason : `the retraining failed: ${failure}`;
+    await io.recordRetrainOutcome({
+      monitorWorkflowId,
+      servingRunId: reference.runId,
+      retrainWorkflowId,
+      outcome: {
+        at: new Date().toISOString(),
+        trainingRunId: training?.runId ?? null,
+        modelVersion: training?.modelVersion ?? null,
+        promoted: training?.promoted ?? false,
+        reason,
+        macroF1: training?.macroF1 ?? null,
+      },
+    });
+    return {
+      promoted: training?.promoted ?? false,
+      modelVersion: training?.modelVersion ?? null,
+      trainingRunId: training?.runId ?? null,
+      reason,
+    };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    await io.recordRetrainOutcome({
+      monitorWorkflowId,
+      servingRunId: reference.runId,
+      retrainWorkflowId,
+      alreadyRunning: true,
+    });
+    return {
+      decision: 'already-running',
+      detail: `${retrainWorkflowId} was already running`,
+      workflowId: retrainWorkflowId,
+    };
+  }
 }

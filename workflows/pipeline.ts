@@ -1,7 +1,8 @@
 import { defineQuery, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { IoActivities } from '../activities';
 import type { WindowSpec } from '../lib/monitoring/current-window';
-import { ingestWorkflow, type IngestInput, type IngestSummary, type TaskQueues } from './ingest';
+import { ingestWorkflow, type IngestInput, type IngestSummary } from './ingest';
+import type { TaskQueues } from './types';
 import { monitorWorkflow, type MonitorSummary, type MonitorWorkflowInput } from './monitor';
 import { retryPolicy } from './retry';
 import { trainWorkflow, type TrainSummary, type TrainWorkflowInput } from './train';

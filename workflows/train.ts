@@ -8,7 +8,7 @@ import type {
   TrainResult,
 } from '../activities';
 import type { MlpHyperparameters } from '../lib/model/mlp';
-import type { TaskQueues } from './ingest';
+import type { TaskQueues } from './types';
 import { retryPolicy } from './retry';
 
 export interface TrainWorkflowInput {

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from airflow.sdk.exceptions import AirflowException, TaskDeferred
 
+from arxiv_mlops_airflow.hooks.temporal import TemporalHook
 from arxiv_mlops_airflow.links import XCOM_KEY, workflow_url
 from arxiv_mlops_airflow.operators.temporal import TemporalWorkflowOperator, deterministic_workflow_id, without_nulls
 from arxiv_mlops_airflow.triggers.temporal import TemporalWorkflowTrigger
@@ -84,3 +85,17 @@ def test_execute_complete_returns_the_result_or_fails_with_the_message():
         operator.execute_complete({}, {"status": "error", "message": "no papers in nowhere", "workflow_id": "w1"})
     with pytest.raises(AirflowException, match="without an event"):
         operator.execute_complete({}, None)
+
+
+def test_execute_complete_fails_a_cancelled_workflow_saying_so():
+    operator = TemporalWorkflowOperator(task_id="t", workflow="w", task_queue="q")
+    with pytest.raises(AirflowException, match="^workflow w1 was cancelled: Workflow execution failed: Workflow cancelled$"):
+        operator.execute_complete({}, {"status": "cancelled", "message": "Workflow execution failed: Workflow cancelled", "workflow_id": "w1"})
+
+
+def test_the_hook_is_cached_and_uses_the_rendered_connection():
+    operator = TemporalWorkflowOperator(task_id="t", workflow="w", task_queue="q", temporal_conn_id="{{ params.conn }}")
+    operator.render_template_fields({"params": {"conn": "temporal_cloud"}})
+    assert isinstance(operator.hook, TemporalHook)
+    assert operator.hook is operator.hook
+    assert operator.hook.temporal_conn_id == "temporal_cloud"

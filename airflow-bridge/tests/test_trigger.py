@@ -1,4 +1,5 @@
-"""TemporalWorkflowTrigger against the real Temporal dev server: success, failure, cancellation."""
+"""TemporalWorkflowTrigger against the real Temporal dev server: success, failure, cancellation
+(by the trigger's on_kill or in Temporal), termination."""
 
 import asyncio
 import uuid
@@ -78,8 +79,47 @@ def test_on_kill_cancels_the_workflow_and_the_trigger_reports_it():
     events, status = asyncio.run(scenario())
     assert status == WorkflowExecutionStatus.CANCELED
     assert len(events) == 1
-    assert events[0].payload["status"] == "error"
+    assert events[0].payload["status"] == "cancelled"
     assert "cancel" in events[0].payload["message"].lower()
+
+
+def test_a_workflow_cancelled_in_temporal_is_a_cancelled_event_not_an_error():
+    async def scenario():
+        queue = task_queue()
+        async with RunningWorker(queue) as worker:
+            handle = await start(worker.client, "waitingWorkflow", queue, {})
+            waiting = asyncio.create_task(events_of(trigger_for(handle.id, handle.result_run_id)))
+            await asyncio.sleep(1)
+            await handle.cancel()
+            return handle, await asyncio.wait_for(waiting, 30)
+
+    handle, events = asyncio.run(scenario())
+    assert len(events) == 1
+    payload = events[0].payload
+    assert payload["status"] == "cancelled"
+    assert "cancel" in payload["message"].lower()
+    assert {key: payload[key] for key in ("namespace", "workflow_id", "run_id", "ui_url")} == {
+        "namespace": "default",
+        "workflow_id": handle.id,
+        "run_id": handle.result_run_id,
+        "ui_url": "http://127.0.0.1:8233",
+    }
+
+
+def test_a_terminated_workflow_is_still_an_error_event():
+    async def scenario():
+        queue = task_queue()
+        async with RunningWorker(queue) as worker:
+            handle = await start(worker.client, "waitingWorkflow", queue, {})
+            waiting = asyncio.create_task(events_of(trigger_for(handle.id, handle.result_run_id)))
+            await asyncio.sleep(1)
+            await handle.terminate("stopped by an operator")
+            return await asyncio.wait_for(waiting, 30)
+
+    events = asyncio.run(scenario())
+    assert len(events) == 1
+    assert events[0].payload["status"] == "error"
+    assert "terminated" in events[0].payload["message"]
 
 
 def test_an_unreachable_server_is_an_error_event_not_a_hang():

@@ -1,18 +1,27 @@
-"""The Temporal connection: address, namespace, TLS and API key from an Airflow Connection."""
+"""The Temporal hook: the connection (address, namespace, TLS and API key from an Airflow
+Connection) and every call the provider makes to Temporal — start or attach, describe, await,
+cancel. The operator and the trigger reach Temporal only through it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowFailureError, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
 from temporalio.service import TLSConfig
 
 log = logging.getLogger(__name__)
+
+# How long `cancel_workflow` waits for the cancelled run to close.
+CANCEL_WAIT_SECONDS = 30
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -114,7 +123,33 @@ def settings_from(conn: Any) -> TemporalSettings:
     )
 
 
+def failure_message(error: BaseException) -> str:
+    """The innermost cause of a workflow failure: what actually went wrong, not just "workflow failed"."""
+    messages = []
+    current: BaseException | None = error
+    while current is not None:
+        text = str(getattr(current, "message", None) or current)
+        if text and text not in messages:
+            messages.append(text)
+        current = current.__cause__
+    return ": ".join(messages) or type(error).__name__
+
+
+@dataclass(frozen=True)
+class WorkflowOutcome:
+    """How a workflow run closed: `success` with its result, `cancelled`, or `error` (failed,
+    terminated, timed out), the last two with the failure's message."""
+
+    status: Literal["success", "cancelled", "error"]
+    result: Any = None
+    message: str | None = None
+
+
 class TemporalHook(BaseHook):
+    """The `temporal` connection, and the provider's calls to Temporal. The Temporal client is
+    asynchronous, so are these calls: the triggerer awaits them, a worker runs them with
+    `asyncio.run`. A client is not reused across event loops: each call connects."""
+
     conn_name_attr = "temporal_conn_id"
     default_conn_name = "temporal_default"
     conn_type = "temporal"
@@ -123,6 +158,7 @@ class TemporalHook(BaseHook):
     def __init__(self, temporal_conn_id: str = default_conn_name) -> None:
         super().__init__()
         self.temporal_conn_id = temporal_conn_id
+        self._settings: TemporalSettings | None = None
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
@@ -139,18 +175,78 @@ class TemporalHook(BaseHook):
         }
 
     def get_settings(self) -> TemporalSettings:
-        return settings_from(self.get_connection(self.temporal_conn_id))
+        """The connection's settings, read synchronously (in a worker); later calls of this hook use them."""
+        self._settings = settings_from(self.get_connection(self.temporal_conn_id))
+        return self._settings
 
     async def aget_settings(self) -> TemporalSettings:
-        return settings_from(await self.aget_connection(self.temporal_conn_id))
+        """The connection's settings, read asynchronously (triggerer-safe); later calls of this hook use them."""
+        self._settings = settings_from(await self.aget_connection(self.temporal_conn_id))
+        return self._settings
 
     @staticmethod
     async def connect(settings: TemporalSettings) -> Client:
         return await Client.connect(settings.target, **settings.connect_kwargs())
 
     async def get_client(self) -> Client:
-        """A client from the connection, read asynchronously (triggerer-safe)."""
-        return await self.connect(await self.aget_settings())
+        """A client from the settings already read (`get_settings` in a worker), else from the
+        connection read asynchronously (triggerer-safe)."""
+        return await self.connect(self._settings or await self.aget_settings())
 
     def get_conn(self) -> TemporalSettings:
         return self.get_settings()
+
+    async def get_workflow_handle(self, workflow_id: str, run_id: str | None = None) -> WorkflowHandle:
+        """The handle of one run (`run_id`), or of the latest run of `workflow_id` (None)."""
+        return (await self.get_client()).get_workflow_handle(workflow_id, run_id=run_id)
+
+    async def start_or_attach_workflow(
+        self, workflow: str, workflow_id: str, task_queue: str, argument: Any = None, execution_timeout: timedelta | None = None
+    ) -> str:
+        """Starts `workflow` (a type name) with one argument (none when None), or returns the run
+        already under this id: running (conflict policy "use existing") or completed successfully
+        (reuse allowed only after a failure, a cancellation, a termination or a timeout). Returns its run id."""
+        client = await self.get_client()
+        try:
+            handle = await client.start_workflow(
+                workflow,
+                *([] if argument is None else [argument]),
+                id=workflow_id,
+                task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+                execution_timeout=execution_timeout,
+            )
+            return handle.result_run_id or handle.first_execution_run_id or ""
+        except WorkflowAlreadyStartedError:
+            described = await client.get_workflow_handle(workflow_id).describe()
+            return described.run_id
+
+    async def describe(self, workflow_id: str, run_id: str | None = None) -> WorkflowExecutionDescription:
+        """Where and how a run is: its status, type, task queue, run id, start and close times."""
+        return await (await self.get_workflow_handle(workflow_id, run_id)).describe()
+
+    async def wait_for_workflow(self, workflow_id: str, run_id: str) -> WorkflowOutcome:
+        """Awaits the run to its close — following continue-as-new and retries to the final result —
+        and says how it closed. Not reaching Temporal is an exception, not an outcome."""
+        handle = await self.get_workflow_handle(workflow_id, run_id)
+        try:
+            result = await handle.result(follow_runs=True)
+        except WorkflowFailureError as error:
+            status = "cancelled" if isinstance(error.cause, CancelledError) else "error"
+            return WorkflowOutcome(status, message=failure_message(error))
+        return WorkflowOutcome("success", result=result)
+
+    async def cancel_workflow(self, workflow_id: str, run_id: str | None = None, wait_seconds: float = CANCEL_WAIT_SECONDS) -> bool:
+        """Requests the run's cancellation, then waits (at most `wait_seconds`) for it to close, so
+        that a retry does not attach to a run still being cancelled. True when it closed in time
+        (cancelled — the expected end — or otherwise), False when it is still closing."""
+        handle = await self.get_workflow_handle(workflow_id, run_id)
+        await handle.cancel()
+        try:
+            await asyncio.wait_for(handle.result(), wait_seconds)
+        except WorkflowFailureError:
+            return True
+        except Exception:  # noqa: BLE001 - still closing (the wait timed out), or the wait itself failed
+            return False
+        return True

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from arxiv_mlops_airflow.hooks.temporal import TemporalHook, TemporalSettings
+from arxiv_mlops_airflow.hooks.temporal import TemporalHook
 from arxiv_mlops_airflow.links import XCOM_KEY, TemporalWorkflowLink
 from arxiv_mlops_airflow.triggers.temporal import TemporalWorkflowTrigger
 
@@ -32,31 +31,11 @@ def deterministic_workflow_id(dag_id: str, task_id: str, run_id: str, map_index:
     return re.sub(r"[^A-Za-z0-9._:+-]", "_", f"airflow-{dag_id}-{task_id}-{run_id}{suffix}")
 
 
-async def start_or_attach(settings: TemporalSettings, workflow: str, workflow_id: str, task_queue: str, argument: Any, execution_timeout: timedelta | None) -> str:
-    """Starts the workflow, or returns the run already under this id: running (conflict policy
-    "use existing") or completed successfully (reuse allowed only after a failure). Returns its run id."""
-    client = await TemporalHook.connect(settings)
-    try:
-        handle = await client.start_workflow(
-            workflow,
-            *([] if argument is None else [argument]),
-            id=workflow_id,
-            task_queue=task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-            execution_timeout=execution_timeout,
-        )
-        return handle.result_run_id or handle.first_execution_run_id or ""
-    except WorkflowAlreadyStartedError:
-        described = await client.get_workflow_handle(workflow_id).describe()
-        return described.run_id
-
-
 class TemporalWorkflowOperator(BaseOperator):
     """Starts `workflow` (a type name, e.g. `trainWorkflow`) on `task_queue` with one JSON argument
-    (None values left out),
-    pushes where it runs to XCom, defers to `TemporalWorkflowTrigger`, and returns the workflow's
-    result (JSON) — or fails with its failure message."""
+    (None values left out), pushes where it runs to XCom, defers to `TemporalWorkflowTrigger`, and
+    returns the workflow's result (JSON) — or fails with its failure message, or because the
+    workflow was cancelled. Every call to Temporal goes through `hook`."""
 
     template_fields = ("workflow", "task_queue", "argument", "temporal_conn_id")
     template_fields_renderers = {"argument": "json"}
@@ -80,11 +59,18 @@ class TemporalWorkflowOperator(BaseOperator):
         self.temporal_conn_id = temporal_conn_id
         self.workflow_execution_timeout = workflow_execution_timeout
 
+    @cached_property
+    def hook(self) -> TemporalHook:
+        """The hook of `temporal_conn_id` (as rendered: first used in `execute`)."""
+        return TemporalHook(self.temporal_conn_id)
+
     def execute(self, context: Any) -> Any:
         ti = context["ti"]
-        settings = TemporalHook(self.temporal_conn_id).get_settings()
+        settings = self.hook.get_settings()
         workflow_id = deterministic_workflow_id(ti.dag_id, ti.task_id, ti.run_id, getattr(ti, "map_index", None))
-        run_id = asyncio.run(start_or_attach(settings, self.workflow, workflow_id, self.task_queue, without_nulls(self.argument), self.workflow_execution_timeout))
+        run_id = asyncio.run(
+            self.hook.start_or_attach_workflow(self.workflow, workflow_id, self.task_queue, without_nulls(self.argument), self.workflow_execution_timeout)
+        )
         where = {"namespace": settings.namespace, "workflow_id": workflow_id, "run_id": run_id, "ui_url": settings.ui_url}
         ti.xcom_push(key=XCOM_KEY, value=where)
         self.log.info("started %s as %s (run %s) on %s", self.workflow, workflow_id, run_id, self.task_queue)
@@ -95,9 +81,15 @@ class TemporalWorkflowOperator(BaseOperator):
         )
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> Any:
+        """The trigger's event: `success` returns the result; `cancelled` (the workflow was cancelled,
+        e.g. in the Temporal Web UI) and `error` fail the task (a retry starts a new run: the id
+        may be reused after a cancellation or a failure)."""
         if not event:
             raise AirflowException("the trigger ended without an event")
-        if event.get("status") != "success":
-            raise AirflowException(f"workflow {event.get('workflow_id')} failed: {event.get('message')}")
-        self.log.info("workflow %s completed", event.get("workflow_id"))
-        return event.get("result")
+        status = event.get("status")
+        if status == "success":
+            self.log.info("workflow %s completed", event.get("workflow_id"))
+            return event.get("result")
+        if status == "cancelled":
+            raise AirflowException(f"workflow {event.get('workflow_id')} was cancelled: {event.get('message')}")
+        raise AirflowException(f"workflow {event.get('workflow_id')} failed: {event.get('message')}")

@@ -1,36 +1,25 @@
-"""Awaits a Temporal workflow run in the triggerer: one event, success or error, then done."""
+"""Awaits a Temporal workflow run in the triggerer: one event — success, cancelled or error — then done."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
+from functools import cached_property
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
-from temporalio.client import WorkflowFailureError
 
-from arxiv_mlops_airflow.hooks.temporal import TemporalHook
+from arxiv_mlops_airflow.hooks.temporal import TemporalHook, failure_message
 
-
-CANCEL_WAIT_SECONDS = 30
-
-
-def failure_message(error: BaseException) -> str:
-    """The innermost cause of a workflow failure: what actually went wrong, not just "workflow failed"."""
-    messages = []
-    current: BaseException | None = error
-    while current is not None:
-        text = str(getattr(current, "message", None) or current)
-        if text and text not in messages:
-            messages.append(text)
-        current = current.__cause__
-    return ": ".join(messages) or type(error).__name__
+__all__ = ["TemporalWorkflowTrigger", "failure_message"]
 
 
 class TemporalWorkflowTrigger(BaseTrigger):
     """Fires once when the workflow run closes. The event carries everything `execute_complete`
-    needs (status, result or failure message, and where the run is), because `airflow dags test`
-    drops the `kwargs` given to `defer()`."""
+    needs (status, result or message, and where the run is), because `airflow dags test` drops
+    the `kwargs` given to `defer()`. Its status is `success` (with the result), `cancelled` (the
+    run ended cancelled: cancelled in Temporal, or by this trigger's `on_kill`) or `error` (the
+    run failed, was terminated or timed out, or could not be awaited). Every call to Temporal goes
+    through `hook`."""
 
     def __init__(self, temporal_conn_id: str, namespace: str, workflow_id: str, run_id: str, ui_url: str | None = None) -> None:
         super().__init__()
@@ -52,36 +41,29 @@ class TemporalWorkflowTrigger(BaseTrigger):
             },
         )
 
+    @cached_property
+    def hook(self) -> TemporalHook:
+        return TemporalHook(self.temporal_conn_id)
+
     def _where(self) -> dict[str, Any]:
         return {"namespace": self.namespace, "workflow_id": self.workflow_id, "run_id": self.run_id, "ui_url": self.ui_url}
 
-    async def _handle(self):
-        hook = TemporalHook(self.temporal_conn_id)
-        settings = await hook.aget_settings()
-        client = await TemporalHook.connect(settings)
-        # The run this task started; `follow_runs` follows continue-as-new and retries to the final result.
-        return client.get_workflow_handle(self.workflow_id, run_id=self.run_id)
-
     async def run(self) -> AsyncIterator[TriggerEvent]:
         try:
-            handle = await self._handle()
-            result = await handle.result(follow_runs=True)
-        except WorkflowFailureError as error:
-            yield TriggerEvent({"status": "error", "message": failure_message(error), **self._where()})
-            return
+            # The run this task started, followed through continue-as-new and retries to the final result.
+            outcome = await self.hook.wait_for_workflow(self.workflow_id, self.run_id)
         except Exception as error:  # noqa: BLE001 - unreachable server, bad connection: the task fails with why
             yield TriggerEvent({"status": "error", "message": f"could not await the workflow: {failure_message(error)}", **self._where()})
             return
-        yield TriggerEvent({"status": "success", "result": result, **self._where()})
+        if outcome.status == "success":
+            yield TriggerEvent({"status": "success", "result": outcome.result, **self._where()})
+        else:
+            yield TriggerEvent({"status": outcome.status, "message": outcome.message, **self._where()})
 
     async def on_kill(self) -> None:
-        """The task was cleared or marked failed/success by a user: cancel the workflow too."""
-        handle = await self._handle()
+        """The task was cleared or marked failed/success by a user: cancel the workflow too, and wait
+        (briefly) for the run to close — a retry of the cleared task must not attach to a run that
+        is still being cancelled (the operator's "use existing" policy would)."""
         self.log.info("cancelling Temporal workflow %s (run %s)", self.workflow_id, self.run_id)
-        await handle.cancel()
-        # Wait (briefly) for the run to close: a retry of the cleared task must not attach to a run
-        # that is still being cancelled (the operator's "use existing" policy would).
-        try:
-            await asyncio.wait_for(handle.result(), CANCEL_WAIT_SECONDS)
-        except Exception:  # noqa: BLE001 - cancelled (the expected end), failed, or still closing
-            pass
+        if not await self.hook.cancel_workflow(self.workflow_id, self.run_id):
+            self.log.warning("Temporal workflow %s (run %s) had not closed yet after the cancel request", self.workflow_id, self.run_id)

@@ -10,7 +10,8 @@ import {
 import type { Reporter } from '../output';
 import { resultWithProgress, startWorkflowRun } from '../temporal';
 import { ingestInput, type IngestOptions } from './ingest';
-import { monitorInput, type MonitorOptions, parseReference } from './monitor';
+import { monitorInput } from './monitor';
+import { parseReference, type MonitorOptions } from './monitor-options';
 
 export interface PipelineOptions extends IngestOptions, MonitorOptions {
   minNewPapers?: number;

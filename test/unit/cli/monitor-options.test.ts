@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MonitorArgumentError, monitorInput, runMonitor } from '../../../cli/commands/monitor';
+import { monitorInput, runMonitor } from '../../../cli/commands/monitor';
+import { MonitorArgumentError } from '../../../cli/commands/monitor-options';
 import { createReporter } from '../../../cli/output';
 import type { AppConfig } from '../../../lib/config/config';
 

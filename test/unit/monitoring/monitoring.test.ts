@@ -1,4 +1,4 @@
-import { parseCurrent, parseReference } from '../../../cli/commands/monitor';
+import { parseCurrent, parseReference } from '../../../cli/commands/monitor-options';
 import { DEFAULT_EMBEDDER_HOLDOUT, isHeldOut } from '../../../lib/embedding/holdout';
 import { fitTfidf, TfidfVectorizer } from '../../../lib/embedding/tfidf';
 import { stratifiedSplit } from '../../../lib/model/split';

@@ -54,6 +54,6 @@ export type {
 } from './train';
 export type { ChampionScore } from './champion-score';
 export type { PromotionInput, PromotionResult } from './promote';
-export type { MonitorReference, MonitoringRunHandle } from './monitoring-run';
-export type { DriftSettings, MonitorDriftInput, MonitorDriftResult } from './monitor-analysis';
+export type { MonitorReference, MonitoringRunHandle, MonitorDriftResult } from '../lib/monitoring/monitoring-run';
+export type { DriftSettings, MonitorDriftInput } from './monitor-analysis';
 export type { DecideRetrainingInput, RetrainDecision } from './retrain';

@@ -7,13 +7,13 @@ import { buildDriftReport } from '../lib/monitoring/build-report';
 import { currentWindowTable, describeWindow, windowBounds, type WindowSpec } from '../lib/monitoring/current-window';
 import { scorePredictions } from '../lib/monitoring/score-predictions';
 import { scoreWindow } from '../lib/monitoring/score-window';
-import type { MonitoringSummary, ReportLink } from '../lib/monitoring/summary';
+import type { ReportLink } from '../lib/monitoring/summary';
 import { RUN_ARTIFACTS } from '../lib/tracking/run-names';
 import { loadPredictor } from '../lib/tracking/serving-model';
 import type { ActivityDeps } from './deps';
 import { failFastOn } from './errors';
 import { withHeartbeat } from './heartbeat';
-import type { MonitoringRunHandle, MonitorReference } from './monitoring-run';
+import type { MonitorDriftResult, MonitoringRunHandle, MonitorReference } from '../lib/monitoring/monitoring-run';
 
 /** How a window is compared: the same knobs for the workflow and its analysis activity. */
 export interface DriftSettings {
@@ -35,21 +35,6 @@ export interface MonitorDriftInput extends DriftSettings {
   /** ISO time the window ends (the workflow's start, so a retried activity sees the same window). */
   windowEnd: string;
   workflowRunId: string;
-}
-
-export interface MonitorDriftResult {
-  /** Too few papers in the window to compare: nothing was concluded. */
-  insufficientData: boolean;
-  window: string;
-  currentRows: number;
-  foundRows: number;
-  reembedded: number;
-  summary: MonitoringSummary | null;
-  reportKey: string | null;
-  summaryKey: string | null;
-  reportUrl: string | null;
-  reportBytes: number;
-  seconds: number;
 }
 
 const DEFAULT_MAX_ROWS = 20_000;

@@ -2,26 +2,9 @@ import { resolveServingRun } from '../lib/tracking/resolve';
 import { MODEL_TRAINING_EXPERIMENT_TAGS, RUN_METRICS, RUN_PARAMS, RUN_TAGS } from '../lib/tracking/run-names';
 import { runMetric, runParam, type Run } from '../lib/tracking/types';
 import type { QualityBaseline } from '../lib/monitoring/quality';
-import type { MonitorDriftResult } from './monitor-analysis';
+import type { MonitorDriftResult, MonitoringRunHandle, MonitorReference } from '../lib/monitoring/monitoring-run';
 import type { ActivityDeps } from './deps';
 import { failFastOn } from './errors';
-
-/** The training run monitoring compares against: its model, reference data and test scores. */
-export interface MonitorReference {
-  runId: string;
-  source: 'LATEST_TRAINING_RUN_ID' | 'alias' | 'pinned';
-  modelName: string;
-  modelVersion: string | null;
-  embedderVersion: string;
-  baseline: QualityBaseline;
-  runUrl: string;
-}
-
-export interface MonitoringRunHandle {
-  runId: string;
-  runUrl: string;
-  experimentId: string;
-}
 
 function baselineOf(run: Run): QualityBaseline {
   const recall: Record<string, number> = {};

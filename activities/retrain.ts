@@ -1,7 +1,7 @@
 import type { RetrainDecisionKind, RetrainOutcome } from '../lib/monitoring/retrain-ledger';
 import type { ActivityDeps } from './deps';
 import { failFastOn } from './errors';
-import type { MonitorReference } from './monitoring-run';
+import type { MonitorReference } from '../lib/monitoring/monitoring-run';
 
 export interface DecideRetrainingInput {
   monitorWorkflowId: string;

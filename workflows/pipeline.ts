@@ -2,10 +2,10 @@ import { defineQuery, executeChild, proxyActivities, setHandler, workflowInfo } 
 import type { IoActivities } from '../activities';
 import type { WindowSpec } from '../lib/monitoring/current-window';
 import { ingestWorkflow, type IngestInput, type IngestSummary } from './ingest';
-import type { TaskQueues } from './types';
+import type { TaskQueues, TrainWorkflowInput } from './types';
 import { monitorWorkflow, type MonitorSummary, type MonitorWorkflowInput } from './monitor';
 import { retryPolicy } from './retry';
-import { trainWorkflow, type TrainSummary, type TrainWorkflowInput } from './train';
+import { trainWorkflow, type TrainSummary } from './train';
 
 export interface PipelineInput {
   taskQueues: TaskQueues;

@@ -7,22 +7,8 @@ import type {
   PromotionResult,
   TrainResult,
 } from '../activities';
-import type { MlpHyperparameters } from '../lib/model/mlp';
-import type { TaskQueues } from './types';
+import type { TrainWorkflowInput } from './types';
 import { retryPolicy } from './retry';
-
-export interface TrainWorkflowInput {
-  taskQueues: TaskQueues;
-  embedderVersion?: string;
-  from?: string;
-  until?: string;
-  /** Applied to every lsa-mlp candidate (under the candidate's own settings). */
-  hyperparameters?: Partial<MlpHyperparameters>;
-  /** The models to try, `family[:name=value]…` comma-separated (default: the worker's TRAIN_CANDIDATES). */
-  candidates?: string;
-  minExamplesPerClass?: number;
-  heartbeatTimeoutSeconds?: number;
-}
 
 export type TrainPhase = 'preparing' | 'training' | 'choosing' | 'scoring-champion' | 'registering' | 'done';
 

@@ -1,5 +1,5 @@
 import type { RetrainDecision } from '../activities';
-import type { TrainWorkflowInput } from './train';
+import type { MlpHyperparameters } from '../lib/model/mlp';
 
 /** The task queues a workflow puts its activities on: I/O and CPU workers scale apart. */
 export interface TaskQueues {
@@ -24,4 +24,17 @@ export interface RetrainReport {
   modelVersion: string | null;
   trainingRunId: string | null;
   reason: string | null;
+}
+
+export interface TrainWorkflowInput {
+  taskQueues: TaskQueues;
+  embedderVersion?: string;
+  from?: string;
+  until?: string;
+  /** Applied to every lsa-mlp candidate (under the candidate's own settings). */
+  hyperparameters?: Partial<MlpHyperparameters>;
+  /** The models to try, `family[:name=value]…` comma-separated (default: the worker's TRAIN_CANDIDATES). */
+  candidates?: string;
+  minExamplesPerClass?: number;
+  heartbeatTimeoutSeconds?: number;
 }

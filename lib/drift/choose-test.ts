@@ -1,6 +1,6 @@
 import type { ColumnType } from './column-types';
 import { countDistinct, sampleSize, type Sample } from './samples';
-import type { TestName } from './column-drift';
+import type { TestName } from './registry';
 
 /** Up to this many reference rows, Evidently picks hypothesis tests; above it, distances. */
 export const SMALL_REFERENCE_ROWS = 1000;

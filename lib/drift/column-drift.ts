@@ -1,26 +1,10 @@
+import './builtin-tests';
 import type { ColumnType } from './column-types';
 import { defaultTest } from './choose-test';
 import { ownValue } from './own';
+import { driftTest, StatTestError, type DriftOutcome, type DriftTest, type TestName } from './registry';
 import { cleanSample, sampleSize } from './samples';
-import { findStatTest, STAT_TESTS, StatTestError, type StatTestName } from './stattests';
 import type { ColumnValues } from './table';
-import { findTextTest, TEXT_TESTS, type TextTestName } from './text-drift';
-
-export type TestName = StatTestName | TextTestName;
-
-export const TEST_NAMES: readonly TestName[] = [
-  ...(Object.keys(STAT_TESTS) as StatTestName[]),
-  ...(Object.keys(TEXT_TESTS) as TextTestName[]),
-];
-
-/** Whether a name given by a user (an option, a configuration) is a test of the registry: own names only. */
-export function isTestName(name: string): name is TestName {
-  return findStatTest(name) !== undefined || findTextTest(name) !== undefined;
-}
-
-function unknownTest(name: string): StatTestError {
-  return new StatTestError(`unknown drift test "${name}": use one of ${TEST_NAMES.join(', ')}`);
-}
 
 /**
  * Which test and threshold a column gets, most specific first — per column, per column type,
@@ -47,7 +31,7 @@ export interface ColumnDrift {
   test: TestName;
   /** As Evidently labels it ("K-S p_value", …). */
   testLabel: string;
-  scoreKind: 'p_value' | 'distance' | 'roc_auc';
+  scoreKind: DriftTest['scoreKind'];
   threshold: number;
   score: number;
   drifted: boolean;
@@ -90,8 +74,8 @@ export function columnDrift(
   current: ColumnValues,
   overrides: TestOverrides = {},
 ): ColumnDrift {
-  const explicitTest = chosenTest(column, type, overrides);
-  if (explicitTest !== undefined && !isTestName(explicitTest)) throw unknownTest(explicitTest);
+  const explicitName = chosenTest(column, type, overrides);
+  const explicitTest = explicitName === undefined ? undefined : driftTest(explicitName);
   const referenceSample = cleanSample(reference);
   const currentSample = cleanSample(current);
   if (sampleSize(referenceSample) === 0)
@@ -101,42 +85,32 @@ export function columnDrift(
   if (type === 'numerical' && (referenceSample.kind !== 'numbers' || currentSample.kind !== 'numbers')) {
     throw new ColumnDriftError(`column "${column}" is numerical but holds values that are not numbers`);
   }
-  const name = explicitTest ?? defaultTest(referenceSample, currentSample, type);
-  const explicitThreshold = chosenThreshold(column, type, overrides);
-  const common = {
-    column,
-    type,
-    test: name,
-    referenceRows: sampleSize(referenceSample),
-    currentRows: sampleSize(currentSample),
-  };
-  const textTest = findTextTest(name);
-  if (textTest) {
-    if (type !== 'text') throw new ColumnDriftError(`${name} applies to text columns, "${column}" is ${type}`);
-    const threshold = explicitThreshold ?? textTest.defaultThreshold;
-    return {
-      ...common,
-      testLabel: textTest.displayName,
-      scoreKind: 'roc_auc',
-      threshold,
-      ...textTest.run(referenceSample, currentSample, threshold),
-    };
-  }
-  const test = findStatTest(name);
-  if (!test) throw unknownTest(name);
-  // Evidently checks the column type of tests one asks for, not of the ones it picks itself.
-  if (type === 'text' || (explicitTest && !test.allowedTypes.includes(type))) {
+  const test = explicitTest ?? driftTest(defaultTest(referenceSample, currentSample, type));
+  // Evidently checks the column type of tests one asks for, not of the ones it picks itself (a
+  // categorical test for a numerical column with few values; always a text test for a text column).
+  if (explicitTest && !explicitTest.allowedTypes.includes(type)) {
     throw new ColumnDriftError(
-      `${name} does not apply to the ${type} column "${column}" (it takes ${test.allowedTypes.join(' or ')} columns)`,
+      `${test.name} does not apply to the ${type} column "${column}" (it takes ${test.allowedTypes.join(' or ')} columns)`,
     );
   }
-  const threshold = explicitThreshold ?? test.defaultThreshold;
-  let outcome: { score: number; drifted: boolean };
+  const threshold = chosenThreshold(column, type, overrides) ?? test.defaultThreshold;
+  let outcome: DriftOutcome;
   try {
     outcome = test.run(referenceSample, currentSample, type, threshold);
   } catch (error) {
-    if (error instanceof StatTestError) throw new ColumnDriftError(`column "${column}", ${name}: ${error.message}`);
+    if (error instanceof StatTestError)
+      throw new ColumnDriftError(`column "${column}", ${test.name}: ${error.message}`);
     throw error;
   }
-  return { ...common, testLabel: test.displayName, scoreKind: test.scoreKind, threshold, ...outcome };
+  return {
+    column,
+    type,
+    test: test.name,
+    referenceRows: sampleSize(referenceSample),
+    currentRows: sampleSize(currentSample),
+    testLabel: test.displayName,
+    scoreKind: test.scoreKind,
+    threshold,
+    ...outcome,
+  };
 }

@@ -1,8 +1,9 @@
+import './builtin-tests';
 import { domainClassifierAuc, randomAucPercentile } from './domain-classifier';
 import { choiceWithReplacement, LegacyRandomState, pandasSample } from './numpy-random';
 import { columnMeans, componentColumn, projectOnReferencePca, selectRows, type Rows } from './matrix';
 import { median, percentile } from './samples';
-import { statTest, type StatTestName } from './stattests';
+import { driftTest, StatTestError, type TestName } from './registry';
 
 /**
  * Drift of an embedding as a whole, by the methods Evidently offers (legacy
@@ -24,7 +25,8 @@ export type EmbeddingDriftMethod =
     }
   | {
       method: 'ratio';
-      componentTest?: StatTestName;
+      /** A test of numerical columns, run on each component. */
+      componentTest?: TestName;
       componentThreshold?: number;
       threshold?: number;
       pcaComponents?: number;
@@ -124,7 +126,12 @@ function meanDistanceDrift(
 }
 
 function ratioDrift(reference: Rows, current: Rows, options: Extract<EmbeddingDriftMethod, { method: 'ratio' }>) {
-  const test = statTest(options.componentTest ?? 'wasserstein');
+  const test = driftTest(options.componentTest ?? 'wasserstein');
+  // Evidently looks the component test up for numerical columns: one that does not take them is refused.
+  if (!test.allowedTypes.includes('numerical'))
+    throw new StatTestError(
+      `${test.name} does not apply to embedding components, which are numerical (it takes ${test.allowedTypes.join(' or ')} columns)`,
+    );
   const componentThreshold = options.componentThreshold ?? 0.1;
   let drifted = 0;
   for (let d = 0; d < reference.dims; d += 1) {

@@ -3,16 +3,13 @@ import { tokenize } from '../embedding/tokenize';
 import { domainClassifierAuc, randomAucPercentile } from './domain-classifier';
 import { ENGLISH_STOP_WORDS } from './english-stop-words';
 import { LegacyRandomState } from './numpy-random';
+import { registerDriftTest, type DriftTest } from './registry';
 import type { Sample } from './samples';
 
-export type TextTestName = 'perc_text_content_drift' | 'abs_text_content_drift';
-
-export interface TextTest {
-  name: TextTestName;
-  displayName: string;
-  defaultThreshold: number;
-  run(reference: Sample, current: Sample, threshold: number): { score: number; drifted: boolean };
-}
+/**
+ * The text tests of Evidently's registry: a domain classifier's ROC AUC telling current texts from
+ * reference texts, drift when it beats random classifiers (small references) or a threshold.
+ */
 
 /** The words scikit-learn's vectorizer would count: tokens less English stop words. */
 function contentWords(text: string | number): string {
@@ -59,35 +56,29 @@ function randomClassifierSeeds(): Int32Array {
 }
 
 /** Small reference: the classifier must beat the given percentile of random classifiers. */
-const percentileTextDrift: TextTest = {
+const percentileTextDrift: DriftTest = {
   name: 'perc_text_content_drift',
   displayName: 'Percentile text content drift',
+  allowedTypes: ['text'],
   defaultThreshold: 0.95,
-  run(reference, current, threshold) {
+  scoreKind: 'roc_auc',
+  run(reference, current, _type, threshold) {
     const { auc, testLabels } = textDomainAuc(reference, current);
     return { score: auc, drifted: auc > randomAucPercentile(testLabels, threshold, randomClassifierSeeds()) };
   },
 };
 
 /** Large reference: the classifier's ROC AUC must exceed the threshold. */
-const absoluteTextDrift: TextTest = {
+const absoluteTextDrift: DriftTest = {
   name: 'abs_text_content_drift',
   displayName: 'Absolute text content drift',
+  allowedTypes: ['text'],
   defaultThreshold: 0.55,
-  run(reference, current, threshold) {
+  scoreKind: 'roc_auc',
+  run(reference, current, _type, threshold) {
     const { auc } = textDomainAuc(reference, current);
     return { score: auc, drifted: auc > threshold };
   },
 };
 
-export const TEXT_TESTS: Readonly<Record<TextTestName, TextTest>> = {
-  perc_text_content_drift: percentileTextDrift,
-  abs_text_content_drift: absoluteTextDrift,
-};
-
-const BY_NAME: ReadonlyMap<string, TextTest> = new Map(Object.entries(TEXT_TESTS));
-
-/** The text test of this registry name, if there is one. */
-export function findTextTest(name: string): TextTest | undefined {
-  return BY_NAME.get(name);
-}
+for (const test of [percentileTextDrift, absoluteTextDrift]) registerDriftTest(test);

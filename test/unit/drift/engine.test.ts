@@ -10,7 +10,8 @@ import {
   type Rows,
 } from '../../../lib/drift';
 import { LegacyRandomState, trainTestHalves } from '../../../lib/drift/numpy-random';
-import { binnedShares, wassersteinDistance } from '../../../lib/drift/stattests';
+import { wassersteinDistance } from '../../../lib/drift/distance-tests';
+import { binnedShares } from '../../../lib/drift/shares';
 import { sturgesEdges } from '../../../lib/drift/samples';
 
 const numbers = (...values: number[]) => ({ storage: 'float' as const, values: Float64Array.from(values) });
@@ -128,6 +129,12 @@ describe('column drift', () => {
     expect(() =>
       columnDrift('label', 'categorical', labels('a', 'b'), labels('a', 'b'), { perColumnTest: { label: 'ks' } }),
     ).toThrow(/ks does not apply to the categorical column "label"/);
+    expect(() =>
+      columnDrift('x', 'numerical', numbers(1, 2), numbers(1, 2), { test: 'abs_text_content_drift' }),
+    ).toThrow(/abs_text_content_drift does not apply to the numerical column "x" \(it takes text columns\)/);
+    expect(() => columnDrift('t', 'text', labels('a b', 'c d'), labels('a b', 'e f'), { textTest: 'psi' })).toThrow(
+      /psi does not apply to the text column "t" \(it takes categorical or numerical columns\)/,
+    );
   });
 
   it('says which side of a column holds no values', () => {

@@ -1,10 +1,10 @@
 import {
   columnDrift,
   dataDrift,
+  driftTest,
   embeddingDrift,
   inferColumnTypes,
   parseCsv,
-  statTest,
   StatTestError,
   TableError,
   TEST_NAMES,
@@ -144,12 +144,15 @@ describe('names taken from data and options', () => {
       },
     );
 
-    it('finds a statistical test only by its own name', () => {
-      expect(statTest('psi').name).toBe('psi');
-      expect(() => statTest('toString')).toThrow(StatTestError);
-      expect(() => statTest('constructor')).toThrow(
-        /unknown drift test "constructor": use one of ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger$/,
-      );
+    it('finds a test of the registry only by its own name', () => {
+      expect(driftTest('psi').name).toBe('psi');
+      expect(driftTest('abs_text_content_drift')).toMatchObject({ allowedTypes: ['text'], scoreKind: 'roc_auc' });
+      expect(() => driftTest('toString')).toThrow(StatTestError);
+      expect(() => driftTest('constructor')).toThrow(unknown);
+    });
+
+    it('has a test registered under every valid name', () => {
+      expect(TEST_NAMES.map((name) => driftTest(name).name)).toEqual(TEST_NAMES);
     });
 
     it('refuses an unknown component test of the embedding ratio method', () => {
@@ -157,6 +160,14 @@ describe('names taken from data and options', () => {
       expect(() => embeddingDrift(rows, rows, { method: 'ratio', componentTest: 'toString' as never })).toThrow(
         /unknown drift test "toString": use one of ks, chisquare/,
       );
+    });
+
+    it('refuses a component test of the embedding ratio method that does not take numerical columns, as Evidently', () => {
+      const rows: Rows = { count: 20, dims: 2, data: Float64Array.from({ length: 40 }, (_, i) => i % 7) };
+      expect(() => embeddingDrift(rows, rows, { method: 'ratio', componentTest: 'perc_text_content_drift' })).toThrow(
+        /perc_text_content_drift does not apply to embedding components, which are numerical \(it takes text columns\)/,
+      );
+      expect(() => embeddingDrift(rows, rows, { method: 'ratio', componentTest: 'chisquare' })).toThrow(StatTestError);
     });
   });
 });

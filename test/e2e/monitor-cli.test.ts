@@ -9,7 +9,7 @@ import { connectMongo } from '../../lib/features/mongo';
 import { PREDICTIONS_COLLECTION } from '../../lib/predictions/prediction-document';
 import { MlflowClient } from '../../lib/tracking';
 import { ingestWorkflow } from '../../workflows';
-import { writeCsv } from '../parity/cases';
+import { writeCsv } from '../parity/columns';
 import { removeIsolatedData, removeTrackedData } from '../support/cleanup';
 import { mlops } from '../support/cli';
 import { isolatedSetup } from '../support/isolated-config';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { projectRoot } from '../../lib/config/paths';
 import { dataDrift, parseCsv, type DataDriftResult } from '../../lib/drift';
 import { BottomSample } from '../../lib/features/bottom-sample';
-import { MIXED_MAPPING, mixedColumns, writeCsv, type Columns } from './cases';
+import { writeCsv, type Columns } from './columns';
+import { MIXED_MAPPING, mixedColumns } from './generated-columns';
 
 /**
  * What monitoring concludes from a fixed sample of a large window against what Evidently concludes

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { ExtractedItem } from '../../../lib/arxiv/extracted';
 import type { PaperRecord } from '../../../lib/arxiv/record';
+import { DEFAULT_MAX_LINE_BYTES } from '../../../lib/arxiv/snapshot';
+import type { SourceOptions, SourcePage } from '../../../lib/arxiv/sources';
 import type { RejectReason } from '../../../lib/arxiv/validate';
 
 /** Real arXiv API / OAI-PMH responses and snapshot lines (see test/fixtures/arxiv/README.md). */
@@ -108,3 +110,25 @@ export async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
   for await (const page of pages) all.push(page);
   return all;
 }
+
+/**
+ * Options for openSource in tests: pages of ten, the arXiv API and OAI-PMH at `serverUrl` (a port
+ * nothing answers on without one), no wait between requests, the fixtures as the only file root.
+ */
+export function sourceOptions(serverUrl: string | undefined, overrides: Partial<SourceOptions> = {}): SourceOptions {
+  return {
+    pageSize: 10,
+    arxivApiUrl: serverUrl ?? 'http://127.0.0.1:9/api/query',
+    oaiUrl: serverUrl ?? 'http://127.0.0.1:9/oai2',
+    requestIntervalMs: 1,
+    fileRoots: [FIXTURES],
+    maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    ...overrides,
+  };
+}
+
+/** The ids of the accepted records of every page, in order. */
+export const ids = (pages: SourcePage[]) => pages.flatMap((page) => acceptedRecords(page.items).map(({ id }) => id));
+
+/** A query parameter of a recorded request. */
+export const param = (request: RecordedRequest, name: string) => request.url.searchParams.get(name);

@@ -1,3 +1,4 @@
 export { PaperStream } from './paper-stream';
-export type { BufferedPaper, StreamMessage, PaperStreamOptions, BufferDepth, AcknowledgedEntry } from './paper-stream';
+export type { PaperStreamOptions, BufferDepth, AcknowledgedEntry } from './paper-stream';
+export type { BufferedPaper, StreamMessage } from './stream-message';
 export { connectRedis, RedisUnavailableError } from './redis';

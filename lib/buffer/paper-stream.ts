@@ -1,26 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import type { PaperRecord } from '../arxiv/record';
 import { ensureConsumerGroup } from './redis';
+import { decodeMessage, fieldsOf, type BufferedPaper, type StreamMessage } from './stream-message';
+import { ACKNOWLEDGE_SCRIPT, PUBLISH_SCRIPT } from './stream-scripts';
 
-/** A paper waiting in the buffer, with where it came from. */
-export interface BufferedPaper {
-  record: PaperRecord;
-  /** Object-store key of the raw batch the record landed in. */
-  rawKey: string;
-  /** Workflow id of the ingestion run that produced it. */
-  ingestWorkflowId: string;
-  /** The embedder the run chose for its papers (absent on messages of older runs: the consumer decides). */
-  embedderVersion?: string;
-}
-
-export interface StreamMessage {
-  id: string;
-  paper: BufferedPaper | undefined;
-  /** Set when the message could not be decoded; the consumer dead-letters it. */
-  error?: string;
-  fields: Record<string, string>;
-}
+// The stream's messages, as they have always been imported from here.
+export type { BufferedPaper, StreamMessage } from './stream-message';
 
 export interface PaperStreamOptions {
   stream: string;
@@ -50,87 +35,10 @@ export interface RunOutcomes {
 }
 
 const PUBLISHED_TTL_SECONDS = 7 * 24 * 3600;
-
-// ARGV: run, ttl, embedder version ('' for none), then (paper id, item number, paper JSON, raw key)
-// per paper. A paper id seen before at the same item number is a retried page (skipped silently);
-// at another item number, a duplicate listing (skipped and counted).
-const PUBLISH_SCRIPT = `
-local published = 0
-local duplicates = 0
-for i = 4, #ARGV, 4 do
-  if redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then
-    if ARGV[3] == '' then
-      redis.call('XADD', KEYS[1], '*', 'paper', ARGV[i + 2], 'raw', ARGV[i + 3], 'run', ARGV[1])
-    else
-      redis.call('XADD', KEYS[1], '*', 'paper', ARGV[i + 2], 'raw', ARGV[i + 3], 'run', ARGV[1], 'embedder', ARGV[3])
-    end
-    published = published + 1
-  elseif redis.call('HGET', KEYS[2], ARGV[i]) ~= ARGV[i + 1] then
-    duplicates = duplicates + 1
-  end
-end
-redis.call('EXPIRE', KEYS[2], ARGV[2])
-return {published, duplicates}
-`;
-
-// KEYS[1] stream; ARGV: group, key prefix of the per-run outcome hashes, ttl, then (id, run, outcome)
-// per entry. Counts only what this call acknowledged, so a message processed twice counts once.
-const ACKNOWLEDGE_SCRIPT = `
-local acknowledged = 0
-for i = 4, #ARGV, 3 do
-  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then
-    redis.call('XDEL', KEYS[1], ARGV[i])
-    local counters = ARGV[2] .. ARGV[i + 1]
-    redis.call('HINCRBY', counters, ARGV[i + 2], 1)
-    if ARGV[i + 2] ~= 'dead' then redis.call('HINCRBY', counters, 'stored', 1) end
-    redis.call('EXPIRE', counters, ARGV[3])
-    acknowledged = acknowledged + 1
-  end
-end
-return acknowledged
-`;
-
 export interface BufferDepth {
   /** Entries in the stream: waiting for delivery plus delivered but not yet acknowledged. */
   length: number;
   pending: number;
-}
-
-function fieldsOf(flat: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-  return fields;
-}
-
-/** Why a decoded `paper` field is not a PaperRecord, or undefined when it is one. */
-function recordProblem(value: unknown): string | undefined {
-  if (!value || typeof value !== 'object') return 'paper is not an object';
-  const record = value as Record<string, unknown>;
-  for (const field of ['id', 'title', 'abstract', 'primaryCategory'] as const) {
-    if (typeof record[field] !== 'string') return `paper.${field} is not a string`;
-  }
-  if (!Array.isArray(record.categories) || !record.categories.every((code) => typeof code === 'string')) {
-    return 'paper.categories is not a list of strings';
-  }
-  return undefined;
-}
-
-function decode(id: string, flat: string[]): StreamMessage {
-  const fields = fieldsOf(flat);
-  if (typeof fields.raw !== 'string' || typeof fields.run !== 'string') {
-    return { id, paper: undefined, error: 'message lacks its raw or run field', fields };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(fields.paper ?? '');
-  } catch (error) {
-    return { id, paper: undefined, error: `paper field is not JSON: ${(error as Error).message}`, fields };
-  }
-  const problem = recordProblem(value);
-  if (problem) return { id, paper: undefined, error: problem, fields };
-  const paper: BufferedPaper = { record: value as PaperRecord, rawKey: fields.raw, ingestWorkflowId: fields.run };
-  if (fields.embedder) paper.embedderVersion = fields.embedder;
-  return { id, paper, fields };
 }
 
 /**
@@ -229,7 +137,9 @@ export class PaperStream {
     // Entries deleted while pending come back as ids only; acknowledging clears them.
     if (deletedIds && deletedIds.length > 0)
       await this.redis.xack(this.options.stream, this.options.group, ...deletedIds);
-    return entries.filter((entry): entry is [string, string[]] => entry !== null).map(([id, flat]) => decode(id, flat));
+    return entries
+      .filter((entry): entry is [string, string[]] => entry !== null)
+      .map(([id, flat]) => decodeMessage(id, flat));
   }
 
   /** New messages for this consumer, waiting up to blockMs when there are none. */
@@ -247,7 +157,7 @@ export class PaperStream {
       '>',
     )) as Array<[string, Array<[string, string[]]>]> | null;
     if (!reply) return [];
-    return reply.flatMap(([, entries]) => entries.map(([id, flat]) => decode(id, flat)));
+    return reply.flatMap(([, entries]) => entries.map(([id, flat]) => decodeMessage(id, flat)));
   }
 
   /** Abandoned messages first, then new ones. */

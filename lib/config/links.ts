@@ -1,4 +1,4 @@
-import type { AppConfig } from './config';
+import type { AppConfig } from './app-config';
 
 /** The Temporal Web UI page of a run, when the UI address is known. */
 export function workflowUiLink(

@@ -1,4 +1,4 @@
-import { MongoBulkWriteError } from 'mongodb';
+import { MongoBulkWriteError, type Collection } from 'mongodb';
 
 const DUPLICATE_KEY = 11000;
 
@@ -17,4 +17,20 @@ export function duplicatesOfStoredBatch(error: unknown, batchSize: number): numb
   if (writeErrors.length === 0 || writeErrors.some((writeError) => writeError.code !== DUPLICATE_KEY)) return undefined;
   if (error.insertedCount + writeErrors.length !== batchSize) return undefined;
   return writeErrors.map((writeError) => writeError.index);
+}
+
+/** Inserts what is not stored yet; returns the positions of the documents that already were. */
+export async function insertNew<T extends { _id: string }>(
+  collection: Collection<T>,
+  documents: T[],
+): Promise<Set<number>> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver's OptionalUnlessRequiredId does not see `_id: string`
+    await collection.insertMany(documents as any[], { ordered: false });
+    return new Set();
+  } catch (error) {
+    const duplicates = duplicatesOfStoredBatch(error, documents.length);
+    if (!duplicates) throw error;
+    return new Set(duplicates);
+  }
 }

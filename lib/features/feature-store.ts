@@ -1,238 +1,55 @@
-import { createHash } from 'node:crypto';
-import { endianness } from 'node:os';
-import { Binary, type Collection, type Db } from 'mongodb';
-import { duplicatesOfStoredBatch } from './bulk-insert';
+import type { Collection, Db } from 'mongodb';
 import { BottomSample } from './bottom-sample';
-import type { PaperRecord } from '../arxiv/record';
+import { insertNew } from './bulk-insert';
+import {
+  FEATURES_COLLECTION,
+  STORED_PAPERS_COLLECTION,
+  type FeatureDocument,
+  type FeatureInput,
+  type FeatureRow,
+  type FeatureSelection,
+  type FeatureWindow,
+  type SampledWindow,
+  type StoredPaperDocument,
+  type UpsertResult,
+  type WriteOutcome,
+} from './feature-documents';
+import {
+  contentHashOf,
+  featureId,
+  featureVersionId,
+  isNewer,
+  newestVersions,
+  ROW_PROJECTION,
+  toRow,
+  versionOrder,
+  type StoredVersion,
+  type VersionOrder,
+} from './feature-versions';
+import { describeText } from './text-descriptors';
+import { timeBounds, within } from './time-bounds';
+import { encodeVector } from './vector-codec';
 
-/** Where a feature vector came from. */
-export interface FeatureLineage {
-  rawKey: string;
-  ingestWorkflowId: string;
-}
-
-/** Simple text descriptors, kept so monitoring can watch the input text as well as the vectors. */
-export interface TextDescriptors {
-  titleChars: number;
-  abstractChars: number;
-  abstractWords: number;
-  /** Share of the text's tokens outside the embedder's vocabulary (stored since monitoring; absent before). */
-  oovShare?: number;
-}
-
-/**
- * One version of one paper embedded by one embedder version. Documents are never rewritten: a
- * revised paper gets a document of its own, and readers take the newest version of each paper.
- */
-export interface FeatureDocument {
-  /** `<arxiv id>@<embedder version>#<content hash>`: re-processing the same content inserts nothing. */
-  _id: string;
-  arxivId: string;
-  embedderVersion: string;
-  /** float32 little-endian, `dimensions` values: compact, exact, and cheap for every MongoDB-protocol server. */
-  vector: Binary;
-  dimensions: number;
-  /** Hash of everything the document is derived from; equal hash means re-processing changes nothing. */
-  contentHash: string;
-  title: string;
-  primaryCategory: string;
-  categories: string[];
-  published: Date | null;
-  updated: Date | null;
-  text: TextDescriptors;
-  lineage: FeatureLineage;
-  /** The paper was already stored (with other content) when this version was written. */
-  revision: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** One stored paper per embedder version, whatever its versions: the write path's insert-only registry. */
-export interface StoredPaperDocument {
-  /** `<arxiv id>@<embedder version>` */
-  _id: string;
-  arxivId: string;
-  embedderVersion: string;
-  createdAt: Date;
-}
-
-export const FEATURES_COLLECTION = 'features';
-export const STORED_PAPERS_COLLECTION = 'feature_papers';
-
-/** A stored feature document as training and monitoring read it. */
-export interface FeatureRow {
-  arxivId: string;
-  vector: Float32Array;
-  primaryCategory: string;
-  published: Date | null;
-  text: TextDescriptors;
-  lineage: FeatureLineage;
-}
-
-/** Papers of a time window, whichever embedder stored them: by publication or by first storage time. */
-export interface FeatureWindow {
-  by: 'published' | 'ingested';
-  from?: Date;
-  until?: Date;
-}
-
-export interface WindowRow extends FeatureRow {
-  embedderVersion: string;
-}
-
-export interface SampledWindow {
-  /** Ordered by paper id, then embedder version. */
-  rows: WindowRow[];
-  /** Papers in the window, before sampling. */
-  found: number;
-}
-
-export interface FeatureSelection {
-  embedderVersion: string;
-  /** Inclusive bounds on the paper's publication time. */
-  from?: Date;
-  until?: Date;
-}
+// The store's inputs and outputs, and the helpers callers use with it, as they have always been imported from here.
+export type {
+  FeatureDocument,
+  FeatureInput,
+  FeatureLineage,
+  FeatureRow,
+  FeatureSelection,
+  FeatureWindow,
+  SampledWindow,
+  StoredPaperDocument,
+  UpsertResult,
+  WindowRow,
+  WriteOutcome,
+} from './feature-documents';
+export type { TextDescriptors } from './text-descriptors';
+export { describeText } from './text-descriptors';
+export { decodeVector, encodeVector } from './vector-codec';
 
 /** Documents per reply when `select` reads a training's features. */
 const SELECT_BATCH_SIZE = 1_000;
-
-const ROW_PROJECTION = {
-  arxivId: 1,
-  embedderVersion: 1,
-  vector: 1,
-  primaryCategory: 1,
-  published: 1,
-  updated: 1,
-  text: 1,
-  lineage: 1,
-  createdAt: 1,
-  revision: 1,
-} as const;
-
-type StoredVersion = Pick<FeatureDocument, '_id' | keyof typeof ROW_PROJECTION>;
-
-/** The key of one paper embedded by one embedder version. */
-export function featureId(arxivId: string, embedderVersion: string): string {
-  return `${arxivId}@${embedderVersion}`;
-}
-
-/** The key of one version (one content) of one paper embedded by one embedder version. */
-export function featureVersionId(arxivId: string, embedderVersion: string, contentHash: string): string {
-  return `${featureId(arxivId, embedderVersion)}#${contentHash.slice(0, 16)}`;
-}
-
-export function describeText(record: Pick<PaperRecord, 'title' | 'abstract'>): TextDescriptors {
-  const words = record.abstract.trim() === '' ? 0 : record.abstract.trim().split(/\s+/).length;
-  return { titleChars: record.title.length, abstractChars: record.abstract.length, abstractWords: words };
-}
-
-export interface FeatureInput {
-  record: PaperRecord;
-  vector: Float32Array;
-  lineage: FeatureLineage;
-  oovShare?: number;
-}
-
-/** What one write did to one paper. */
-export type WriteOutcome = 'inserted' | 'replaced' | 'unchanged';
-
-export interface UpsertResult {
-  inserted: number;
-  /** Already stored with different content (the paper was revised): stored as its new version. */
-  replaced: number;
-  /** Already stored with the same content: left as they were. */
-  unchanged: number;
-  /** Each input's outcome, in the order of the inputs. */
-  outcomes: WriteOutcome[];
-}
-
-const LITTLE_ENDIAN = endianness() === 'LE';
-
-export function encodeVector(vector: Float32Array): Binary {
-  // Stored little-endian: on such a machine (nearly all) the floats' own bytes are the encoding.
-  if (LITTLE_ENDIAN)
-    return new Binary(Buffer.from(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength)));
-  const bytes = Buffer.alloc(vector.length * 4);
-  vector.forEach((value, i) => bytes.writeFloatLE(value, i * 4));
-  return new Binary(bytes);
-}
-
-export function decodeVector(binary: Binary): Float32Array {
-  const bytes = Buffer.from(binary.buffer);
-  const out = new Float32Array(bytes.length / 4);
-  // A copy, not a view: a view would keep the driver's whole reply buffer alive.
-  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
-  else for (let i = 0; i < out.length; i += 1) out[i] = bytes.readFloatLE(i * 4);
-  return out;
-}
-
-function contentHashOf(embedderVersion: string, record: PaperRecord): string {
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
-        embedderVersion,
-        record.id,
-        record.title,
-        record.abstract,
-        record.categories,
-        record.published,
-        record.updated,
-      ]),
-    )
-    .digest('hex')
-    .slice(0, 32);
-}
-
-/** Newest first: by the paper's own dates (`updated`, else `published`), then by when it was stored. */
-/** What orders two versions of one paper (see isNewer). */
-type VersionOrder = Pick<StoredVersion, '_id' | 'updated' | 'published' | 'createdAt'>;
-
-function versionOrder({ _id, updated, published, createdAt }: StoredVersion): VersionOrder {
-  return { _id, updated, published, createdAt };
-}
-
-function isNewer(a: VersionOrder, b: VersionOrder): boolean {
-  const dateOf = (version: VersionOrder) =>
-    (version.updated ?? version.published)?.getTime() ?? Number.NEGATIVE_INFINITY;
-  if (dateOf(a) !== dateOf(b)) return dateOf(a) > dateOf(b);
-  if (a.createdAt.getTime() !== b.createdAt.getTime()) return a.createdAt > b.createdAt;
-  return a._id > b._id;
-}
-
-/** The newest version of each (paper, embedder version), ordered by paper id then embedder version. */
-function newestVersions(versions: Iterable<StoredVersion>): StoredVersion[] {
-  const newest = new Map<string, StoredVersion>();
-  for (const version of versions) {
-    const key = featureId(version.arxivId, version.embedderVersion);
-    const kept = newest.get(key);
-    if (!kept || isNewer(version, kept)) newest.set(key, version);
-  }
-  return [...newest.values()].sort((a, b) =>
-    a.arxivId < b.arxivId
-      ? -1
-      : a.arxivId > b.arxivId
-        ? 1
-        : a.embedderVersion < b.embedderVersion
-          ? -1
-          : a.embedderVersion > b.embedderVersion
-            ? 1
-            : 0,
-  );
-}
-
-/** Inserts what is not stored yet; returns the positions of the documents that already were. */
-async function insertNew<T extends { _id: string }>(collection: Collection<T>, documents: T[]): Promise<Set<number>> {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver's OptionalUnlessRequiredId does not see `_id: string`
-    await collection.insertMany(documents as any[], { ordered: false });
-    return new Set();
-  } catch (error) {
-    const duplicates = duplicatesOfStoredBatch(error, documents.length);
-    if (!duplicates) throw error;
-    return new Set(duplicates);
-  }
-}
 
 /**
  * The feature store. Every write is an insert: a MongoDB-protocol server answers a duplicate key
@@ -427,26 +244,4 @@ export class FeatureStore {
   count(filter: { embedderVersion?: string } = {}): Promise<number> {
     return this.papers.countDocuments(filter.embedderVersion ? { embedderVersion: filter.embedderVersion } : {});
   }
-}
-
-function timeBounds(from?: Date, until?: Date): Record<string, Date> | undefined {
-  if (!from && !until) return undefined;
-  return { ...(from ? { $gte: from } : {}), ...(until ? { $lte: until } : {}) };
-}
-
-function within(time: Date | null, from?: Date, until?: Date): boolean {
-  if (!from && !until) return true;
-  if (!time) return false;
-  return (!from || time >= from) && (!until || time <= until);
-}
-
-function toRow(document: StoredVersion): FeatureRow {
-  return {
-    arxivId: document.arxivId,
-    vector: decodeVector(document.vector),
-    primaryCategory: document.primaryCategory,
-    published: document.published,
-    text: document.text,
-    lineage: document.lineage,
-  };
 }

@@ -10,7 +10,8 @@ import {
 import { LabelEncoder } from './label-encoder';
 import { evaluate, type Evaluation } from './metrics';
 import { DEFAULT_HYPERPARAMETERS, type MlpHyperparameters } from './mlp';
-import { DEFAULT_SPARSE_LINEAR_CONFIG, trainSparseLinear, type SparseLinearConfig } from './sparse-linear';
+import { trainSparseLinear } from './sparse-linear';
+import { DEFAULT_SPARSE_LINEAR_CONFIG, type SparseLinearConfig } from './sparse-linear-config';
 import { serializeSparseLinear } from './sparse-linear-file';
 import type { TrainingHooks } from './train-loop';
 import type { TrainingCandidate } from './candidates';

@@ -1,6 +1,6 @@
 import { isModelFamily, MODEL_FAMILIES, type ModelFamily } from './family';
 import { DEFAULT_HYPERPARAMETERS, type MlpHyperparameters } from './mlp';
-import { DEFAULT_SPARSE_LINEAR_CONFIG } from './sparse-linear';
+import { DEFAULT_SPARSE_LINEAR_CONFIG } from './sparse-linear-config';
 
 /**
  * One model a training tries: a family and the hyper-parameters that differ from its defaults.

@@ -1,6 +1,6 @@
 import type { TokenSpans } from '../embedding/tokenize';
 import type { MlpClassifier } from './mlp';
-import type { SparseLinearModel } from './sparse-linear';
+import type { SparseLinearModel } from './sparse-linear-model';
 
 /**
  * The model families a training can try. `lsa-mlp`: the feature store's LSA vector into a TF.js

@@ -1,6 +1,10 @@
-import type { LayersModel, Optimizer, Tensor, Tensor2D, io as tfio } from '@tensorflow/tfjs';
+import type { LayersModel, Optimizer, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { seededRandom } from '../embedding/linalg';
+import { balancedClassWeights } from './class-weights';
+import { denseWeightFloats, denseWeights } from './dense-layers';
 import { KernelMlpForward } from './kernel-forward';
+import { layersModelArtifacts, loadLayersModelArtifacts } from './layers-artifacts';
+import { readOptimizerWeights, writeOptimizerWeights } from './optimizer-state';
 import { seededShuffle } from './split';
 import type { Tf } from './tfjs';
 
@@ -55,17 +59,6 @@ export type WeightValues = Float32Array[];
 /** The part of TF.js's Dropout layer we reseed: its `seed` field is private in the typings but read on every call. */
 interface ReseedableDropout {
   seed?: number;
-}
-
-/** (n / (classes · n_class))^power for each class present in the labels (power 1: scikit-learn's class_weight='balanced'). */
-export function balancedClassWeights(labels: Int32Array, classes: number, power = 1): Record<number, number> {
-  const counts = new Array<number>(classes).fill(0);
-  for (const label of labels) counts[label]! += 1;
-  const weights: Record<number, number> = {};
-  counts.forEach((count, label) => {
-    if (count > 0) weights[label] = (labels.length / (classes * count)) ** power;
-  });
-  return weights;
 }
 
 /**
@@ -207,7 +200,7 @@ export class MlpClassifier {
   probabilities(x: Float32Array, rows: number): Float32Array {
     if (rows <= MlpClassifier.KERNEL_ROWS) return this.kernelForward().probabilities(x, rows);
     const { tf } = this;
-    const { hiddenKernel, hiddenBias, outputKernel, outputBias } = this.denseWeights();
+    const { hiddenKernel, hiddenBias, outputKernel, outputBias } = denseWeights(this.model);
     return tf.tidy(() => {
       const input = tf.tensor2d(x, [rows, this.inputDimensions]);
       const activations = tf.fused.matMul({
@@ -221,30 +214,9 @@ export class MlpClassifier {
     });
   }
 
-  private denseWeights(): { hiddenKernel: Tensor; hiddenBias: Tensor; outputKernel: Tensor; outputBias: Tensor } {
-    const [hidden, output] = this.model.layers.filter((layer) => layer.getClassName() === 'Dense');
-    const [hiddenKernel, hiddenBias] = hidden!.getWeights(false);
-    const [outputKernel, outputBias] = output!.getWeights(false);
-    return {
-      hiddenKernel: hiddenKernel!,
-      hiddenBias: hiddenBias!,
-      outputKernel: outputKernel!,
-      outputBias: outputBias!,
-    };
-  }
-
   private kernelForward(): KernelMlpForward {
-    if (!this.#kernelForward) {
-      const weights = this.denseWeights();
-      const floats = (tensor: Tensor) => tensor.dataSync() as Float32Array;
-      this.#kernelForward = new KernelMlpForward({
-        inputs: this.inputDimensions,
-        hiddenKernel: floats(weights.hiddenKernel),
-        hiddenBias: floats(weights.hiddenBias),
-        outputKernel: floats(weights.outputKernel),
-        outputBias: floats(weights.outputBias),
-      });
-    }
+    if (!this.#kernelForward)
+      this.#kernelForward = new KernelMlpForward(denseWeightFloats(this.model, this.inputDimensions));
     return this.#kernelForward;
   }
 
@@ -278,76 +250,22 @@ export class MlpClassifier {
    * The optimizer's state (Adam: step count, first and second moments) as plain arrays: a run
    * resumed from a checkpoint continues with the same moments instead of restarting Adam.
    */
-  async getOptimizerWeights(): Promise<WeightValues> {
-    const [iterations, ...moments] = await this.model.optimizer.getWeights();
-    const values = [iterations!, ...moments].map(({ tensor }) => Float32Array.from(tensor.dataSync()));
-    iterations!.tensor.dispose(); // a new scalar on each call; the moments are the optimizer's own variables
-    return values;
+  getOptimizerWeights(): Promise<WeightValues> {
+    return readOptimizerWeights(this.model);
   }
 
   /** Restores what getOptimizerWeights returned. */
-  async setOptimizerWeights(values: WeightValues): Promise<void> {
-    if (values.length === 0) return;
-    const trainable = this.model.trainableWeights;
-    const moments = values.length - 1;
-    if (moments !== 0 && moments !== 2 * trainable.length) {
-      throw new Error(
-        `checkpoint has ${values.length} optimizer arrays; expected 1 or ${1 + 2 * trainable.length} for this model`,
-      );
-    }
-    const { tf } = this;
-    const named: Parameters<Optimizer['setWeights']>[0] = [
-      { name: 'iter', tensor: tf.scalar(values[0]![0]!, 'int32') },
-      ...values.slice(1).map((value, i) => {
-        const weight = trainable[i % trainable.length]!;
-        return {
-          name: `${weight.originalName}/${i < trainable.length ? 'm' : 'v'}`,
-          tensor: tf.tensor(value, weight.read().shape),
-        };
-      }),
-    ];
-    // Adam replaces its moment variables without disposing the old ones.
-    const replaced = await this.model.optimizer.getWeights();
-    try {
-      await this.model.optimizer.setWeights(named);
-    } finally {
-      [...replaced, ...named].forEach(({ tensor }) => tensor.dispose());
-    }
+  setOptimizerWeights(values: WeightValues): Promise<void> {
+    return writeOptimizerWeights(this.tf, this.model, values);
   }
 
   /** TF.js layers format: model.json (topology + weights manifest) and one weights.bin. */
-  async toArtifacts(): Promise<{ modelJson: string; weights: Buffer }> {
-    let saved: tfio.ModelArtifacts | undefined;
-    await this.model.save(
-      this.tf.io.withSaveHandler(async (artifacts) => {
-        saved = artifacts;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-    const artifacts = saved!;
-    const modelJson = JSON.stringify({
-      format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${this.tf.version.tfjs}`,
-      convertedBy: null,
-      modelTopology: artifacts.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-    });
-    return { modelJson, weights: Buffer.from(this.tf.io.CompositeArrayBuffer.join(artifacts.weightData!)) };
+  toArtifacts(): Promise<{ modelJson: string; weights: Buffer }> {
+    return layersModelArtifacts(this.tf, this.model);
   }
 
   static async fromArtifacts(tf: Tf, modelJson: string, weights: Buffer): Promise<MlpClassifier> {
-    const parsed = JSON.parse(modelJson) as {
-      modelTopology: object;
-      weightsManifest: Array<{ weights: tfio.WeightsManifestEntry[] }>;
-    };
-    const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: parsed.modelTopology,
-        weightSpecs: parsed.weightsManifest.flatMap((group) => group.weights),
-        weightData,
-      }),
-    );
+    const model = await loadLayersModelArtifacts(tf, modelJson, weights);
     const inputShape = model.inputs[0]!.shape;
     const outputShape = model.outputs[0]!.shape;
     return new MlpClassifier(tf, model, Number(inputShape[1]), Number(outputShape[1]));

@@ -1,4 +1,5 @@
-import { SparseLinearModel, type SparseLinearConfig, type SparseLinearState } from './sparse-linear';
+import type { SparseLinearConfig, SparseLinearState } from './sparse-linear-config';
+import { SparseLinearModel } from './sparse-linear-model';
 import { fromDense, type TermWeights } from './term-weights';
 
 const MAGIC = Buffer.from('ARXIV-SPARSE-LINEAR-2\n', 'utf8');

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { fitBinarySvm } from './sparse-linear';
+import { fitBinarySvm } from './svm-solver';
 import type { ClassProblems, SolveRequest } from './svm-threads';
 
 /** Runs in a worker thread: solves the classes it is asked for on the shared matrix. */

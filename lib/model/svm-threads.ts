@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../config/paths';
 import type { CsrMatrix } from '../embedding/linalg';
-import type { ClassFit } from './sparse-linear';
+import type { ClassFit } from './svm-solver';
 
 /** One-vs-rest problems over one matrix: class k's positives are the rows labelled k. */
 export interface ClassProblems {

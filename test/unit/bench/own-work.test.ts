@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import { measureOwnWork, type OwnWorkMeasurement } from '../../../bench/own-work';
+import { measureOwnWork, type OwnWorkMeasurement } from '../../../bench/measure-own-work';
 import { paperText, type PaperRecord } from '../../../lib/arxiv/record';
 import { weightedRowSum } from '../../../lib/embedding/linalg';
 import { fitLsaEmbedder, type LsaEmbedder } from '../../../lib/embedding/lsa-embedder';
@@ -8,11 +8,9 @@ import { trainClassifier, type Example } from '../../../lib/model/classifier';
 import { mlpModel, sparseLinearModel } from '../../../lib/model/family';
 import { LabelEncoder } from '../../../lib/model/label-encoder';
 import { DEFAULT_HYPERPARAMETERS, type MlpClassifier } from '../../../lib/model/mlp';
-import {
-  DEFAULT_SPARSE_LINEAR_CONFIG,
-  trainSparseLinear,
-  type SparseLinearModel,
-} from '../../../lib/model/sparse-linear';
+import { trainSparseLinear } from '../../../lib/model/sparse-linear';
+import { DEFAULT_SPARSE_LINEAR_CONFIG } from '../../../lib/model/sparse-linear-config';
+import type { SparseLinearModel } from '../../../lib/model/sparse-linear-model';
 import { stratifiedSplit } from '../../../lib/model/split';
 import { weightOf } from '../../../lib/model/term-weights';
 import { loadTf } from '../../../lib/model/tfjs';

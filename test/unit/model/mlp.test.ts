@@ -1,5 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import { balancedClassWeights, MlpClassifier, type MlpHyperparameters } from '../../../lib/model/mlp';
+import { balancedClassWeights } from '../../../lib/model/class-weights';
+import { MlpClassifier, type MlpHyperparameters } from '../../../lib/model/mlp';
 import { loadTf, type Tf } from '../../../lib/model/tfjs';
 import { BLOB_DIMENSIONS, blobMatrix } from './blobs';
 

@@ -7,14 +7,10 @@ import { paperText, type PaperRecord } from '../../../lib/arxiv/record';
 import { fitTfidf, TfidfVectorizer } from '../../../lib/embedding/tfidf';
 import { LabelEncoder } from '../../../lib/model/label-encoder';
 import { evaluate } from '../../../lib/model/metrics';
-import {
-  DEFAULT_SPARSE_LINEAR_CONFIG,
-  fitBinarySvm,
-  fitTemperature,
-  softmax,
-  trainSparseLinear,
-  type SparseLinearConfig,
-} from '../../../lib/model/sparse-linear';
+import { trainSparseLinear } from '../../../lib/model/sparse-linear';
+import { DEFAULT_SPARSE_LINEAR_CONFIG, type SparseLinearConfig } from '../../../lib/model/sparse-linear-config';
+import { fitTemperature, softmax } from '../../../lib/model/softmax-temperature';
+import { fitBinarySvm } from '../../../lib/model/svm-solver';
 import { stratifiedSplit } from '../../../lib/model/split';
 import { type TermWeights } from '../../../lib/model/term-weights';
 import { samplePapers } from '../embedding/sample-corpus';

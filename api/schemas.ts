@@ -20,3 +20,25 @@ export const ModelInfo = Type.Object({
     description: 'the model family: lsa-mlp (MLP over the LSA vector) or tfidf-linear (linear SVMs over tf-idf)',
   }),
 });
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** An ErrorBody for a status, with what was wrong and the request's id. */
+export const errorBody = (statusCode: number, message: string, requestId: string): ErrorBody => ({
+  error: STATUS_TEXT[statusCode] ?? 'Error',
+  message,
+  statusCode,
+  requestId,
+});

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { connectRedis } from '../lib/buffer/redis';
 import type { AppConfig } from '../lib/config/config';
 import { loadEmbedder } from '../lib/embedding/registry';
+import { throttledReport } from '../lib/logging/throttled-report';
 import { PredictionPublisher, publisherConnection } from '../lib/predictions/prediction-publisher';
 import { openObjectStore } from '../lib/storage';
 import { MlflowClient, mlflowClientFor } from '../lib/tracking/mlflow-client';
@@ -85,7 +86,13 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
     warn: () => undefined,
     error: () => undefined,
   };
-  let appendErrorReported = 0;
+  // Once a second at most: while Redis is away every request fails the same way.
+  const reportAppendError = throttledReport(1_000, (error: unknown, backlog: number) =>
+    report.warn(
+      { err: error, backlog },
+      'prediction log: Redis did not take the predictions, they wait in the backlog',
+    ),
+  );
   const log = new PredictionPublisher(redis, {
     stream: config.api.predictionLog.stream,
     maxBacklog: config.api.predictionLog.maxBacklog,
@@ -95,15 +102,7 @@ export async function startApi(config: AppConfig, options: ApiListenOptions): Pr
         { dropped, droppedBytes: bytes, total },
         'prediction log full (Redis unreachable too long): oldest predictions dropped',
       ),
-    onAppendError: (error, backlog) => {
-      // Once a second at most: while Redis is away every request fails the same way.
-      if (Date.now() - appendErrorReported < 1_000) return;
-      appendErrorReported = Date.now();
-      report.warn(
-        { err: error, backlog },
-        'prediction log: Redis did not take the predictions, they wait in the backlog',
-      );
-    },
+    onAppendError: reportAppendError,
   });
   log.start();
   const reloader = new ModelReloader(models, {

@@ -28,16 +28,13 @@ export async function startPredictionDrain(
   // Redis may go away for long: the drain waits for it rather than giving up.
   const redis = await connectRedis(config.redis.url, 'arxiv-mlops-prediction-drainer', { reconnectForever: true });
   const store = new PredictionStore(mongo.db, config.api.predictionLog.retentionDays);
-  let reported = 0;
   const drainer = new PredictionDrainer(redis, store, deadLetters, {
     stream: config.api.predictionLog.stream,
     group: DEFAULT_DRAIN_GROUP,
     consumer: identity ? `${identity}-${process.pid}` : drainerName(),
     claimIdleMs: config.api.predictionLog.claimIdleMs,
+    // The drainer reports a failing batch at most once every 10 s: an outage fails every batch the same way.
     onError: (error) => {
-      // A MongoDB or Redis outage fails every batch the same way: once every 10 s is enough to say so.
-      if (Date.now() - reported < 10_000) return;
-      reported = Date.now();
       process.stderr.write(
         `prediction drain: ${(error as Error).message} (retrying; nothing is acknowledged before it is stored)\n`,
       );

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { adminKeyChecker, presentedKey } from '../admin-key';
-import type { RouteDeps } from '../app';
+import { presentedKey } from '../admin-key';
 import type { ServedModel } from '../model-holder';
+// The decorators these routes use (app.models, …) are declared by the plugins imported as types.
+import type {} from '../plugins/serving';
 import { ErrorBody, ModelInfo } from '../schemas';
 
 const Loaded = Type.Object({
@@ -45,43 +46,40 @@ class AdminError extends Error {
 }
 
 /** GET /v1/model: what is served, since when, and why. POST /v1/model/reload (admin): serve what the alias points at now. */
-export function modelRoutes(deps: RouteDeps): FastifyPluginAsync {
-  const checkKey = adminKeyChecker(deps.adminKey);
-  return async (app) => {
-    app.get(
-      '/v1/model',
-      { schema: { tags: ['model'], summary: 'The served model', response: { 200: Loaded, 503: ErrorBody } } },
-      async () => describe(deps.models.current()),
-    );
+export const modelRoutes: FastifyPluginAsync = async (app) => {
+  app.get(
+    '/v1/model',
+    { schema: { tags: ['model'], summary: 'The served model', response: { 200: Loaded, 503: ErrorBody } } },
+    async () => describe(app.models.current()),
+  );
 
-    app.post(
-      '/v1/model/reload',
-      {
-        schema: {
-          tags: ['model'],
-          summary: 'Load the model the alias (or the pin) chooses now, if it changed (admin)',
-          security: [{ apiKey: [] }],
-          response: { 200: Reloaded, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody },
-        },
-        preHandler: async (request) => {
-          const check = checkKey(presentedKey(request.headers));
-          if (check === 'disabled') throw new AdminError(403, 'the admin API is off: set MLOPS_API_KEY to use it');
-          if (check === 'missing')
-            throw new AdminError(401, 'an admin key is needed: send it as x-api-key (or Authorization: Bearer)');
-          if (check === 'wrong') throw new AdminError(401, 'the admin key is wrong');
-        },
+  app.post(
+    '/v1/model/reload',
+    {
+      schema: {
+        tags: ['model'],
+        summary: 'Load the model the alias (or the pin) chooses now, if it changed (admin)',
+        security: [{ apiKey: [] }],
+        response: { 200: Reloaded, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody },
       },
-      async () => {
-        if (!deps.reloader) throw new AdminError(503, 'this API does not reload models');
-        let outcome;
-        try {
-          outcome = await deps.reloader.reload('admin');
-        } catch (error) {
-          const still = deps.models.loaded ? `; still serving run ${deps.models.current().predictor.runId}` : '';
-          throw new AdminError(503, `could not reload: ${(error as Error).message}${still}`);
-        }
-        return { changed: outcome.changed, from: outcome.from, to: outcome.to, model: describe(deps.models.current()) };
+      preHandler: async (request) => {
+        const check = app.checkAdminKey(presentedKey(request.headers));
+        if (check === 'disabled') throw new AdminError(403, 'the admin API is off: set MLOPS_API_KEY to use it');
+        if (check === 'missing')
+          throw new AdminError(401, 'an admin key is needed: send it as x-api-key (or Authorization: Bearer)');
+        if (check === 'wrong') throw new AdminError(401, 'the admin key is wrong');
       },
-    );
-  };
-}
+    },
+    async () => {
+      if (!app.reloader) throw new AdminError(503, 'this API does not reload models');
+      let outcome;
+      try {
+        outcome = await app.reloader.reload('admin');
+      } catch (error) {
+        const still = app.models.loaded ? `; still serving run ${app.models.current().predictor.runId}` : '';
+        throw new AdminError(503, `could not reload: ${(error as Error).message}${still}`);
+      }
+      return { changed: outcome.changed, from: outcome.from, to: outcome.to, model: describe(app.models.current()) };
+    },
+  );
+};

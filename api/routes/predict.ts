@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { applyVerdict, type RouteDeps } from '../app';
 import { describeText, encodeVector } from '../../lib/features/feature-store';
 import { inputHash, type PredictionDocument } from '../../lib/predictions/prediction-document';
 import type { Prediction } from '../../lib/tracking/serving-model';
+// The decorators these routes use (app.models, …) are declared by the plugins imported as types.
+import type {} from '../plugins/metrics';
+import { applyVerdict } from '../plugins/security';
+import type {} from '../plugins/serving';
 import { ErrorBody, ModelInfo } from '../schemas';
 
 export const MAX_ITEMS = 64;
@@ -49,65 +52,63 @@ type PredictBody = Static<typeof Body>;
  * POST /v1/predict: one paper (`{ title, abstract }`) or up to 64 (`{ items: [...] }`) → for each,
  * the category and the top-k classes with their probabilities, and which model answered.
  */
-export function predictRoutes(deps: RouteDeps): FastifyPluginAsync {
-  return async (app) => {
-    app.post<{ Body: PredictBody; Querystring: Static<typeof Query> }>(
-      '/v1/predict',
-      {
-        schema: {
-          tags: ['predict'],
-          summary: 'Classify papers by title and abstract',
-          body: Body,
-          querystring: Query,
-          response: { 200: Response, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
-        },
-        // Papers are what costs: a client's budget is counted in papers, once the body is known valid.
-        preHandler: async (request, reply) => {
-          const papers = 'items' in request.body ? request.body.items.length : 1;
-          return applyVerdict(
-            await deps.limits.papers(request.ip, papers),
-            deps.limits.papersPerMinute,
-            request,
-            reply,
-          );
-        },
+export const predictRoutes: FastifyPluginAsync = async (app) => {
+  app.post<{ Body: PredictBody; Querystring: Static<typeof Query> }>(
+    '/v1/predict',
+    {
+      schema: {
+        tags: ['predict'],
+        summary: 'Classify papers by title and abstract',
+        body: Body,
+        querystring: Query,
+        response: { 200: Response, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
-      async (request) => {
-        // The model current when the request started answers all of it, even if another is swapped in meanwhile.
-        const lease = deps.models.lease();
-        try {
-          const served = lease.served;
-          const papers = 'items' in request.body ? request.body.items : [request.body];
-          const top = request.query.top === undefined ? 3 : Number(request.query.top);
-          const { classes } = served.predictor;
-          const scored = served.predictor.predict(papers);
-          const predictions = scored.map((prediction) => ({
-            category: prediction.category,
-            top: Array.from(prediction.probabilities, (probability, c) => ({ category: classes[c]!, probability }))
-              .sort((a, b) => b.probability - a.probability)
-              .slice(0, top),
-          }));
-          const model = {
-            name: served.modelName,
-            version: served.modelVersion,
-            runId: served.predictor.runId,
-            embedderVersion: served.predictor.embedderVersion,
-            family: served.predictor.family,
-          };
-          for (const prediction of predictions)
-            deps.metrics.predictions.inc({ category: prediction.category, model_version: model.version ?? 'none' });
-          // Answered only once Redis holds the predictions (or, Redis away, the bounded backlog does).
-          await deps.log?.record(
-            predictionDocuments(request.id, new Date(), papers, scored, predictions, model, deps.logText),
-          );
-          return { requestId: request.id, model, predictions };
-        } finally {
-          lease.release();
-        }
+      // Papers are what costs: a client's budget is counted in papers, once the body is known valid.
+      preHandler: async (request, reply) => {
+        const papers = 'items' in request.body ? request.body.items.length : 1;
+        return applyVerdict(
+          await app.clientLimits.papers(request.ip, papers),
+          app.clientLimits.papersPerMinute,
+          request,
+          reply,
+        );
       },
-    );
-  };
-}
+    },
+    async (request) => {
+      // The model current when the request started answers all of it, even if another is swapped in meanwhile.
+      const lease = app.models.lease();
+      try {
+        const served = lease.served;
+        const papers = 'items' in request.body ? request.body.items : [request.body];
+        const top = request.query.top === undefined ? 3 : Number(request.query.top);
+        const { classes } = served.predictor;
+        const scored = served.predictor.predict(papers);
+        const predictions = scored.map((prediction) => ({
+          category: prediction.category,
+          top: Array.from(prediction.probabilities, (probability, c) => ({ category: classes[c]!, probability }))
+            .sort((a, b) => b.probability - a.probability)
+            .slice(0, top),
+        }));
+        const model = {
+          name: served.modelName,
+          version: served.modelVersion,
+          runId: served.predictor.runId,
+          embedderVersion: served.predictor.embedderVersion,
+          family: served.predictor.family,
+        };
+        for (const prediction of predictions)
+          app.apiMetrics.predictions.inc({ category: prediction.category, model_version: model.version ?? 'none' });
+        // Answered only once Redis holds the predictions (or, Redis away, the bounded backlog does).
+        await app.predictionLog?.record(
+          predictionDocuments(request.id, new Date(), papers, scored, predictions, model, app.predictionLogText),
+        );
+        return { requestId: request.id, model, predictions };
+      } finally {
+        lease.release();
+      }
+    },
+  );
+};
 
 /** The documents the prediction log keeps for one request's answers (exported for bench:api's µs breakdown). */
 export function predictionDocuments(

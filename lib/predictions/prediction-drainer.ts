@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { ensureConsumerGroup } from '../buffer/redis';
 import type { DeadLetter, DeadLetterStore } from '../deadletters/dead-letter-store';
+import { throttledReport } from '../logging/throttled-report';
 import { decodePrediction, UndecodablePredictionError, type PredictionDocument } from './prediction-document';
 import { PREDICTION_FIELD } from './prediction-publisher';
 import type { PredictionStore } from './prediction-store';
@@ -20,10 +21,18 @@ export interface PredictionDrainerOptions {
   claimIdleMs: number;
   /** How often expired predictions are deleted (milliseconds; 0: never). */
   expireEveryMs: number;
+  /** A failed batch is told to `onError` at most this often (milliseconds): an outage fails every batch the same way. */
+  errorReportEveryMs: number;
   onError?: (error: unknown) => void;
 }
 
-const DEFAULTS = { batch: 2_000, blockMs: 1_000, claimIdleMs: 30_000, expireEveryMs: 60 * 60 * 1000 };
+const DEFAULTS = {
+  batch: 2_000,
+  blockMs: 1_000,
+  claimIdleMs: 30_000,
+  expireEveryMs: 60 * 60 * 1000,
+  errorReportEveryMs: 10_000,
+};
 
 export const DEFAULT_DRAIN_GROUP = 'prediction-log';
 
@@ -56,6 +65,7 @@ export class PredictionDrainer {
   private running: Promise<void> | undefined;
   private stopping = false;
   private lastExpiry = 0;
+  private readonly reportError: (error: unknown) => boolean;
 
   /** `redis` must be a connection of its own: a blocking read holds it. */
   constructor(
@@ -65,6 +75,9 @@ export class PredictionDrainer {
     options: Omit<PredictionDrainerOptions, keyof typeof DEFAULTS> & Partial<typeof DEFAULTS>,
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.reportError = throttledReport(this.options.errorReportEveryMs, (error: unknown) =>
+      this.options.onError?.(error),
+    );
   }
 
   ensureGroup(): Promise<void> {
@@ -189,7 +202,7 @@ export class PredictionDrainer {
           }
         } catch (error) {
           if (this.stopping) break;
-          this.options.onError?.(error);
+          this.reportError(error);
           pauseMs = Math.min(Math.max(pauseMs * 2, 250), 5_000);
         }
       }

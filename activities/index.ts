@@ -51,7 +51,7 @@ export type {
   TrainCandidateInput,
   CandidateResult,
   ChooseCandidateInput,
-} from './train';
+} from '../lib/training/types';
 export type { ChampionScore } from './champion-score';
 export type { PromotionInput, PromotionResult } from './promote';
 export type { MonitorReference, MonitoringRunHandle, MonitorDriftResult } from '../lib/monitoring/monitoring-run';

@@ -18,18 +18,6 @@ import type { ActivityDeps } from './deps';
 import { failFastOn, isPermanent } from './errors';
 import { withHeartbeat } from './heartbeat';
 
-export type {
-  DataSelection,
-  TrainInput,
-  TrainResult,
-  PrepareTrainingInput,
-  PreparedTraining,
-  TrainCandidateInput,
-  CandidateResult,
-  ChooseCandidateInput,
-  TrainProgress,
-} from '../lib/training/types';
-
 /** What training runs say started them, in MLflow's UI. */
 const SOURCE_TAGS = { [RUN_TAGS.sourceName]: 'arxiv-mlops trainWorkflow', [RUN_TAGS.sourceType]: 'JOB' };
 

@@ -14,6 +14,11 @@ def trigger_for(workflow_id: str, run_id: str) -> TemporalWorkflowTrigger:
     return TemporalWorkflowTrigger(temporal_conn_id="temporal_default", namespace="default", workflow_id=workflow_id, run_id=run_id, ui_url="http://127.0.0.1:8233")
 
 
+def location_of(handle) -> dict:
+    """Where every event says the run is: the fields the operator links to."""
+    return {"namespace": "default", "workflow_id": handle.id, "run_id": handle.result_run_id, "ui_url": "http://127.0.0.1:8233"}
+
+
 async def events_of(trigger: TemporalWorkflowTrigger) -> list:
     return [event async for event in trigger.run()]
 
@@ -43,10 +48,7 @@ def test_one_success_event_with_the_result_and_where_the_run_is():
     assert events[0].payload == {
         "status": "success",
         "result": {"echo": {"source": "sample"}, "papers": 3},
-        "namespace": "default",
-        "workflow_id": handle.id,
-        "run_id": handle.result_run_id,
-        "ui_url": "http://127.0.0.1:8233",
+        **location_of(handle),
     }
 
 
@@ -98,12 +100,7 @@ def test_a_workflow_cancelled_in_temporal_is_a_cancelled_event_not_an_error():
     payload = events[0].payload
     assert payload["status"] == "cancelled"
     assert "cancel" in payload["message"].lower()
-    assert {key: payload[key] for key in ("namespace", "workflow_id", "run_id", "ui_url")} == {
-        "namespace": "default",
-        "workflow_id": handle.id,
-        "run_id": handle.result_run_id,
-        "ui_url": "http://127.0.0.1:8233",
-    }
+    assert {key: payload[key] for key in location_of(handle)} == location_of(handle)
 
 
 def test_a_terminated_workflow_is_still_an_error_event():
